@@ -1,0 +1,238 @@
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parse as parseDotenv } from 'dotenv';
+import { parseDocument } from 'yaml';
+import { z } from 'zod';
+import { DockhandError } from '../domain/errors';
+import { marketplaceById, type Region } from '../domain/marketplaces';
+
+/**
+ * The one place that reads process.env. Secrets come from the environment (and `.env`);
+ * everything else from a YAML file (DOCKHAND_CONFIG, default ./dockhand.yml).
+ */
+
+export const AccountConfig = z
+  .object({
+    id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/, 'lower-case letters, digits and dashes, at most 40'),
+    region: z.enum(['na', 'eu', 'fe']),
+    marketplaceIds: z.array(z.string()).min(1),
+    mode: z.enum(['import', 'watch']).default('import'),
+    /** Name of the environment variable holding this account's LWA refresh token. */
+    refreshTokenEnv: z.string().default('AMAZON_REFRESH_TOKEN'),
+    shipstation: z
+      .object({
+        storeId: z.number().int().positive().optional(),
+        warehouseId: z.number().int().positive().optional(),
+      })
+      .strict()
+      .default({}),
+  })
+  .strict();
+
+const FileConfig = z
+  .object({
+    accounts: z.array(AccountConfig).optional(),
+    sync: z
+      .object({
+        intervalSeconds: z.number().positive().default(60),
+        overlapSeconds: z.number().nonnegative().default(120),
+        lookbackDays: z.number().positive().max(30).optional(),
+      })
+      .strict()
+      .default({ intervalSeconds: 60, overlapSeconds: 120 }),
+    retention: z
+      .object({ buyerDataDays: z.number().int().positive().default(30) })
+      .strict()
+      .default({ buyerDataDays: 30 }),
+    // The Slack section is read by the Slack app; kept as-is here.
+    slack: z.unknown().optional(),
+  })
+  .strict();
+
+export type AccountConfig = z.infer<typeof AccountConfig> & { refreshToken?: string };
+
+export interface Config {
+  configPath?: string;
+  accounts: AccountConfig[];
+  amazon: {
+    clientId?: string;
+    clientSecret?: string;
+    spApiUrl?: string;
+    lwaUrl?: string;
+  };
+  shipstation: { apiKey?: string; apiSecret?: string; baseUrl: string };
+  dataDir: string;
+  storeUrl?: string;
+  secretKey?: string;
+  lookbackDays: number;
+  sync: { intervalSeconds: number; overlapSeconds: number };
+  retention: { buyerDataDays: number };
+  slack?: unknown;
+  /** True when no Amazon credentials are set: `npm start` then runs against the sandbox. */
+  useSandbox: boolean;
+}
+
+export const SHIPSTATION_V1_URL = 'https://ssapi.shipstation.com';
+
+export type Env = Record<string, string | undefined>;
+
+/** Reads `.env` (if present) under the real environment: real variables win. */
+export function readEnv(cwd = process.cwd(), processEnv: Env = process.env): Env {
+  const file = path.join(cwd, '.env');
+  const fromFile = existsSync(file) ? parseDotenv(readFileSync(file)) : {};
+  return { ...fromFile, ...processEnv };
+}
+
+function blank(v: string | undefined): string | undefined {
+  return v === undefined || v.trim() === '' ? undefined : v.trim();
+}
+
+function invalid(where: string, key: string, expected: string): DockhandError {
+  return new DockhandError('config.invalid', `${where}: ${key}: ${expected}`, {
+    hint: `Fix ${key} in ${where} and run \`dockhand config check\`.`,
+  });
+}
+
+function loadFile(file: string): z.infer<typeof FileConfig> {
+  const doc = parseDocument(readFileSync(file, 'utf8'), { prettyErrors: true });
+  if (doc.errors.length > 0) {
+    throw new DockhandError('config.invalid', `${file}: not valid YAML: ${doc.errors[0]!.message}`, {
+      hint: 'Fix the YAML syntax (indentation, quotes) and try again.',
+    });
+  }
+  const parsed = FileConfig.safeParse(doc.toJS() ?? {});
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const key = issue.path.join('.') || '(top level)';
+    throw invalid(file, key, issue.message);
+  }
+  return parsed.data;
+}
+
+function parseNumber(env: Env, name: string, check: (n: number) => boolean, expected: string): number | undefined {
+  const raw = blank(env[name]);
+  if (raw === undefined) return undefined;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || !check(n)) throw invalid('environment', name, `${expected}, got "${raw}"`);
+  return n;
+}
+
+function parseUrl(env: Env, name: string): string | undefined {
+  const raw = blank(env[name]);
+  if (raw === undefined) return undefined;
+  try {
+    const u = new URL(raw);
+    if (u.protocol !== 'https:' && u.protocol !== 'http:') throw new Error('protocol');
+  } catch {
+    throw invalid('environment', name, `an http(s) URL, got "${raw}"`);
+  }
+  return raw.replace(/\/+$/, '');
+}
+
+function checkMarketplaces(where: string, key: string, region: Region, ids: string[]): void {
+  ids.forEach((id, i) => {
+    const m = marketplaceById(id);
+    if (!m) throw invalid(where, `${key}[${i}]`, `"${id}" is not an Amazon marketplace ID`);
+    if (m.region !== region) {
+      throw invalid(where, `${key}[${i}]`, `marketplace ${id} (${m.country}) belongs to region ${m.region}, not ${region}`);
+    }
+  });
+}
+
+/**
+ * Builds the Config from the environment and the optional YAML file. Throws
+ * DockhandError('config.invalid') naming the file (or "environment"), the key and what is expected.
+ */
+export function loadConfig(env: Env = readEnv(), cwd = process.cwd()): Config {
+  const explicitPath = blank(env.DOCKHAND_CONFIG);
+  const configPath = path.resolve(cwd, explicitPath ?? 'dockhand.yml');
+  let file: z.infer<typeof FileConfig> | undefined;
+  if (existsSync(configPath)) file = loadFile(configPath);
+  else if (explicitPath) {
+    throw new DockhandError('config.missing', `DOCKHAND_CONFIG points at ${configPath}, which does not exist`, {
+      hint: 'Create the file or unset DOCKHAND_CONFIG to configure one account from the environment.',
+    });
+  }
+
+  const lookbackFromEnv = parseNumber(env, 'AMAZON_SYNC_LOOKBACK_DAYS', (n) => n > 0 && n <= 30, 'a number of days from 1 to 30');
+  const clientId = blank(env.SELLING_PARTNER_APP_CLIENT_ID);
+  const clientSecret = blank(env.SELLING_PARTNER_APP_CLIENT_SECRET);
+
+  let accounts: AccountConfig[];
+  if (file?.accounts && file.accounts.length > 0) {
+    const seen = new Set<string>();
+    accounts = file.accounts.map((a, i) => {
+      if (seen.has(a.id)) throw invalid(configPath, `accounts[${i}].id`, `"${a.id}" is used twice`);
+      seen.add(a.id);
+      checkMarketplaces(configPath, `accounts[${i}].marketplaceIds`, a.region, a.marketplaceIds);
+      const refreshToken = blank(env[a.refreshTokenEnv]);
+      return refreshToken ? { ...a, refreshToken } : { ...a };
+    });
+  } else {
+    const regionRaw = blank(env.AMAZON_REGION) ?? 'na';
+    if (!['na', 'eu', 'fe'].includes(regionRaw)) throw invalid('environment', 'AMAZON_REGION', `one of na, eu, fe, got "${regionRaw}"`);
+    const region = regionRaw as Region;
+    const ids = (blank(env.AMAZON_MARKETPLACE_IDS) ?? (region === 'na' ? 'ATVPDKIKX0DER' : ''))
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
+    if (ids.length === 0) throw invalid('environment', 'AMAZON_MARKETPLACE_IDS', `at least one marketplace ID for region ${region}`);
+    checkMarketplaces('environment', 'AMAZON_MARKETPLACE_IDS', region, ids);
+    const refreshToken = blank(env.AMAZON_REFRESH_TOKEN);
+    accounts = [
+      {
+        id: 'default',
+        region,
+        marketplaceIds: ids,
+        mode: 'import',
+        refreshTokenEnv: 'AMAZON_REFRESH_TOKEN',
+        shipstation: {},
+        ...(refreshToken ? { refreshToken } : {}),
+      },
+    ];
+  }
+
+  const useSandbox = !clientId && !clientSecret && accounts.every((a) => !a.refreshToken);
+
+  return {
+    ...(file ? { configPath } : {}),
+    accounts,
+    amazon: {
+      ...(clientId ? { clientId } : {}),
+      ...(clientSecret ? { clientSecret } : {}),
+      ...opt('spApiUrl', parseUrl(env, 'AMAZON_SP_API_URL')),
+      ...opt('lwaUrl', parseUrl(env, 'AMAZON_LWA_URL')),
+    },
+    shipstation: {
+      ...opt('apiKey', blank(env.SHIPSTATION_API_KEY)),
+      ...opt('apiSecret', blank(env.SHIPSTATION_API_SECRET)),
+      baseUrl: parseUrl(env, 'SHIPSTATION_API_URL') ?? SHIPSTATION_V1_URL,
+    },
+    dataDir: path.resolve(cwd, blank(env.DOCKHAND_DATA_DIR) ?? 'data'),
+    ...opt('storeUrl', blank(env.DOCKHAND_STORE_URL)),
+    ...opt('secretKey', blank(env.DOCKHAND_SECRET_KEY)),
+    lookbackDays: lookbackFromEnv ?? file?.sync.lookbackDays ?? 3,
+    sync: {
+      intervalSeconds: file?.sync.intervalSeconds ?? 60,
+      overlapSeconds: file?.sync.overlapSeconds ?? 120,
+    },
+    retention: { buyerDataDays: file?.retention.buyerDataDays ?? 30 },
+    ...(file?.slack !== undefined ? { slack: file.slack } : {}),
+    useSandbox,
+  };
+}
+
+function opt<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
+  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
+}
+
+/** What is missing to run for real, one line each (no secret values). */
+export function missingForLive(config: Config): string[] {
+  const missing: string[] = [];
+  if (!config.amazon.clientId) missing.push('SELLING_PARTNER_APP_CLIENT_ID');
+  if (!config.amazon.clientSecret) missing.push('SELLING_PARTNER_APP_CLIENT_SECRET');
+  for (const a of config.accounts) if (!a.refreshToken) missing.push(`${a.refreshTokenEnv} (account ${a.id})`);
+  if (!config.shipstation.apiKey) missing.push('SHIPSTATION_API_KEY');
+  if (!config.shipstation.apiSecret) missing.push('SHIPSTATION_API_SECRET');
+  return missing;
+}

@@ -1,0 +1,205 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import Keyv, { type KeyvStoreAdapter } from 'keyv';
+import KeyvSqlite from '@keyv/sqlite';
+import type { z } from 'zod';
+import { DockhandError } from '../domain/errors';
+import {
+  Lease,
+  OrderRecord,
+  QuarantineEntry,
+  RunSummary,
+  SkuMapping,
+  SyncCursor,
+  UnmappedSku,
+} from './records';
+
+/**
+ * All of Dockhand's state goes through this module, on keyv. SQLite in the data dir by default;
+ * DOCKHAND_STORE_URL may name a shared keyv backend (redis://, postgres://) so that several
+ * replicas share one state and the sync lease decides who runs each account.
+ */
+
+const NAMESPACES = ['orders', 'quarantine', 'skus', 'asins', 'unmapped', 'cursors', 'leases', 'runs', 'flags'] as const;
+type Namespace = (typeof NAMESPACES)[number];
+
+export interface StoreOptions {
+  dataDir?: string;
+  storeUrl?: string;
+  /** In-memory store (tests). */
+  memory?: boolean;
+}
+
+class Table<S extends z.ZodTypeAny> {
+  constructor(
+    private readonly kv: Keyv,
+    private readonly schema: S,
+    private readonly name: string,
+  ) {}
+
+  async get(key: string): Promise<z.infer<S> | undefined> {
+    const raw = await this.kv.get(key);
+    if (raw === undefined) return undefined;
+    return this.parse(key, raw);
+  }
+
+  async getMany(keys: string[]): Promise<Array<z.infer<S> | undefined>> {
+    if (keys.length === 0) return [];
+    const raws = (await this.kv.getMany(keys)) as unknown[];
+    return raws.map((raw, i) => (raw === undefined || raw === null ? undefined : this.parse(keys[i]!, raw)));
+  }
+
+  async set(key: string, value: z.infer<S>): Promise<void> {
+    await this.kv.set(key, this.schema.parse(value));
+  }
+
+  async delete(key: string): Promise<boolean> {
+    return this.kv.delete(key);
+  }
+
+  async *entries(): AsyncGenerator<[string, z.infer<S>]> {
+    if (!this.kv.iterator) throw new DockhandError('store.unavailable', 'this store backend cannot list entries');
+    for await (const [key, raw] of this.kv.iterator(undefined)) {
+      yield [String(key), this.parse(String(key), raw)];
+    }
+  }
+
+  async all(): Promise<Array<z.infer<S>>> {
+    const out: Array<z.infer<S>> = [];
+    for await (const [, v] of this.entries()) out.push(v);
+    return out;
+  }
+
+  private parse(key: string, raw: unknown): z.infer<S> {
+    const parsed = this.schema.safeParse(raw);
+    if (!parsed.success) {
+      throw new DockhandError('store.corrupt', `stored ${this.name} record "${key}" is not readable: ${parsed.error.issues[0]?.message}`, {
+        hint: 'The data dir may come from another Dockhand version.',
+      });
+    }
+    return parsed.data;
+  }
+}
+
+export class Store {
+  readonly orders: Table<typeof OrderRecord>;
+  readonly quarantine: Table<typeof QuarantineEntry>;
+  readonly skus: Table<typeof SkuMapping>;
+  /** ASIN → mapping, for lookups by ASIN. */
+  readonly asins: Table<typeof SkuMapping>;
+  readonly unmapped: Table<typeof UnmappedSku>;
+  readonly cursors: Table<typeof SyncCursor>;
+  readonly leases: Table<typeof Lease>;
+  readonly runs: Table<typeof RunSummary>;
+
+  private constructor(private readonly kvs: Map<Namespace, Keyv>) {
+    const kv = (n: Namespace) => kvs.get(n)!;
+    this.orders = new Table(kv('orders'), OrderRecord, 'order');
+    this.quarantine = new Table(kv('quarantine'), QuarantineEntry, 'quarantine');
+    this.skus = new Table(kv('skus'), SkuMapping, 'SKU mapping');
+    this.asins = new Table(kv('asins'), SkuMapping, 'ASIN mapping');
+    this.unmapped = new Table(kv('unmapped'), UnmappedSku, 'unmapped SKU');
+    this.cursors = new Table(kv('cursors'), SyncCursor, 'cursor');
+    this.leases = new Table(kv('leases'), Lease, 'lease');
+    this.runs = new Table(kv('runs'), RunSummary, 'run');
+  }
+
+  static async open(opts: StoreOptions): Promise<Store> {
+    const kvs = new Map<Namespace, Keyv>();
+    for (const ns of NAMESPACES) {
+      const adapter = opts.memory ? undefined : await adapterFor(opts);
+      const kv = new Keyv({ ...(adapter ? { store: adapter } : {}), namespace: ns });
+      kv.on('error', () => {
+        /* surfaced by the failing call itself */
+      });
+      kvs.set(ns, kv);
+    }
+    const store = new Store(kvs);
+    try {
+      await store.leases.get('probe');
+    } catch (e) {
+      throw new DockhandError('store.unavailable', `the store could not be opened: ${(e as Error).message}`, {
+        cause: e,
+        hint: 'Check DOCKHAND_DATA_DIR is writable, or that DOCKHAND_STORE_URL is reachable.',
+      });
+    }
+    return store;
+  }
+
+  async close(): Promise<void> {
+    for (const kv of this.kvs.values()) await kv.disconnect().catch(() => undefined);
+  }
+
+  /**
+   * Takes or renews a lease so only one replica runs a given account's sync. Keyv has no
+   * compare-and-set, so we write and read back: two replicas racing within the same
+   * millisecond could both win once, which the orderKey idempotency on ShipStation absorbs.
+   */
+  async acquireLease(name: string, owner: string, ttlMs: number, now: number): Promise<boolean> {
+    const current = await this.leases.get(name);
+    if (current && current.owner !== owner && current.expiresAt > now) return false;
+    await this.leases.set(name, { owner, expiresAt: now + ttlMs });
+    const after = await this.leases.get(name);
+    return after?.owner === owner;
+  }
+
+  async releaseLease(name: string, owner: string): Promise<void> {
+    const current = await this.leases.get(name);
+    if (current?.owner === owner) await this.leases.delete(name);
+  }
+
+  /** Looks a SKU up by the seller SKU first, then by ASIN. */
+  async lookupSku(amazonSku: string | undefined, asin: string | undefined): Promise<SkuMapping | undefined> {
+    if (amazonSku) {
+      const bySku = await this.skus.get(amazonSku);
+      if (bySku) return bySku;
+    }
+    if (asin) return this.asins.get(asin);
+    return undefined;
+  }
+
+  async putSkuMapping(m: SkuMapping): Promise<void> {
+    await this.skus.set(m.amazonSku, m);
+    if (m.asin) await this.asins.set(m.asin, m);
+    await this.unmapped.delete(m.amazonSku);
+  }
+}
+
+export function orderRecordKey(accountId: string, amazonOrderId: string): string {
+  return `${accountId}:${amazonOrderId}`;
+}
+
+async function adapterFor(opts: StoreOptions): Promise<KeyvStoreAdapter> {
+  const url = opts.storeUrl;
+  if (!url || url.startsWith('sqlite://')) {
+    let file: string;
+    if (url) file = url.replace(/^sqlite:\/\//, '');
+    else {
+      const dir = opts.dataDir ?? 'data';
+      mkdirSync(dir, { recursive: true });
+      file = path.join(dir, 'dockhand.sqlite');
+    }
+    const sqlite = new KeyvSqlite({ uri: `sqlite://${file}`, busyTimeout: 10_000 });
+    // WAL keeps every committed write across a SIGKILL and lets several connections read
+    // while one writes; synchronous=NORMAL only risks the last writes on power loss.
+    await sqlite.query('PRAGMA journal_mode=WAL');
+    await sqlite.query('PRAGMA synchronous=NORMAL');
+    return sqlite as unknown as KeyvStoreAdapter;
+  }
+  const scheme = url.split(':')[0];
+  const pkg = scheme === 'redis' || scheme === 'rediss' ? '@keyv/redis' : scheme === 'postgres' || scheme === 'postgresql' ? '@keyv/postgres' : undefined;
+  if (!pkg) {
+    throw new DockhandError('config.invalid', `DOCKHAND_STORE_URL: unsupported scheme "${scheme}"`, {
+      hint: 'Use sqlite://<file>, redis://host:port or postgres://user@host/db.',
+    });
+  }
+  try {
+    const mod = (await import(pkg)) as { default: new (url: string) => KeyvStoreAdapter };
+    return new mod.default(url);
+  } catch (e) {
+    throw new DockhandError('store.unavailable', `DOCKHAND_STORE_URL needs the ${pkg} package`, {
+      cause: e,
+      hint: `Run \`npm install ${pkg}\` next to Dockhand, then start again.`,
+    });
+  }
+}
