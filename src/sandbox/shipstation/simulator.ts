@@ -1,0 +1,803 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { randomUUID } from 'node:crypto';
+import { formatPacific, toPacificKey } from './pacific-time';
+import { FixedRateWindow, type RateWindowState } from './rate-window';
+import { ALL_STATUSES, flattenModelState, isObject, validateOrderBody, type ModelState } from './order-validation';
+
+/**
+ * A loopback ShipStation API v1 (https://ssapi.shipstation.com) for tests and the sandbox,
+ * written from shared/specs/shipstation/shipstation-v1-openapi.ballerina.yaml only. It shares
+ * no types with src/shipstation on purpose: a misread of the spec must not hide on both sides.
+ */
+
+// ---------------------------------------------------------------- types
+
+export interface SimStore {
+  storeId: number;
+  storeName: string;
+  /** `Amazon` marks ShipStation's own native Amazon connection. */
+  marketplaceName: string;
+  marketplaceId?: number;
+  accountName?: string | null;
+  active?: boolean;
+}
+
+export interface SimTag {
+  tagId: number;
+  name: string;
+  color: string;
+}
+
+export interface SimWarehouse {
+  warehouseId: number;
+  warehouseName: string;
+  isDefault?: boolean;
+}
+
+export interface ShipStationSimulatorOptions {
+  apiKey: string;
+  apiSecret: string;
+  host?: string;
+  port?: number;
+  /** Every call is refused as by an account whose plan has no API access. */
+  planRefusesApi?: boolean;
+  /** Shrinks the 60 s rate window to 60/rateScale s (the 40-request limit stays). */
+  rateScale?: number;
+  /** Epoch ms; drives dates and the rate window. */
+  clock?: () => number;
+  stores?: SimStore[];
+  tags?: SimTag[];
+  warehouses?: SimWarehouse[];
+}
+
+export interface Weight { value: number; units: string }
+export interface Address {
+  name: string | null;
+  company: string | null;
+  street1: string | null;
+  street2: string | null;
+  street3: string | null;
+  city: string | null;
+  state: string | null;
+  postalCode: string | null;
+  country: string | null;
+  phone: string | null;
+  residential: boolean | null;
+  addressVerified: string | null;
+}
+
+export interface OrderItem {
+  orderItemId: number;
+  lineItemKey: string | null;
+  sku: string | null;
+  name: string | null;
+  imageUrl: string | null;
+  weight: Weight | null;
+  quantity: number;
+  unitPrice: number;
+  taxAmount: number | null;
+  shippingAmount: number | null;
+  warehouseLocation: string | null;
+  options: Array<{ name: string; value: string }>;
+  productId: number | null;
+  fulfillmentSku: string | null;
+  adjustment: boolean;
+  upc: string | null;
+  createDate: string;
+  modifyDate: string;
+}
+
+export interface AdvancedOptions {
+  warehouseId: number;
+  nonMachinable: boolean;
+  saturdayDelivery: boolean;
+  containsAlcohol: boolean;
+  mergedOrSplit: boolean;
+  mergedIds: number[];
+  parentId: number | null;
+  storeId: number;
+  customField1: string | null;
+  customField2: string | null;
+  customField3: string | null;
+  source: string | null;
+  billToParty: string | null;
+  billToAccount: string | null;
+  billToPostalCode: string | null;
+  billToCountryCode: string | null;
+}
+
+/** An order as GET /orders/{orderId} returns it (field order follows the spec's GetOrder response). */
+export interface ShipStationOrder {
+  orderId: number;
+  orderNumber: string;
+  orderKey: string;
+  orderDate: string;
+  createDate: string;
+  modifyDate: string;
+  paymentDate: string | null;
+  shipByDate: string | null;
+  orderStatus: string;
+  customerId: number | null;
+  customerUsername: string | null;
+  customerEmail: string | null;
+  billTo: Address;
+  shipTo: Address;
+  items: OrderItem[];
+  orderTotal: number;
+  amountPaid: number;
+  taxAmount: number;
+  shippingAmount: number;
+  customerNotes: string | null;
+  internalNotes: string | null;
+  gift: boolean;
+  giftMessage: string | null;
+  paymentMethod: string | null;
+  requestedShippingService: string | null;
+  carrierCode: string | null;
+  serviceCode: string | null;
+  packageCode: string | null;
+  confirmation: string;
+  shipDate: string | null;
+  holdUntilDate: string | null;
+  weight: Weight;
+  dimensions: { units: string; length: number; width: number; height: number } | null;
+  insuranceOptions: { provider: string | null; insureShipment: boolean; insuredValue: number };
+  internationalOptions: { contents: string | null; customsItems: unknown; nonDelivery: string | null };
+  advancedOptions: AdvancedOptions;
+  tagIds: number[] | null;
+  userId: string | null;
+  externallyFulfilled: boolean;
+  externallyFulfilledBy: string | null;
+  labelMessages: unknown;
+}
+
+/** What a warehouse user may change on an order in the ShipStation UI. */
+export interface StaffEditPatch {
+  warehouseId?: number;
+  tagIds?: number[];
+  internalNotes?: string | null;
+  carrierCode?: string | null;
+  serviceCode?: string | null;
+  packageCode?: string | null;
+}
+
+export interface ShipStationSimulatorStats {
+  /** Answered (not throttled) authenticated calls, keyed `METHOD /path/{template}`. */
+  requests: Record<string, number>;
+  throttled: number;
+  createOrdersCalls: number;
+}
+
+export interface ShipStationSimulator {
+  /** `http://127.0.0.1:PORT`, no trailing slash. */
+  url: string;
+  /** Active (not deleted) orders, oldest orderId first; copies. */
+  orders(): ShipStationOrder[];
+  getByOrderKey(orderKey: string): ShipStationOrder | undefined;
+  getByOrderNumber(orderNumber: string): ShipStationOrder[];
+  /** Simulates a warehouse user editing the order in the UI; bumps modifyDate. Throws when unknown. */
+  staffEdit(orderId: number, patch: StaffEditPatch): ShipStationOrder;
+  /** Marks the order shipped (which locks it from API updates); `shipDate` defaults to today, Pacific. */
+  markShipped(orderId: number, shipDate?: string): ShipStationOrder;
+  stats(): ShipStationSimulatorStats;
+  resetStats(): void;
+  /** The next `count` authenticated, non-throttled calls answer `status` (500/502/503) with a short body. */
+  failNext(count: number, status: 500 | 502 | 503): void;
+  close(): Promise<void>;
+}
+
+// ---------------------------------------------------------------- constants
+
+const RATE_LIMIT = 40;
+const RATE_WINDOW_MS = 60_000;
+const MAX_ORDERS_PER_BATCH = 100;
+const MAX_PAGE_SIZE = 500;
+const DEFAULT_PAGE_SIZE = 100;
+/** The createorder description: only these may be updated; shipped and cancelled are locked. */
+const OPEN_STATUSES = new Set(['awaiting_payment', 'awaiting_shipment', 'on_hold', 'pending_fulfillment']);
+
+const DEFAULT_STORES: SimStore[] = [{ storeId: 100001, storeName: 'Dockhand Sandbox', marketplaceName: 'ShipStation', marketplaceId: 0 }];
+const DEFAULT_WAREHOUSES: SimWarehouse[] = [{ warehouseId: 200001, warehouseName: 'Sandbox Warehouse', isDefault: true }];
+const DEFAULT_TAGS: SimTag[] = [
+  { tagId: 300001, name: 'Prime', color: '#FF9900' },
+  { tagId: 300002, name: 'Needs Review', color: '#FF0000' },
+  { tagId: 300003, name: 'Gift', color: '#33CCCC' },
+];
+
+/**
+ * When the account's plan has no API access, ShipStation answers 402 Payment Required (seen
+ * by integrators once a plan drops below the tiers that include API access, e.g.
+ * https://hub.acctivate.com/articles/shipstation-payment-required-402-error). We use that
+ * status so a client can tell "upgrade the plan" apart from "wrong key" (401).
+ */
+const PLAN_REFUSED_STATUS = 402;
+const PLAN_REFUSED_BODY = { Message: 'API access is not available on your ShipStation plan. Upgrade the plan, then generate new API keys.' };
+
+// ---------------------------------------------------------------- helpers
+
+class HttpError extends Error {
+  constructor(readonly status: number, readonly body: unknown) {
+    super(`HTTP ${status}`);
+  }
+}
+
+const invalid = (modelState: ModelState) => new HttpError(400, { Message: 'The request is invalid.', ModelState: modelState });
+const badRequest = (message: string) => new HttpError(400, { Message: message });
+const clone = <T>(v: T): T => structuredClone(v);
+const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
+const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
+const bool = (v: unknown, dflt: boolean): boolean => (typeof v === 'boolean' ? v : dflt);
+const round2 = (n: number) => Math.round(n * 100) / 100;
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+function parseJson(raw: string, param: string): unknown {
+  try {
+    return JSON.parse(raw);
+  } catch {
+    throw invalid({ [param]: ['Unexpected character encountered while parsing value.'] });
+  }
+}
+
+function credentialsOf(req: IncomingMessage): { key: string; secret: string } | null {
+  const header = req.headers.authorization;
+  const m = header ? /^Basic\s+(.+)$/i.exec(header.trim()) : null;
+  if (!m?.[1]) return null;
+  const decoded = Buffer.from(m[1], 'base64').toString('utf8');
+  const at = decoded.indexOf(':');
+  return at < 0 ? null : { key: decoded.slice(0, at), secret: decoded.slice(at + 1) };
+}
+
+function toAddress(v: unknown, isShipTo: boolean): Address {
+  const a = isObject(v) ? v : {};
+  return {
+    name: str(a.name),
+    company: str(a.company),
+    street1: str(a.street1),
+    street2: str(a.street2),
+    street3: str(a.street3),
+    city: str(a.city),
+    state: str(a.state),
+    postalCode: str(a.postalCode),
+    country: str(a.country),
+    phone: str(a.phone),
+    residential: typeof a.residential === 'boolean' ? a.residential : isShipTo ? false : null,
+    // Set by ShipStation's address check, never by the caller; new orders are unchecked.
+    addressVerified: isShipTo ? 'Address not yet validated' : null,
+  };
+}
+
+/** Rebuilds a canonical date from what the caller sent; ShipStation echoes dates in its own form. */
+const dateOrNull = (v: unknown): string | null => (typeof v === 'string' ? toPacificKey(v) : null);
+
+// ---------------------------------------------------------------- simulator
+
+/**
+ * Starts the simulator on `opts.host ?? '127.0.0.1'`, `opts.port ?? 0`.
+ * Implements GET/DELETE /orders/{orderId}, GET /orders, POST /orders/createorder,
+ * /orders/createorders, /orders/holduntil, /orders/addtag, GET /stores,
+ * GET /accounts/listtags and GET /warehouses, with Basic auth and the v1 rate limit.
+ */
+export async function startShipStationSimulator(opts: ShipStationSimulatorOptions): Promise<ShipStationSimulator> {
+  const clock = opts.clock ?? Date.now;
+  const scale = opts.rateScale ?? 1;
+  if (!(scale > 0)) throw new Error('rateScale must be > 0');
+  const limiter = new FixedRateWindow(RATE_LIMIT, RATE_WINDOW_MS / scale, clock);
+  const stores = opts.stores ?? DEFAULT_STORES;
+  const warehouses = opts.warehouses ?? DEFAULT_WAREHOUSES;
+  const tags = opts.tags ?? DEFAULT_TAGS;
+  const validation = { storeIds: new Set(stores.map((s) => s.storeId)), warehouseIds: new Set(warehouses.map((w) => w.warehouseId)) };
+  const defaultWarehouseId = (warehouses.find((w) => w.isDefault) ?? warehouses[0])?.warehouseId ?? 0;
+  const defaultStoreId = stores[0]?.storeId ?? 0;
+  const simCreateDate = formatPacific(clock());
+
+  const records: Array<{ order: ShipStationOrder; active: boolean }> = [];
+  let nextOrderId = 410_000_001;
+  let nextItemId = 720_000_001;
+  let nextCustomerId = 610_000_001;
+  let nextProductId = 810_000_001;
+  const customerIds = new Map<string, number>();
+  const productIds = new Map<string, number>();
+
+  let stats: ShipStationSimulatorStats = { requests: {}, throttled: 0, createOrdersCalls: 0 };
+  let pendingFailures: Array<500 | 502 | 503> = [];
+
+  const active = () => records.filter((r) => r.active).map((r) => r.order);
+  const findById = (orderId: number) => records.find((r) => r.active && r.order.orderId === orderId)?.order;
+  const findByKey = (orderKey: string) => records.find((r) => r.active && r.order.orderKey === orderKey)?.order;
+
+  function requireOrder(orderId: number): ShipStationOrder {
+    const o = findById(orderId);
+    if (!o) throw new Error(`ShipStation simulator: no order ${orderId}`);
+    return o;
+  }
+
+  function customerIdFor(o: Record<string, unknown>): number | null {
+    const who = str(o.customerUsername) ?? str(o.customerEmail);
+    if (!who) return null;
+    let id = customerIds.get(who);
+    if (id === undefined) customerIds.set(who, (id = nextCustomerId++));
+    return id;
+  }
+
+  function productIdFor(sku: string | null): number | null {
+    if (!sku) return null;
+    let id = productIds.get(sku);
+    if (id === undefined) productIds.set(sku, (id = nextProductId++));
+    return id;
+  }
+
+  /**
+   * Builds the stored order from a (validated) body. An update replaces every field from the
+   * body, as ShipStation does: fields the caller leaves out are cleared, not kept. Only the
+   * identity (orderId, orderKey, createDate) and item ids matched by lineItemKey survive.
+   */
+  function buildOrder(body: Record<string, unknown>, existing: ShipStationOrder | undefined, orderKey: string): ShipStationOrder {
+    const now = formatPacific(clock());
+    const oldItems = new Map((existing?.items ?? []).filter((i) => i.lineItemKey).map((i) => [i.lineItemKey as string, i]));
+    const items: OrderItem[] = (Array.isArray(body.items) ? body.items : []).filter(isObject).map((it) => {
+      const lineItemKey = str(it.lineItemKey);
+      const prior = lineItemKey ? oldItems.get(lineItemKey) : undefined;
+      const sku = str(it.sku);
+      const w = isObject(it.weight) ? { value: num(it.weight.value) ?? 0, units: str(it.weight.units) ?? 'ounces' } : null;
+      return {
+        orderItemId: prior?.orderItemId ?? nextItemId++,
+        lineItemKey,
+        sku,
+        name: str(it.name),
+        imageUrl: str(it.imageUrl),
+        weight: w,
+        quantity: num(it.quantity) ?? 0,
+        unitPrice: num(it.unitPrice) ?? 0,
+        taxAmount: num(it.taxAmount),
+        shippingAmount: num(it.shippingAmount),
+        warehouseLocation: str(it.warehouseLocation),
+        options: Array.isArray(it.options)
+          ? it.options.filter(isObject).map((o) => ({ name: str(o.name) ?? '', value: str(o.value) ?? '' }))
+          : [],
+        productId: num(it.productId) ?? productIdFor(sku),
+        fulfillmentSku: str(it.fulfillmentSku),
+        adjustment: bool(it.adjustment, false),
+        upc: str(it.upc),
+        createDate: prior?.createDate ?? now,
+        modifyDate: now,
+      };
+    });
+    const taxAmount = num(body.taxAmount) ?? 0;
+    const shippingAmount = num(body.shippingAmount) ?? 0;
+    const itemsTotal = items.filter((i) => !i.adjustment).reduce((s, i) => s + i.quantity * i.unitPrice, 0);
+    const adv = isObject(body.advancedOptions) ? body.advancedOptions : {};
+    const ins = isObject(body.insuranceOptions) ? body.insuranceOptions : {};
+    const intl = isObject(body.internationalOptions) ? body.internationalOptions : {};
+    const dims = isObject(body.dimensions) ? body.dimensions : null;
+    const weight = isObject(body.weight) ? body.weight : null;
+    return {
+      orderId: existing?.orderId ?? nextOrderId++,
+      orderNumber: String(body.orderNumber),
+      orderKey,
+      orderDate: dateOrNull(body.orderDate) ?? now,
+      createDate: existing?.createDate ?? now,
+      modifyDate: now,
+      paymentDate: dateOrNull(body.paymentDate),
+      shipByDate: dateOrNull(body.shipByDate),
+      orderStatus: String(body.orderStatus),
+      customerId: customerIdFor(body),
+      customerUsername: str(body.customerUsername),
+      customerEmail: str(body.customerEmail),
+      billTo: toAddress(body.billTo, false),
+      shipTo: toAddress(body.shipTo, true),
+      items,
+      orderTotal: round2(itemsTotal + taxAmount + shippingAmount),
+      amountPaid: num(body.amountPaid) ?? 0,
+      taxAmount,
+      shippingAmount,
+      customerNotes: str(body.customerNotes),
+      internalNotes: str(body.internalNotes),
+      gift: bool(body.gift, false),
+      giftMessage: str(body.giftMessage),
+      paymentMethod: str(body.paymentMethod),
+      requestedShippingService: str(body.requestedShippingService),
+      carrierCode: str(body.carrierCode),
+      serviceCode: str(body.serviceCode),
+      packageCode: str(body.packageCode),
+      confirmation: str(body.confirmation) ?? 'none',
+      shipDate: dateOrNull(body.shipDate)?.slice(0, 10) ?? null,
+      holdUntilDate: dateOrNull(body.holdUntilDate)?.slice(0, 10) ?? null,
+      weight: weight ? { value: num(weight.value) ?? 0, units: str(weight.units) ?? 'ounces' } : { value: 0, units: 'ounces' },
+      dimensions: dims
+        ? { units: str(dims.units) ?? 'inches', length: num(dims.length) ?? 0, width: num(dims.width) ?? 0, height: num(dims.height) ?? 0 }
+        : null,
+      insuranceOptions: {
+        provider: str(ins.provider),
+        insureShipment: bool(ins.insureShipment, false),
+        insuredValue: num(ins.insuredValue) ?? 0,
+      },
+      internationalOptions: { contents: str(intl.contents), customsItems: intl.customsItems ?? null, nonDelivery: str(intl.nonDelivery) },
+      advancedOptions: {
+        warehouseId: num(adv.warehouseId) ?? defaultWarehouseId,
+        nonMachinable: bool(adv.nonMachinable, false),
+        saturdayDelivery: bool(adv.saturdayDelivery, false),
+        containsAlcohol: bool(adv.containsAlcohol, false),
+        mergedOrSplit: false,
+        mergedIds: [],
+        parentId: null,
+        storeId: num(adv.storeId) ?? defaultStoreId,
+        customField1: str(adv.customField1),
+        customField2: str(adv.customField2),
+        customField3: str(adv.customField3),
+        source: str(adv.source),
+        billToParty: str(adv.billToParty),
+        billToAccount: str(adv.billToAccount),
+        billToPostalCode: str(adv.billToPostalCode),
+        billToCountryCode: str(adv.billToCountryCode),
+      },
+      tagIds: Array.isArray(body.tagIds) && body.tagIds.length > 0 ? [...new Set(body.tagIds as number[])] : null,
+      userId: existing?.userId ?? null,
+      externallyFulfilled: false,
+      externallyFulfilledBy: null,
+      labelMessages: null,
+    };
+  }
+
+  /** createorder semantics for one order; throws HttpError(400) with the reason on failure. */
+  function upsert(body: unknown, param: string): ShipStationOrder {
+    const errors = validateOrderBody(body, validation, param);
+    if (Object.keys(errors).length > 0) throw invalid(errors);
+    const b = body as Record<string, unknown>;
+    const givenKey = typeof b.orderKey === 'string' && b.orderKey !== '' ? b.orderKey : undefined;
+    const existing = givenKey ? findByKey(givenKey) : undefined;
+    if (existing && !OPEN_STATUSES.has(existing.orderStatus)) {
+      // The spec says shipped/cancelled orders are "locked from modification through the
+      // API" without documenting the response; we answer 400 with a message that says so.
+      throw badRequest(`Order ${existing.orderNumber} (orderKey ${existing.orderKey}) is ${existing.orderStatus} and locked from modification through the API.`);
+    }
+    const order = buildOrder(b, existing, givenKey ?? randomUUID());
+    if (existing) records.find((r) => r.order === existing)!.order = order;
+    else records.push({ order, active: true });
+    return order;
+  }
+
+  function createOrders(body: unknown) {
+    if (!Array.isArray(body)) {
+      throw invalid({ apiOrders: ["Cannot deserialize the current JSON object into type 'SS.OpenApi.Models.Orders.Order[]' because the type requires a JSON array."] });
+    }
+    if (body.length > MAX_ORDERS_PER_BATCH) {
+      throw invalid({ apiOrders: [`A maximum of ${MAX_ORDERS_PER_BATCH} orders may be created or updated per request; got ${body.length}.`] });
+    }
+    const results = body.map((one, i) => {
+      const o = isObject(one) ? one : {};
+      try {
+        const order = upsert(one, `apiOrders[${i}]`);
+        return { orderId: order.orderId, orderNumber: order.orderNumber, orderKey: order.orderKey, success: true, errorMessage: null };
+      } catch (e) {
+        if (!(e instanceof HttpError)) throw e;
+        const b = e.body as { Message: string; ModelState?: ModelState };
+        return {
+          orderId: 0,
+          orderNumber: str(o.orderNumber),
+          orderKey: str(o.orderKey),
+          success: false,
+          errorMessage: b.ModelState ? flattenModelState(b.ModelState) : b.Message,
+        };
+      }
+    });
+    return { hasErrors: results.some((r) => !r.success), results };
+  }
+
+  function listOrders(q: URLSearchParams) {
+    const errors: ModelState = {};
+    const intParam = (name: string, dflt: number, min: number, max: number): number => {
+      const raw = q.get(name);
+      if (raw === null || raw === '') return dflt;
+      const n = Number(raw);
+      if (!Number.isInteger(n) || n < min || n > max) {
+        errors[name] = [`The value '${raw}' is not valid for ${name} (${min}..${max}).`];
+        return dflt;
+      }
+      return n;
+    };
+    const page = intParam('page', 1, 1, Number.MAX_SAFE_INTEGER);
+    const pageSize = intParam('pageSize', DEFAULT_PAGE_SIZE, 1, MAX_PAGE_SIZE);
+    const storeIdRaw = q.get('storeId');
+    const storeId = storeIdRaw ? Number(storeIdRaw) : undefined;
+    if (storeId !== undefined && !Number.isInteger(storeId)) errors.storeId = [`The value '${storeIdRaw}' is not valid for storeId.`];
+    const status = q.get('orderStatus') || undefined;
+    if (status && !(ALL_STATUSES as readonly string[]).includes(status)) errors.orderStatus = [`The value '${status}' is not valid for orderStatus.`];
+    const ranges: Array<[string, keyof ShipStationOrder, 'start' | 'end']> = [];
+    for (const [param, field] of [['createDate', 'createDate'], ['modifyDate', 'modifyDate'], ['orderDate', 'orderDate'], ['paymentDate', 'paymentDate']] as const) {
+      ranges.push([`${param}Start`, field, 'start'], [`${param}End`, field, 'end']);
+    }
+    const bounds: Array<{ field: keyof ShipStationOrder; side: 'start' | 'end'; key: string }> = [];
+    for (const [param, field, side] of ranges) {
+      const raw = q.get(param);
+      if (!raw) continue;
+      const key = toPacificKey(raw);
+      if (!key) errors[param] = [`The value '${raw}' is not valid for ${param}.`];
+      else bounds.push({ field, side, key });
+    }
+    const sortByRaw = q.get('sortBy');
+    const sortField = sortByRaw ? ({ OrderDate: 'orderDate', ModifyDate: 'modifyDate', CreateDate: 'createDate' } as const)[sortByRaw as 'OrderDate'] : 'orderId';
+    if (!sortField) errors.sortBy = [`The value '${sortByRaw}' is not valid for sortBy.`];
+    const sortDir = (q.get('sortDir') ?? 'ASC').toUpperCase();
+    if (sortDir !== 'ASC' && sortDir !== 'DESC') errors.sortDir = [`The value '${q.get('sortDir')}' is not valid for sortDir.`];
+    if (Object.keys(errors).length > 0) throw invalid(errors);
+
+    const orderNumber = q.get('orderNumber')?.toLowerCase();
+    const customerName = q.get('customerName')?.toLowerCase();
+    const keyword = q.get('itemKeyword')?.toLowerCase();
+    let matched = active().filter((o) => {
+      if (orderNumber && !o.orderNumber.toLowerCase().startsWith(orderNumber)) return false;
+      if (storeId !== undefined && o.advancedOptions.storeId !== storeId) return false;
+      if (status && o.orderStatus !== status) return false;
+      if (customerName && ![o.billTo.name, o.shipTo.name].some((n) => n?.toLowerCase().includes(customerName))) return false;
+      if (keyword && !o.items.some((i) => [i.sku, i.name, ...i.options.map((x) => x.value)].some((t) => t?.toLowerCase().includes(keyword)))) return false;
+      for (const b of bounds) {
+        const v = o[b.field] as string | null;
+        if (v === null) return false;
+        // "Start" means after the date and "End" before/on it, per the ListOrders table.
+        if (b.side === 'start' ? v < b.key : v > b.key) return false;
+      }
+      return true;
+    });
+    const field = sortField ?? 'orderId';
+    matched = [...matched].sort((a, b) => {
+      const av = a[field] as string | number;
+      const bv = b[field] as string | number;
+      const c = av < bv ? -1 : av > bv ? 1 : a.orderId - b.orderId;
+      return sortDir === 'DESC' ? -c : c;
+    });
+    const total = matched.length;
+    return {
+      orders: matched.slice((page - 1) * pageSize, page * pageSize).map(clone),
+      total,
+      page,
+      pages: Math.ceil(total / pageSize),
+    };
+  }
+
+  function orderIdFromBody(body: unknown, param: string): ShipStationOrder {
+    const id = isObject(body) ? body.orderId : undefined;
+    if (!Number.isInteger(id)) throw invalid({ [`${param}.orderId`]: ['The orderId field is required.'] });
+    const order = findById(id as number);
+    if (!order) throw badRequest(`Order ${String(id)} was not found.`);
+    return order;
+  }
+
+  function holdUntil(body: unknown) {
+    const order = orderIdFromBody(body, 'request');
+    const date = isObject(body) && typeof body.holdUntilDate === 'string' ? toPacificKey(body.holdUntilDate) : null;
+    if (!date) throw invalid({ 'request.holdUntilDate': ['The holdUntilDate field is required.'] });
+    if (!OPEN_STATUSES.has(order.orderStatus)) throw badRequest(`Order ${order.orderNumber} is ${order.orderStatus} and cannot be put on hold.`);
+    order.orderStatus = 'on_hold';
+    order.holdUntilDate = date.slice(0, 10);
+    order.modifyDate = formatPacific(clock());
+    return { success: true, message: 'Order held successfully.' };
+  }
+
+  function addTag(body: unknown) {
+    const order = orderIdFromBody(body, 'request');
+    const tagId = isObject(body) ? body.tagId : undefined;
+    if (!Number.isInteger(tagId)) throw invalid({ 'request.tagId': ['The tagId field is required.'] });
+    if (!tags.some((t) => t.tagId === tagId)) throw badRequest(`Tag ${String(tagId)} was not found.`);
+    const current = order.tagIds ?? [];
+    if (!current.includes(tagId as number)) order.tagIds = [...current, tagId as number];
+    order.modifyDate = formatPacific(clock());
+    return { success: true, message: 'Tag added successfully.' };
+  }
+
+  function listStores(q: URLSearchParams) {
+    const showInactive = q.get('showInactive') === 'true';
+    const marketplaceId = q.get('marketplaceId');
+    return stores
+      .filter((s) => showInactive || s.active !== false)
+      .filter((s) => marketplaceId === null || marketplaceId === '' || (s.marketplaceId ?? 0) === Number(marketplaceId))
+      .map((s) => ({
+        storeId: s.storeId,
+        storeName: s.storeName,
+        marketplaceId: s.marketplaceId ?? 0,
+        marketplaceName: s.marketplaceName,
+        accountName: s.accountName ?? null,
+        email: null,
+        integrationUrl: null,
+        active: s.active ?? true,
+        companyName: '',
+        phone: '',
+        publicEmail: '',
+        website: '',
+        refreshDate: simCreateDate,
+        lastRefreshAttempt: simCreateDate,
+        createDate: simCreateDate,
+        modifyDate: simCreateDate,
+        autoRefresh: s.marketplaceName !== 'ShipStation',
+      }));
+  }
+
+  function listWarehouses() {
+    const address = (name: string) => ({
+      name,
+      company: 'Dockhand Sandbox',
+      street1: '100 Loopback Way',
+      street2: '',
+      street3: '',
+      city: 'Austin',
+      state: 'TX',
+      postalCode: '78701',
+      country: 'US',
+      phone: '5125550100',
+      residential: false,
+    });
+    return warehouses.map((w) => ({
+      warehouseId: w.warehouseId,
+      warehouseName: w.warehouseName,
+      originAddress: address(w.warehouseName),
+      returnAddress: { ...address(w.warehouseName), residential: null },
+      createDate: simCreateDate,
+      isDefault: w.warehouseId === defaultWarehouseId,
+    }));
+  }
+
+  type Handler = (ctx: { query: URLSearchParams; body: () => unknown; id: number }) => unknown;
+  const routes: Array<{ method: string; template: string; pattern: RegExp; handler: Handler }> = [
+    { method: 'GET', template: '/orders', pattern: /^\/orders$/, handler: ({ query }) => listOrders(query) },
+    {
+      method: 'GET', template: '/orders/{orderId}', pattern: /^\/orders\/(\d+)$/,
+      handler: ({ id }) => {
+        const o = findById(id);
+        if (!o) throw new HttpError(404, { Message: `Order ${id} was not found.` });
+        return clone(o);
+      },
+    },
+    {
+      method: 'DELETE', template: '/orders/{orderId}', pattern: /^\/orders\/(\d+)$/,
+      handler: ({ id }) => {
+        const r = records.find((x) => x.active && x.order.orderId === id);
+        if (!r) throw new HttpError(404, { Message: `Order ${id} was not found.` });
+        // Soft delete per the spec: the order leaves the UI and the API's lists.
+        r.active = false;
+        return { success: true, message: 'The requested order has been deleted.' };
+      },
+    },
+    { method: 'POST', template: '/orders/createorder', pattern: /^\/orders\/createorder$/, handler: ({ body }) => clone(upsert(body(), 'apiOrder')) },
+    {
+      method: 'POST', template: '/orders/createorders', pattern: /^\/orders\/createorders$/,
+      handler: ({ body }) => {
+        stats.createOrdersCalls += 1;
+        return createOrders(body());
+      },
+    },
+    { method: 'POST', template: '/orders/holduntil', pattern: /^\/orders\/holduntil$/, handler: ({ body }) => holdUntil(body()) },
+    { method: 'POST', template: '/orders/addtag', pattern: /^\/orders\/addtag$/, handler: ({ body }) => addTag(body()) },
+    { method: 'GET', template: '/stores', pattern: /^\/stores$/, handler: ({ query }) => listStores(query) },
+    { method: 'GET', template: '/accounts/listtags', pattern: /^\/accounts\/listtags$/, handler: () => tags.map((t) => ({ ...t })) },
+    { method: 'GET', template: '/warehouses', pattern: /^\/warehouses$/, handler: () => listWarehouses() },
+  ];
+
+  function send(res: ServerResponse, status: number, body: unknown, rate?: RateWindowState): void {
+    const headers: Record<string, string> = {};
+    if (rate) {
+      headers['X-Rate-Limit-Limit'] = String(rate.limit);
+      headers['X-Rate-Limit-Remaining'] = String(rate.remaining);
+      headers['X-Rate-Limit-Reset'] = String(rate.resetSeconds);
+    }
+    if (body === undefined) {
+      res.writeHead(status, { ...headers, 'Content-Length': '0' });
+      res.end();
+      return;
+    }
+    const text = typeof body === 'string' ? body : JSON.stringify(body);
+    headers['Content-Type'] = typeof body === 'string' ? 'text/plain; charset=utf-8' : 'application/json; charset=utf-8';
+    res.writeHead(status, headers);
+    res.end(text);
+  }
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const raw = await readBody(req);
+    const creds = credentialsOf(req);
+    if (!creds || creds.key !== opts.apiKey || creds.secret !== opts.apiSecret) {
+      // ShipStation answers bad or missing credentials with a bare 401 and no JSON body.
+      res.setHeader('WWW-Authenticate', 'Basic realm="ssapi.shipstation.com"');
+      send(res, 401, '401 Unauthorized', limiter.peek(opts.apiKey));
+      return;
+    }
+    if (opts.planRefusesApi) {
+      send(res, PLAN_REFUSED_STATUS, PLAN_REFUSED_BODY);
+      return;
+    }
+    const decision = limiter.take(creds.key);
+    if (!decision.allowed) {
+      stats.throttled += 1;
+      send(res, 429, { message: 'Too Many Requests' }, decision);
+      return;
+    }
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    // ShipStation runs on ASP.NET, where routes are case-insensitive and a trailing slash is ignored.
+    const path = url.pathname.toLowerCase().replace(/\/+$/, '') || '/';
+    const method = (req.method ?? 'GET').toUpperCase();
+    const route = routes.find((r) => r.method === method && r.pattern.test(path));
+    if (!route) {
+      send(res, 404, { Message: `No HTTP resource was found that matches the request URI '${url.pathname}'.` }, decision);
+      return;
+    }
+    const statKey = `${method} ${route.template}`;
+    stats.requests[statKey] = (stats.requests[statKey] ?? 0) + 1;
+    const failure = pendingFailures.shift();
+    if (failure === 500) {
+      send(res, 500, { Message: 'An error has occurred.' }, decision);
+      return;
+    }
+    if (failure) {
+      send(res, failure, failure === 502 ? 'Bad Gateway' : 'Service Unavailable', decision);
+      return;
+    }
+    try {
+      const id = Number(route.pattern.exec(path)?.[1] ?? 0);
+      const result = route.handler({ query: url.searchParams, body: () => parseJson(raw, route.template.includes('createorders') ? 'apiOrders' : 'apiOrder'), id });
+      send(res, 200, result, decision);
+    } catch (e) {
+      if (e instanceof HttpError) send(res, e.status, e.body, decision);
+      else send(res, 500, { Message: 'An error has occurred.', ExceptionMessage: e instanceof Error ? e.message : String(e) }, decision);
+    }
+  }
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((e: unknown) => {
+      if (!res.headersSent) send(res, 500, { Message: 'An error has occurred.', ExceptionMessage: String(e) });
+      else res.destroy();
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', () => resolve());
+  });
+  const address = server.address() as AddressInfo;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+
+  return {
+    url: `http://${host}:${address.port}`,
+    orders: () => active().map(clone),
+    getByOrderKey: (orderKey) => {
+      const o = findByKey(orderKey);
+      return o ? clone(o) : undefined;
+    },
+    getByOrderNumber: (orderNumber) => active().filter((o) => o.orderNumber === orderNumber).map(clone),
+    staffEdit(orderId, patch) {
+      const o = requireOrder(orderId);
+      if (patch.warehouseId !== undefined) o.advancedOptions.warehouseId = patch.warehouseId;
+      if (patch.tagIds !== undefined) o.tagIds = patch.tagIds.length > 0 ? [...patch.tagIds] : null;
+      if (patch.internalNotes !== undefined) o.internalNotes = patch.internalNotes;
+      if (patch.carrierCode !== undefined) o.carrierCode = patch.carrierCode;
+      if (patch.serviceCode !== undefined) o.serviceCode = patch.serviceCode;
+      if (patch.packageCode !== undefined) o.packageCode = patch.packageCode;
+      o.modifyDate = formatPacific(clock());
+      return clone(o);
+    },
+    markShipped(orderId, shipDate) {
+      const o = requireOrder(orderId);
+      const now = formatPacific(clock());
+      o.orderStatus = 'shipped';
+      o.shipDate = (shipDate ? toPacificKey(shipDate) : null)?.slice(0, 10) ?? now.slice(0, 10);
+      o.modifyDate = now;
+      return clone(o);
+    },
+    stats: () => clone(stats),
+    resetStats() {
+      stats = { requests: {}, throttled: 0, createOrdersCalls: 0 };
+    },
+    failNext(count, status) {
+      pendingFailures = [...pendingFailures, ...Array.from({ length: count }, () => status)];
+    },
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.closeAllConnections();
+        server.close((err) => (err ? reject(err) : resolve()));
+      }),
+  };
+}
