@@ -1,0 +1,138 @@
+import { DockhandError } from '../domain/errors';
+
+/**
+ * ShipStation v1 reads and writes dates as Pacific wall-clock time without an offset
+ * ("All dates use ISO 8601 format in PST/PDT", e.g. `2015-06-29T08:46:27.0000000`), and some
+ * responses use the .NET US format (`6/28/2015 5:46:27 PM`). Everything inside Dockhand is
+ * ISO 8601 UTC, so the conversion lives here and nowhere else.
+ */
+const ZONE = 'America/Los_Angeles';
+
+const wallFormat = new Intl.DateTimeFormat('en-US', {
+  timeZone: ZONE,
+  hourCycle: 'h23',
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+  hour: '2-digit',
+  minute: '2-digit',
+  second: '2-digit',
+});
+
+interface Wall {
+  year: number;
+  month: number;
+  day: number;
+  hour: number;
+  minute: number;
+  second: number;
+  ms: number;
+}
+
+function wallOf(epochMs: number): Wall {
+  const parts: Record<string, number> = {};
+  for (const p of wallFormat.formatToParts(new Date(epochMs))) {
+    if (p.type !== 'literal') parts[p.type] = Number(p.value);
+  }
+  return {
+    year: parts.year ?? 0,
+    month: parts.month ?? 0,
+    day: parts.day ?? 0,
+    // Some ICU versions print midnight as 24 even with h23.
+    hour: (parts.hour ?? 0) % 24,
+    minute: parts.minute ?? 0,
+    second: parts.second ?? 0,
+    ms: ((epochMs % 1000) + 1000) % 1000,
+  };
+}
+
+function wallAsUtcMs(w: Wall): number {
+  return Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute, w.second, w.ms);
+}
+
+const pad = (n: number, width = 2) => String(n).padStart(width, '0');
+
+/**
+ * Converts an ISO 8601 instant (any offset) to ShipStation's Pacific wall time,
+ * `YYYY-MM-DDTHH:mm:ss.fffffff` with no offset. DST comes from the tz database via Intl.
+ * @throws DockhandError `order.malformed` when `iso` is not a date.
+ */
+export function toShipStationDate(iso: string): string {
+  const ms = Date.parse(iso);
+  if (!Number.isFinite(ms)) {
+    throw new DockhandError('order.malformed', `Not an ISO date: ${JSON.stringify(iso)}`, {
+      hint: 'The order carries a date Dockhand cannot read; check the Amazon order data.',
+    });
+  }
+  const w = wallOf(ms);
+  return (
+    `${pad(w.year, 4)}-${pad(w.month)}-${pad(w.day)}T${pad(w.hour)}:${pad(w.minute)}:${pad(w.second)}` +
+    `.${pad(w.ms, 3)}0000`
+  );
+}
+
+const ISO_WALL = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?)?$/;
+const US_WALL = /^(\d{1,2})\/(\d{1,2})\/(\d{4})(?: (\d{1,2}):(\d{2})(?::(\d{2}))?(?: ?([AP]M))?)?$/i;
+
+function parseWall(s: string): Wall | undefined {
+  const iso = ISO_WALL.exec(s);
+  if (iso) {
+    const frac = (iso[7] ?? '').padEnd(3, '0').slice(0, 3);
+    return {
+      year: Number(iso[1]),
+      month: Number(iso[2]),
+      day: Number(iso[3]),
+      hour: Number(iso[4] ?? 0),
+      minute: Number(iso[5] ?? 0),
+      second: Number(iso[6] ?? 0),
+      ms: Number(frac),
+    };
+  }
+  const us = US_WALL.exec(s);
+  if (us) {
+    let hour = Number(us[4] ?? 0);
+    const meridiem = us[7]?.toUpperCase();
+    if (meridiem === 'PM' && hour < 12) hour += 12;
+    if (meridiem === 'AM' && hour === 12) hour = 0;
+    return {
+      year: Number(us[3]),
+      month: Number(us[1]),
+      day: Number(us[2]),
+      hour,
+      minute: Number(us[5] ?? 0),
+      second: Number(us[6] ?? 0),
+      ms: 0,
+    };
+  }
+  return undefined;
+}
+
+const HOUR = 3_600_000;
+
+/**
+ * Converts a ShipStation date (Pacific wall time without offset, ISO-like or `M/D/YYYY h:mm:ss AM`)
+ * to an ISO 8601 UTC string. A string that already carries an offset or `Z` is taken as is.
+ * In the repeated hour of a fall-back night the earlier (PDT) instant is chosen; a time inside
+ * the skipped spring-forward hour is read as PST, i.e. one hour later on the clock.
+ * @throws DockhandError `shipstation.unparseable` when `s` is not a date.
+ */
+export function fromShipStationDate(s: string): string {
+  const trimmed = s.trim();
+  if (/(?:Z|[+-]\d{2}:?\d{2})$/i.test(trimmed) && trimmed.includes('T')) {
+    const ms = Date.parse(trimmed);
+    if (Number.isFinite(ms)) return new Date(ms).toISOString();
+  }
+  const wall = parseWall(trimmed);
+  if (!wall || wall.month < 1 || wall.month > 12 || wall.day < 1 || wall.day > 31) {
+    throw new DockhandError('shipstation.unparseable', `Not a ShipStation date: ${JSON.stringify(s)}`, {
+      hint: 'ShipStation sent a date in an unexpected format; report this with the raw value.',
+    });
+  }
+  const asUtc = wallAsUtcMs(wall);
+  // Pacific is UTC-7 (PDT) or UTC-8 (PST): try PDT first so an ambiguous hour resolves early.
+  for (const offsetHours of [7, 8]) {
+    const candidate = asUtc + offsetHours * HOUR;
+    if (wallAsUtcMs(wallOf(candidate)) === asUtc) return new Date(candidate).toISOString();
+  }
+  return new Date(asUtc + 8 * HOUR).toISOString();
+}
