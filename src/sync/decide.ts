@@ -27,6 +27,10 @@ export function decideAction(order: Order, record: OrderRecord | undefined): Syn
   if (record?.state === 'quarantined' && record.lastUpdatedTime === order.lastUpdatedTime) {
     return { kind: 'ignore', reason: 'quarantined; waiting for a change or a retry' };
   }
+  // Re-reading a version already held, skipped or cancelled (the cursor overlaps) changes nothing.
+  if (record?.lastUpdatedTime === order.lastUpdatedTime && (record.state === 'held' || record.state === 'skipped' || record.state === 'cancelled')) {
+    return { kind: 'ignore', reason: `already ${record.state}` };
+  }
   if (order.fulfilledBy === 'amazon') return { kind: 'skip', reason: 'fulfilled by Amazon' };
 
   const inShipStation = isInShipStation(record);

@@ -62,6 +62,8 @@ describe('decideAction', () => {
     ['an order shipped after import closes the record', order('shipped'), record('sent', { shipstationOrderId: 5 }), 'close'],
     ['an older version never overwrites a newer one', order('unshipped', { lastUpdatedTime: T1 }), record('sent', { lastUpdatedTime: T2 }), 'ignore'],
     ['a quarantined order is not retried on every poll', order('unshipped'), record('quarantined', { lastUpdatedTime: T2 }), 'ignore'],
+    ['re-reading a held version changes nothing', order('pending'), record('held', { lastUpdatedTime: T2 }), 'ignore'],
+    ['re-reading a skipped version changes nothing', order('unshipped', { fulfilledBy: 'amazon' }), record('skipped', { lastUpdatedTime: T2 }), 'ignore'],
     ['a quarantined order that Amazon changed is tried again', order('unshipped'), record('quarantined', { lastUpdatedTime: T1 }), 'upsert'],
   ])('%s', (_name, o, r, expected) => {
     expect(decideAction(o, r).kind).toBe(expected);

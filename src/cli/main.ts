@@ -1,0 +1,241 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { Command, Option } from 'commander';
+import { loadConfig, missingForLive, readEnv, type Config } from '../config/config';
+import { DockhandError, toDockhandError } from '../domain/errors';
+import type { Notifier } from '../domain/notifier';
+import { createLogger, type Logger } from '../log/logger';
+import type { RunSummary } from '../store/records';
+import { parseSkuCsv, toSkuCsv } from '../store/sku-csv';
+import { Store } from '../store/store';
+import { retryQuarantined } from '../sync/retry';
+import { run as runSync } from '../sync/sync-orders.job';
+import { checkConnections } from './config-check';
+import { startProduct } from './product';
+import { openRuntime, withSandboxConnections, type Runtime } from './runtime';
+import { runSandbox, SANDBOX_DEFAULT_RATE_SCALE } from './sandbox';
+
+/** Exit codes: 0 all went through, 2 some orders were quarantined, 1 a fatal error. */
+export const EXIT_OK = 0;
+export const EXIT_FATAL = 1;
+export const EXIT_QUARANTINED = 2;
+
+const out = (line = ''): void => {
+  process.stdout.write(line + '\n');
+};
+
+function logNotifier(logger: Logger): Notifier {
+  return {
+    orderQuarantined: (n) => logger.warn({ accountId: n.accountId, amazonOrderId: n.amazonOrderId, code: n.code }, `order quarantined: ${n.reason}`),
+    unmappedSku: (n) => logger.warn({ accountId: n.accountId, amazonSku: n.amazonSku, amazonOrderId: n.amazonOrderId }, 'SKU has no ShipStation mapping; sent with the Amazon SKU'),
+    syncFailed: (n) => logger.error({ accountId: n.accountId, code: n.code }, `sync failed: ${n.message}`),
+  };
+}
+
+function config(): Config {
+  return loadConfig(readEnv());
+}
+
+async function withRuntime<T>(fn: (rt: Runtime) => Promise<T>): Promise<T> {
+  const cfg = withSandboxConnections(config());
+  const logger = createLogger({ level: process.env.LOG_LEVEL ?? 'warn' });
+  const rt = await openRuntime(cfg, logger, logNotifier(logger));
+  try {
+    return await fn(rt);
+  } finally {
+    await rt.close();
+  }
+}
+
+async function withStore<T>(fn: (store: Store, cfg: Config) => Promise<T>): Promise<T> {
+  const cfg = config();
+  const store = await Store.open({ dataDir: cfg.dataDir, ...(cfg.storeUrl ? { storeUrl: cfg.storeUrl } : {}) });
+  try {
+    return await fn(store, cfg);
+  } finally {
+    await store.close();
+  }
+}
+
+function accountsOf(cfg: Config, only?: string) {
+  const list = only ? cfg.accounts.filter((a) => a.id === only) : cfg.accounts;
+  if (only && list.length === 0) {
+    throw new DockhandError('config.invalid', `no account "${only}" in the configuration`, {
+      hint: `Known accounts: ${cfg.accounts.map((a) => a.id).join(', ')}`,
+    });
+  }
+  return list;
+}
+
+export function summaryLine(s: Pick<RunSummary, 'seen' | 'created' | 'updated' | 'cancelled' | 'unchanged' | 'held' | 'skipped' | 'quarantined' | 'pages'>): string {
+  return `${s.seen} seen in ${s.pages} page(s): ${s.created} created, ${s.updated} updated, ${s.cancelled} cancelled, ${s.unchanged} unchanged, ${s.held} held (pending), ${s.skipped} skipped, ${s.quarantined} quarantined`;
+}
+
+export function buildCli(): Command {
+  const program = new Command('dockhand')
+    .description('Amazon Seller Central → ShipStation order sync, run from Slack. Without Amazon credentials it runs against a local sandbox.')
+    .showHelpAfterError()
+    .exitOverride();
+
+  program
+    .command('start')
+    .description('run the product: background sync (and the sandbox when no Amazon credentials are set)')
+    .action(async () => {
+      const cfg = config();
+      if (cfg.useSandbox) return runSandbox(cfg, { product: true, rateScale: SANDBOX_DEFAULT_RATE_SCALE });
+      const logger = createLogger({ level: process.env.LOG_LEVEL ?? 'info' });
+      const rt = await openRuntime(cfg, logger, logNotifier(logger));
+      const product = startProduct(rt);
+      logger.info({ accounts: cfg.accounts.map((a) => a.id) }, 'Dockhand running');
+      await untilSignal();
+      await product.stop();
+      await rt.close();
+    });
+
+  program
+    .command('sandbox')
+    .description('start loopback simulators of SP-API and ShipStation v1 with a stream of realistic orders, and run Dockhand against them')
+    .option('--no-product', 'run only the simulators (then use `dockhand sync --once` by hand)')
+    .option('--orders-per-minute <n>', 'new Amazon orders per minute', (v) => positive(v, '--orders-per-minute'), 12)
+    .option('--spike <n>', 'place this many orders at once after start-up', (v) => positive(v, '--spike'))
+    .option('--rate-scale <n>', "multiply every API rate limit and Dockhand's poll cadence (1 = Amazon's and ShipStation's real limits)", (v) => positive(v, '--rate-scale'), SANDBOX_DEFAULT_RATE_SCALE)
+    .option('--seed <n>', 'random seed of the order stream', (v) => positive(v, '--seed'), 42)
+    .option('--no-feed', 'place only the scenario orders, no continuous stream')
+    .action(async (opts: { product: boolean; ordersPerMinute: number; spike?: number; rateScale: number; seed: number; feed: boolean }) => {
+      await runSandbox(config(), opts);
+    });
+
+  program
+    .command('sync')
+    .description('sync orders from Amazon to ShipStation')
+    .requiredOption('--once', 'run one pass and exit (0: all went through, 2: some quarantined, 1: fatal error)')
+    .option('--account <id>', 'only this account')
+    .action(async (opts: { account?: string }) => {
+      const code = await withRuntime(async (rt) => {
+        let quarantined = 0;
+        for (const account of accountsOf(rt.config, opts.account)) {
+          const s = await runSync({ accountId: account.id }, rt.contextFor(account));
+          quarantined += s.quarantined;
+          const waiting = (await rt.store.quarantine.all()).filter((q) => q.accountId === account.id).length;
+          out(`sync ${account.id}: ${summaryLine(s)}${waiting > 0 ? `; ${waiting} in quarantine (dockhand quarantine)` : ''}`);
+        }
+        return quarantined > 0 ? EXIT_QUARANTINED : EXIT_OK;
+      });
+      process.exitCode = code;
+    });
+
+  const sku = program.command('sku').description('the SKU/ASIN map from Amazon SKUs to ShipStation SKUs');
+  sku
+    .command('import <csv>')
+    .description('add or replace mappings from a CSV file with columns amazon_sku,shipstation_sku[,asin]')
+    .action(async (file: string) => {
+      const mappings = parseSkuCsv(readFileSync(file, 'utf8'), file);
+      await withStore(async (store) => {
+        for (const m of mappings) await store.putSkuMapping(m);
+      });
+      out(`imported ${mappings.length} mapping(s) from ${file}`);
+    });
+  sku
+    .command('export')
+    .description('print the SKU map as CSV (or write it to --out)')
+    .option('--out <file>', 'write to this file')
+    .action(async (opts: { out?: string }) => {
+      const csv = await withStore((store) => store.skus.all().then(toSkuCsv));
+      if (opts.out) writeFileSync(opts.out, csv);
+      else process.stdout.write(csv);
+    });
+  sku
+    .command('unmapped')
+    .description('list Amazon SKUs seen in orders that have no ShipStation mapping')
+    .action(async () => {
+      const list = await withStore((store) => store.unmapped.all());
+      if (list.length === 0) return out('every SKU seen so far is mapped');
+      out('amazon_sku\tasin\torders\tlast seen\trecent orders');
+      for (const u of list.sort((a, b) => b.orderCount - a.orderCount)) {
+        out(`${u.amazonSku}\t${u.asin ?? ''}\t${u.orderCount}\t${u.lastSeenAt}\t${u.recentOrderIds.join(' ')}`);
+      }
+      out('\nmap them with: dockhand sku import <csv>   (columns amazon_sku,shipstation_sku[,asin])');
+    });
+
+  program
+    .command('quarantine')
+    .description('list orders that could not be processed, with the reason')
+    .action(async () => {
+      const list = await withStore((store) => store.quarantine.all());
+      if (list.length === 0) return out('no orders in quarantine');
+      for (const q of list.sort((a, b) => a.at.localeCompare(b.at))) {
+        out(`${q.amazonOrderId}  [${q.accountId}]  ${q.code}  since ${q.at}  (${q.attempts} attempt(s))`);
+        out(`    ${q.reason}`);
+        if (q.hint) out(`    → ${q.hint}`);
+      }
+      out(`\n${list.length} order(s) in quarantine. Retry one with \`dockhand retry <AmazonOrderId>\` or all with \`dockhand retry all\`.`);
+    });
+
+  program
+    .command('retry <target>')
+    .description('retry a quarantined order (AmazonOrderId) or all of them ("all")')
+    .option('--account <id>', 'only this account')
+    .action(async (target: string, opts: { account?: string }) => {
+      const code = await withRuntime(async (rt) => {
+        let still = 0;
+        let found = false;
+        for (const account of accountsOf(rt.config, opts.account)) {
+          const r = await retryQuarantined(target, rt.contextFor(account));
+          if (r.retried > 0) found = true;
+          still += r.stillQuarantined;
+          if (r.retried > 0) out(`retry ${account.id}: ${r.retried} retried, ${r.resolved} went through, ${r.stillQuarantined} still quarantined`);
+        }
+        if (!found) {
+          out(target === 'all' ? 'no orders in quarantine' : `order ${target} is not in quarantine`);
+          return target === 'all' ? EXIT_OK : EXIT_FATAL;
+        }
+        return still > 0 ? EXIT_QUARANTINED : EXIT_OK;
+      });
+      process.exitCode = code;
+    });
+
+  program
+    .command('config')
+    .description('configuration')
+    .command('check')
+    .description('print what is set and missing, and whether each API answers')
+    .action(async () => {
+      const cfg = config();
+      const ok = await checkConnections(cfg, out, missingForLive);
+      process.exitCode = ok ? EXIT_OK : EXIT_FATAL;
+    });
+
+  return program;
+}
+
+function positive(v: string, flag: string): number {
+  const n = Number(v);
+  if (!Number.isFinite(n) || n <= 0) throw new DockhandError('config.invalid', `${flag} takes a positive number, got "${v}"`);
+  return n;
+}
+
+export function untilSignal(): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => resolve();
+    process.once('SIGINT', done);
+    process.once('SIGTERM', done);
+  });
+}
+
+export async function main(argv: string[]): Promise<void> {
+  const program = buildCli();
+  try {
+    await program.parseAsync(argv);
+  } catch (e) {
+    const maybeCommander = e as { code?: string; exitCode?: number };
+    if (typeof maybeCommander.code === 'string' && maybeCommander.code.startsWith('commander.')) {
+      process.exitCode = maybeCommander.exitCode ?? EXIT_FATAL;
+      return;
+    }
+    const err = toDockhandError(e);
+    process.stderr.write(`dockhand: ${err.message} [${err.code}]\n${err.hint ? `  → ${err.hint}\n` : ''}`);
+    process.exitCode = EXIT_FATAL;
+  }
+}
+
+const invokedDirectly = process.argv[1] && /cli[\\/]main\.ts$/.test(process.argv[1]);
+if (invokedDirectly) void main(process.argv);

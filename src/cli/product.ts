@@ -1,0 +1,95 @@
+import cron from 'node-cron';
+import { DEFAULT_USAGE_PLANS } from '../amazon/pacer';
+import type { AccountConfig } from '../config/config';
+import { startLoop, type Loop } from '../jobs/loop';
+import type { RunSummary } from '../store/records';
+import { purgeBuyerData } from '../sync/purge-buyer-data.job';
+import { run as runSync } from '../sync/sync-orders.job';
+import type { Runtime } from './runtime';
+
+/** Totals over every pass since start, for progress lines and status. */
+export interface Totals {
+  passes: number;
+  seen: number;
+  created: number;
+  updated: number;
+  cancelled: number;
+  held: number;
+  skipped: number;
+  quarantined: number;
+  failures: number;
+  lastPassAt?: string;
+  lastError?: string;
+}
+
+export interface Product {
+  totals: Totals;
+  kick(): void;
+  stop(): Promise<void>;
+}
+
+/** How long until the next pass: the configured interval, longer when Amazon's bucket runs low. */
+export function nextPassDelayMs(intervalMs: number, budget: { tokens: number; ratePerSecond: number; burst: number } | undefined): number {
+  if (!budget || budget.ratePerSecond <= 0) return intervalMs;
+  // Keep half the burst for spikes and pagination: when idle polling has eaten into it, wait for
+  // the bucket to refill rather than spend the reserve one token at a time.
+  const reserve = Math.ceil(budget.burst / 2);
+  if (budget.tokens >= reserve) return intervalMs;
+  const refillMs = ((reserve - budget.tokens) / budget.ratePerSecond) * 1000;
+  return Math.max(intervalMs, Math.ceil(refillMs));
+}
+
+/** Runs the background jobs: one sync loop per importing account and the daily buyer-data purge. */
+export function startProduct(rt: Runtime, opts: { onPass?: (s: RunSummary) => void } = {}): Product {
+  const totals: Totals = { passes: 0, seen: 0, created: 0, updated: 0, cancelled: 0, held: 0, skipped: 0, quarantined: 0, failures: 0 };
+  const intervalMs = rt.config.sync.intervalSeconds * 1000;
+  const loops: Loop[] = rt.config.accounts
+    .filter((a: AccountConfig) => a.mode === 'import')
+    .map((account) =>
+      startLoop(
+        `sync-orders:${account.id}`,
+        async () => {
+          try {
+            const s = await runSync({ accountId: account.id }, rt.contextFor(account));
+            add(totals, s);
+            opts.onPass?.(s);
+          } catch (e) {
+            totals.failures++;
+            totals.lastError = (e as Error).message;
+            throw e;
+          }
+        },
+        () => {
+          const budget = rt.amazon.get(account.id)?.budget().searchOrders;
+          return nextPassDelayMs(intervalMs, budget && { ...budget, burst: DEFAULT_USAGE_PLANS.searchOrders.burst });
+        },
+        rt.logger,
+      ),
+    );
+  const purge = async () => {
+    const n = await purgeBuyerData(rt.store, rt.config.retention.buyerDataDays, new Date());
+    if (n > 0) rt.logger.info({ job: 'purge-buyer-data', purged: n }, 'buyer data past retention removed');
+  };
+  void purge().catch((e) => rt.logger.error({ job: 'purge-buyer-data', err: (e as Error).message }, 'purge failed'));
+  const daily = cron.schedule('17 3 * * *', () => void purge().catch(() => undefined));
+  return {
+    totals,
+    kick: () => loops.forEach((l) => l.kick()),
+    async stop() {
+      await daily.stop();
+      await Promise.all(loops.map((l) => l.stop()));
+    },
+  };
+}
+
+function add(t: Totals, s: RunSummary): void {
+  t.passes++;
+  t.seen += s.seen;
+  t.created += s.created;
+  t.updated += s.updated;
+  t.cancelled += s.cancelled;
+  t.held += s.held;
+  t.skipped += s.skipped;
+  t.quarantined += s.quarantined;
+  t.lastPassAt = s.finishedAt;
+}

@@ -1,0 +1,163 @@
+import { randomUUID } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+import { createAmazonOrdersClient, fetchDockhandOrder, fetchOrderPage, type AmazonOrdersClient } from '../amazon/orders-client';
+import type { AccountConfig, Config } from '../config/config';
+import { DockhandError } from '../domain/errors';
+import type { Notifier } from '../domain/notifier';
+import type { Logger } from '../log/logger';
+import { createShipStationClient, type ShipStationClient } from '../shipstation/client';
+import { createSealer, resolveSealerKey, type Sealer } from '../store/sealer';
+import { Store } from '../store/store';
+import type { SyncContext } from '../sync/sync-orders.job';
+
+/**
+ * Wiring: turns a Config into live clients and job contexts. The only module (with main.ts)
+ * that knows every part.
+ */
+
+/** Where a running sandbox tells other CLI commands how to reach it. */
+export const SandboxInfo = z.object({
+  pid: z.number(),
+  spApiUrl: z.string(),
+  lwaUrl: z.string(),
+  caPath: z.string(),
+  shipstationUrl: z.string(),
+  clientId: z.string(),
+  clientSecret: z.string(),
+  refreshToken: z.string(),
+  shipstationApiKey: z.string(),
+  shipstationApiSecret: z.string(),
+  marketplaceIds: z.array(z.string()),
+});
+export type SandboxInfo = z.infer<typeof SandboxInfo>;
+
+export function sandboxInfoPath(dataDir: string): string {
+  return path.join(dataDir, 'sandbox', 'sandbox.json');
+}
+
+/**
+ * Without Amazon credentials every command talks to the sandbox that `npm start` (or
+ * `dockhand sandbox`) runs; this fills the connection settings in from its info file.
+ */
+export function withSandboxConnections(config: Config): Config {
+  if (!config.useSandbox) return config;
+  const file = sandboxInfoPath(config.dataDir);
+  if (!existsSync(file)) {
+    throw new DockhandError('config.missing', 'no Amazon credentials are set and no sandbox is running', {
+      hint: 'Run `npm start` (or `dockhand sandbox`) in another terminal to use the sandbox, or set SELLING_PARTNER_APP_CLIENT_ID, SELLING_PARTNER_APP_CLIENT_SECRET and AMAZON_REFRESH_TOKEN to go live.',
+    });
+  }
+  const info = SandboxInfo.parse(JSON.parse(readFileSync(file, 'utf8')));
+  if (!isAlive(info.pid)) {
+    throw new DockhandError('config.missing', `the sandbox that wrote ${file} is no longer running`, {
+      hint: 'Start it again with `npm start` or `dockhand sandbox`.',
+    });
+  }
+  return applySandbox(config, info);
+}
+
+export function applySandbox(config: Config, info: SandboxInfo): Config {
+  return {
+    ...config,
+    accounts: config.accounts.map((a) => ({ ...a, refreshToken: info.refreshToken, marketplaceIds: a.id === 'default' ? info.marketplaceIds : a.marketplaceIds })),
+    amazon: { clientId: info.clientId, clientSecret: info.clientSecret, spApiUrl: info.spApiUrl, lwaUrl: info.lwaUrl },
+    shipstation: { apiKey: info.shipstationApiKey, apiSecret: info.shipstationApiSecret, baseUrl: info.shipstationUrl },
+    sandboxCa: readFileSync(info.caPath, 'utf8'),
+  } as Config;
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export interface Runtime {
+  config: Config;
+  store: Store;
+  sealer: Sealer;
+  shipstation: ShipStationClient;
+  amazon: Map<string, AmazonOrdersClient>;
+  logger: Logger;
+  notifier: Notifier;
+  owner: string;
+  contextFor(account: AccountConfig, extra?: Partial<SyncContext>): SyncContext;
+  close(): Promise<void>;
+}
+
+function required(value: string | undefined, name: string): string {
+  if (!value) {
+    throw new DockhandError('config.missing', `${name} is not set`, {
+      hint: `Set ${name} in the environment (or .env); \`dockhand config check\` lists everything that is missing.`,
+    });
+  }
+  return value;
+}
+
+export async function openRuntime(config: Config, logger: Logger, notifier: Notifier): Promise<Runtime> {
+  const store = await Store.open({ dataDir: config.dataDir, ...(config.storeUrl ? { storeUrl: config.storeUrl } : {}) });
+  const sealer = createSealer(resolveSealerKey(config.dataDir, config.secretKey));
+  const shipstation = createShipStationClient({
+    baseUrl: config.shipstation.baseUrl,
+    apiKey: required(config.shipstation.apiKey, 'SHIPSTATION_API_KEY'),
+    apiSecret: required(config.shipstation.apiSecret, 'SHIPSTATION_API_SECRET'),
+    logger: logger.child({ vendor: 'shipstation' }),
+  });
+  const ca = (config as Config & { sandboxCa?: string }).sandboxCa;
+  const amazon = new Map<string, AmazonOrdersClient>();
+  for (const account of config.accounts) {
+    amazon.set(
+      account.id,
+      createAmazonOrdersClient({
+        region: account.region,
+        clientId: required(config.amazon.clientId, 'SELLING_PARTNER_APP_CLIENT_ID'),
+        clientSecret: required(config.amazon.clientSecret, 'SELLING_PARTNER_APP_CLIENT_SECRET'),
+        refreshToken: required(account.refreshToken, account.refreshTokenEnv),
+        ...(config.amazon.spApiUrl ? { spApiUrl: config.amazon.spApiUrl } : {}),
+        ...(config.amazon.lwaUrl ? { lwaUrl: config.amazon.lwaUrl } : {}),
+        ...(ca ? { ca } : {}),
+        logger: logger.child({ vendor: 'amazon', accountId: account.id }),
+      }),
+    );
+  }
+  const owner = `${process.pid}-${randomUUID().slice(0, 8)}`;
+  return {
+    config,
+    store,
+    sealer,
+    shipstation,
+    amazon,
+    logger,
+    notifier,
+    owner,
+    contextFor(account, extra = {}) {
+      const client = amazon.get(account.id)!;
+      return {
+        account,
+        store,
+        sealer,
+        amazon: {
+          fetchOrderPage: (q) => fetchOrderPage(client, q, { accountId: account.id }, logger),
+          fetchOrder: (id) => fetchDockhandOrder(client, id, { accountId: account.id, marketplaceIds: account.marketplaceIds }),
+        },
+        shipstation,
+        notifier,
+        logger,
+        now: () => new Date(),
+        lookbackDays: config.lookbackDays,
+        overlapSeconds: config.sync.overlapSeconds,
+        owner,
+        ...extra,
+      };
+    },
+    async close() {
+      for (const c of amazon.values()) await c.close();
+      await store.close();
+    },
+  };
+}

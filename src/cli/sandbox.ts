@@ -1,0 +1,153 @@
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { DEFAULT_USAGE_PLANS } from '../amazon/pacer';
+import type { Config } from '../config/config';
+import { createLogger } from '../log/logger';
+import { createOrderFactory, ORDER_KINDS, SANDBOX_CATALOGUE, US_MARKETPLACE_ID } from '../sandbox/amazon/order-factory';
+import { startOrderFeed, type OrderFeed } from '../sandbox/amazon/order-feed';
+import { SANDBOX_LWA_CREDENTIALS, startSpApiSimulator, type SpApiSimulator } from '../sandbox/amazon/sp-api-simulator';
+import { startShipStationSimulator, type ShipStationSimulator } from '../sandbox/shipstation/simulator';
+import { loadOrCreateSandboxTls } from '../sandbox/tls';
+import { Store } from '../store/store';
+import { startProduct } from './product';
+import { applySandbox, openRuntime, sandboxInfoPath, type SandboxInfo } from './runtime';
+
+/**
+ * The sandbox runs Amazon's and ShipStation's limits (and Dockhand's cadence) 20 times faster
+ * by default, so a newcomer sees orders flow within seconds; `--rate-scale 1` shows the real pace
+ * (one searchOrders call per 3 minutes once the burst of 20 is spent).
+ */
+export const SANDBOX_DEFAULT_RATE_SCALE = 20;
+
+export const SANDBOX_SHIPSTATION = { apiKey: 'sandbox-shipstation-key', apiSecret: 'sandbox-shipstation-secret' } as const;
+
+export interface SandboxOptions {
+  product: boolean;
+  ordersPerMinute?: number;
+  spike?: number;
+  rateScale?: number;
+  seed?: number;
+  feed?: boolean;
+}
+
+export interface Sandbox {
+  info: SandboxInfo;
+  spApi: SpApiSimulator;
+  shipstation: ShipStationSimulator;
+  close(): Promise<void>;
+}
+
+/** Starts both simulators on loopback and writes the info file other commands connect with. */
+export async function startSandboxServices(dataDir: string, opts: { rateScale?: number } = {}): Promise<Sandbox> {
+  const dir = path.join(dataDir, 'sandbox');
+  mkdirSync(dir, { recursive: true });
+  const tls = loadOrCreateSandboxTls(dir);
+  const spApi = await startSpApiSimulator({ tls, rateScale: opts.rateScale ?? 1 });
+  const shipstation = await startShipStationSimulator({ ...SANDBOX_SHIPSTATION, rateScale: opts.rateScale ?? 1 });
+  const info: SandboxInfo = {
+    pid: process.pid,
+    spApiUrl: spApi.url,
+    lwaUrl: spApi.lwaUrl,
+    caPath: tls.caPath,
+    shipstationUrl: shipstation.url,
+    ...SANDBOX_LWA_CREDENTIALS,
+    shipstationApiKey: SANDBOX_SHIPSTATION.apiKey,
+    shipstationApiSecret: SANDBOX_SHIPSTATION.apiSecret,
+    marketplaceIds: [US_MARKETPLACE_ID],
+  };
+  const infoFile = sandboxInfoPath(dataDir);
+  writeFileSync(infoFile, JSON.stringify(info, null, 2), { mode: 0o600 });
+  return {
+    info,
+    spApi,
+    shipstation,
+    async close() {
+      rmSync(infoFile, { force: true });
+      await spApi.close();
+      await shipstation.close();
+    },
+  };
+}
+
+/**
+ * `dockhand sandbox` and `npm start` without credentials: simulators, one order of every
+ * scenario, a continuous stream of orders, and (unless --no-product) Dockhand itself, printing
+ * live progress until Ctrl-C.
+ */
+export async function runSandbox(config: Config, opts: SandboxOptions): Promise<void> {
+  const say = (line: string) => process.stdout.write(line + '\n');
+  const sandbox = await startSandboxServices(config.dataDir, opts.rateScale ? { rateScale: opts.rateScale } : {});
+  const factory = createOrderFactory(opts.seed ?? 42);
+  for (const kind of ORDER_KINDS) sandbox.spApi.putOrder(withoutStamp(factory.make(kind)));
+
+  // The sandbox seller has mapped its catalogue, so only the deliberately unmapped SKU alerts.
+  const store = await Store.open({ dataDir: config.dataDir, ...(config.storeUrl ? { storeUrl: config.storeUrl } : {}) });
+  for (const p of SANDBOX_CATALOGUE) await store.putSkuMapping({ amazonSku: p.sellerSku, shipstationSku: p.shipstationSku, asin: p.asin });
+  await store.close();
+
+  say('Dockhand sandbox');
+  say(`  SP-API simulator      ${sandbox.spApi.url}  (LWA ${sandbox.spApi.lwaUrl}; CA ${sandbox.info.caPath})`);
+  say(`  ShipStation simulator ${sandbox.shipstation.url}`);
+  const scale = opts.rateScale ?? 1;
+  say(`  rate limits           x${scale} of Amazon's and ShipStation's published limits${scale === 1 ? '' : ' (--rate-scale 1 for the real pace)'}`);
+  say(`  placed                one order of each scenario (${ORDER_KINDS.join(', ')})`);
+
+  let feed: OrderFeed | undefined;
+  if (opts.feed !== false) {
+    feed = startOrderFeed(sandbox.spApi, factory, {
+      ordersPerMinute: opts.ordersPerMinute ?? 12,
+      ...(opts.spike ? { spike: { at: 5_000, count: opts.spike } } : {}),
+      seed: opts.seed ?? 42,
+    });
+    say(`  order stream          ${opts.ordersPerMinute ?? 12}/min${opts.spike ? `, spike of ${opts.spike} in 5 s` : ''}`);
+  }
+
+  let stopProduct: (() => Promise<void>) | undefined;
+  if (opts.product) {
+    // Problems are printed as lines of their own below; the log shows only errors.
+    const logger = createLogger({ level: process.env.LOG_LEVEL ?? 'error' });
+    // Dockhand's cadence scales with the limits, as a real deployment's relates to the real ones.
+    const paced = { ...config, sync: { intervalSeconds: config.sync.intervalSeconds / scale, overlapSeconds: config.sync.overlapSeconds / scale } };
+    const live = applySandbox(paced, sandbox.info);
+    const rt = await openRuntime(live, logger, {
+      orderQuarantined: (n) => say(`  ! quarantined ${n.amazonOrderId}: ${n.reason}`),
+      unmappedSku: (n) => say(`  ! unmapped SKU ${n.amazonSku} (order ${n.amazonOrderId}): sent with Amazon's SKU; map it with \`dockhand sku import\``),
+      syncFailed: (n) => say(`  ! sync failed: ${n.message}`),
+    });
+    const product = startProduct(rt);
+    say('  Dockhand              syncing; progress every 5 s. Other commands work meanwhile: `npm run dockhand -- quarantine`');
+    const started = Date.now();
+    const timer = setInterval(() => {
+      const t = product.totals;
+      const amazon = rt.amazon.get('default')?.budget().searchOrders;
+      const ss = rt.shipstation.budget();
+      say(
+        `[${Math.round((Date.now() - started) / 1000)}s] amazon: ${sandbox.spApi.orders().length} orders | dockhand: ${t.seen} seen, ` +
+          `${sandbox.shipstation.orders().length} in ShipStation (${t.created} created, ${t.updated} updated, ${t.cancelled} cancelled), ` +
+          `${t.held} held, ${t.skipped} skipped, ${t.quarantined} quarantined | budget: searchOrders ${amazon?.tokens ?? '?'}/${DEFAULT_USAGE_PLANS.searchOrders.burst}` +
+          `, ShipStation ${ss.remaining ?? '?'}/${ss.limit ?? 40}`,
+      );
+    }, 5_000);
+    stopProduct = async () => {
+      clearInterval(timer);
+      await product.stop();
+      await rt.close();
+    };
+  } else {
+    say('  simulators only: in another terminal run `npm run dockhand -- sync --once`');
+  }
+  say('  Ctrl-C stops.');
+
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  feed?.stop();
+  await stopProduct?.();
+  await sandbox.close();
+}
+
+function withoutStamp<T extends { lastUpdatedTime?: string }>(order: T): Omit<T, 'lastUpdatedTime'> {
+  const { lastUpdatedTime: _drop, ...rest } = order;
+  return rest;
+}

@@ -1,0 +1,56 @@
+import { toDockhandError } from '../domain/errors';
+import type { Order } from '../domain/order';
+import { orderRecordKey } from '../store/store';
+import { emptySummary, processOrders, type SyncContext } from './sync-orders.job';
+
+export interface RetryOutcome {
+  retried: number;
+  resolved: number;
+  stillQuarantined: number;
+  notFound: string[];
+}
+
+/**
+ * Retries quarantined orders of one account: `target` is an AmazonOrderId or 'all'. Each order
+ * is read again from Amazon (it may have been fixed there) and goes through the same path as
+ * a sync; what fails again stays in quarantine with the new reason.
+ */
+export async function retryQuarantined(target: string, ctx: SyncContext): Promise<RetryOutcome> {
+  const accountId = ctx.account.id;
+  const entries =
+    target === 'all'
+      ? (await ctx.store.quarantine.all()).filter((q) => q.accountId === accountId)
+      : [await ctx.store.quarantine.get(orderRecordKey(accountId, target))].filter((q) => q !== undefined);
+  const outcome: RetryOutcome = { retried: 0, resolved: 0, stillQuarantined: 0, notFound: [] };
+  if (target !== 'all' && entries.length === 0) outcome.notFound.push(target);
+  const summary = emptySummary(accountId, ctx.now().toISOString());
+
+  const fresh: Order[] = [];
+  for (const entry of entries) {
+    outcome.retried++;
+    const key = orderRecordKey(accountId, entry.amazonOrderId);
+    let order: Order;
+    try {
+      order = await ctx.amazon.fetchOrder(entry.amazonOrderId);
+    } catch (e) {
+      const err = toDockhandError(e);
+      if (err.transient || err.code === 'amazon.auth_rejected') throw err;
+      await ctx.store.quarantine.set(key, { ...entry, code: err.code, reason: err.message, hint: err.hint, at: ctx.now().toISOString(), attempts: entry.attempts + 1 });
+      continue;
+    }
+    // Lift the "same version stays quarantined" guard for this deliberate retry.
+    const record = await ctx.store.orders.get(key);
+    if (record?.state === 'quarantined') {
+      await ctx.store.orders.set(key, { ...record, state: record.shipstationOrderId !== undefined ? 'sent' : 'held', hash: undefined, lastUpdatedTime: '' });
+    }
+    await ctx.store.quarantine.delete(key);
+    fresh.push(order);
+  }
+  await processOrders(fresh, ctx, summary);
+  for (const entry of entries) {
+    const still = await ctx.store.quarantine.get(orderRecordKey(accountId, entry.amazonOrderId));
+    if (still) outcome.stillQuarantined++;
+    else outcome.resolved++;
+  }
+  return outcome;
+}

@@ -1,0 +1,466 @@
+import { z } from 'zod';
+import type { AccountConfig } from '../config/config';
+import { DockhandError, toDockhandError } from '../domain/errors';
+import type { Notifier } from '../domain/notifier';
+import type { Order, OrderItem } from '../domain/order';
+import type { Logger } from '../log/logger';
+import type { CreateOrderInput, CreateOrdersResult, Order as ShipStationOrder } from '../shipstation/schemas';
+import type { OrderRecord, RunSummary } from '../store/records';
+import type { Sealer } from '../store/sealer';
+import { orderRecordKey, type Store } from '../store/store';
+import { decideAction } from './decide';
+import { hashOf, mergeForUpdate, orderKeyFor, toShipStationOrder } from './map-order';
+
+/**
+ * Order sync: every merchant-fulfilled Amazon order in ShipStation exactly once.
+ *
+ * Exactly once rests on two things: ShipStation upserts by `orderKey` (stable per account and
+ * AmazonOrderId), so re-sending after a crash updates rather than duplicates; and each order's
+ * record is written as `in_flight` (with the payload hash) before the call and `sent` after, so a
+ * restart re-sends only what may not have landed. The cursor moves only after every order of a
+ * pass is durably recorded.
+ */
+
+export const name = 'sync-orders';
+export const SyncInput = z.object({ accountId: z.string().min(1) });
+export type SyncInput = z.infer<typeof SyncInput>;
+
+export interface RejectedOrder {
+  amazonOrderId?: string;
+  error: DockhandError;
+  raw: unknown;
+}
+
+export interface OrderPage {
+  orders: Order[];
+  rejected: RejectedOrder[];
+  nextToken?: string;
+  lastUpdatedBefore?: string;
+}
+
+export interface OrderPageQuery {
+  marketplaceIds: string[];
+  lastUpdatedAfter?: string;
+  fulfillmentStatuses?: string[];
+  paginationToken?: string;
+}
+
+/** The Amazon side as the job needs it (src/amazon implements it). */
+export interface AmazonOrderSource {
+  fetchOrderPage(q: OrderPageQuery): Promise<OrderPage>;
+  /** One order by id, parsed; throws order.* DockhandErrors for a malformed one. */
+  fetchOrder(amazonOrderId: string): Promise<Order>;
+}
+
+/** The ShipStation side as the job needs it (src/shipstation implements it). */
+export interface ShipStationSink {
+  createOrders(orders: CreateOrderInput[]): Promise<CreateOrdersResult>;
+  getOrder(orderId: number): Promise<ShipStationOrder>;
+}
+
+export interface SyncContext {
+  account: AccountConfig;
+  store: Store;
+  sealer: Sealer;
+  amazon: AmazonOrderSource;
+  shipstation: ShipStationSink;
+  notifier: Notifier;
+  logger: Logger;
+  now: () => Date;
+  lookbackDays: number;
+  overlapSeconds: number;
+  /** Who holds the account's sync lease (a replica id). */
+  owner: string;
+  /** Called after each page, for live progress. */
+  onProgress?: (s: RunSummary) => void;
+}
+
+const FIRST_RUN_STATUSES = ['PENDING', 'UNSHIPPED', 'PARTIALLY_SHIPPED'];
+const LEASE_TTL_MS = 10 * 60_000;
+const MAX_BATCH = 100;
+
+export function emptySummary(accountId: string, startedAt: string): RunSummary {
+  return {
+    accountId,
+    startedAt,
+    finishedAt: startedAt,
+    ok: true,
+    seen: 0,
+    created: 0,
+    updated: 0,
+    cancelled: 0,
+    unchanged: 0,
+    held: 0,
+    skipped: 0,
+    quarantined: 0,
+    pages: 0,
+  };
+}
+
+/**
+ * One sync pass for an account: reads every order updated since the cursor (all pages),
+ * sends what changed, and moves the cursor. Returns the pass summary (also stored).
+ */
+export async function run(input: SyncInput, ctx: SyncContext): Promise<RunSummary> {
+  const { accountId } = SyncInput.parse(input);
+  const startedAt = ctx.now().toISOString();
+  const summary = emptySummary(accountId, startedAt);
+  const log = ctx.logger.child({ job: name, accountId });
+  if (ctx.account.mode === 'watch') {
+    log.debug('account in watch mode: ShipStation imports its orders itself');
+    return summary;
+  }
+  const lease = `sync:${accountId}`;
+  if (!(await ctx.store.acquireLease(lease, ctx.owner, LEASE_TTL_MS, ctx.now().getTime()))) {
+    log.info('another replica holds the sync lease; skipping this pass');
+    return summary;
+  }
+  try {
+    const cursor = await ctx.store.cursors.get(accountId);
+    const firstRun = !cursor?.initialised;
+    const from = cursor?.lastUpdatedAfter ?? new Date(ctx.now().getTime() - ctx.lookbackDays * 86_400_000).toISOString();
+    const base: OrderPageQuery = {
+      marketplaceIds: ctx.account.marketplaceIds,
+      lastUpdatedAfter: from,
+      ...(firstRun ? { fulfillmentStatuses: FIRST_RUN_STATUSES } : {}),
+    };
+    let page = await ctx.amazon.fetchOrderPage(base);
+    const upperBound = page.lastUpdatedBefore;
+    for (;;) {
+      summary.pages++;
+      // Amazon's page budget is what binds: ask for the next page while this one is sent.
+      const next = page.nextToken ? ctx.amazon.fetchOrderPage({ ...base, paginationToken: page.nextToken }) : undefined;
+      next?.catch(() => undefined); // awaited below; keeps an early failure from going unhandled
+      await quarantineRejected(page.rejected, ctx, summary);
+      await processOrders(page.orders, ctx, summary);
+      await ctx.store.acquireLease(lease, ctx.owner, LEASE_TTL_MS, ctx.now().getTime());
+      ctx.onProgress?.(summary);
+      if (!next) break;
+      page = await next;
+    }
+    if (upperBound) {
+      const moved = new Date(new Date(upperBound).getTime() - ctx.overlapSeconds * 1000).toISOString();
+      const lastUpdatedAfter = cursor && cursor.lastUpdatedAfter > moved ? cursor.lastUpdatedAfter : moved;
+      await ctx.store.cursors.set(accountId, { lastUpdatedAfter, initialised: true, updatedAt: ctx.now().toISOString() });
+    }
+  } catch (e) {
+    const err = toDockhandError(e);
+    summary.ok = false;
+    summary.error = `${err.code}: ${err.message}`;
+    log.error({ code: err.code, err: err.message }, 'sync pass failed');
+    ctx.notifier.syncFailed({ accountId, code: err.code, message: err.message, hint: err.hint });
+    throw err;
+  } finally {
+    summary.finishedAt = ctx.now().toISOString();
+    await ctx.store.runs.set(accountId, summary).catch(() => undefined);
+    await ctx.store.releaseLease(lease, ctx.owner).catch(() => undefined);
+  }
+  return summary;
+}
+
+interface Pending {
+  order: Order;
+  record: OrderRecord | undefined;
+  payload: CreateOrderInput;
+  hash: string;
+  kind: 'create' | 'update' | 'cancel';
+  unmappedSkus: string[];
+}
+
+/**
+ * Sends a set of parsed orders: decides, maps, batches into createorders calls, records
+ * outcomes and quarantines what ShipStation rejects. Shared by the sync pass and by retry.
+ */
+export async function processOrders(orders: Order[], ctx: SyncContext, summary: RunSummary): Promise<void> {
+  const log = ctx.logger.child({ job: name, accountId: ctx.account.id });
+  const keys = orders.map((o) => orderRecordKey(o.accountId, o.amazonOrderId));
+  const records = await ctx.store.orders.getMany(keys);
+  const now = ctx.now().toISOString();
+  const toSend: Pending[] = [];
+
+  for (const [i, order] of orders.entries()) {
+    summary.seen++;
+    const record = records[i];
+    const action = decideAction(order, record);
+    const baseRecord = recordFor(order, record, now);
+    try {
+      switch (action.kind) {
+        case 'ignore':
+          summary.unchanged++;
+          break;
+        case 'skip':
+          summary.skipped++;
+          await ctx.store.orders.set(keys[i]!, { ...baseRecord, state: 'skipped', skipReason: action.reason });
+          break;
+        case 'hold':
+          summary.held++;
+          await ctx.store.orders.set(keys[i]!, { ...baseRecord, state: 'held', skipReason: action.reason, sealedOrder: ctx.sealer.seal(order) });
+          break;
+        case 'close':
+          summary.unchanged++;
+          await ctx.store.orders.set(keys[i]!, { ...baseRecord, closedAt: record?.closedAt ?? now });
+          break;
+        case 'upsert':
+        case 'cancel': {
+          const { payload, unmappedSkus } = await mapOrder(order, ctx);
+          const hash = hashOf(payload);
+          if (record?.state === 'sent' && record.hash === hash) {
+            summary.unchanged++;
+            if (record.lastUpdatedTime !== order.lastUpdatedTime) {
+              await ctx.store.orders.set(keys[i]!, { ...record, lastUpdatedTime: order.lastUpdatedTime, amazonStatus: order.status });
+            }
+            break;
+          }
+          const kind = action.kind === 'cancel' ? 'cancel' : record?.shipstationOrderId !== undefined ? 'update' : 'create';
+          toSend.push({ order, record, payload, hash, kind, unmappedSkus });
+          break;
+        }
+      }
+    } catch (e) {
+      await quarantine(order.accountId, order.amazonOrderId, toDockhandError(e), ctx, summary, order);
+    }
+  }
+
+  for (let i = 0; i < toSend.length; i += MAX_BATCH) {
+    await sendBatch(toSend.slice(i, i + MAX_BATCH), ctx, summary, log);
+  }
+}
+
+async function mapOrder(order: Order, ctx: SyncContext): Promise<{ payload: CreateOrderInput; unmappedSkus: string[] }> {
+  const mappings = new Map<string, { sku: string; mapped: boolean }>();
+  for (const item of order.items) {
+    const found = await ctx.store.lookupSku(item.sellerSku, item.asin);
+    mappings.set(item.orderItemId, found ? { sku: found.shipstationSku, mapped: true } : { sku: item.sellerSku ?? item.asin ?? item.orderItemId, mapped: false });
+  }
+  return toShipStationOrder(order, {
+    ...(ctx.account.shipstation.storeId ? { storeId: ctx.account.shipstation.storeId } : {}),
+    ...(ctx.account.shipstation.warehouseId ? { warehouseId: ctx.account.shipstation.warehouseId } : {}),
+    skuFor: (item: OrderItem) => mappings.get(item.orderItemId)!,
+  });
+}
+
+async function sendBatch(batch: Pending[], ctx: SyncContext, summary: RunSummary, log: Logger): Promise<void> {
+  const now = ctx.now().toISOString();
+  const ready: Array<Pending & { body: CreateOrderInput }> = [];
+  // Updates start from ShipStation's current copy so what staff changed there survives.
+  for (const p of batch) {
+    const key = orderRecordKey(p.order.accountId, p.order.amazonOrderId);
+    // No ShipStation id yet (a create whose answer was lost in a crash): the orderKey upsert
+    // reaches the same order, so the mapped payload is sent as it is.
+    if (p.kind === 'create' || p.record?.shipstationOrderId === undefined) {
+      ready.push({ ...p, body: p.payload });
+      continue;
+    }
+    try {
+      const current = await ctx.shipstation.getOrder(p.record.shipstationOrderId);
+      if (current.orderStatus === 'shipped' || current.orderStatus === 'cancelled') {
+        if (p.kind === 'cancel' && current.orderStatus === 'cancelled') {
+          await ctx.store.orders.set(key, { ...recordFor(p.order, p.record, now), state: 'cancelled', hash: p.hash });
+          summary.cancelled++;
+          continue;
+        }
+        throw new DockhandError(
+          'order.locked_in_shipstation',
+          `order ${p.order.amazonOrderId} is ${current.orderStatus} in ShipStation but ${p.order.status} on Amazon`,
+          {
+            hint:
+              p.kind === 'cancel'
+                ? 'The buyer cancelled on Amazon after the label was made: stop the parcel or void the label, then press Retry.'
+                : 'ShipStation locks shipped and cancelled orders; check the order in ShipStation.',
+          },
+        );
+      }
+      ready.push({ ...p, body: mergeForUpdate(current, p.payload) });
+    } catch (e) {
+      const err = toDockhandError(e);
+      if (err.transient || err.code.endsWith('auth_rejected') || err.code.endsWith('plan_refused')) throw err;
+      if (err.status === 404) {
+        // Deleted in ShipStation: create it again under the same orderKey.
+        ready.push({ ...p, kind: 'create', body: p.payload });
+        continue;
+      }
+      await quarantine(p.order.accountId, p.order.amazonOrderId, err, ctx, summary, p.order);
+    }
+  }
+  if (ready.length === 0) return;
+
+  for (const p of ready) {
+    const key = orderRecordKey(p.order.accountId, p.order.amazonOrderId);
+    await ctx.store.orders.set(key, {
+      ...recordFor(p.order, p.record, now),
+      state: 'in_flight',
+      hash: p.hash,
+      unmappedSkus: p.unmappedSkus,
+      sealedOrder: ctx.sealer.seal(p.order),
+    });
+  }
+
+  // createorders is idempotent here: every order carries its orderKey (see the client).
+  const result = await createOrdersIsolatingRejects(ready.map((p) => p.body), ctx);
+  const byKey = new Map(result.results.map((r) => [r.orderKey ?? '', r]));
+  for (const p of ready) {
+    const key = orderRecordKey(p.order.accountId, p.order.amazonOrderId);
+    const r = byKey.get(p.body.orderKey ?? '');
+    if (!r || !r.success) {
+      const reason = r?.errorMessage ?? 'ShipStation did not report on this order';
+      await quarantine(
+        p.order.accountId,
+        p.order.amazonOrderId,
+        new DockhandError('shipstation.rejected', `ShipStation rejected order ${p.order.amazonOrderId}: ${reason}`, {
+          hint: 'Fix the order data (or the SKU map) and press Retry.',
+        }),
+        ctx,
+        summary,
+        p.order,
+      );
+      continue;
+    }
+    await ctx.store.orders.set(key, {
+      ...recordFor(p.order, p.record, now),
+      state: p.kind === 'cancel' ? 'cancelled' : 'sent',
+      hash: p.hash,
+      shipstationOrderId: r.orderId ?? p.record?.shipstationOrderId,
+      sentAt: now,
+      unmappedSkus: p.unmappedSkus,
+      sealedOrder: ctx.sealer.seal(p.order),
+      ...(p.kind === 'cancel' ? { closedAt: now } : {}),
+    });
+    await ctx.store.quarantine.delete(key);
+    if (p.kind === 'cancel') summary.cancelled++;
+    else if (p.kind === 'update') summary.updated++;
+    else summary.created++;
+    for (const sku of p.unmappedSkus) await noteUnmapped(sku, p.order, ctx, now);
+  }
+  log.debug({ sent: ready.length }, 'batch sent');
+}
+
+/**
+ * ShipStation normally reports a bad order in its own result; should it refuse a whole
+ * createorders call instead, the batch is sent again one order at a time so the bad order is
+ * quarantined alone and the others go through.
+ */
+async function createOrdersIsolatingRejects(bodies: CreateOrderInput[], ctx: SyncContext): Promise<CreateOrdersResult> {
+  try {
+    return await ctx.shipstation.createOrders(bodies);
+  } catch (e) {
+    const err = toDockhandError(e);
+    if (err.code !== 'shipstation.rejected') throw err;
+    const results: CreateOrdersResult['results'] = [];
+    for (const body of bodies) {
+      try {
+        const [r] = (await ctx.shipstation.createOrders([body])).results;
+        results.push(r!);
+      } catch (one) {
+        const oneErr = toDockhandError(one);
+        if (oneErr.code !== 'shipstation.rejected') throw oneErr;
+        results.push({ orderId: null, orderNumber: body.orderNumber, orderKey: body.orderKey ?? null, success: false, errorMessage: oneErr.message });
+      }
+    }
+    return { hasErrors: results.some((r) => !r.success), results };
+  }
+}
+
+function recordFor(order: Order, record: OrderRecord | undefined, now: string): OrderRecord {
+  return {
+    accountId: order.accountId,
+    amazonOrderId: order.amazonOrderId,
+    orderKey: orderKeyFor(order.accountId, order.amazonOrderId),
+    state: record?.state ?? 'held',
+    amazonStatus: order.status,
+    lastUpdatedTime: order.lastUpdatedTime,
+    firstSeenAt: record?.firstSeenAt ?? now,
+    unmappedSkus: record?.unmappedSkus ?? [],
+    isPrime: order.isPrime,
+    ...(record?.hash ? { hash: record.hash } : {}),
+    ...(record?.shipstationOrderId !== undefined ? { shipstationOrderId: record.shipstationOrderId } : {}),
+    ...(record?.sentAt ? { sentAt: record.sentAt } : {}),
+    ...(record?.closedAt ? { closedAt: record.closedAt } : {}),
+    ...(order.shipBy.latest ? { shipByLatest: order.shipBy.latest } : {}),
+    ...(record?.sealedOrder ? { sealedOrder: record.sealedOrder } : {}),
+  };
+}
+
+async function noteUnmapped(amazonSku: string, order: Order, ctx: SyncContext, now: string): Promise<void> {
+  const item = order.items.find((i) => (i.sellerSku ?? i.asin) === amazonSku);
+  const existing = await ctx.store.unmapped.get(amazonSku);
+  await ctx.store.unmapped.set(amazonSku, {
+    amazonSku,
+    ...(item?.asin ? { asin: item.asin } : {}),
+    ...(item?.title ? { title: item.title } : {}),
+    firstSeenAt: existing?.firstSeenAt ?? now,
+    lastSeenAt: now,
+    orderCount: (existing?.orderCount ?? 0) + 1,
+    recentOrderIds: [order.amazonOrderId, ...(existing?.recentOrderIds ?? []).filter((id) => id !== order.amazonOrderId)].slice(0, 5),
+  });
+  if (!existing) {
+    ctx.notifier.unmappedSku({ accountId: order.accountId, amazonSku, ...(item?.asin ? { asin: item.asin } : {}), amazonOrderId: order.amazonOrderId });
+  }
+}
+
+async function quarantineRejected(rejected: RejectedOrder[], ctx: SyncContext, summary: RunSummary): Promise<void> {
+  for (const r of rejected) {
+    summary.seen++;
+    if (!r.amazonOrderId) {
+      summary.quarantined++;
+      ctx.logger.error({ code: r.error.code, err: r.error.message }, 'Amazon sent an order without an id; it cannot be quarantined');
+      continue;
+    }
+    // Like a parsed order, an unparseable one is quarantined once per version, not on every poll.
+    const record = await ctx.store.orders.get(orderRecordKey(ctx.account.id, r.amazonOrderId));
+    if (record?.state === 'quarantined' && record.lastUpdatedTime === lastUpdatedOf(r.raw)) {
+      summary.unchanged++;
+      continue;
+    }
+    await quarantine(ctx.account.id, r.amazonOrderId, r.error, ctx, summary, undefined, r.raw);
+  }
+}
+
+async function quarantine(
+  accountId: string,
+  amazonOrderId: string,
+  err: DockhandError,
+  ctx: SyncContext,
+  summary: RunSummary,
+  order?: Order,
+  raw?: unknown,
+): Promise<void> {
+  if (err.transient || err.code.endsWith('auth_rejected') || err.code.endsWith('plan_refused')) throw err;
+  const key = orderRecordKey(accountId, amazonOrderId);
+  const now = ctx.now().toISOString();
+  const existing = await ctx.store.quarantine.get(key);
+  await ctx.store.quarantine.set(key, {
+    accountId,
+    amazonOrderId,
+    code: err.code,
+    reason: err.message,
+    hint: err.hint,
+    at: now,
+    attempts: (existing?.attempts ?? 0) + 1,
+    ...(raw !== undefined ? { sealedRaw: ctx.sealer.seal(raw) } : {}),
+  });
+  const record = await ctx.store.orders.get(key);
+  const lastUpdatedTime = order?.lastUpdatedTime ?? lastUpdatedOf(raw) ?? record?.lastUpdatedTime ?? now;
+  await ctx.store.orders.set(key, {
+    ...(record ?? {
+      accountId,
+      amazonOrderId,
+      orderKey: orderKeyFor(accountId, amazonOrderId),
+      firstSeenAt: now,
+      unmappedSkus: [],
+      isPrime: order?.isPrime ?? false,
+    }),
+    state: 'quarantined',
+    amazonStatus: order?.status ?? record?.amazonStatus ?? 'unknown',
+    lastUpdatedTime,
+    ...(order ? { sealedOrder: ctx.sealer.seal(order) } : {}),
+  });
+  summary.quarantined++;
+  // The reason may echo order data back from a vendor, so the log line carries only the code.
+  ctx.logger.warn({ job: name, accountId, amazonOrderId, code: err.code }, 'order quarantined');
+  ctx.notifier.orderQuarantined({ accountId, amazonOrderId, code: err.code, reason: err.message, hint: err.hint });
+}
+
+function lastUpdatedOf(raw: unknown): string | undefined {
+  const v = (raw as { lastUpdatedTime?: unknown } | undefined)?.lastUpdatedTime;
+  return typeof v === 'string' ? v : undefined;
+}

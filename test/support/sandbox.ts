@@ -1,0 +1,45 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { startSandboxServices, type Sandbox } from '../../src/cli/sandbox';
+import { applySandbox, openRuntime, type Runtime } from '../../src/cli/runtime';
+import { loadConfig } from '../../src/config/config';
+import type { Notifier, QuarantineNotice, UnmappedSkuNotice } from '../../src/domain/notifier';
+import { silentLogger } from '../../src/log/logger';
+import { SANDBOX_CATALOGUE } from '../../src/sandbox/amazon/order-factory';
+
+/** Both simulators plus a Dockhand runtime wired to them, in this process. */
+export interface Harness {
+  dataDir: string;
+  sandbox: Sandbox;
+  rt: Runtime;
+  notices: { quarantined: QuarantineNotice[]; unmapped: UnmappedSkuNotice[] };
+  close(): Promise<void>;
+}
+
+export async function startHarness(opts: { rateScale?: number; mapCatalogue?: boolean } = {}): Promise<Harness> {
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'dockhand-test-'));
+  const sandbox = await startSandboxServices(dataDir, { rateScale: opts.rateScale ?? 1000 });
+  const config = applySandbox(loadConfig({ DOCKHAND_DATA_DIR: dataDir, DOCKHAND_SECRET_KEY: 'test' }, dataDir), sandbox.info);
+  const notices: Harness['notices'] = { quarantined: [], unmapped: [] };
+  const notifier: Notifier = {
+    orderQuarantined: (n) => notices.quarantined.push(n),
+    unmappedSku: (n) => notices.unmapped.push(n),
+    syncFailed: () => undefined,
+  };
+  const rt = await openRuntime(config, silentLogger, notifier);
+  if (opts.mapCatalogue !== false) {
+    for (const p of SANDBOX_CATALOGUE) await rt.store.putSkuMapping({ amazonSku: p.sellerSku, shipstationSku: p.shipstationSku, asin: p.asin });
+  }
+  return {
+    dataDir,
+    sandbox,
+    rt,
+    notices,
+    async close() {
+      await rt.close();
+      await sandbox.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
