@@ -1,0 +1,16 @@
+export {};
+/**
+ * `npm run bench -- <name> [options]`: runs bench/<name>.ts. Benchmarks print their figures;
+ * none of them asserts a time.
+ */
+const BENCHES: Record<string, () => Promise<{ main(argv: string[]): Promise<void> }>> = {
+  spike: () => import('./spike'),
+};
+
+const [name, ...rest] = process.argv.slice(2);
+const load = name ? BENCHES[name] : undefined;
+if (!load) {
+  process.stderr.write(`usage: npm run bench -- <${Object.keys(BENCHES).join('|')}> [options]\n`);
+  process.exit(1);
+}
+await (await load()).main(rest);
