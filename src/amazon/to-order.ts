@@ -126,7 +126,7 @@ export function toDockhandOrder(wire: AmazonOrder, ctx: OrderContext): Order {
     const sellerSku = text(item.product.sellerSku);
     if (!asin && !sellerSku) throw malformed(`${at}.product`, 'has neither sellerSku nor asin');
     if (item.quantityOrdered < 0 || (shippable && item.quantityOrdered === 0)) {
-      throw malformed(`${at}.quantityOrdered`, `is ${item.quantityOrdered} on a ${status} order`);
+      throw malformed(`${at}.quantityOrdered`, `is ${item.quantityOrdered} on an order to ship (${status})`);
     }
     const quantityShipped = item.fulfillment?.quantityFulfilled ?? 0;
     if (quantityShipped < 0) throw malformed(`${at}.fulfillment.quantityFulfilled`, `is ${quantityShipped}`);
@@ -177,7 +177,7 @@ export function toDockhandOrder(wire: AmazonOrder, ctx: OrderContext): Order {
   // Amazon withholds addresses on pending orders, so only a shippable order must have one.
   if (shippable) {
     for (const [field, wireName] of [['line1', 'addressLine1'], ['city', 'city'], ['countryCode', 'countryCode']] as const) {
-      if (!shipTo[field]) throw malformed(`recipient.deliveryAddress.${wireName}`, `is missing on a ${status} order`);
+      if (!shipTo[field]) throw malformed(`recipient.deliveryAddress.${wireName}`, `is missing on an order to ship (${status})`);
     }
   }
 
