@@ -114,6 +114,11 @@ export function buildCli(): Command {
         let quarantined = 0;
         for (const account of accountsOf(rt.config, opts.account)) {
           const s = await runSync({ accountId: account.id }, rt.contextFor(account));
+          if (s.leaseHeldBy) {
+            throw new DockhandError('store.unavailable', `account ${account.id} is being synced by another Dockhand process (${s.leaseHeldBy})`, {
+              hint: 'Let that process finish, or stop it; its lease expires a minute after it stops renewing it.',
+            });
+          }
           quarantined += s.quarantined;
           const waiting = (await rt.store.quarantine.all()).filter((q) => q.accountId === account.id).length;
           out(`sync ${account.id}: ${summaryLine(s)}${waiting > 0 ? `; ${waiting} in quarantine (dockhand quarantine)` : ''}`);

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import { createAmazonOrdersClient, fetchDockhandOrder, fetchOrderPage, type AmazonOrdersClient } from '../amazon/orders-client';
@@ -9,7 +10,7 @@ import type { Notifier } from '../domain/notifier';
 import type { Logger } from '../log/logger';
 import { createShipStationClient, type ShipStationClient } from '../shipstation/client';
 import { createSealer, resolveSealerKey, type Sealer } from '../store/sealer';
-import { Store } from '../store/store';
+import { isLeaseOwnerGone, leaseOwner, Store } from '../store/store';
 import type { SyncContext } from '../sync/sync-orders.job';
 
 /**
@@ -125,7 +126,8 @@ export async function openRuntime(config: Config, logger: Logger, notifier: Noti
       }),
     );
   }
-  const owner = `${process.pid}-${randomUUID().slice(0, 8)}`;
+  const host = hostname();
+  const owner = leaseOwner(host, process.pid, randomUUID().slice(0, 8));
   return {
     config,
     store,
@@ -152,6 +154,7 @@ export async function openRuntime(config: Config, logger: Logger, notifier: Noti
         lookbackDays: config.lookbackDays,
         overlapSeconds: config.sync.overlapSeconds,
         owner,
+        isLeaseOwnerGone: (o) => isLeaseOwnerGone(o, host, isAlive),
         ...extra,
       };
     },

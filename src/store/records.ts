@@ -93,5 +93,7 @@ export const RunSummary = z.object({
   skipped: z.number(),
   quarantined: z.number(),
   pages: z.number(),
+  /** Set when the pass did not run because another replica holds the account's lease. */
+  leaseHeldBy: z.string().optional(),
 });
 export type RunSummary = z.infer<typeof RunSummary>;

@@ -135,9 +135,9 @@ export class Store {
    * compare-and-set, so we write and read back: two replicas racing within the same
    * millisecond could both win once, which the orderKey idempotency on ShipStation absorbs.
    */
-  async acquireLease(name: string, owner: string, ttlMs: number, now: number): Promise<boolean> {
+  async acquireLease(name: string, owner: string, ttlMs: number, now: number, isGone: (owner: string) => boolean = () => false): Promise<boolean> {
     const current = await this.leases.get(name);
-    if (current && current.owner !== owner && current.expiresAt > now) return false;
+    if (current && current.owner !== owner && current.expiresAt > now && !isGone(current.owner)) return false;
     await this.leases.set(name, { owner, expiresAt: now + ttlMs });
     const after = await this.leases.get(name);
     return after?.owner === owner;
@@ -163,6 +163,21 @@ export class Store {
     if (m.asin) await this.asins.set(m.asin, m);
     await this.unmapped.delete(m.amazonSku);
   }
+}
+
+/** Lease owners are `host:pid:nonce`, so a restart on the same host can tell its crashed predecessor. */
+export function leaseOwner(host: string, pid: number, nonce: string): string {
+  return `${host}:${pid}:${nonce}`;
+}
+
+/**
+ * True when a lease's owner is a process on this host that no longer runs (killed, crashed):
+ * its lease can be taken at once instead of waiting for it to expire.
+ */
+export function isLeaseOwnerGone(owner: string, host: string, isAlive: (pid: number) => boolean): boolean {
+  const m = /^(.*):(\d+):[^:]*$/.exec(owner);
+  if (!m || m[1] !== host) return false;
+  return !isAlive(Number(m[2]));
 }
 
 export function orderRecordKey(accountId: string, amazonOrderId: string): string {

@@ -71,12 +71,14 @@ export interface SyncContext {
   overlapSeconds: number;
   /** Who holds the account's sync lease (a replica id). */
   owner: string;
+  /** True when a lease owner is known to be dead (a crashed process on this host). */
+  isLeaseOwnerGone?: (owner: string) => boolean;
   /** Called after each page, for live progress. */
   onProgress?: (s: RunSummary) => void;
 }
 
 const FIRST_RUN_STATUSES = ['PENDING', 'UNSHIPPED', 'PARTIALLY_SHIPPED'];
-const LEASE_TTL_MS = 10 * 60_000;
+const LEASE_TTL_MS = 60_000;
 const MAX_BATCH = 100;
 
 export function emptySummary(accountId: string, startedAt: string): RunSummary {
@@ -111,10 +113,16 @@ export async function run(input: SyncInput, ctx: SyncContext): Promise<RunSummar
     return summary;
   }
   const lease = `sync:${accountId}`;
-  if (!(await ctx.store.acquireLease(lease, ctx.owner, LEASE_TTL_MS, ctx.now().getTime()))) {
-    log.info('another replica holds the sync lease; skipping this pass');
-    return summary;
+  const takeLease = () => ctx.store.acquireLease(lease, ctx.owner, LEASE_TTL_MS, ctx.now().getTime(), ctx.isLeaseOwnerGone);
+  if (!(await takeLease())) {
+    const holder = (await ctx.store.leases.get(lease))?.owner ?? 'another replica';
+    log.info({ holder }, 'another replica holds the sync lease; skipping this pass');
+    return { ...summary, leaseHeldBy: holder };
   }
+  // Renewed while the pass runs (a page may wait minutes for Amazon's budget), so a live
+  // replica keeps it and a dead one loses it within the TTL.
+  const renew = setInterval(() => void takeLease().catch(() => undefined), LEASE_TTL_MS / 3);
+  renew.unref();
   try {
     const cursor = await ctx.store.cursors.get(accountId);
     const firstRun = !cursor?.initialised;
@@ -133,7 +141,6 @@ export async function run(input: SyncInput, ctx: SyncContext): Promise<RunSummar
       next?.catch(() => undefined); // awaited below; keeps an early failure from going unhandled
       await quarantineRejected(page.rejected, ctx, summary);
       await processOrders(page.orders, ctx, summary);
-      await ctx.store.acquireLease(lease, ctx.owner, LEASE_TTL_MS, ctx.now().getTime());
       ctx.onProgress?.(summary);
       if (!next) break;
       page = await next;
@@ -151,6 +158,7 @@ export async function run(input: SyncInput, ctx: SyncContext): Promise<RunSummar
     ctx.notifier.syncFailed({ accountId, code: err.code, message: err.message, hint: err.hint });
     throw err;
   } finally {
+    clearInterval(renew);
     summary.finishedAt = ctx.now().toISOString();
     await ctx.store.runs.set(accountId, summary).catch(() => undefined);
     await ctx.store.releaseLease(lease, ctx.owner).catch(() => undefined);

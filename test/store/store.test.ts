@@ -40,3 +40,23 @@ describe('store', () => {
     await expect(s.cursors.set('a', { lastUpdatedAfter: 1 })).rejects.toThrow();
   });
 });
+
+describe('lease owners', () => {
+  it.each([
+    ['a dead process on this host', 'web1:4242:ab', 'web1', false, true],
+    ['a live process on this host', 'web1:4242:ab', 'web1', true, false],
+    ['a process on another host', 'web2:4242:ab', 'web1', false, false],
+    ['an owner in an unknown form', 'someone', 'web1', false, false],
+    ['a host name with colons (IPv6)', '::1:77:zz', '::1', false, true],
+  ])('%s', async (_n, owner, host, alive, gone) => {
+    const { isLeaseOwnerGone } = await import('../../src/store/store');
+    expect(isLeaseOwnerGone(owner, host, () => alive)).toBe(gone);
+  });
+
+  it('lets a restart take the lease of its crashed predecessor at once', async () => {
+    const s = await Store.open({ memory: true });
+    expect(await s.acquireLease('sync:a', 'h:1:x', 60_000, 0)).toBe(true);
+    expect(await s.acquireLease('sync:a', 'h:2:y', 60_000, 10, () => false)).toBe(false);
+    expect(await s.acquireLease('sync:a', 'h:2:y', 60_000, 10, (o) => o === 'h:1:x')).toBe(true);
+  });
+});

@@ -1,0 +1,106 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startSandboxServices, type Sandbox } from '../../src/cli/sandbox';
+import { createOrderFactory } from '../../src/sandbox/amazon/order-factory';
+import { runCli } from '../support/cli';
+
+/** The CLI as a user runs it: a separate process, talking to the sandbox this test runs. */
+describe('dockhand CLI against the sandbox', () => {
+  let dataDir: string;
+  let sandbox: Sandbox;
+  let env: Record<string, string>;
+  const factory = createOrderFactory(99);
+  let malformedId = '';
+
+  beforeAll(async () => {
+    dataDir = mkdtempSync(path.join(tmpdir(), 'dockhand-cli-'));
+    sandbox = await startSandboxServices(dataDir, { rateScale: 1000 });
+    for (const kind of ['standard', 'prime_next_day', 'unmapped_sku', 'afn', 'cancelled', 'pending', 'malformed'] as const) {
+      const { lastUpdatedTime: _t, ...o } = factory.make(kind);
+      sandbox.spApi.putOrder(o);
+      if (kind === 'malformed') malformedId = o.orderId;
+    }
+    env = { DOCKHAND_DATA_DIR: dataDir, DOCKHAND_SECRET_KEY: 'cli-test' };
+  });
+  afterAll(async () => {
+    await sandbox.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('exits 2 with a summary when an order is quarantined, then 0 when a second run has nothing new', async () => {
+    const first = await runCli(['sync', '--once'], env);
+    expect(first.code).toBe(2);
+    // What a person sees and what is logged carries order ids and codes, never buyer data.
+    for (const o of sandbox.spApi.orders()) {
+      for (const secret of [o.recipient?.deliveryAddress?.name, o.recipient?.deliveryAddress?.addressLine1, o.recipient?.deliveryAddress?.phone, o.buyer?.buyerEmail]) {
+        if (secret) expect(first.stdout + first.stderr).not.toContain(secret);
+      }
+    }
+    expect(first.stdout).toMatch(/sync default: \d+ seen in 1 page\(s\): 3 created, 0 updated, 0 cancelled, 0 unchanged, 1 held \(pending\), 0 skipped, 1 quarantined; 1 in quarantine/);
+    expect(sandbox.shipstation.orders()).toHaveLength(3);
+
+    const second = await runCli(['sync', '--once'], env);
+    expect(second.code).toBe(0);
+    expect(second.stdout).toMatch(/0 created, 0 updated/);
+    expect(sandbox.shipstation.orders()).toHaveLength(3);
+
+    const list = await runCli(['quarantine'], env);
+    expect(list.stdout).toContain(malformedId);
+    expect(list.stdout).toMatch(/order\.malformed/);
+  });
+
+  it('exports the unmapped SKU and imports a mapping for it', async () => {
+    const unmapped = await runCli(['sku', 'unmapped'], env);
+    const sku = /^(UNMAPPED-\S+)/m.exec(unmapped.stdout)?.[1];
+    expect(sku).toBeTruthy();
+    const csv = path.join(dataDir, 'map.csv');
+    writeFileSync(csv, `amazon_sku,shipstation_sku\n${sku},SS-NEW-1\n`);
+    expect((await runCli(['sku', 'import', csv], env)).stdout).toMatch(/imported 1 mapping/);
+    expect((await runCli(['sku', 'export'], env)).stdout).toContain(`${sku},SS-NEW-1,`);
+    const after = await runCli(['sku', 'unmapped'], env);
+    expect(after.stdout).not.toContain(sku);
+    expect(after.stdout).toContain('DH-'); // the catalogue SKUs this test never mapped are still listed
+  });
+
+  it('names the line of a bad SKU file and exits 1', async () => {
+    const csv = path.join(dataDir, 'bad.csv');
+    writeFileSync(csv, 'amazon_sku,shipstation_sku\nA-1,\n');
+    const r = await runCli(['sku', 'import', csv], env);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/bad\.csv line 2: shipstation_sku is empty for A-1 \[sku\.invalid_csv\]/);
+  });
+
+  it('exits 1 with a clear message when Amazon rejects the credentials', async () => {
+    const r = await runCli(['sync', '--once'], {
+      DOCKHAND_DATA_DIR: path.join(dataDir, 'live'),
+      SELLING_PARTNER_APP_CLIENT_ID: 'amzn1.application-oa2-client.wrong',
+      SELLING_PARTNER_APP_CLIENT_SECRET: 'wrong',
+      AMAZON_REFRESH_TOKEN: 'Atzr|wrong',
+      AMAZON_SP_API_URL: sandbox.info.spApiUrl,
+      AMAZON_LWA_URL: sandbox.info.lwaUrl,
+      NODE_EXTRA_CA_CERTS: sandbox.info.caPath,
+      SHIPSTATION_API_KEY: sandbox.info.shipstationApiKey,
+      SHIPSTATION_API_SECRET: sandbox.info.shipstationApiSecret,
+      SHIPSTATION_API_URL: sandbox.info.shipstationUrl,
+    });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/amazon\.auth_rejected/);
+    expect(r.stderr).toMatch(/SELLING_PARTNER_APP_CLIENT_ID/);
+    expect(r.stderr).not.toMatch(/Atzr\|wrong/);
+  });
+
+  it('explains what to do when neither credentials nor a sandbox are there', async () => {
+    const r = await runCli(['sync', '--once'], { DOCKHAND_DATA_DIR: path.join(dataDir, 'empty') });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/no Amazon credentials are set and no sandbox is running/);
+    expect(r.stderr).toMatch(/npm start/);
+  });
+
+  it('has --help on each command', async () => {
+    const r = await runCli(['sync', '--help'], env);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/--once/);
+  });
+});
