@@ -144,6 +144,20 @@ class ApiError extends Error {
 
 const invalidInput = (message: string, details = ''): ApiError => new ApiError(400, 'InvalidInput', message, details);
 
+// The query parameters orders_2026-01-01.json defines for each operation. A client sending any
+// other name has drifted from the spec (a typo Amazon would ignore or refuse), so it fails here.
+const SEARCH_ORDERS_PARAMS = new Set([
+  'createdAfter', 'createdBefore', 'lastUpdatedAfter', 'lastUpdatedBefore', 'fulfillmentStatuses',
+  'marketplaceIds', 'fulfilledBy', 'maxResultsPerPage', 'paginationToken', 'includedData',
+]);
+const GET_ORDER_PARAMS = new Set(['includedData']);
+
+function rejectUnknownParams(query: URLSearchParams, allowed: ReadonlySet<string>): void {
+  for (const name of query.keys()) {
+    if (!allowed.has(name)) throw invalidInput(`Unknown query parameter: ${name}.`);
+  }
+}
+
 interface IssuedToken {
   expiresAt: number;
   grantless: boolean;
@@ -382,6 +396,7 @@ export async function startSpApiSimulator(opts: SpApiSimulatorOptions = {}): Pro
   };
 
   const searchOrders = (query: URLSearchParams): ApiResult => {
+    rejectUnknownParams(query, SEARCH_ORDERS_PARAMS);
     const now = clock();
     const createdAfter = dateParam(query, 'createdAfter');
     const createdBefore = dateParam(query, 'createdBefore');
@@ -490,6 +505,7 @@ export async function startSpApiSimulator(opts: SpApiSimulatorOptions = {}): Pro
   };
 
   const getOrder = (orderId: string, query: URLSearchParams): ApiResult => {
+    rejectUnknownParams(query, GET_ORDER_PARAMS);
     const included = includedDataParam(query);
     return { status: 200, body: { order: projectOrder(findOrder(orderId), included) } };
   };

@@ -484,3 +484,25 @@ describe('SP-API simulator rate limits and faults', () => {
     expect((await call(sim, 'GET', query, { token })).status).toBe(403);
   });
 });
+
+describe('query parameters the spec does not define', () => {
+  it('are refused, so a client that drifts from the spec fails its tests', async () => {
+    const { readFileSync } = await import('node:fs');
+    const path = await import('node:path');
+    const spec = JSON.parse(readFileSync(path.resolve(import.meta.dirname, '../../../../shared/specs/amazon/orders_2026-01-01.json'), 'utf8'));
+    const names = spec.paths['/orders/2026-01-01/orders'].get.parameters.map((p: { name: string }) => p.name).sort();
+    expect(names).toEqual(['createdAfter', 'createdBefore', 'fulfilledBy', 'fulfillmentStatuses', 'includedData', 'lastUpdatedAfter', 'lastUpdatedBefore', 'marketplaceIds', 'maxResultsPerPage', 'paginationToken']);
+
+    const sim = await startSpApiSimulator({ tls: createSandboxTls() });
+    try {
+      const token = await accessToken(sim);
+      const typo = await call(sim, 'GET', '/orders/2026-01-01/orders?marketplaceIds=ATVPDKIKX0DER&lastUpdatedAfter=2026-01-01T00:00:00Z&LastUpdatedAfter=x', { token });
+      expect(typo.status).toBe(400);
+      expect(typo.text).toContain('Unknown query parameter: LastUpdatedAfter.');
+      const ok = await call(sim, 'GET', '/orders/2026-01-01/orders?marketplaceIds=ATVPDKIKX0DER&lastUpdatedAfter=2026-01-01T00:00:00Z', { token });
+      expect(ok.status).toBe(200);
+    } finally {
+      await sim.close();
+    }
+  });
+});
