@@ -98,7 +98,8 @@ export async function main(argv: string[]): Promise<void> {
   try {
     // Let Dockhand finish its first (empty) pass, so the spike meets a running product.
     const deadline = Date.now() + 30_000;
-    while ((sandbox.spApi.stats().requests.searchOrders ?? 0) < 1 && Date.now() < deadline) await sleep(50);
+    while ((sandbox.spApi.stats().requests.searchOrders ?? 0) < 1 && Date.now() < deadline) await sleep(10);
+    const firstCallAt = Date.now();
     await sleep(1_000);
     const callsBefore = sandbox.spApi.stats().requests.searchOrders ?? 0;
     const throttledBefore = Object.values(sandbox.spApi.stats().throttled).reduce((a, b) => a + b, 0);
@@ -116,7 +117,7 @@ export async function main(argv: string[]): Promise<void> {
     // Tokens in the simulator's searchOrders bucket when the spike landed (burst minus the calls
     // already made, refilled since): what the theoretical maximum may spend.
     const plan = SP_API_USAGE_PLANS.searchOrders;
-    const tokens = Math.min(plan.burst, plan.burst - callsBefore + ((spikeAt - (spikeAt - 1_000)) / 1000) * plan.rate * scale);
+    const tokens = Math.min(plan.burst, plan.burst - callsBefore + ((spikeAt - firstCallAt) / 1000) * plan.rate * scale);
 
     const arrived = new Map<string, number>();
     const stopAt = Date.now() + Number(values['timeout-s']) * 1000;

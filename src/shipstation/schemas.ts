@@ -138,6 +138,30 @@ export const OrderStatus = z.enum([
 ]);
 export type OrderStatus = z.infer<typeof OrderStatus>;
 
+/** Fields createorder takes and GetOrder returns in the same form. */
+const SHARED_ORDER_FIELDS = {
+  customerNotes: z.string().nullish(),
+  internalNotes: z.string().nullish(),
+  gift: z.boolean().nullish(),
+  giftMessage: z.string().nullish(),
+  paymentMethod: z.string().nullish(),
+  requestedShippingService: z.string().nullish(),
+  carrierCode: z.string().nullish(),
+  serviceCode: z.string().nullish(),
+  packageCode: z.string().nullish(),
+  confirmation: z.string().nullish(),
+  shipDate: z.string().nullish(),
+  holdUntilDate: z.string().nullish(),
+  weight: Weight.nullish(),
+  dimensions: Dimensions.nullish(),
+  insuranceOptions: InsuranceOptions.nullish(),
+  internationalOptions: InternationalOptions.nullish(),
+  advancedOptions: AdvancedOptions.nullish(),
+  // The generated schema says string; the API and the createorder table say number[].
+  tagIds: z.array(z.number()).nullish(),
+  userId: z.string().nullish(),
+};
+
 /** Order as returned by GET /orders/{orderId}, GET /orders and createorder. */
 export const Order = z.looseObject({
   orderId: z.number().int(),
@@ -159,26 +183,7 @@ export const Order = z.looseObject({
   amountPaid: looseNumber,
   taxAmount: looseNumber,
   shippingAmount: looseNumber,
-  customerNotes: z.string().nullish(),
-  internalNotes: z.string().nullish(),
-  gift: z.boolean().nullish(),
-  giftMessage: z.string().nullish(),
-  paymentMethod: z.string().nullish(),
-  requestedShippingService: z.string().nullish(),
-  carrierCode: z.string().nullish(),
-  serviceCode: z.string().nullish(),
-  packageCode: z.string().nullish(),
-  confirmation: z.string().nullish(),
-  shipDate: z.string().nullish(),
-  holdUntilDate: z.string().nullish(),
-  weight: Weight.nullish(),
-  dimensions: Dimensions.nullish(),
-  insuranceOptions: InsuranceOptions.nullish(),
-  internationalOptions: InternationalOptions.nullish(),
-  advancedOptions: AdvancedOptions.nullish(),
-  // The generated schema says string; the API and the createorder table say number[].
-  tagIds: z.array(z.number()).nullish(),
-  userId: z.string().nullish(),
+  ...SHARED_ORDER_FIELDS,
   externallyFulfilled: z.boolean().nullish(),
   externallyFulfilledBy: z.string().nullish(),
 });
@@ -245,25 +250,7 @@ export const CreateOrderInput = z.object({
   amountPaid: z.number().nullish(),
   taxAmount: z.number().nullish(),
   shippingAmount: z.number().nullish(),
-  customerNotes: z.string().nullish(),
-  internalNotes: z.string().nullish(),
-  gift: z.boolean().nullish(),
-  giftMessage: z.string().nullish(),
-  paymentMethod: z.string().nullish(),
-  requestedShippingService: z.string().nullish(),
-  carrierCode: z.string().nullish(),
-  serviceCode: z.string().nullish(),
-  packageCode: z.string().nullish(),
-  confirmation: z.string().nullish(),
-  shipDate: z.string().nullish(),
-  holdUntilDate: z.string().nullish(),
-  weight: Weight.nullish(),
-  dimensions: Dimensions.nullish(),
-  insuranceOptions: InsuranceOptions.nullish(),
-  internationalOptions: InternationalOptions.nullish(),
-  advancedOptions: AdvancedOptions.nullish(),
-  tagIds: z.array(z.number()).nullish(),
-  userId: z.string().nullish(),
+  ...SHARED_ORDER_FIELDS,
 });
 export type CreateOrderInput = z.infer<typeof CreateOrderInput>;
 

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSandboxServices, type Sandbox } from '../../src/cli/sandbox';
-import { createOrderFactory, SANDBOX_CATALOGUE } from '../../src/sandbox/amazon/order-factory';
+import { createOrderFactory, mulberry32, SANDBOX_CATALOGUE } from '../../src/sandbox/amazon/order-factory';
 import { Store } from '../../src/store/store';
 import { finished, spawnCli } from '../support/cli';
 
@@ -16,17 +16,6 @@ import { finished, spawnCli } from '../support/cli';
 const SEED = Number(process.env.DOCKHAND_CRASH_SEED ?? 20261128);
 const ORDERS = 1500;
 const KILLS = 5;
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

@@ -165,7 +165,8 @@ const INTERNATIONAL_RECIPIENTS: readonly InternationalRecipient[] = [
 ];
 
 // mulberry32: tiny, fast and good enough for test data; the same seed always yields the same orders.
-function mulberry32(seed: number): () => number {
+/** A seeded random source in [0, 1): the same seed always yields the same sequence. */
+export function mulberry32(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

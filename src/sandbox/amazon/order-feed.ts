@@ -1,4 +1,4 @@
-import type { OrderFactory } from './order-factory';
+import { mulberry32, type OrderFactory } from './order-factory';
 import type { SpApiSimulator } from './sp-api-simulator';
 
 export interface OrderFeedOptions {
@@ -21,17 +21,6 @@ export interface OrderFeed {
 }
 
 type OrderSink = Pick<SpApiSimulator, 'putOrder' | 'updateOrder' | 'cancelOrder' | 'getOrder'>;
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const OPEN_STATUSES = new Set(['PENDING', 'UNSHIPPED']);
 
