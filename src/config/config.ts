@@ -35,11 +35,11 @@ const FileConfig = z
     sync: z
       .object({
         intervalSeconds: z.number().positive().default(60),
-        overlapSeconds: z.number().nonnegative().default(120),
+        overlapSeconds: z.number().nonnegative().default(60),
         lookbackDays: z.number().positive().max(30).optional(),
       })
       .strict()
-      .default({ intervalSeconds: 60, overlapSeconds: 120 }),
+      .default({ intervalSeconds: 60, overlapSeconds: 60 }),
     retention: z
       .object({ buyerDataDays: z.number().int().positive().default(30) })
       .strict()
@@ -214,7 +214,7 @@ export function loadConfig(env: Env = readEnv(), cwd = process.cwd()): Config {
     lookbackDays: lookbackFromEnv ?? file?.sync.lookbackDays ?? 3,
     sync: {
       intervalSeconds: file?.sync.intervalSeconds ?? 60,
-      overlapSeconds: file?.sync.overlapSeconds ?? 120,
+      overlapSeconds: file?.sync.overlapSeconds ?? 60,
     },
     retention: { buyerDataDays: file?.retention.buyerDataDays ?? 30 },
     ...(file?.slack !== undefined ? { slack: file.slack } : {}),
