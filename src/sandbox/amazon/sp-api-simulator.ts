@@ -3,6 +3,22 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { createSandboxTls, type SandboxTls } from '../tls';
+import { ApiError, invalidInput, type ApiResult } from './api-error';
+import {
+  GRANTLESS_NOTIFICATIONS_OPERATIONS,
+  NOTIFICATIONS_USAGE_PLANS,
+  createNotificationsStore,
+  notificationsHandlers,
+  type NotificationsOperation,
+  type WireDestination,
+  type WireSubscription,
+} from './notifications-api';
+import {
+  BUYER_REQUESTED_CANCEL,
+  ORDER_STATUS_CHANGE_REASON,
+  buildOrderChangeNotification,
+  type OrderChangeType,
+} from './order-change';
 import { ConfirmShipmentRequest, describeIssues } from './confirm-shipment';
 import { TokenBucket } from './token-bucket';
 import {
@@ -20,17 +36,34 @@ export const SANDBOX_LWA_CREDENTIALS = {
   refreshToken: 'Atzr|dockhand-sandbox-refresh-token',
 } as const;
 
-export type SpApiOperation = 'searchOrders' | 'getOrder' | 'confirmShipment';
+export type SpApiOperation = 'searchOrders' | 'getOrder' | 'confirmShipment' | NotificationsOperation;
 
 /**
  * Default usage plans, from each operation's description in orders_2026-01-01.json
- * (searchOrders, getOrder) and ordersV0.json (confirmShipment).
+ * (searchOrders, getOrder), ordersV0.json (confirmShipment) and notifications.json.
  */
 export const SP_API_USAGE_PLANS: Readonly<Record<SpApiOperation, { rate: number; burst: number }>> = {
   searchOrders: { rate: 0.0056, burst: 20 },
   getOrder: { rate: 0.5, burst: 30 },
   confirmShipment: { rate: 2, burst: 10 },
+  ...NOTIFICATIONS_USAGE_PLANS,
 };
+
+/** The selling partner id the sandbox puts in notifications unless `sellerId` is given. */
+export const SANDBOX_SELLER_ID = 'A1DOCKHANDSANDBOX';
+/** The application id the sandbox puts in notifications unless `applicationId` is given. */
+export const SANDBOX_APPLICATION_ID = 'amzn1.sellerapps.app.dockhand-sandbox';
+/** The LWA scope grantless Notifications API operations need. */
+export const NOTIFICATIONS_SCOPE = 'sellingpartnerapi::notifications';
+
+/** Where a notification goes: an SQS destination created through createDestination. */
+export interface NotificationDestination {
+  destinationId: string;
+  arn: string;
+}
+
+/** Receives each published notification body (a JSON string), e.g. to put it on a queue. */
+export type NotificationSink = (destination: NotificationDestination, body: string) => void;
 
 /** Grantless scopes LWA issues client_credentials tokens for. */
 export const LWA_GRANTLESS_SCOPES = [
@@ -58,6 +91,14 @@ export interface SpApiSimulatorOptions {
   rateScale?: number;
   /** Milliseconds since the epoch. Default Date.now. */
   clock?: () => number;
+  /** Called with every ORDER_CHANGE notification a subscription asks for (SQS destinations only). */
+  onNotification?: NotificationSink;
+  /** SellerId in notifications. Default {@link SANDBOX_SELLER_ID}. */
+  sellerId?: string;
+  /** NotificationMetadata.ApplicationId. Default {@link SANDBOX_APPLICATION_ID}. */
+  applicationId?: string;
+  /** Delivers each notification this many real milliseconds later (timer). Default 0: synchronously. */
+  notificationDelayMs?: number;
 }
 
 /** An order as given to {@link SpApiSimulator.putOrder}: `lastUpdatedTime` may be left out. */
@@ -90,6 +131,18 @@ export interface SpApiSimulator {
   updateOrder(orderId: string, mutate: (order: WireOrder) => void): WireOrder;
   /** Cancels the whole order the way Amazon reports a buyer cancellation. */
   cancelOrder(orderId: string, opts?: { cancelledBy?: 'BUYER' | 'MERCHANT' | 'AMAZON'; reason?: string }): WireOrder;
+  /** Records a buyer's cancellation request on every line without cancelling (status unchanged). */
+  requestBuyerCancellation(orderId: string, reason?: string): WireOrder;
+  /** Replaces the notification sink given as `onNotification` (undefined: publish nowhere). */
+  setNotificationSink(sink: NotificationSink | undefined): void;
+  /** Loses the next `count` notifications, as if delivery had failed. */
+  dropNotifications(count: number): void;
+  /** While on, every notification is delivered twice (SQS is at-least-once). */
+  duplicateNotifications(on: boolean): void;
+  /** Destinations created through the API. */
+  destinations(): WireDestination[];
+  /** Subscriptions created through the API, with their notificationType. */
+  subscriptions(): (WireSubscription & { notificationType: string })[];
   /** A copy of the stored order (every dataset included), or undefined. */
   getOrder(orderId: string): WireOrder | undefined;
   /** Copies of all stored orders, in searchOrders order. */
@@ -122,27 +175,6 @@ const FULFILLED_BY = ['MERCHANT', 'AMAZON'] as const;
 // The spec documents x-amzn-RateLimit-Limit only on these statuses (403/413/415/429/5xx lack it).
 const RATE_LIMIT_HEADER_STATUSES = new Set([200, 204, 400, 404]);
 
-interface ErrorEntry {
-  code: string;
-  message: string;
-  details: string;
-}
-
-class ApiError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-    readonly details = '',
-  ) {
-    super(message);
-  }
-  toBody(): { errors: ErrorEntry[] } {
-    return { errors: [{ code: this.code, message: this.message, details: this.details }] };
-  }
-}
-
-const invalidInput = (message: string, details = ''): ApiError => new ApiError(400, 'InvalidInput', message, details);
 
 // The query parameters orders_2026-01-01.json defines for each operation. A client sending any
 // other name has drifted from the spec (a typo Amazon would ignore or refuse), so it fails here.
@@ -161,12 +193,9 @@ function rejectUnknownParams(query: URLSearchParams, allowed: ReadonlySet<string
 interface IssuedToken {
   expiresAt: number;
   grantless: boolean;
+  scope?: string;
 }
 
-interface ApiResult {
-  status: number;
-  body?: unknown;
-}
 
 interface SearchCursor {
   v: 1;
@@ -270,8 +299,10 @@ function send(res: ServerResponse, status: number, body: unknown, headers: Recor
 
 /**
  * Starts a loopback Amazon SP-API: Login with Amazon (`POST /auth/o2/token`), Orders API
- * v2026-01-01 searchOrders/getOrder, and Orders v0 confirmShipment, over HTTPS with the
- * usage-plan rate limits, 403/429 bodies and headers the specs document.
+ * v2026-01-01 searchOrders/getOrder, Orders v0 confirmShipment and Notifications API v1
+ * destinations/subscriptions, over HTTPS with the usage-plan rate limits, 403/429 bodies and
+ * headers the specs document. Order changes made through the handle publish ORDER_CHANGE
+ * notifications to `onNotification` when a subscription asks for them.
  */
 export async function startSpApiSimulator(opts: SpApiSimulatorOptions = {}): Promise<SpApiSimulator> {
   const clock = opts.clock ?? Date.now;
@@ -319,6 +350,60 @@ export async function startSpApiSimulator(opts: SpApiSimulatorOptions = {}): Pro
     const order = orders.get(orderId);
     if (!order) throw new Error(`SP-API sandbox has no order ${orderId}`);
     return order;
+  };
+
+  // ---------------------------------------------------------------- ORDER_CHANGE publishing
+
+  const sellerId = opts.sellerId ?? SANDBOX_SELLER_ID;
+  const applicationId = opts.applicationId ?? SANDBOX_APPLICATION_ID;
+  const notificationDelayMs = opts.notificationDelayMs ?? 0;
+  const notifications = createNotificationsStore();
+  let sink = opts.onNotification;
+  let toDrop = 0;
+  let duplicate = false;
+  const pendingDeliveries = new Set<NodeJS.Timeout>();
+
+  const deliver = (destination: NotificationDestination, body: string): void => {
+    const target = sink;
+    if (!target) return;
+    const times = duplicate ? 2 : 1;
+    for (let i = 0; i < times; i++) {
+      if (notificationDelayMs <= 0) {
+        target(destination, body);
+        continue;
+      }
+      const timer = setTimeout(() => {
+        pendingDeliveries.delete(timer);
+        target(destination, body);
+      }, notificationDelayMs);
+      timer.unref();
+      pendingDeliveries.add(timer);
+    }
+  };
+
+  /** Publishes an ORDER_CHANGE for `order` (already stamped) if a subscription's filter matches. */
+  const publish = (order: WireOrder, changeType: OrderChangeType, changeReason: string): void => {
+    const subscription = notifications.subscriptions.get('ORDER_CHANGE');
+    if (!subscription) return;
+    const filter = subscription.processingDirective?.eventFilter;
+    if (filter?.marketplaceIds && !filter.marketplaceIds.includes(order.salesChannel.marketplaceId ?? '')) return;
+    if (filter?.orderChangeTypes && !filter.orderChangeTypes.includes(changeType)) return;
+    const arn = notifications.destinations.get(subscription.destinationId)?.resource.sqs?.arn;
+    if (arn === undefined) return; // EventBridge destinations are accepted but never delivered to
+    if (toDrop > 0) {
+      toDrop -= 1;
+      return;
+    }
+    const body = buildOrderChangeNotification(order, {
+      sellerId,
+      applicationId,
+      subscriptionId: subscription.subscriptionId,
+      notificationId: randomUUID(),
+      changeType,
+      changeReason,
+      now: logicalNow(),
+    });
+    deliver({ destinationId: subscription.destinationId, arn }, JSON.stringify(body));
   };
 
   // ---------------------------------------------------------------- Login with Amazon
@@ -375,18 +460,20 @@ export async function startSpApiSimulator(opts: SpApiSimulatorOptions = {}): Pro
     if (typeof scope !== 'string' || !(LWA_GRANTLESS_SCOPES as readonly string[]).includes(scope)) {
       return lwaError(400, 'invalid_scope', 'An unknown scope was requested');
     }
-    tokens.set(accessToken, { expiresAt, grantless: true });
+    tokens.set(accessToken, { expiresAt, grantless: true, scope });
     return { status: 200, body: { access_token: accessToken, scope, token_type: 'bearer', expires_in: tokenTtlSeconds } };
   };
 
   // ---------------------------------------------------------------- Orders API
 
-  const authorize = (req: IncomingMessage): void => {
+  // Grantless operations take only a client_credentials token for the notifications scope;
+  // every other operation needs the seller's authorization (a refresh_token grant).
+  const authorize = (req: IncomingMessage, grantless: boolean): void => {
     const header = req.headers['x-amz-access-token'];
     const token = Array.isArray(header) ? header[0] : header;
     const issued = token === undefined ? undefined : tokens.get(token);
-    // Orders need a seller-authorised token; a grantless one is as good as none here.
-    if (!issued || issued.grantless) {
+    const fits = grantless ? issued?.grantless === true && issued.scope === NOTIFICATIONS_SCOPE : issued?.grantless === false;
+    if (!issued || !fits) {
       throw new ApiError(403, 'Unauthorized', 'Access to requested resource is denied.');
     }
     if (clock() >= issued.expiresAt) {
@@ -583,13 +670,14 @@ export async function startSpApiSimulator(opts: SpApiSimulatorOptions = {}): Pro
       fulfillmentStatus: allShipped ? 'SHIPPED' : 'PARTIALLY_SHIPPED',
     };
     order.lastUpdatedTime = nextStamp(order.lastUpdatedTime);
+    if (order.fulfillment.fulfillmentStatus !== status) publish(order, 'OrderStatusChange', ORDER_STATUS_CHANGE_REASON);
     return { status: 204 };
   };
 
   const route = (
     method: string,
     path: string,
-  ): { op: SpApiOperation; orderId?: string } | undefined => {
+  ): { op: SpApiOperation; orderId?: string; params?: string[] } | undefined => {
     const segments = path.split('/').filter((segment) => segment.length > 0);
     const decode = (segment: string): string => {
       try {
@@ -613,7 +701,41 @@ export async function startSpApiSimulator(opts: SpApiSimulatorOptions = {}): Pro
     ) {
       return { op: 'confirmShipment', orderId: decode(segments[3]) };
     }
+    if (segments[0] === 'notifications' && segments[1] === 'v1') {
+      const params = segments.slice(3).map(decode);
+      const table: Record<string, Partial<Record<string, NotificationsOperation>>> = {
+        'destinations/0': { GET: 'getDestinations', POST: 'createDestination' },
+        'destinations/1': { GET: 'getDestination', DELETE: 'deleteDestination' },
+        'subscriptions/1': { GET: 'getSubscription', POST: 'createSubscription' },
+        'subscriptions/2': { GET: 'getSubscriptionById', DELETE: 'deleteSubscriptionById' },
+      };
+      const op = table[`${segments[2]}/${params.length}`]?.[method];
+      if (op) return { op, params };
+    }
     return undefined;
+  };
+
+  const notificationsApi = notificationsHandlers(notifications, applicationId);
+  const dispatchNotifications = async (op: NotificationsOperation, params: string[], req: IncomingMessage, query: URLSearchParams): Promise<ApiResult> => {
+    const [first = '', second = ''] = params;
+    switch (op) {
+      case 'createDestination':
+        return notificationsApi.createDestination((await readBody(req)).toString('utf8'));
+      case 'getDestinations':
+        return notificationsApi.getDestinations();
+      case 'getDestination':
+        return notificationsApi.getDestination(first);
+      case 'deleteDestination':
+        return notificationsApi.deleteDestination(first);
+      case 'createSubscription':
+        return notificationsApi.createSubscription(first, (await readBody(req)).toString('utf8'));
+      case 'getSubscription':
+        return notificationsApi.getSubscription(first, query);
+      case 'getSubscriptionById':
+        return notificationsApi.getSubscriptionById(first, second);
+      case 'deleteSubscriptionById':
+        return notificationsApi.deleteSubscriptionById(first, second);
+    }
   };
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
@@ -642,7 +764,7 @@ export async function startSpApiSimulator(opts: SpApiSimulatorOptions = {}): Pro
     count(requests, op);
     let result: ApiResult;
     try {
-      authorize(req);
+      authorize(req, GRANTLESS_NOTIFICATIONS_OPERATIONS.has(op as NotificationsOperation));
       if (!buckets[op].tryTake(clock())) {
         count(throttled, op);
         throw fail(429);
@@ -653,7 +775,8 @@ export async function startSpApiSimulator(opts: SpApiSimulatorOptions = {}): Pro
       }
       if (op === 'searchOrders') result = searchOrders(url.searchParams);
       else if (op === 'getOrder') result = getOrder(target.orderId ?? '', url.searchParams);
-      else result = await confirmShipment(target.orderId ?? '', req);
+      else if (op === 'confirmShipment') result = await confirmShipment(target.orderId ?? '', req);
+      else result = await dispatchNotifications(op, target.params ?? [], req, url.searchParams);
     } catch (error) {
       const apiError =
         error instanceof ApiError ? error : new ApiError(500, 'InternalFailure', 'We encountered an internal error. Please try again.');
@@ -696,19 +819,28 @@ export async function startSpApiSimulator(opts: SpApiSimulatorOptions = {}): Pro
       }
       const copy = structuredClone(order) as WireOrder;
       if (copy.lastUpdatedTime === undefined) copy.lastUpdatedTime = nextStamp();
+      const previous = orders.get(copy.orderId);
       orders.set(copy.orderId, copy);
+      if (!previous || previous.fulfillment?.fulfillmentStatus !== copy.fulfillment?.fulfillmentStatus) {
+        publish(copy, 'OrderStatusChange', ORDER_STATUS_CHANGE_REASON);
+      }
       return structuredClone(copy);
     },
     updateOrder(orderId, mutate) {
       const order = stored(orderId);
       const previous = order.lastUpdatedTime;
+      const previousStatus = order.fulfillment?.fulfillmentStatus;
       mutate(order);
       if (order.orderId !== orderId) throw new Error('updateOrder must not change orderId');
       order.lastUpdatedTime = nextStamp(previous);
+      // ORDER_CHANGE reports status transitions and buyer requests, not e.g. address edits:
+      // those only show up when polling.
+      if (order.fulfillment?.fulfillmentStatus !== previousStatus) publish(order, 'OrderStatusChange', ORDER_STATUS_CHANGE_REASON);
       return structuredClone(order);
     },
     cancelOrder(orderId, cancelOpts = {}) {
       const order = stored(orderId);
+      const previousStatus = order.fulfillment?.fulfillmentStatus;
       const cancelledBy = cancelOpts.cancelledBy ?? 'BUYER';
       const reason = cancelOpts.reason ?? (cancelledBy === 'BUYER' ? 'BUYER_CANCELED' : 'NO_INVENTORY');
       order.fulfillment = { ...order.fulfillment, fulfillmentStatus: 'CANCELLED' };
@@ -720,8 +852,30 @@ export async function startSpApiSimulator(opts: SpApiSimulatorOptions = {}): Pro
         item.fulfillment = { ...item.fulfillment, quantityUnfulfilled: 0 };
       }
       order.lastUpdatedTime = nextStamp(order.lastUpdatedTime);
+      if (cancelledBy === 'BUYER') publish(order, 'BuyerRequestedChange', BUYER_REQUESTED_CANCEL);
+      if (previousStatus !== 'CANCELLED') publish(order, 'OrderStatusChange', ORDER_STATUS_CHANGE_REASON);
       return structuredClone(order);
     },
+    requestBuyerCancellation(orderId, reason = 'BUYER_CANCELED') {
+      const order = stored(orderId);
+      for (const item of order.orderItems) {
+        item.cancellation = { ...item.cancellation, cancellationRequest: { requester: 'BUYER', cancelReason: reason } };
+      }
+      order.lastUpdatedTime = nextStamp(order.lastUpdatedTime);
+      publish(order, 'BuyerRequestedChange', BUYER_REQUESTED_CANCEL);
+      return structuredClone(order);
+    },
+    setNotificationSink(next) {
+      sink = next;
+    },
+    dropNotifications(count) {
+      toDrop = count;
+    },
+    duplicateNotifications(on) {
+      duplicate = on;
+    },
+    destinations: () => structuredClone([...notifications.destinations.values()]),
+    subscriptions: () => structuredClone([...notifications.subscriptions.values()]),
     getOrder(orderId) {
       const order = orders.get(orderId);
       return order ? structuredClone(order) : undefined;
@@ -738,6 +892,8 @@ export async function startSpApiSimulator(opts: SpApiSimulatorOptions = {}): Pro
     },
     close: () =>
       new Promise<void>((resolve, reject) => {
+        for (const timer of pendingDeliveries) clearTimeout(timer);
+        pendingDeliveries.clear();
         server.close((error) => (error ? reject(error) : resolve()));
         server.closeAllConnections();
       }),

@@ -115,4 +115,34 @@ describe('amazon-sp-api client against the simulator', () => {
       client.callAPI({ operation: 'orders.getOrder', path: { orderId: placed[0]!.orderId } }),
     ).rejects.toMatchObject({ code: 'QuotaExceeded' });
   });
+
+  it('creates a destination with a grantless token and subscribes with the seller token', async () => {
+    sim.resetStats();
+    const destination = (await client.callAPI({
+      operation: 'createDestination',
+      endpoint: 'notifications',
+      body: { name: 'dockhand', resourceSpecification: { sqs: { arn: 'arn:aws:sqs:us-east-1:123456789012:dockhand' } } },
+    })) as { destinationId: string };
+    expect(schemaErrors(specValidator('notifications.json', 'Destination'), destination)).toBe('');
+    expect(sim.destinations()).toEqual([destination]);
+    // The client asked LWA for a client_credentials token, on top of its seller token.
+    expect(sim.stats().requests).toEqual({ lwaToken: 1, createDestination: 1 });
+
+    const subscription = (await client.callAPI({
+      operation: 'createSubscription',
+      endpoint: 'notifications',
+      path: { notificationType: 'ORDER_CHANGE' },
+      body: {
+        payloadVersion: '1.0',
+        destinationId: destination.destinationId,
+        processingDirective: { eventFilter: { eventFilterType: 'ORDER_CHANGE', orderChangeTypes: ['OrderStatusChange'] } },
+      },
+    })) as { subscriptionId: string };
+    const byId = await client.callAPI({
+      operation: 'getSubscriptionById',
+      endpoint: 'notifications',
+      path: { notificationType: 'ORDER_CHANGE', subscriptionId: subscription.subscriptionId },
+    });
+    expect(byId).toEqual(subscription);
+  });
 });

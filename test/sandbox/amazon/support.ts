@@ -7,7 +7,7 @@ import { SANDBOX_LWA_CREDENTIALS } from '../../../src/sandbox/amazon/sp-api-simu
 
 const SPEC_DIR = new URL('../../../../shared/specs/amazon/', import.meta.url);
 
-type SpecFile = 'orders_2026-01-01.json' | 'ordersV0.json';
+type SpecFile = 'orders_2026-01-01.json' | 'ordersV0.json' | 'notifications.json';
 
 const ajvBySpec = new Map<SpecFile, { ajv: Ajv; definitions: unknown }>();
 
@@ -25,6 +25,22 @@ export function specValidator(file: SpecFile, definition: string): ValidateFunct
     ajvBySpec.set(file, entry);
   }
   return entry.ajv.compile({ $ref: `#/definitions/${definition}`, definitions: entry.definitions });
+}
+
+let orderChange: ValidateFunction | undefined;
+
+/**
+ * A validator for OrderChangeNotification.json, a draft-07 JSON schema (not Swagger). Its
+ * `$schema` URI lacks the trailing '#', which ajv doesn't know, so meta-validation is skipped.
+ */
+export function orderChangeValidator(): ValidateFunction {
+  if (!orderChange) {
+    const schema = JSON.parse(readFileSync(new URL('OrderChangeNotification.json', SPEC_DIR), 'utf8')) as object;
+    const ajv = new Ajv({ strict: false, allErrors: true, validateSchema: false });
+    addFormats(ajv);
+    orderChange = ajv.compile(schema);
+  }
+  return orderChange;
 }
 
 /** Asserts-friendly: returns ajv's errors as text, or '' when valid. */
@@ -88,6 +104,21 @@ export async function accessToken(sim: SpApiSimulator): Promise<string> {
       client_id: SANDBOX_LWA_CREDENTIALS.clientId,
       client_secret: SANDBOX_LWA_CREDENTIALS.clientSecret,
     }),
+  });
+  if (reply.status !== 200) throw new Error(`LWA refused: ${reply.text}`);
+  return (reply.json as { access_token: string }).access_token;
+}
+
+/** A client_credentials (grantless) token for `scope`, as amazon-sp-api requests one. */
+export async function grantlessToken(sim: SpApiSimulator, scope = 'sellingpartnerapi::notifications'): Promise<string> {
+  const reply = await call(sim, 'POST', '/auth/o2/token', {
+    body: new URLSearchParams({
+      grant_type: 'client_credentials',
+      scope,
+      client_id: SANDBOX_LWA_CREDENTIALS.clientId,
+      client_secret: SANDBOX_LWA_CREDENTIALS.clientSecret,
+    }).toString(),
+    contentType: 'application/x-www-form-urlencoded',
   });
   if (reply.status !== 200) throw new Error(`LWA refused: ${reply.text}`);
   return (reply.json as { access_token: string }).access_token;
