@@ -20,6 +20,10 @@ export type ErrorCode =
   | 'shipstation.rejected'
   | 'shipstation.unreachable'
   | 'shipstation.unparseable'
+  // ORDER_CHANGE notifications over SQS
+  | 'events.unparseable'
+  | 'events.queue_unreachable'
+  | 'events.subscription_conflict'
   // order processing
   | 'order.malformed'
   | 'order.unknown_marketplace'
