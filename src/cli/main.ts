@@ -7,9 +7,11 @@ import { createLogger, type Logger } from '../log/logger';
 import type { RunSummary } from '../store/records';
 import { parseSkuCsv, toSkuCsv } from '../store/sku-csv';
 import { Store } from '../store/store';
-import { retryQuarantined } from '../sync/retry';
+import { dismissNotifications, retryQuarantined } from '../sync/retry';
 import { run as runSync } from '../sync/sync-orders.job';
+import { ensureOrderChangeSubscription, resolveQueueArn } from '../events/notifications-client';
 import { checkConnections } from './config-check';
+import { formatStatus, gatherStatus } from './status';
 import { startProduct } from './product';
 import { openRuntime, withSandboxConnections, type Runtime } from './runtime';
 import { runSandbox, SANDBOX_DEFAULT_RATE_SCALE } from './sandbox';
@@ -182,7 +184,9 @@ export function buildCli(): Command {
     .action(async (target: string, opts: { account?: string }) => {
       const code = await withRuntime(async (rt) => {
         let still = 0;
-        let found = false;
+        const dismissed = await dismissNotifications(target, rt.store);
+        if (dismissed > 0) out(`dismissed ${dismissed} unparseable notification(s)`);
+        let found = dismissed > 0;
         for (const account of accountsOf(rt.config, opts.account)) {
           const r = await retryQuarantined(target, rt.contextFor(account));
           if (r.retried > 0) found = true;
@@ -199,6 +203,52 @@ export function buildCli(): Command {
     });
 
   program
+    .command('status')
+    .description('per account: last sync, orders by state, quarantine; the event path: last event, lag, queue depth, what polling caught')
+    .action(async () => {
+      const lines = await withRuntime(async (rt) => formatStatus(await gatherStatus(rt.config, rt.store, rt.sqs, new Date())));
+      lines.forEach((l) => out(l));
+    });
+
+  const notifications = program.command('notifications').description("Amazon's ORDER_CHANGE notifications to the seller's SQS queue (events.sqsQueueUrl in the config)");
+  notifications
+    .command('setup')
+    .description('create (or reuse) the SQS destination and the ORDER_CHANGE subscription for every account; safe to run again')
+    .action(async () => {
+      await withRuntime(async (rt) => {
+        const events = requireEvents(rt);
+        const queueArn = await resolveQueueArn(rt.sqs!, events.sqsQueueUrl);
+        for (const account of rt.config.accounts) {
+          const r = await ensureOrderChangeSubscription(rt.notificationsFor(account), { queueArn, marketplaceIds: account.marketplaceIds, name: `dockhand-${account.id}` });
+          out(
+            `${account.id}: ORDER_CHANGE → ${queueArn} (destination ${r.destinationId} ${r.created.destination ? 'created' : 'reused'}, ` +
+              `subscription ${r.subscriptionId} ${r.created.subscription ? 'created' : 'reused'})`,
+          );
+        }
+      });
+    });
+  notifications
+    .command('status')
+    .description('show what is subscribed and where it is delivered')
+    .action(async () => {
+      await withRuntime(async (rt) => {
+        const events = requireEvents(rt);
+        const queueArn = await resolveQueueArn(rt.sqs!, events.sqsQueueUrl).catch(() => undefined);
+        for (const account of rt.config.accounts) {
+          const client = rt.notificationsFor(account);
+          const [subscription, destinations] = await Promise.all([client.getSubscription('ORDER_CHANGE'), client.getDestinations()]);
+          const destination = destinations.find((d) => d.destinationId === subscription?.destinationId);
+          const arn = destination?.resource.sqs?.arn;
+          out(
+            subscription
+              ? `${account.id}: subscribed (${subscription.subscriptionId}) → ${arn ?? `destination ${subscription.destinationId}`}${arn && queueArn && arn !== queueArn ? `  WARNING: not the configured queue ${queueArn}` : ''}`
+              : `${account.id}: not subscribed: run \`dockhand notifications setup\``,
+          );
+        }
+      });
+    });
+
+  program
     .command('config')
     .description('configuration')
     .command('check')
@@ -210,6 +260,15 @@ export function buildCli(): Command {
     });
 
   return program;
+}
+
+function requireEvents(rt: Runtime): NonNullable<Config['events']> {
+  if (!rt.config.events || !rt.sqs) {
+    throw new DockhandError('config.missing', 'no SQS queue is configured for order events', {
+      hint: 'Set events.sqsQueueUrl in dockhand.yml (see README, "Real-time events"); without it Dockhand polls only.',
+    });
+  }
+  return rt.config.events;
 }
 
 function positive(v: string, flag: string): number {

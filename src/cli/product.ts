@@ -3,6 +3,8 @@ import { DEFAULT_USAGE_PLANS } from '../amazon/pacer';
 import type { AccountConfig } from '../config/config';
 import { startLoop, type Loop } from '../jobs/loop';
 import type { RunSummary } from '../store/records';
+import { startSqsConsumer, type SqsConsumer } from '../events/sqs-consumer';
+import { createOrderEvents, type OrderEvents } from '../sync/order-events.job';
 import { purgeBuyerData } from '../sync/purge-buyer-data.job';
 import { run as runSync } from '../sync/sync-orders.job';
 import type { Runtime } from './runtime';
@@ -24,9 +26,14 @@ export interface Totals {
 
 export interface Product {
   totals: Totals;
+  /** The ORDER_CHANGE path, when an SQS queue is configured. */
+  events?: { handler: OrderEvents; consumer: SqsConsumer };
   kick(): void;
   stop(): Promise<void>;
 }
+
+/** Events count as flowing while the last one is this recent and the queue answers. */
+const EVENTS_FRESH_MS = 10 * 60_000;
 
 /** How long until the next pass: the configured interval, longer when Amazon's bucket runs low. */
 export function nextPassDelayMs(intervalMs: number, budget: { tokens: number; ratePerSecond: number; burst: number } | undefined): number {
@@ -43,6 +50,13 @@ export function nextPassDelayMs(intervalMs: number, budget: { tokens: number; ra
 export function startProduct(rt: Runtime, opts: { onPass?: (s: RunSummary) => void } = {}): Product {
   const totals: Totals = { passes: 0, seen: 0, created: 0, updated: 0, cancelled: 0, held: 0, skipped: 0, quarantined: 0, failures: 0 };
   const intervalMs = rt.config.sync.intervalSeconds * 1000;
+  const events = startEvents(rt);
+  const eventsFlowing = (): boolean => {
+    if (!events) return false;
+    const h = events.handler.health();
+    const fresh = !!h.lastEventAt && Date.now() - Date.parse(h.lastEventAt) < EVENTS_FRESH_MS;
+    return fresh && (!h.lastQueueErrorAt || h.lastEventAt! > h.lastQueueErrorAt);
+  };
   const loops: Loop[] = rt.config.accounts
     .filter((a: AccountConfig) => a.mode === 'import')
     .map((account) =>
@@ -50,8 +64,11 @@ export function startProduct(rt: Runtime, opts: { onPass?: (s: RunSummary) => vo
         `sync-orders:${account.id}`,
         async () => {
           try {
+            const flowing = eventsFlowing();
             const s = await runSync({ accountId: account.id }, rt.contextFor(account));
             add(totals, s);
+            // What polling had to send while events were flowing, events missed (or were late for).
+            if (flowing) events?.handler.noteCaughtByPolling(s.created + s.cancelled);
             opts.onPass?.(s);
           } catch (e) {
             totals.failures++;
@@ -61,7 +78,9 @@ export function startProduct(rt: Runtime, opts: { onPass?: (s: RunSummary) => vo
         },
         () => {
           const budget = rt.amazon.get(account.id)?.budget().searchOrders;
-          return nextPassDelayMs(intervalMs, budget && { ...budget, burst: DEFAULT_USAGE_PLANS.searchOrders.burst });
+          // Polling is the safety net: while events flow it runs `pollingSlowdown` times less often.
+          const interval = eventsFlowing() ? intervalMs * (rt.config.events?.pollingSlowdown ?? 1) : intervalMs;
+          return nextPassDelayMs(interval, budget && { ...budget, burst: DEFAULT_USAGE_PLANS.searchOrders.burst });
         },
         rt.logger,
       ),
@@ -72,14 +91,39 @@ export function startProduct(rt: Runtime, opts: { onPass?: (s: RunSummary) => vo
   };
   void purge().catch((e) => rt.logger.error({ job: 'purge-buyer-data', err: (e as Error).message }, 'purge failed'));
   const daily = cron.schedule('17 3 * * *', () => void purge().catch(() => undefined));
+  const saveHealth = async () => {
+    if (events) await rt.store.health.set('events', events.handler.health());
+  };
+  const healthTimer = setInterval(() => void saveHealth().catch(() => undefined), 5_000);
+  healthTimer.unref();
   return {
     totals,
+    ...(events ? { events } : {}),
     kick: () => loops.forEach((l) => l.kick()),
     async stop() {
+      clearInterval(healthTimer);
+      await events?.consumer.stop();
+      await saveHealth().catch(() => undefined);
       await daily.stop();
       await Promise.all(loops.map((l) => l.stop()));
     },
   };
+}
+
+function startEvents(rt: Runtime): Product['events'] {
+  if (!rt.config.events || !rt.sqs) return undefined;
+  const importing = rt.config.accounts.filter((a) => a.mode === 'import');
+  if (importing.length === 0) return undefined;
+  const handler = createOrderEvents({ accounts: importing, contextFor: (a) => rt.contextFor(a), now: () => new Date() });
+  const consumer = startSqsConsumer({
+    sqs: rt.sqs,
+    queueUrl: rt.config.events.sqsQueueUrl,
+    concurrency: rt.config.events.concurrency,
+    handle: (body, meta) => handler.handle(body, meta),
+    logger: rt.logger.child({ job: 'order-events' }),
+    onError: (err) => handler.noteQueueError(err.message),
+  });
+  return { handler, consumer };
 }
 
 function add(t: Totals, s: RunSummary): void {

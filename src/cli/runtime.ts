@@ -2,9 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import path from 'node:path';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { z } from 'zod';
 import { createAmazonOrdersClient, fetchDockhandOrder, fetchOrderPage, type AmazonOrdersClient } from '../amazon/orders-client';
 import type { AccountConfig, Config } from '../config/config';
+import { createNotificationsClient, type NotificationsClient } from '../events/notifications-client';
 import { DockhandError } from '../domain/errors';
 import type { Notifier } from '../domain/notifier';
 import type { Logger } from '../log/logger';
@@ -31,6 +33,8 @@ export const SandboxInfo = z.object({
   shipstationApiKey: z.string(),
   shipstationApiSecret: z.string(),
   marketplaceIds: z.array(z.string()),
+  sqsEndpoint: z.string(),
+  sqsQueueUrl: z.string(),
 });
 export type SandboxInfo = z.infer<typeof SandboxInfo>;
 
@@ -65,6 +69,7 @@ export function applySandbox(config: Config, info: SandboxInfo): Config {
     accounts: config.accounts.map((a) => ({ ...a, refreshToken: info.refreshToken, marketplaceIds: a.id === 'default' ? info.marketplaceIds : a.marketplaceIds })),
     amazon: { clientId: info.clientId, clientSecret: info.clientSecret, spApiUrl: info.spApiUrl, lwaUrl: info.lwaUrl },
     shipstation: { apiKey: info.shipstationApiKey, apiSecret: info.shipstationApiSecret, baseUrl: info.shipstationUrl },
+    events: { concurrency: 10, pollingSlowdown: 5, ...config.events, sqsQueueUrl: info.sqsQueueUrl, sqsEndpoint: info.sqsEndpoint },
     sandboxCa: readFileSync(info.caPath, 'utf8'),
   } as Config;
 }
@@ -84,10 +89,14 @@ export interface Runtime {
   sealer: Sealer;
   shipstation: ShipStationClient;
   amazon: Map<string, AmazonOrdersClient>;
+  /** The seller's SQS queue client, when events are configured. */
+  sqs?: SQSClient;
   logger: Logger;
   notifier: Notifier;
   owner: string;
   contextFor(account: AccountConfig, extra?: Partial<SyncContext>): SyncContext;
+  /** A Notifications API client for one account (subscriptions are per seller). */
+  notificationsFor(account: AccountConfig): NotificationsClient;
   close(): Promise<void>;
 }
 
@@ -127,6 +136,7 @@ export async function openRuntime(config: Config, logger: Logger, notifier: Noti
     );
   }
   const host = hostname();
+  const sqs = config.events ? createSqsClient(config.events) : undefined;
   const owner = leaseOwner(host, process.pid, randomUUID().slice(0, 8));
   return {
     config,
@@ -134,6 +144,7 @@ export async function openRuntime(config: Config, logger: Logger, notifier: Noti
     sealer,
     shipstation,
     amazon,
+    ...(sqs ? { sqs } : {}),
     logger,
     notifier,
     owner,
@@ -158,9 +169,39 @@ export async function openRuntime(config: Config, logger: Logger, notifier: Noti
         ...extra,
       };
     },
+    notificationsFor(account) {
+      return createNotificationsClient({
+        region: account.region,
+        clientId: required(config.amazon.clientId, 'SELLING_PARTNER_APP_CLIENT_ID'),
+        clientSecret: required(config.amazon.clientSecret, 'SELLING_PARTNER_APP_CLIENT_SECRET'),
+        refreshToken: required(account.refreshToken, account.refreshTokenEnv),
+        ...(config.amazon.spApiUrl ? { spApiUrl: config.amazon.spApiUrl } : {}),
+        ...(config.amazon.lwaUrl ? { lwaUrl: config.amazon.lwaUrl } : {}),
+        ...(ca ? { ca } : {}),
+        logger: logger.child({ vendor: 'amazon-notifications', accountId: account.id }),
+      });
+    },
     async close() {
+      sqs?.destroy();
       for (const c of amazon.values()) await c.close();
       await store.close();
     },
   };
+}
+
+/**
+ * The SQS client for the seller's queue. Credentials come from the AWS SDK's standard chain
+ * (environment, shared profile, instance role) and AWS_ENDPOINT_URL_SQS is honoured by the SDK;
+ * the region is read from an AWS queue URL when AWS_REGION does not say.
+ */
+export function createSqsClient(events: NonNullable<Config['events']>): SQSClient {
+  // package.json pins an SDK release that supports Node 20, the platform we run on; its notice
+  // about later releases needing Node 22 says nothing an operator can act on here.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  const region = /^https:\/\/sqs\.([a-z0-9-]+)\.amazonaws\.com\//.exec(events.sqsQueueUrl)?.[1];
+  if (events.sqsEndpoint) {
+    // The sandbox's loopback queue: any credentials do, the signature is not checked there.
+    return new SQSClient({ endpoint: events.sqsEndpoint, region: region ?? 'us-east-1', credentials: { accessKeyId: 'sandbox', secretAccessKey: 'sandbox' } });
+  }
+  return new SQSClient(region ? { region } : {});
 }

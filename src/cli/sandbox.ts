@@ -7,9 +7,12 @@ import { createOrderFactory, ORDER_KINDS, SANDBOX_CATALOGUE, US_MARKETPLACE_ID }
 import { startOrderFeed, type OrderFeed } from '../sandbox/amazon/order-feed';
 import { SANDBOX_LWA_CREDENTIALS, startSpApiSimulator, type SpApiSimulator } from '../sandbox/amazon/sp-api-simulator';
 import { startShipStationSimulator, type ShipStationSimulator } from '../sandbox/shipstation/simulator';
+import { startSqsSimulator, type SqsSimulator } from '../sandbox/sqs/sqs-simulator';
 import { loadOrCreateSandboxTls } from '../sandbox/tls';
+import type { EventHealth } from '../store/records';
 import { Store } from '../store/store';
 import { startProduct } from './product';
+import { ensureOrderChangeSubscription } from '../events/notifications-client';
 import { applySandbox, openRuntime, sandboxInfoPath, type SandboxInfo } from './runtime';
 
 /**
@@ -18,6 +21,9 @@ import { applySandbox, openRuntime, sandboxInfoPath, type SandboxInfo } from './
  * (one searchOrders call per 3 minutes once the burst of 20 is spent).
  */
 export const SANDBOX_DEFAULT_RATE_SCALE = 20;
+
+/** The seller's SQS queue in the sandbox. */
+export const SANDBOX_QUEUE = 'dockhand-order-events';
 
 export const SANDBOX_SHIPSTATION = { apiKey: 'sandbox-shipstation-key', apiSecret: 'sandbox-shipstation-secret' } as const;
 
@@ -34,6 +40,7 @@ export interface Sandbox {
   info: SandboxInfo;
   spApi: SpApiSimulator;
   shipstation: ShipStationSimulator;
+  sqs: SqsSimulator;
   close(): Promise<void>;
 }
 
@@ -42,7 +49,16 @@ export async function startSandboxServices(dataDir: string, opts: { rateScale?: 
   const dir = path.join(dataDir, 'sandbox');
   mkdirSync(dir, { recursive: true });
   const tls = loadOrCreateSandboxTls(dir);
-  const spApi = await startSpApiSimulator({ tls, rateScale: opts.rateScale ?? 1 });
+  const sqs = await startSqsSimulator({ queues: [SANDBOX_QUEUE] });
+  // Amazon delivers ORDER_CHANGE to the SQS queue a destination names; so does the sandbox.
+  const spApi = await startSpApiSimulator({
+    tls,
+    rateScale: opts.rateScale ?? 1,
+    onNotification: (destination, body) => {
+      const queue = destination.arn.split(':').pop()!;
+      if (destination.arn === sqs.queueArn(queue)) sqs.send(queue, body);
+    },
+  });
   const shipstation = await startShipStationSimulator({ ...SANDBOX_SHIPSTATION, rateScale: opts.rateScale ?? 1 });
   const info: SandboxInfo = {
     pid: process.pid,
@@ -54,6 +70,8 @@ export async function startSandboxServices(dataDir: string, opts: { rateScale?: 
     shipstationApiKey: SANDBOX_SHIPSTATION.apiKey,
     shipstationApiSecret: SANDBOX_SHIPSTATION.apiSecret,
     marketplaceIds: [US_MARKETPLACE_ID],
+    sqsEndpoint: sqs.url,
+    sqsQueueUrl: sqs.queueUrl(SANDBOX_QUEUE),
   };
   const infoFile = sandboxInfoPath(dataDir);
   writeFileSync(infoFile, JSON.stringify(info, null, 2), { mode: 0o600 });
@@ -61,10 +79,12 @@ export async function startSandboxServices(dataDir: string, opts: { rateScale?: 
     info,
     spApi,
     shipstation,
+    sqs,
     async close() {
       rmSync(infoFile, { force: true });
       await spApi.close();
       await shipstation.close();
+      await sqs.close();
     },
   };
 }
@@ -114,6 +134,11 @@ export async function runSandbox(config: Config, opts: SandboxOptions): Promise<
       unmappedSku: (n) => say(`  ! unmapped SKU ${n.amazonSku} (order ${n.amazonOrderId}): sent with Amazon's SKU; map it with \`dockhand sku import\``),
       syncFailed: (n) => say(`  ! sync failed: ${n.message}`),
     });
+    // What `dockhand notifications setup` does for a real seller.
+    const queueArn = sandbox.sqs.queueArn(SANDBOX_QUEUE);
+    for (const account of live.accounts) {
+      await ensureOrderChangeSubscription(rt.notificationsFor(account), { queueArn, marketplaceIds: account.marketplaceIds, name: `dockhand-${account.id}` });
+    }
     const product = startProduct(rt);
     say('  Dockhand              syncing; progress every 5 s. Other commands work meanwhile: `npm run dockhand -- quarantine`');
     const started = Date.now();
@@ -123,9 +148,10 @@ export async function runSandbox(config: Config, opts: SandboxOptions): Promise<
       const ss = rt.shipstation.budget();
       say(
         `[${Math.round((Date.now() - started) / 1000)}s] amazon: ${sandbox.spApi.orders().length} orders | dockhand: ${t.seen} seen, ` +
-          `${sandbox.shipstation.orders().length} in ShipStation (${t.created} created, ${t.updated} updated, ${t.cancelled} cancelled), ` +
+          `${sandbox.shipstation.orders().length} in ShipStation (by polling: ${t.created} created, ${t.updated} updated, ${t.cancelled} cancelled), ` +
           `${t.held} held, ${t.skipped} skipped, ${t.quarantined} quarantined | budget: searchOrders ${amazon?.tokens ?? '?'}/${DEFAULT_USAGE_PLANS.searchOrders.burst}` +
-          `, ShipStation ${ss.remaining ?? '?'}/${ss.limit ?? 40}`,
+          `, ShipStation ${ss.remaining ?? '?'}/${ss.limit ?? 40}` +
+          (product.events ? eventsLine(product.events.handler.health()) : ''),
       );
     }, 5_000);
     stopProduct = async () => {
@@ -145,6 +171,10 @@ export async function runSandbox(config: Config, opts: SandboxOptions): Promise<
   feed?.stop();
   await stopProduct?.();
   await sandbox.close();
+}
+
+function eventsLine(h: EventHealth): string {
+  return ` | events: ${h.received} received, ${h.processed} sent on${h.lastLagMs !== undefined ? `, lag ${(h.lastLagMs / 1000).toFixed(1)} s` : ''}`;
 }
 
 function withoutStamp<T extends { lastUpdatedTime?: string }>(order: T): Omit<T, 'lastUpdatedTime'> {

@@ -19,6 +19,8 @@ export const AccountConfig = z
     mode: z.enum(['import', 'watch']).default('import'),
     /** Name of the environment variable holding this account's LWA refresh token. */
     refreshTokenEnv: z.string().default('AMAZON_REFRESH_TOKEN'),
+    /** The seller's merchant token: routes ORDER_CHANGE notifications when one queue serves several accounts. */
+    sellerId: z.string().regex(/^[A-Z0-9]{8,20}$/, 'a merchant token: 8 to 20 upper-case letters and digits').optional(),
     shipstation: z
       .object({
         storeId: z.number().int().positive().optional(),
@@ -40,6 +42,17 @@ const FileConfig = z
       })
       .strict()
       .default({ intervalSeconds: 60, overlapSeconds: 60 }),
+    events: z
+      .object({
+        /** The seller's SQS queue that Amazon delivers ORDER_CHANGE notifications to. */
+        sqsQueueUrl: z.string().url(),
+        /** Messages handled at once. */
+        concurrency: z.number().int().min(1).max(100).default(10),
+        /** While events flow, polling (the safety net) runs this many times less often. */
+        pollingSlowdown: z.number().min(1).max(60).default(5),
+      })
+      .strict()
+      .optional(),
     retention: z
       .object({ buyerDataDays: z.number().int().positive().default(30) })
       .strict()
@@ -67,6 +80,8 @@ export interface Config {
   lookbackDays: number;
   sync: { intervalSeconds: number; overlapSeconds: number };
   retention: { buyerDataDays: number };
+  /** ORDER_CHANGE notifications through SQS; absent: polling only. */
+  events?: { sqsQueueUrl: string; concurrency: number; pollingSlowdown: number; sqsEndpoint?: string };
   slack?: unknown;
   /** True when no Amazon credentials are set: `npm start` then runs against the sandbox. */
   useSandbox: boolean;
@@ -217,6 +232,7 @@ export function loadConfig(env: Env = readEnv(), cwd = process.cwd()): Config {
       overlapSeconds: file?.sync.overlapSeconds ?? 60,
     },
     retention: { buyerDataDays: file?.retention.buyerDataDays ?? 30 },
+    ...(file?.events ? { events: file.events } : {}),
     ...(file?.slack !== undefined ? { slack: file.slack } : {}),
     useSandbox,
   };

@@ -97,3 +97,23 @@ export const RunSummary = z.object({
   leaseHeldBy: z.string().optional(),
 });
 export type RunSummary = z.infer<typeof RunSummary>;
+
+/** How the ORDER_CHANGE path is doing, written by the running product, read by `status`. */
+export const EventHealth = z.object({
+  updatedAt: z.string(),
+  received: z.number().int(),
+  processed: z.number().int(),
+  ignored: z.number().int(),
+  retried: z.number().int(),
+  quarantined: z.number().int(),
+  lastEventAt: z.string().optional(),
+  /** Milliseconds from Amazon publishing the last event to Dockhand finishing it. */
+  lastLagMs: z.number().optional(),
+  queueErrors: z.number().int(),
+  lastQueueError: z.string().optional(),
+  lastQueueErrorAt: z.string().optional(),
+  /** Orders the polling safety net had to send while events were flowing: a sign events are lost. */
+  caughtByPolling: z.number().int(),
+  lastCaughtAt: z.string().optional(),
+});
+export type EventHealth = z.infer<typeof EventHealth>;

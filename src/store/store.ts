@@ -5,6 +5,7 @@ import KeyvSqlite from '@keyv/sqlite';
 import type { z } from 'zod';
 import { DockhandError } from '../domain/errors';
 import {
+  EventHealth,
   Lease,
   OrderRecord,
   QuarantineEntry,
@@ -20,7 +21,7 @@ import {
  * replicas share one state and the sync lease decides who runs each account.
  */
 
-const NAMESPACES = ['orders', 'quarantine', 'skus', 'asins', 'unmapped', 'cursors', 'leases', 'runs', 'flags'] as const;
+const NAMESPACES = ['orders', 'quarantine', 'skus', 'asins', 'unmapped', 'cursors', 'leases', 'runs', 'health'] as const;
 type Namespace = (typeof NAMESPACES)[number];
 
 export interface StoreOptions {
@@ -91,6 +92,8 @@ export class Store {
   readonly cursors: Table<typeof SyncCursor>;
   readonly leases: Table<typeof Lease>;
   readonly runs: Table<typeof RunSummary>;
+  /** Health of background paths by name ('events'). */
+  readonly health: Table<typeof EventHealth>;
 
   private constructor(private readonly kvs: Map<Namespace, Keyv>) {
     const kv = (n: Namespace) => kvs.get(n)!;
@@ -102,6 +105,7 @@ export class Store {
     this.cursors = new Table(kv('cursors'), SyncCursor, 'cursor');
     this.leases = new Table(kv('leases'), Lease, 'lease');
     this.runs = new Table(kv('runs'), RunSummary, 'run');
+    this.health = new Table(kv('health'), EventHealth, 'health');
   }
 
   static async open(opts: StoreOptions): Promise<Store> {

@@ -1,6 +1,7 @@
 import { toDockhandError } from '../domain/errors';
 import type { Order } from '../domain/order';
 import { orderRecordKey } from '../store/store';
+import { EVENTS_QUARANTINE_ACCOUNT } from './order-events.job';
 import { emptySummary, processOrders, type SyncContext } from './sync-orders.job';
 
 export interface RetryOutcome {
@@ -53,4 +54,19 @@ export async function retryQuarantined(target: string, ctx: SyncContext): Promis
     else outcome.resolved++;
   }
   return outcome;
+}
+
+/**
+ * Unparseable notifications have no order to retry (polling covers the order anyway): retrying
+ * one dismisses it. `target` is its quarantine id (`message-…`) or 'all'.
+ */
+export async function dismissNotifications(target: string, store: SyncContext['store']): Promise<number> {
+  let dismissed = 0;
+  for (const q of await store.quarantine.all()) {
+    if (q.accountId !== EVENTS_QUARANTINE_ACCOUNT || (target !== 'all' && q.amazonOrderId !== target)) continue;
+    await store.quarantine.delete(orderRecordKey(q.accountId, q.amazonOrderId));
+    await store.orders.delete(orderRecordKey(q.accountId, q.amazonOrderId));
+    dismissed++;
+  }
+  return dismissed;
 }

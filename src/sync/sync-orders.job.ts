@@ -423,7 +423,8 @@ async function quarantineRejected(rejected: RejectedOrder[], ctx: SyncContext, s
   }
 }
 
-async function quarantine(
+/** Puts an order in quarantine with the reason (transient and credential errors are rethrown). */
+export async function quarantine(
   accountId: string,
   amazonOrderId: string,
   err: DockhandError,

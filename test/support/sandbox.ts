@@ -1,7 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { startSandboxServices, type Sandbox } from '../../src/cli/sandbox';
+import { SANDBOX_QUEUE, startSandboxServices, type Sandbox } from '../../src/cli/sandbox';
+import { ensureOrderChangeSubscription } from '../../src/events/notifications-client';
 import { applySandbox, openRuntime, type Runtime } from '../../src/cli/runtime';
 import { loadConfig } from '../../src/config/config';
 import type { Notifier, QuarantineNotice, UnmappedSkuNotice } from '../../src/domain/notifier';
@@ -28,6 +29,10 @@ export async function startHarness(opts: { rateScale?: number; mapCatalogue?: bo
     syncFailed: () => undefined,
   };
   const rt = await openRuntime(config, silentLogger, notifier);
+  const queueArn = sandbox.sqs.queueArn(SANDBOX_QUEUE);
+  for (const account of rt.config.accounts) {
+    await ensureOrderChangeSubscription(rt.notificationsFor(account), { queueArn, marketplaceIds: account.marketplaceIds, name: 'dockhand-test' });
+  }
   if (opts.mapCatalogue !== false) {
     for (const p of SANDBOX_CATALOGUE) await rt.store.putSkuMapping({ amazonSku: p.sellerSku, shipstationSku: p.shipstationSku, asin: p.asin });
   }

@@ -1,0 +1,122 @@
+import { GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import type { Config } from '../config/config';
+import { toDockhandError } from '../domain/errors';
+import type { EventHealth, OrderState, RunSummary } from '../store/records';
+import type { Store } from '../store/store';
+
+/** What `dockhand status` (and later `/dockhand status`) reports, gathered once. */
+export interface StatusData {
+  now: Date;
+  accounts: Array<{
+    id: string;
+    mode: string;
+    marketplaceIds: string[];
+    lastRun?: RunSummary;
+    states: Partial<Record<OrderState, number>>;
+    firstSeenToday: number;
+    quarantined: number;
+  }>;
+  events?: {
+    queueUrl: string;
+    health?: EventHealth;
+    depth?: { visible: number; inFlight: number };
+    depthError?: string;
+  };
+}
+
+export async function gatherStatus(cfg: Config, store: Store, sqs: SQSClient | undefined, now: Date): Promise<StatusData> {
+  const today = now.toISOString().slice(0, 10);
+  const byAccount = new Map<string, { states: Partial<Record<OrderState, number>>; firstSeenToday: number }>();
+  for await (const [, r] of store.orders.entries()) {
+    const a = byAccount.get(r.accountId) ?? { states: {}, firstSeenToday: 0 };
+    a.states[r.state] = (a.states[r.state] ?? 0) + 1;
+    if (r.firstSeenAt.startsWith(today)) a.firstSeenToday++;
+    byAccount.set(r.accountId, a);
+  }
+  const quarantine = await store.quarantine.all();
+  const data: StatusData = {
+    now,
+    accounts: await Promise.all(
+      cfg.accounts.map(async (a) => {
+        const lastRun = await store.runs.get(a.id);
+        return {
+          id: a.id,
+          mode: a.mode,
+          marketplaceIds: a.marketplaceIds,
+          ...(lastRun ? { lastRun } : {}),
+          states: byAccount.get(a.id)?.states ?? {},
+          firstSeenToday: byAccount.get(a.id)?.firstSeenToday ?? 0,
+          quarantined: quarantine.filter((q) => q.accountId === a.id).length,
+        };
+      }),
+    ),
+  };
+  if (cfg.events) {
+    const health = await store.health.get('events');
+    data.events = { queueUrl: cfg.events.sqsQueueUrl, ...(health ? { health } : {}) };
+    if (sqs) {
+      try {
+        const out = await sqs.send(
+          new GetQueueAttributesCommand({ QueueUrl: cfg.events.sqsQueueUrl, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }),
+        );
+        data.events.depth = {
+          visible: Number(out.Attributes?.ApproximateNumberOfMessages ?? 0),
+          inFlight: Number(out.Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0),
+        };
+      } catch (e) {
+        data.events.depthError = toDockhandError(e).message;
+      }
+    }
+  }
+  return data;
+}
+
+function ago(iso: string | undefined, now: Date): string {
+  if (!iso) return 'never';
+  const s = Math.max(0, Math.round((now.getTime() - Date.parse(iso)) / 1000));
+  if (s < 120) return `${s}s ago`;
+  if (s < 7200) return `${Math.round(s / 60)}m ago`;
+  return `${Math.round(s / 3600)}h ago`;
+}
+
+/** The report as lines of text. Pure. */
+export function formatStatus(d: StatusData): string[] {
+  const lines: string[] = [];
+  for (const a of d.accounts) {
+    lines.push(`account ${a.id} (${a.mode}; ${a.marketplaceIds.join(', ')})`);
+    const r = a.lastRun;
+    lines.push(
+      r
+        ? `  last sync    ${ago(r.finishedAt, d.now)}, ${r.ok ? 'ok' : `FAILED: ${r.error}`}: ${r.seen} seen, ${r.created} created, ${r.updated} updated, ${r.cancelled} cancelled, ${r.quarantined} quarantined`
+        : '  last sync    never',
+    );
+    const s = a.states;
+    lines.push(
+      `  orders       ${s.sent ?? 0} in ShipStation, ${s.in_flight ?? 0} being sent, ${s.held ?? 0} held (pending), ${s.cancelled ?? 0} cancelled, ${s.skipped ?? 0} skipped; ${a.firstSeenToday} first seen today`,
+    );
+    lines.push(`  quarantine   ${a.quarantined}${a.quarantined ? ' (dockhand quarantine)' : ''}`);
+  }
+  if (!d.events) {
+    lines.push('events       not configured: polling only (see README, "Real-time events")');
+    return lines;
+  }
+  const h = d.events.health;
+  lines.push(`events       ${d.events.queueUrl}`);
+  lines.push(
+    h
+      ? `  last event   ${ago(h.lastEventAt, d.now)}${h.lastLagMs !== undefined ? `, lag ${(h.lastLagMs / 1000).toFixed(1)} s` : ''}; ${h.received} received, ${h.processed} sent on, ${h.ignored} already current or not ours, ${h.retried} retried, ${h.quarantined} quarantined`
+      : '  last event   none recorded yet (is `dockhand start` running?)',
+  );
+  lines.push(
+    d.events.depth
+      ? `  queue        ${d.events.depth.visible} waiting, ${d.events.depth.inFlight} in flight`
+      : `  queue        unreachable: ${d.events.depthError ?? 'no client'}`,
+  );
+  if (h?.lastQueueError) lines.push(`  queue error  ${h.lastQueueError} (${ago(h.lastQueueErrorAt, d.now)})`);
+  lines.push(
+    h && h.caughtByPolling > 0
+      ? `  WARNING      polling had to send ${h.caughtByPolling} order(s) events never delivered (last ${ago(h.lastCaughtAt, d.now)}): check \`dockhand notifications status\``
+      : '  safety net   polling has caught nothing events missed',
+  );
+  return lines;
+}

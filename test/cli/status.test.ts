@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest';
+import { formatStatus, type StatusData } from '../../src/cli/status';
+import type { EventHealth } from '../../src/store/records';
+
+const now = new Date('2026-11-28T12:00:00Z');
+const base: StatusData = {
+  now,
+  accounts: [{ id: 'us', mode: 'import', marketplaceIds: ['ATVPDKIKX0DER'], states: { sent: 40, held: 2 }, firstSeenToday: 12, quarantined: 1 }],
+};
+const health: EventHealth = {
+  updatedAt: now.toISOString(),
+  received: 50,
+  processed: 45,
+  ignored: 5,
+  retried: 0,
+  quarantined: 0,
+  queueErrors: 0,
+  caughtByPolling: 0,
+  lastEventAt: '2026-11-28T11:59:30Z',
+  lastLagMs: 1200,
+};
+
+describe('formatStatus', () => {
+  it('says polling only when no queue is configured', () => {
+    expect(formatStatus(base).join('\n')).toMatch(/events\s+not configured: polling only/);
+  });
+
+  it('shows the last event, its lag and the queue depth', () => {
+    const text = formatStatus({ ...base, events: { queueUrl: 'q', health, depth: { visible: 3, inFlight: 1 } } }).join('\n');
+    expect(text).toMatch(/last event\s+30s ago, lag 1\.2 s; 50 received, 45 sent on/);
+    expect(text).toMatch(/queue\s+3 waiting, 1 in flight/);
+    expect(text).toMatch(/polling has caught nothing events missed/);
+    expect(text).toMatch(/40 in ShipStation, 0 being sent, 2 held/);
+  });
+
+  it('warns when polling had to send orders that events never delivered', () => {
+    const text = formatStatus({ ...base, events: { queueUrl: 'q', health: { ...health, caughtByPolling: 4, lastCaughtAt: '2026-11-28T11:00:00Z' } } }).join('\n');
+    expect(text).toMatch(/WARNING\s+polling had to send 4 order\(s\) events never delivered \(last 60m ago\)/);
+    expect(text).toMatch(/queue\s+unreachable/);
+  });
+});
