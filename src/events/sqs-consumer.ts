@@ -209,9 +209,15 @@ export function startSqsConsumer(opts: SqsConsumerOptions): SqsConsumer {
     while (!stopping.signal.aborted) {
       const room = concurrency - inFlight.size;
       if (room <= 0) {
+        // Wait for a handler to finish (or for stop); the abort listener goes away either way so
+        // a busy consumer does not pile listeners onto the stop signal.
         await new Promise<void>((resolve) => {
-          slotFreed = resolve;
-          stopping.signal.addEventListener('abort', () => resolve(), { once: true });
+          const done = (): void => {
+            stopping.signal.removeEventListener('abort', done);
+            resolve();
+          };
+          slotFreed = done;
+          stopping.signal.addEventListener('abort', done, { once: true });
         });
         slotFreed = undefined;
         continue;

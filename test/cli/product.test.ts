@@ -14,3 +14,39 @@ describe('nextPassDelayMs', () => {
     expect(nextPassDelayMs(60_000, budget)).toBe(expected);
   });
 });
+
+describe('the running product with events', () => {
+  it('takes orders from events, and counts an order only polling could bring (a lost notification)', async () => {
+    const { startHarness } = await import('../support/sandbox');
+    const { startProduct } = await import('../../src/cli/product');
+    const { createOrderFactory } = await import('../../src/sandbox/amazon/order-factory');
+    const h = await startHarness();
+    try {
+      h.rt.config.sync.intervalSeconds = 0.5;
+      h.rt.config.events!.pollingSlowdown = 2;
+      const product = startProduct(h.rt);
+      const factory = createOrderFactory(77);
+      const place = () => {
+        const { lastUpdatedTime: _t, ...o } = factory.make('standard');
+        return h.sandbox.spApi.putOrder(o);
+      };
+      const arrives = async (id: string) => {
+        const deadline = Date.now() + 8_000;
+        while (h.sandbox.shipstation.getByOrderNumber(id).length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+        return h.sandbox.shipstation.getByOrderNumber(id).length;
+      };
+      expect(await arrives(place().orderId)).toBe(1);
+      // Whichever path got there first, the event was handled (sent on, or found already current).
+      const deadline = Date.now() + 5_000;
+      while (!product.events!.handler.health().lastEventAt && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      expect(product.events!.handler.health().received).toBe(1);
+
+      h.sandbox.spApi.dropNotifications(1);
+      expect(await arrives(place().orderId)).toBe(1);
+      await product.stop();
+      expect((await h.rt.store.health.get('events'))?.caughtByPolling).toBeGreaterThanOrEqual(1);
+    } finally {
+      await h.close();
+    }
+  }, 20_000);
+});
