@@ -3,6 +3,7 @@ import { toDockhandError } from '../domain/errors';
 import { silentLogger } from '../log/logger';
 import type { Store as ShipStationStore } from '../shipstation/schemas';
 import { openRuntime, withSandboxConnections } from './runtime';
+import { queueDepth } from './status';
 
 /**
  * `dockhand config check`: what is set (never the secret values), what is missing, and whether
@@ -81,6 +82,18 @@ export async function checkConnections(cfg: Config, out: (line?: string) => void
       out(`  FAIL  ShipStation: ${label} [${err.code}]${err.hint ? `\n        → ${err.hint}` : ''}`);
     }
     for (const w of nativeAmazonWarnings(live, stores)) out(`  WARN  ${w}`);
+    if (live.events && rt.sqs) {
+      try {
+        const depth = await queueDepth(rt.sqs, live.events.sqsQueueUrl);
+        out(`  ok    SQS queue for ORDER_CHANGE: ${depth.visible} waiting, ${depth.inFlight} in flight`);
+      } catch (e) {
+        ok = false;
+        const err = toDockhandError(e);
+        out(`  FAIL  SQS queue ${live.events.sqsQueueUrl}: ${err.message}\n        → check the AWS credentials (environment, AWS_PROFILE, instance role) and the queue's access policy`);
+      }
+    } else {
+      out('  info  no SQS queue configured: polling only (README, "Real-time events")');
+    }
   } finally {
     await rt.close();
   }

@@ -142,7 +142,14 @@ export async function runSandbox(config: Config, opts: SandboxOptions): Promise<
     const product = startProduct(rt);
     say('  Dockhand              syncing; progress every 5 s. Other commands work meanwhile: `npm run dockhand -- quarantine`');
     const started = Date.now();
+    let behind = '';
     const timer = setInterval(() => {
+      if (product.events) {
+        void product.events.consumer
+          .queueDepth()
+          .then((d) => (behind = `, ${d.visible} waiting in SQS`))
+          .catch(() => (behind = ', queue unreachable'));
+      }
       const t = product.totals;
       const amazon = rt.amazon.get('default')?.budget().searchOrders;
       const ss = rt.shipstation.budget();
@@ -151,7 +158,7 @@ export async function runSandbox(config: Config, opts: SandboxOptions): Promise<
           `${sandbox.shipstation.orders().length} in ShipStation (by polling: ${t.created} created, ${t.updated} updated, ${t.cancelled} cancelled), ` +
           `${t.held} held, ${t.skipped} skipped, ${t.quarantined} quarantined | budget: searchOrders ${amazon?.tokens ?? '?'}/${DEFAULT_USAGE_PLANS.searchOrders.burst}` +
           `, ShipStation ${ss.remaining ?? '?'}/${ss.limit ?? 40}` +
-          (product.events ? eventsLine(product.events.handler.health()) : ''),
+          (product.events ? eventsLine(product.events.handler.health()) + behind : ''),
       );
     }, 5_000);
     stopProduct = async () => {

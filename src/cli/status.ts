@@ -56,19 +56,22 @@ export async function gatherStatus(cfg: Config, store: Store, sqs: SQSClient | u
     data.events = { queueUrl: cfg.events.sqsQueueUrl, ...(health ? { health } : {}) };
     if (sqs) {
       try {
-        const out = await sqs.send(
-          new GetQueueAttributesCommand({ QueueUrl: cfg.events.sqsQueueUrl, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }),
-        );
-        data.events.depth = {
-          visible: Number(out.Attributes?.ApproximateNumberOfMessages ?? 0),
-          inFlight: Number(out.Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0),
-        };
+        data.events.depth = await queueDepth(sqs, cfg.events.sqsQueueUrl);
       } catch (e) {
         data.events.depthError = toDockhandError(e).message;
       }
     }
   }
   return data;
+}
+
+/** Messages waiting in the queue and being handled: how far behind the event path is. */
+export async function queueDepth(sqs: SQSClient, queueUrl: string): Promise<{ visible: number; inFlight: number }> {
+  const out = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }));
+  return {
+    visible: Number(out.Attributes?.ApproximateNumberOfMessages ?? 0),
+    inFlight: Number(out.Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0),
+  };
 }
 
 function ago(iso: string | undefined, now: Date): string {
