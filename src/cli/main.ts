@@ -1,4 +1,5 @@
 import { readFileSync, writeFileSync } from 'node:fs';
+import { userInfo } from 'node:os';
 import { Command, Option } from 'commander';
 import { loadConfig, missingForLive, readEnv, type Config } from '../config/config';
 import { DockhandError, toDockhandError } from '../domain/errors';
@@ -116,6 +117,10 @@ export function buildCli(): Command {
         let quarantined = 0;
         for (const account of accountsOf(rt.config, opts.account)) {
           const s = await runSync({ accountId: account.id }, rt.contextFor(account));
+          if (s.pausedBy) {
+            out(`sync ${account.id}: paused by ${s.pausedBy}; \`dockhand resume ${account.id}\` resumes it`);
+            continue;
+          }
           if (s.leaseHeldBy) {
             throw new DockhandError('store.unavailable', `account ${account.id} is being synced by another Dockhand process (${s.leaseHeldBy})`, {
               hint: 'Let that process finish, or stop it; its lease expires a minute after it stops renewing it.',
@@ -200,6 +205,31 @@ export function buildCli(): Command {
         return still > 0 ? EXIT_QUARANTINED : EXIT_OK;
       });
       process.exitCode = code;
+    });
+
+  for (const [verb, paused] of [['pause', true], ['resume', false]] as const) {
+    program
+      .command(`${verb} <account>`)
+      .description(paused ? "stop syncing an account's orders (events wait in the queue) until resumed" : 'resume syncing a paused account')
+      .action(async (accountId: string) => {
+        await withStore(async (store, cfg) => {
+          accountsOf(cfg, accountId);
+          const by = `cli:${userInfo().username}`;
+          await store.pauses.set(accountId, { paused, by, at: new Date().toISOString() });
+          await store.recordAudit({ at: new Date().toISOString(), actor: by, source: 'cli', action: verb, target: accountId, outcome: 'ok' });
+        });
+        out(`${accountId}: sync ${paused ? 'paused' : 'resumed'}`);
+      });
+  }
+
+  program
+    .command('audit')
+    .description('who did what, when, with what outcome: every Slack command and action, and CLI changes')
+    .option('-n, --limit <n>', 'how many entries', (v) => positive(v, '--limit'), 20)
+    .action(async (opts: { limit: number }) => {
+      const entries = await withStore((store) => store.recentAudit(opts.limit));
+      if (entries.length === 0) return out('the audit log is empty');
+      for (const e of entries) out(`${e.at}  ${e.actor.padEnd(14)} ${e.action}${e.target ? ` ${e.target}` : ''}  → ${e.outcome}${e.detail ? ` (${e.detail})` : ''}`);
     });
 
   program

@@ -11,6 +11,9 @@ import { marketplaceById, type Region } from '../domain/marketplaces';
  * everything else from a YAML file (DOCKHAND_CONFIG, default ./dockhand.yml).
  */
 
+/** A Slack channel: its ID (C…/G…) or name (#name or name). */
+const SlackChannel = z.string().regex(/^(#?[a-z0-9][a-z0-9._-]{0,79}|[CG][A-Z0-9]{2,})$/, 'a channel ID (C…) or a channel name like #fulfillment-alerts');
+
 export const AccountConfig = z
   .object({
     id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/, 'lower-case letters, digits and dashes, at most 40'),
@@ -57,8 +60,23 @@ const FileConfig = z
       .object({ buyerDataDays: z.number().int().positive().default(30) })
       .strict()
       .default({ buyerDataDays: 30 }),
-    // The Slack section is read by the Slack app; kept as-is here.
-    slack: z.unknown().optional(),
+    slack: z
+      .object({
+        channels: z
+          .object({
+            /** Where everything goes that has no channel of its own. */
+            default: SlackChannel.optional(),
+            alerts: SlackChannel.optional(),
+            digest: SlackChannel.optional(),
+            returns: SlackChannel.optional(),
+          })
+          .strict()
+          .default({}),
+        /** Slack user IDs (U…/W…) and user-group IDs (S…) allowed to pause, resume, re-route and approve refunds. */
+        managers: z.array(z.string().regex(/^[UWS][A-Z0-9]{2,}$/, 'a Slack user ID (U…, W…) or user-group ID (S…)')).default([]),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 
@@ -82,7 +100,18 @@ export interface Config {
   retention: { buyerDataDays: number };
   /** ORDER_CHANGE notifications through SQS; absent: polling only. */
   events?: { sqsQueueUrl: string; concurrency: number; pollingSlowdown: number; sqsEndpoint?: string };
-  slack?: unknown;
+  slack: {
+    botToken?: string;
+    signingSecret?: string;
+    /** Socket Mode when set: no public URL needed. */
+    appToken?: string;
+    /** Web API base URL (the sandbox, tests); Slack's own by default. */
+    apiUrl?: string;
+    /** HTTP port for Slack requests at /slack/events, /healthz and webhooks. */
+    port: number;
+    channels: { default?: string; alerts?: string; digest?: string; returns?: string };
+    managers: string[];
+  };
   /** True when no Amazon credentials are set: `npm start` then runs against the sandbox. */
   useSandbox: boolean;
 }
@@ -233,7 +262,15 @@ export function loadConfig(env: Env = readEnv(), cwd = process.cwd()): Config {
     },
     retention: { buyerDataDays: file?.retention.buyerDataDays ?? 30 },
     ...(file?.events ? { events: file.events } : {}),
-    ...(file?.slack !== undefined ? { slack: file.slack } : {}),
+    slack: {
+      ...opt('botToken', blank(env.SLACK_BOT_TOKEN)),
+      ...opt('signingSecret', blank(env.SLACK_SIGNING_SECRET)),
+      ...opt('appToken', blank(env.SLACK_APP_TOKEN)),
+      ...opt('apiUrl', parseUrl(env, 'SLACK_API_URL')),
+      port: parseNumber(env, 'PORT', (n) => Number.isInteger(n) && n >= 0 && n < 65536, 'a TCP port number') ?? 3000,
+      channels: file?.slack?.channels ?? {},
+      managers: file?.slack?.managers ?? [],
+    },
     useSandbox,
   };
 }

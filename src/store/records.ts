@@ -95,6 +95,8 @@ export const RunSummary = z.object({
   pages: z.number(),
   /** Set when the pass did not run because another replica holds the account's lease. */
   leaseHeldBy: z.string().optional(),
+  /** Set when the pass did not run because someone paused the account's sync. */
+  pausedBy: z.string().optional(),
 });
 export type RunSummary = z.infer<typeof RunSummary>;
 
@@ -117,3 +119,42 @@ export const EventHealth = z.object({
   lastCaughtAt: z.string().optional(),
 });
 export type EventHealth = z.infer<typeof EventHealth>;
+
+/** One command or action, by a person in Slack or at the CLI: who, what, when, outcome. */
+export const AuditEntry = z.object({
+  at: z.string(),
+  /** Slack user ID, or `cli:<os user>`. */
+  actor: z.string(),
+  source: z.enum(['slack', 'cli']),
+  /** What was done, e.g. `command:/dockhand retry`, `action:retry_order`. */
+  action: z.string(),
+  target: z.string().optional(),
+  outcome: z.enum(['ok', 'refused', 'failed']),
+  detail: z.string().optional(),
+});
+export type AuditEntry = z.infer<typeof AuditEntry>;
+
+/** One Slack message per problem, updated in place as the problem changes. */
+export const AlertRecord = z.object({
+  /** The problem's stable key, e.g. `quarantine:default:111-…`, `unmapped:SKU-1`, `sync:default`. */
+  key: z.string(),
+  kind: z.enum(['quarantined_order', 'unmapped_sku', 'sync_failed', 'quarantine_burst']),
+  channel: z.string(),
+  /** Slack message timestamp once posted. */
+  ts: z.string().optional(),
+  state: z.enum(['open', 'resolved']),
+  /** How many occurrences the message stands for (bursts collapse into one). */
+  count: z.number().int(),
+  /** The facts the message is rendered from (no buyer data). */
+  facts: z.record(z.string(), z.string()),
+  /** Who acted on it last, and when: written into the message. */
+  lastActor: z.string().optional(),
+  lastActionAt: z.string().optional(),
+  lastActionText: z.string().optional(),
+  updatedAt: z.string(),
+});
+export type AlertRecord = z.infer<typeof AlertRecord>;
+
+/** Sync paused for an account from Slack or the CLI. */
+export const PauseFlag = z.object({ paused: z.boolean(), by: z.string(), at: z.string() });
+export type PauseFlag = z.infer<typeof PauseFlag>;

@@ -2,10 +2,13 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import Keyv, { type KeyvStoreAdapter } from 'keyv';
 import KeyvSqlite from '@keyv/sqlite';
-import type { z } from 'zod';
 import { DockhandError } from '../domain/errors';
+import { z } from 'zod';
 import {
+  AlertRecord,
+  AuditEntry,
   EventHealth,
+  PauseFlag,
   Lease,
   OrderRecord,
   QuarantineEntry,
@@ -21,7 +24,7 @@ import {
  * replicas share one state and the sync lease decides who runs each account.
  */
 
-const NAMESPACES = ['orders', 'quarantine', 'skus', 'asins', 'unmapped', 'cursors', 'leases', 'runs', 'health'] as const;
+const NAMESPACES = ['orders', 'quarantine', 'skus', 'asins', 'unmapped', 'cursors', 'leases', 'runs', 'health', 'audit', 'alerts', 'pauses', 'once'] as const;
 type Namespace = (typeof NAMESPACES)[number];
 
 export interface StoreOptions {
@@ -82,6 +85,8 @@ class Table<S extends z.ZodTypeAny> {
   }
 }
 
+const OnceMark = z.object({ at: z.string() });
+
 export class Store {
   readonly orders: Table<typeof OrderRecord>;
   readonly quarantine: Table<typeof QuarantineEntry>;
@@ -94,6 +99,13 @@ export class Store {
   readonly runs: Table<typeof RunSummary>;
   /** Health of background paths by name ('events'). */
   readonly health: Table<typeof EventHealth>;
+  /** Audit log, keyed by time so listing is chronological. */
+  readonly audit: Table<typeof AuditEntry>;
+  /** Slack alerts by problem key. */
+  readonly alerts: Table<typeof AlertRecord>;
+  /** Paused accounts. */
+  readonly pauses: Table<typeof PauseFlag>;
+  private readonly once: Table<typeof OnceMark>;
 
   private constructor(private readonly kvs: Map<Namespace, Keyv>) {
     const kv = (n: Namespace) => kvs.get(n)!;
@@ -106,6 +118,10 @@ export class Store {
     this.leases = new Table(kv('leases'), Lease, 'lease');
     this.runs = new Table(kv('runs'), RunSummary, 'run');
     this.health = new Table(kv('health'), EventHealth, 'health');
+    this.audit = new Table(kv('audit'), AuditEntry, 'audit entry');
+    this.alerts = new Table(kv('alerts'), AlertRecord, 'alert');
+    this.pauses = new Table(kv('pauses'), PauseFlag, 'pause flag');
+    this.once = new Table(kv('once'), OnceMark, 'idempotency key');
   }
 
   static async open(opts: StoreOptions): Promise<Store> {
@@ -151,6 +167,44 @@ export class Store {
     const current = await this.leases.get(name);
     if (current?.owner === owner) await this.leases.delete(name);
   }
+
+  /** Appends to the audit log. */
+  async recordAudit(entry: AuditEntry): Promise<void> {
+    // Time first so keys sort chronologically; the suffix keeps two entries in one ms apart.
+    await this.audit.set(`${entry.at}:${Math.random().toString(36).slice(2, 8)}`, entry);
+  }
+
+  /** The last `n` audit entries, newest first. */
+  async recentAudit(n: number): Promise<AuditEntry[]> {
+    const all: Array<[string, AuditEntry]> = [];
+    for await (const e of this.audit.entries()) all.push(e);
+    return all.sort((a, b) => b[0].localeCompare(a[0])).slice(0, n).map(([, v]) => v);
+  }
+
+  async isPaused(accountId: string): Promise<boolean> {
+    return (await this.pauses.get(accountId))?.paused ?? false;
+  }
+
+  /**
+   * True the first time a key is claimed, false after: one effect for a Slack button clicked
+   * twice or a request Slack retries. Check-then-write, so two claims in the same instant on
+   * two replicas could both win; within one process claims are serialised.
+   */
+  async claimOnce(key: string, now: string): Promise<boolean> {
+    const previous = this.claiming.get(key) ?? Promise.resolve(true);
+    const claim = previous.then(async () => {
+      if (await this.once.get(key)) return false;
+      await this.once.set(key, { at: now });
+      return true;
+    });
+    const settled = claim.catch(() => true);
+    this.claiming.set(key, settled);
+    void settled.then(() => {
+      if (this.claiming.get(key) === settled) this.claiming.delete(key);
+    });
+    return claim;
+  }
+  private readonly claiming = new Map<string, Promise<boolean>>();
 
   /** Looks a SKU up by the seller SKU first, then by ASIN. */
   async lookupSku(amazonSku: string | undefined, asin: string | undefined): Promise<SkuMapping | undefined> {

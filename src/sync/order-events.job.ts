@@ -95,6 +95,11 @@ export function createOrderEvents(ctx: OrderEventsContext): OrderEvents {
     }
     const account = ctx.accounts.find((a) => a.id === route.accountId)!;
     const sync = ctx.contextFor(account);
+    // A paused account's events wait in the queue until someone resumes it.
+    if (await sync.store.isPaused(account.id)) {
+      health.retried++;
+      return 'retry';
+    }
     const key = orderRecordKey(account.id, event.amazonOrderId);
     const record = await sync.store.orders.get(key);
     if (record && record.state !== 'in_flight' && record.lastUpdatedTime !== '' && record.lastUpdatedTime >= event.changedAt) {

@@ -112,6 +112,11 @@ export async function run(input: SyncInput, ctx: SyncContext): Promise<RunSummar
     log.debug('account in watch mode: ShipStation imports its orders itself');
     return summary;
   }
+  const pause = await ctx.store.pauses.get(accountId);
+  if (pause?.paused) {
+    log.info({ by: pause.by }, 'sync paused; skipping this pass');
+    return { ...summary, pausedBy: pause.by };
+  }
   const lease = `sync:${accountId}`;
   const takeLease = () => ctx.store.acquireLease(lease, ctx.owner, LEASE_TTL_MS, ctx.now().getTime(), ctx.isLeaseOwnerGone);
   if (!(await takeLease())) {

@@ -58,7 +58,7 @@ sync:
   it('accepts a file holding only the slack section', () => {
     const c = loadConfig({ AMAZON_MARKETPLACE_IDS: 'ATVPDKIKX0DER' }, dirWith('slack:\n  channels:\n    alerts: C123\n'));
     expect(c.accounts[0]?.id).toBe('default');
-    expect(c.slack).toEqual({ channels: { alerts: 'C123' } });
+    expect(c.slack).toMatchObject({ channels: { alerts: 'C123' }, managers: [], port: 3000 });
   });
 
   it.each([
