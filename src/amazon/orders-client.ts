@@ -1,5 +1,3 @@
-import type { Agent } from 'node:https';
-import { createRequire } from 'node:module';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { z } from 'zod';
 import { DockhandError } from '../domain/errors';
@@ -13,7 +11,6 @@ import {
   type AmazonOperation,
   type Pacer,
 } from './pacer';
-import { createRoutingAgent } from './routing-agent';
 import {
   AmazonErrorList,
   ConfirmShipmentRequest,
@@ -22,58 +19,25 @@ import {
   type AmazonError,
   type RawAmazonOrder,
 } from './schemas';
+import {
+  classifyThrown,
+  createSellingPartner,
+  thrownCode,
+  TLS_HINT,
+  type AmazonCredentials,
+  type CallParams,
+  type RawResult,
+} from './selling-partner';
 import { parseAmazonOrders, type OrderContext, type RejectedOrder } from './to-order';
-
-// ---------------------------------------------------------------- the amazon-sp-api surface we use
-
-/** What `callAPI` resolves to with `raw_result: true` (lib/Request.js `execute`). */
-interface RawResult {
-  body: string;
-  statusCode: number;
-  headers: Record<string, string | string[] | undefined>;
-}
-
-interface CallParams {
-  operation: string;
-  path?: Record<string, string>;
-  query?: Record<string, unknown>;
-  body?: unknown;
-}
-
-interface SellingPartnerClient {
-  callAPI(req: CallParams & { options: { raw_result: true; timeouts?: Record<string, number> } }): Promise<RawResult>;
-  refreshAccessToken(): Promise<void>;
-}
-
-type SellingPartnerConstructor = new (config: {
-  region: string;
-  refresh_token: string;
-  credentials: { SELLING_PARTNER_APP_CLIENT_ID: string; SELLING_PARTNER_APP_CLIENT_SECRET: string };
-  endpoints_versions: Record<string, string>;
-  options: Record<string, unknown>;
-}) => SellingPartnerClient;
-
-// amazon-sp-api is CommonJS and its bundled typings predate searchOrders; we type only what we call.
-const SellingPartner = createRequire(import.meta.url)('amazon-sp-api') as SellingPartnerConstructor;
 
 // ---------------------------------------------------------------- public API
 
-export type AmazonRegion = 'na' | 'eu' | 'fe';
+export type { AmazonRegion } from './selling-partner';
 
 /** Datasets we always ask for: everything `toDockhandOrder` reads, nothing more. */
 export const INCLUDED_DATA = ['BUYER', 'RECIPIENT', 'FULFILLMENT', 'PROCEEDS', 'CANCELLATION'] as const;
 
-export interface AmazonOrdersClientOptions {
-  region: AmazonRegion;
-  clientId: string;
-  clientSecret: string;
-  refreshToken: string;
-  /** Send SP-API calls here instead of Amazon (AMAZON_SP_API_URL), e.g. the sandbox. */
-  spApiUrl?: string;
-  /** Send LWA token calls here instead of Amazon (AMAZON_LWA_URL); path must be /auth/o2/token. */
-  lwaUrl?: string;
-  /** PEM CA to trust for the redirected hosts. */
-  ca?: string;
+export interface AmazonOrdersClientOptions extends AmazonCredentials {
   logger?: Logger;
   /** Retries after the first try for 429, 5xx and network failures. Default 5. */
   maxRetries?: number;
@@ -130,48 +94,24 @@ export interface AmazonOrdersClient {
 const AUTH_HINT =
   'Check SELLING_PARTNER_APP_CLIENT_ID, SELLING_PARTNER_APP_CLIENT_SECRET and AMAZON_REFRESH_TOKEN; if the seller revoked the app, authorize it again in Seller Central to get a new refresh token.';
 const UNREACHABLE_HINT = 'Amazon did not answer; Dockhand retries on the next run. Check the network or https://status.amazon.com if it persists.';
-const TLS_HINT =
-  'The TLS certificate was not trusted. If AMAZON_SP_API_URL/AMAZON_LWA_URL point at a sandbox, give its CA (ca option or NODE_EXTRA_CA_CERTS).';
-
-// LWA error codes (RFC 6749 §5.2) that mean our credentials were refused.
-const LWA_AUTH_ERRORS = new Set(['invalid_grant', 'invalid_client', 'unauthorized_client', 'invalid_scope', 'unsupported_grant_type', 'invalid_request', 'access_denied']);
-// LWA said it is unwell, or answered something that wasn't JSON (a proxy error page).
-const LWA_TRANSIENT_ERRORS = new Set(['server_error', 'temporarily_unavailable', 'REFRESH_ACCESS_TOKEN_PARSE_ERROR', 'UNKNOWN_REFRESH_ACCESS_TOKEN_ERROR']);
-const NETWORK_ERRORS = new Set([
-  'ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNABORTED',
-  'UND_ERR_SOCKET', 'ERR_SOCKET_CONNECTION_TIMEOUT', 'API_RESPONSE_TIMEOUT', 'API_DEADLINE_TIMEOUT', 'API_IDLE_TIMEOUT',
-]);
-const TLS_ERRORS = new Set([
-  'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'SELF_SIGNED_CERT_IN_CHAIN', 'DEPTH_ZERO_SELF_SIGNED_CERT', 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
-  'CERT_HAS_EXPIRED', 'CERT_NOT_YET_VALID', 'ERR_TLS_CERT_ALTNAME_INVALID',
-]);
-
-function errorCode(e: unknown): string | undefined {
-  const code = (e as { code?: unknown } | null)?.code;
-  return typeof code === 'string' ? code : undefined;
-}
+const CONFIG_HINT = 'Check AMAZON_REGION (na, eu or fe) and the Amazon credentials.';
 
 /** Maps what amazon-sp-api or Node throws (no HTTP response from SP-API) to a DockhandError. */
 function fromThrown(e: unknown, what: string): DockhandError {
   if (e instanceof DockhandError) return e;
-  const code = errorCode(e);
-  const message = e instanceof Error ? e.message : String(e);
-  if (code && LWA_AUTH_ERRORS.has(code)) {
-    return new DockhandError('amazon.auth_rejected', `Login with Amazon refused our credentials (${code}) during ${what}: ${message}`, {
-      hint: AUTH_HINT,
-      cause: e,
-    });
+  const { kind, code, message } = classifyThrown(e);
+  switch (kind) {
+    case 'lwa_refused':
+      return new DockhandError('amazon.auth_rejected', `Login with Amazon refused our credentials (${code}) during ${what}: ${message}`, { hint: AUTH_HINT, cause: e });
+    case 'lwa_unavailable':
+      return new DockhandError('amazon.unreachable', `Login with Amazon failed (${code}) during ${what}`, { hint: UNREACHABLE_HINT, cause: e, transient: true });
+    case 'tls':
+      return new DockhandError('amazon.unreachable', `TLS check failed (${code}) during ${what}: ${message}`, { hint: TLS_HINT, cause: e });
+    case 'network':
+      return new DockhandError('amazon.unreachable', `Amazon unreachable (${code}) during ${what}: ${message}`, { hint: UNREACHABLE_HINT, cause: e, transient: true });
+    case 'unknown':
+      return new DockhandError('internal', `${what} failed: ${message}`, { cause: e });
   }
-  if (code && LWA_TRANSIENT_ERRORS.has(code)) {
-    return new DockhandError('amazon.unreachable', `Login with Amazon failed (${code}) during ${what}`, { hint: UNREACHABLE_HINT, cause: e, transient: true });
-  }
-  if (code && TLS_ERRORS.has(code)) {
-    return new DockhandError('amazon.unreachable', `TLS check failed (${code}) during ${what}: ${message}`, { hint: TLS_HINT, cause: e });
-  }
-  if (code && NETWORK_ERRORS.has(code)) {
-    return new DockhandError('amazon.unreachable', `Amazon unreachable (${code}) during ${what}: ${message}`, { hint: UNREACHABLE_HINT, cause: e, transient: true });
-  }
-  return new DockhandError('internal', `${what} failed: ${message}`, { cause: e });
 }
 
 function headerValue(headers: RawResult['headers'], name: string): string | undefined {
@@ -206,40 +146,12 @@ export function createAmazonOrdersClient(opts: AmazonOrdersClientOptions): Amazo
   const retryBaseMs = opts.retryBaseMs ?? 500;
   const random = opts.random ?? Math.random;
   const timeouts = { deadline: opts.timeoutMs ?? 30_000 };
+  // getOrder/searchOrders from v2026-01-01; confirmShipment only exists in v0, which the
+  // library's version fallback picks for it.
+  const { sp, agent } = createSellingPartner(opts, { timeouts, endpointsVersions: { orders: '2026-01-01' }, hints: { auth: AUTH_HINT, config: CONFIG_HINT } });
+  // Created after the library so that a configuration error leaves no pacer timer running.
   const ownPacer = !opts.pacer;
   const pacer = opts.pacer ?? createPacer();
-  const agent: Agent | undefined = createRoutingAgent({ spApiUrl: opts.spApiUrl, lwaUrl: opts.lwaUrl, ca: opts.ca });
-
-  for (const [name, value] of [['clientId', opts.clientId], ['clientSecret', opts.clientSecret], ['refreshToken', opts.refreshToken]] as const) {
-    if (!value) {
-      throw new DockhandError('config.missing', `Amazon ${name} is empty`, { hint: AUTH_HINT });
-    }
-  }
-
-  let sp: SellingPartnerClient;
-  try {
-    sp = new SellingPartner({
-      region: opts.region,
-      refresh_token: opts.refreshToken,
-      credentials: { SELLING_PARTNER_APP_CLIENT_ID: opts.clientId, SELLING_PARTNER_APP_CLIENT_SECRET: opts.clientSecret },
-      // getOrder/searchOrders from v2026-01-01; confirmShipment only exists in v0, and
-      // version_fallback makes the library pick v0 for it (SellingPartner._getFallbackVersion).
-      endpoints_versions: { orders: '2026-01-01' },
-      options: {
-        auto_request_tokens: true,
-        auto_request_throttled: false,
-        retry_remote_timeout: false,
-        version_fallback: true,
-        timeouts,
-        ...(agent ? { https_proxy_agent: agent } : {}),
-      },
-    });
-  } catch (e) {
-    throw new DockhandError('config.invalid', `amazon-sp-api refused its configuration: ${e instanceof Error ? e.message : String(e)}`, {
-      hint: 'Check AMAZON_REGION (na, eu or fe) and the Amazon credentials.',
-      cause: e,
-    });
-  }
 
   const backoff = (attempt: number, op: AmazonOperation, throttled: boolean): number =>
     nextRetryDelayMs({ attempt, ratePerSecond: pacer.budget(op).ratePerSecond, throttled, jitter: random(), baseMs: retryBaseMs });
@@ -265,10 +177,10 @@ export function createAmazonOrdersClient(opts: AmazonOrdersClientOptions): Amazo
       } catch (e) {
         const err = fromThrown(e, what);
         if (err.transient && retries < maxRetries) {
-          await retry({ code: errorCode(e) }, backoff(retries + 1, op, false));
+          await retry({ code: thrownCode(e) }, backoff(retries + 1, op, false));
           continue;
         }
-        log.error({ op, code: err.code, cause: errorCode(e) }, 'SP-API call failed');
+        log.error({ op, code: err.code, cause: thrownCode(e) }, 'SP-API call failed');
         throw err;
       }
 

@@ -1,9 +1,13 @@
-import type { Agent } from 'node:https';
-import { createRequire } from 'node:module';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { z } from 'zod';
-import { createRoutingAgent } from '../amazon/routing-agent';
+import {
+  classifyThrown,
+  createSellingPartner,
+  type AmazonCredentials,
+  type CallParams,
+  type RawResult,
+} from '../amazon/selling-partner';
 import { DockhandError } from '../domain/errors';
 import { silentLogger, type Logger } from '../log/logger';
 
@@ -60,25 +64,9 @@ export interface CreateSubscriptionBody {
   processingDirective?: { eventFilter: z.infer<typeof OrderChangeEventFilter> };
 }
 
-// ---------------------------------------------------------------- amazon-sp-api surface
+// ---------------------------------------------------------------- calls
 
-interface RawResult {
-  body: string;
-  statusCode: number;
-  headers: Record<string, string | string[] | undefined>;
-}
-interface CallParams {
-  operation: string;
-  endpoint: 'notifications';
-  path?: Record<string, string>;
-  body?: unknown;
-}
-interface SellingPartnerClient {
-  callAPI(req: CallParams & { options: { raw_result: true; timeouts?: Record<string, number> } }): Promise<RawResult>;
-  refreshAccessToken(scope?: string): Promise<void>;
-}
-type SellingPartnerConstructor = new (config: Record<string, unknown>) => SellingPartnerClient;
-const SellingPartner = createRequire(import.meta.url)('amazon-sp-api') as SellingPartnerConstructor;
+type NotificationsCall = CallParams & { endpoint: 'notifications' };
 
 const GRANTLESS_SCOPE = 'sellingpartnerapi::notifications';
 const GRANTLESS = new Set(['getDestinations', 'createDestination', 'deleteSubscriptionById']);
@@ -86,34 +74,22 @@ const GRANTLESS = new Set(['getDestinations', 'createDestination', 'deleteSubscr
 const AUTH_HINT =
   'Check SELLING_PARTNER_APP_CLIENT_ID, SELLING_PARTNER_APP_CLIENT_SECRET and the refresh token; destination calls are grantless and need only the app credentials.';
 const UNREACHABLE_HINT = 'Amazon did not answer; try again later. Check the network or https://status.amazon.com if it persists.';
-const LWA_AUTH_ERRORS = new Set(['invalid_grant', 'invalid_client', 'unauthorized_client', 'invalid_scope', 'unsupported_grant_type', 'invalid_request', 'access_denied']);
-const NETWORK_ERRORS = new Set([
-  'ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNABORTED',
-  'UND_ERR_SOCKET', 'API_RESPONSE_TIMEOUT', 'API_DEADLINE_TIMEOUT', 'API_IDLE_TIMEOUT',
-  'server_error', 'temporarily_unavailable', 'REFRESH_ACCESS_TOKEN_PARSE_ERROR', 'UNKNOWN_REFRESH_ACCESS_TOKEN_ERROR',
-]);
+const CONFIG_HINT = 'Check AMAZON_REGION and the Amazon credentials.';
 
 function fromThrown(e: unknown, what: string): DockhandError {
   if (e instanceof DockhandError) return e;
-  const code = (e as { code?: unknown } | null)?.code;
-  const message = e instanceof Error ? e.message : String(e);
-  if (typeof code === 'string' && LWA_AUTH_ERRORS.has(code)) {
+  const { kind, code, message } = classifyThrown(e);
+  if (kind === 'lwa_refused') {
     return new DockhandError('amazon.auth_rejected', `Login with Amazon refused our credentials (${code}) during ${what}`, { hint: AUTH_HINT, cause: e });
   }
-  if (typeof code === 'string' && NETWORK_ERRORS.has(code)) {
+  // Certificate failures and ERR_SOCKET_CONNECTION_TIMEOUT end the call here; the orders client retries the latter.
+  if (kind === 'lwa_unavailable' || (kind === 'network' && code !== 'ERR_SOCKET_CONNECTION_TIMEOUT')) {
     return new DockhandError('amazon.unreachable', `Amazon unreachable (${code}) during ${what}: ${message}`, { hint: UNREACHABLE_HINT, cause: e, transient: true });
   }
   return new DockhandError('amazon.unreachable', `${what} failed: ${message}`, { hint: UNREACHABLE_HINT, cause: e });
 }
 
-export interface NotificationsClientOptions {
-  region: 'na' | 'eu' | 'fe';
-  clientId: string;
-  clientSecret: string;
-  refreshToken: string;
-  spApiUrl?: string;
-  lwaUrl?: string;
-  ca?: string;
+export interface NotificationsClientOptions extends AmazonCredentials {
   logger?: Logger;
   /** Retries for 429, 5xx and network failures. Default 3. */
   maxRetries?: number;
@@ -146,30 +122,10 @@ export function createNotificationsClient(opts: NotificationsClientOptions): Not
   const maxRetries = opts.maxRetries ?? 3;
   const retryBaseMs = opts.retryBaseMs ?? 1000;
   const timeouts = { deadline: opts.timeoutMs ?? 30_000 };
-  const agent: Agent | undefined = createRoutingAgent({ spApiUrl: opts.spApiUrl, lwaUrl: opts.lwaUrl, ca: opts.ca });
-  for (const [name, value] of [['clientId', opts.clientId], ['clientSecret', opts.clientSecret], ['refreshToken', opts.refreshToken]] as const) {
-    if (!value) throw new DockhandError('config.missing', `Amazon ${name} is empty`, { hint: AUTH_HINT });
-  }
-  let sp: SellingPartnerClient;
-  try {
-    sp = new SellingPartner({
-      region: opts.region,
-      refresh_token: opts.refreshToken,
-      credentials: { SELLING_PARTNER_APP_CLIENT_ID: opts.clientId, SELLING_PARTNER_APP_CLIENT_SECRET: opts.clientSecret },
-      options: {
-        auto_request_tokens: true,
-        auto_request_throttled: false,
-        retry_remote_timeout: false,
-        timeouts,
-        ...(agent ? { https_proxy_agent: agent } : {}),
-      },
-    });
-  } catch (e) {
-    throw new DockhandError('config.invalid', `amazon-sp-api refused its configuration: ${e instanceof Error ? e.message : String(e)}`, { hint: 'Check AMAZON_REGION and the Amazon credentials.', cause: e });
-  }
+  const { sp, agent } = createSellingPartner(opts, { timeouts, hints: { auth: AUTH_HINT, config: CONFIG_HINT } });
 
   /** One call, retried on 429/5xx/network; `params` is a factory because the library edits it in place. */
-  async function send(what: string, params: () => CallParams, okStatuses: number[] = []): Promise<RawResult> {
+  async function send(what: string, params: () => NotificationsCall, okStatuses: number[] = []): Promise<RawResult> {
     let refreshed = false;
     for (let attempt = 0; ; attempt++) {
       let res: RawResult;
