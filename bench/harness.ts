@@ -77,6 +77,7 @@ export async function startBenchEnv(opts: { scale: number; intervalSeconds: numb
       DOCKHAND_DATA_DIR: dataDir,
       DOCKHAND_CONFIG: configFile,
       DOCKHAND_SECRET_KEY: 'bench',
+      PORT: '0',
       LOG_LEVEL: 'error',
     },
     stdio: ['ignore', 'inherit', 'inherit'],

@@ -3,7 +3,7 @@ import { userInfo } from 'node:os';
 import { Command, Option } from 'commander';
 import { loadConfig, missingForLive, readEnv, type Config } from '../config/config';
 import { DockhandError, toDockhandError } from '../domain/errors';
-import type { Notifier } from '../domain/notifier';
+import { createNotifierRelay, type Notifier } from '../domain/notifier';
 import { createLogger, type Logger } from '../log/logger';
 import type { RunSummary } from '../store/records';
 import { parseSkuCsv, toSkuCsv } from '../store/sku-csv';
@@ -14,6 +14,7 @@ import { ensureOrderChangeSubscription, resolveQueueArn } from '../events/notifi
 import { checkConnections } from './config-check';
 import { formatStatus, gatherStatus } from './status';
 import { startProduct } from './product';
+import { startSlackFace } from './slack';
 import { openRuntime, withSandboxConnections, type Runtime } from './runtime';
 import { runSandbox, SANDBOX_DEFAULT_RATE_SCALE } from './sandbox';
 
@@ -86,10 +87,13 @@ export function buildCli(): Command {
       const cfg = config();
       if (cfg.useSandbox) return runSandbox(cfg, { product: true, rateScale: SANDBOX_DEFAULT_RATE_SCALE });
       const logger = createLogger({ level: process.env.LOG_LEVEL ?? 'info' });
-      const rt = await openRuntime(cfg, logger, logNotifier(logger));
+      const relay = createNotifierRelay(logNotifier(logger));
+      const rt = await openRuntime(cfg, logger, relay);
       const product = startProduct(rt);
-      logger.info({ accounts: cfg.accounts.map((a) => a.id) }, 'Dockhand running');
+      const face = await startSlackFace(rt, product, relay);
+      logger.info({ accounts: cfg.accounts.map((a) => a.id), port: face.port, slack: cfg.slack.appToken ? 'socket mode' : cfg.slack.botToken ? 'http' : 'off' }, 'Dockhand running');
       await untilSignal();
+      await face.stop();
       await product.stop();
       await rt.close();
     });

@@ -22,6 +22,8 @@ export interface Totals {
   failures: number;
   lastPassAt?: string;
   lastError?: string;
+  /** Per account, when its last successful pass finished. */
+  lastSuccessAt?: Record<string, string>;
 }
 
 export interface Product {
@@ -29,6 +31,8 @@ export interface Product {
   /** The ORDER_CHANGE path, when an SQS queue is configured. */
   events?: { handler: OrderEvents; consumer: SqsConsumer };
   kick(): void;
+  /** False once stopped. */
+  alive(): boolean;
   stop(): Promise<void>;
 }
 
@@ -67,6 +71,7 @@ export function startProduct(rt: Runtime, opts: { onPass?: (s: RunSummary) => vo
             const flowing = eventsFlowing();
             const s = await runSync({ accountId: account.id }, rt.contextFor(account));
             add(totals, s);
+            if (s.ok && !s.pausedBy && !s.leaseHeldBy) totals.lastSuccessAt = { ...totals.lastSuccessAt, [account.id]: s.finishedAt };
             // What polling had to send while events were flowing, events missed (or were late for).
             if (flowing) events?.handler.noteCaughtByPolling(s.created + s.cancelled);
             opts.onPass?.(s);
@@ -91,6 +96,7 @@ export function startProduct(rt: Runtime, opts: { onPass?: (s: RunSummary) => vo
   };
   void purge().catch((e) => rt.logger.error({ job: 'purge-buyer-data', err: (e as Error).message }, 'purge failed'));
   const daily = cron.schedule('17 3 * * *', () => void purge().catch(() => undefined));
+  let stopped = false;
   const saveHealth = async () => {
     if (events) await rt.store.health.set('events', events.handler.health());
   };
@@ -100,7 +106,9 @@ export function startProduct(rt: Runtime, opts: { onPass?: (s: RunSummary) => vo
     totals,
     ...(events ? { events } : {}),
     kick: () => loops.forEach((l) => l.kick()),
+    alive: () => !stopped,
     async stop() {
+      stopped = true;
       clearInterval(healthTimer);
       await events?.consumer.stop();
       await saveHealth().catch(() => undefined);

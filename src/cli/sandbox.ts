@@ -13,7 +13,10 @@ import type { EventHealth } from '../store/records';
 import { Store } from '../store/store';
 import { startProduct } from './product';
 import { ensureOrderChangeSubscription } from '../events/notifications-client';
+import { createNotifierRelay } from '../domain/notifier';
+import { startSlackSimulator } from '../sandbox/slack/web-api-simulator';
 import { applySandbox, openRuntime, sandboxInfoPath, type SandboxInfo } from './runtime';
+import { startSlackFace } from './slack';
 
 /**
  * The sandbox runs Amazon's and ShipStation's limits (and Dockhand's cadence) 20 times faster
@@ -21,6 +24,14 @@ import { applySandbox, openRuntime, sandboxInfoPath, type SandboxInfo } from './
  * (one searchOrders call per 3 minutes once the burst of 20 is spent).
  */
 export const SANDBOX_DEFAULT_RATE_SCALE = 20;
+
+/** The sandbox's own Slack: the simulator's default channel and manager group. */
+export const SANDBOX_SLACK = {
+  botToken: 'xoxb-dockhand-sandbox',
+  signingSecret: 'dockhand-sandbox-signing-secret',
+  channel: 'C0OPS00001',
+  managersGroup: 'S0MGRS0001',
+} as const;
 
 /** The seller's SQS queue in the sandbox. */
 export const SANDBOX_QUEUE = 'dockhand-order-events';
@@ -128,18 +139,38 @@ export async function runSandbox(config: Config, opts: SandboxOptions): Promise<
     const logger = createLogger({ level: process.env.LOG_LEVEL ?? 'error' });
     // Dockhand's cadence scales with the limits, as a real deployment's relates to the real ones.
     const paced = { ...config, sync: { intervalSeconds: config.sync.intervalSeconds / scale, overlapSeconds: config.sync.overlapSeconds / scale } };
-    const live = applySandbox(paced, sandbox.info);
-    const rt = await openRuntime(live, logger, {
+    // Without a Slack token the sandbox brings its own Slack: a Web API simulator and a page.
+    const slackSim = paced.slack.botToken ? undefined : await startSlackSimulator({ botToken: SANDBOX_SLACK.botToken, signingSecret: SANDBOX_SLACK.signingSecret });
+    const withSlack: Config = slackSim
+      ? {
+          ...paced,
+          slack: {
+            ...paced.slack,
+            botToken: SANDBOX_SLACK.botToken,
+            signingSecret: SANDBOX_SLACK.signingSecret,
+            apiUrl: slackSim.url,
+            channels: { default: SANDBOX_SLACK.channel, alerts: SANDBOX_SLACK.channel, ...paced.slack.channels },
+            managers: paced.slack.managers.length > 0 ? paced.slack.managers : [SANDBOX_SLACK.managersGroup],
+          },
+        }
+      : paced;
+    const live = applySandbox(withSlack, sandbox.info);
+    const relay = createNotifierRelay({
       orderQuarantined: (n) => say(`  ! quarantined ${n.amazonOrderId}: ${n.reason}`),
-      unmappedSku: (n) => say(`  ! unmapped SKU ${n.amazonSku} (order ${n.amazonOrderId}): sent with Amazon's SKU; map it with \`dockhand sku import\``),
+      unmappedSku: (n) => say(`  ! unmapped SKU ${n.amazonSku} (order ${n.amazonOrderId}): sent with Amazon's SKU; map it in Slack or with \`dockhand sku import\``),
       syncFailed: (n) => say(`  ! sync failed: ${n.message}`),
     });
+    const rt = await openRuntime(live, logger, relay);
     // What `dockhand notifications setup` does for a real seller.
     const queueArn = sandbox.sqs.queueArn(SANDBOX_QUEUE);
     for (const account of live.accounts) {
       await ensureOrderChangeSubscription(rt.notificationsFor(account), { queueArn, marketplaceIds: account.marketplaceIds, name: `dockhand-${account.id}` });
     }
     const product = startProduct(rt);
+    const face = await startSlackFace(rt, product, relay);
+    slackSim?.setAppRequestUrl(`http://127.0.0.1:${face.port}/slack/events`);
+    say(`  Dockhand app          http://127.0.0.1:${face.port}  (Slack requests at /slack/events, health at /healthz)`);
+    if (slackSim) say(`  Slack sandbox         ${slackSim.pageUrl}  ← open it: alerts, /dockhand commands, buttons and modals`);
     say('  Dockhand              syncing; progress every 5 s. Other commands work meanwhile: `npm run dockhand -- quarantine`');
     const started = Date.now();
     let behind = '';
@@ -163,8 +194,10 @@ export async function runSandbox(config: Config, opts: SandboxOptions): Promise<
     }, 5_000);
     stopProduct = async () => {
       clearInterval(timer);
+      await face.stop();
       await product.stop();
       await rt.close();
+      await slackSim?.close();
     };
   } else {
     say('  simulators only: in another terminal run `npm run dockhand -- sync --once`');

@@ -35,3 +35,28 @@ export const nullNotifier: Notifier = {
   unmappedSku: () => undefined,
   syncFailed: () => undefined,
 };
+
+/**
+ * A Notifier that forwards to whatever is attached: the background jobs are wired before the
+ * Slack app exists, and keep working (logging only) when Slack is not configured.
+ */
+export interface NotifierRelay extends Notifier {
+  attach(target: Notifier): void;
+}
+
+export function createNotifierRelay(always: Notifier): NotifierRelay {
+  let attached: Notifier | undefined;
+  const both = <K extends keyof Notifier>(method: K) =>
+    ((n: Parameters<Notifier[K]>[0]) => {
+      (always[method] as (x: typeof n) => void)(n);
+      if (attached) (attached[method] as (x: typeof n) => void)(n);
+    }) as Notifier[K];
+  return {
+    orderQuarantined: both('orderQuarantined'),
+    unmappedSku: both('unmappedSku'),
+    syncFailed: both('syncFailed'),
+    attach(target) {
+      attached = target;
+    },
+  };
+}

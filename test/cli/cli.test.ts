@@ -7,7 +7,7 @@ import { createOrderFactory } from '../../src/sandbox/amazon/order-factory';
 import { runCli } from '../support/cli';
 
 /** The CLI as a user runs it: a separate process, talking to the sandbox this test runs. */
-describe('dockhand CLI against the sandbox', () => {
+describe('dockhand CLI against the sandbox', { timeout: 30_000 }, () => {
   let dataDir: string;
   let sandbox: Sandbox;
   let env: Record<string, string>;

@@ -1,0 +1,107 @@
+import type { HealthReport } from '../slack/app';
+import type { DockhandOps, OrderTimelineData, RetryResult } from '../slack/handlers';
+import { orderRecordKey } from '../store/store';
+import { dismissNotifications, retryQuarantined } from '../sync/retry';
+import { emptySummary, processOrders } from '../sync/sync-orders.job';
+import type { Product } from './product';
+import { gatherStatus } from './status';
+import type { Runtime } from './runtime';
+
+/** How many open orders a new SKU mapping re-sends at once (each costs a getOrder). */
+const REMAP_LIMIT = 50;
+
+/** What the Slack app can ask of the running product: the one place that knows both. */
+export function createDockhandOps(rt: Runtime, product: Product): DockhandOps {
+  const accounts = () => rt.config.accounts;
+  const account = (id: string) => {
+    const a = accounts().find((x) => x.id === id);
+    if (!a) throw new Error(`no account "${id}"; known: ${accounts().map((x) => x.id).join(', ')}`);
+    return a;
+  };
+  const setPause = async (accountId: string | undefined, by: string, paused: boolean): Promise<string[]> => {
+    const ids = accountId ? [account(accountId).id] : accounts().map((a) => a.id);
+    for (const id of ids) await rt.store.pauses.set(id, { paused, by, at: new Date().toISOString() });
+    if (!paused) product.kick();
+    return ids;
+  };
+
+  return {
+    status: () => gatherStatus(rt.config, rt.store, rt.sqs, new Date()),
+
+    async orderTimeline(amazonOrderId): Promise<OrderTimelineData> {
+      const keys = accounts().map((a) => orderRecordKey(a.id, amazonOrderId));
+      const record = (await rt.store.orders.getMany(keys)).find((r) => r !== undefined);
+      const quarantine = (await rt.store.quarantine.getMany(keys)).find((q) => q !== undefined);
+      const audit = (await rt.store.recentAudit(500)).filter((e) => e.target === amazonOrderId);
+      const alerts = (await rt.store.alerts.all()).filter((a) => a.key.endsWith(`:${amazonOrderId}`) || a.facts.amazonOrderId === amazonOrderId);
+      return { amazonOrderId, ...(record ? { record } : {}), ...(quarantine ? { quarantine } : {}), audit, alerts };
+    },
+
+    quarantine: () => rt.store.quarantine.all(),
+
+    async retry(target, accountId): Promise<RetryResult> {
+      const total: RetryResult = { retried: 0, resolved: 0, stillQuarantined: 0, notFound: [] };
+      const dismissed = await dismissNotifications(target, rt.store);
+      total.retried += dismissed;
+      total.resolved += dismissed;
+      for (const a of accountId ? [account(accountId)] : accounts()) {
+        const r = await retryQuarantined(target, rt.contextFor(a));
+        total.retried += r.retried;
+        total.resolved += r.resolved;
+        total.stillQuarantined += r.stillQuarantined;
+      }
+      if (target !== 'all' && total.retried === 0) total.notFound.push(target);
+      return total;
+    },
+
+    /**
+     * Maps the SKU, then re-sends the open orders that went out with Amazon's SKU so the pick
+     * list shows the right one (their payload hash changes, so they are updated, not duplicated).
+     */
+    async mapSku(amazonSku, shipstationSku, asin) {
+      await rt.store.putSkuMapping({ amazonSku, shipstationSku, ...(asin ? { asin } : {}) });
+      const affected = (await rt.store.orders.all()).filter((r) => r.state === 'sent' && r.unmappedSkus.includes(amazonSku)).slice(0, REMAP_LIMIT);
+      for (const a of accounts()) {
+        const mine = affected.filter((r) => r.accountId === a.id);
+        if (mine.length === 0) continue;
+        const ctx = rt.contextFor(a);
+        const orders = [];
+        for (const r of mine) orders.push(await ctx.amazon.fetchOrder(r.amazonOrderId).catch(() => undefined));
+        await processOrders(orders.filter((o) => o !== undefined), ctx, emptySummary(a.id, new Date().toISOString()));
+      }
+    },
+
+    unmapped: () => rt.store.unmapped.all(),
+    pause: (accountId, by) => setPause(accountId, by, true),
+    resume: (accountId, by) => setPause(accountId, by, false),
+    audit: (n) => rt.store.recentAudit(n),
+    async retrySync(accountId) {
+      account(accountId);
+      product.kick();
+    },
+    accounts: () => accounts().map((a) => a.id),
+  };
+}
+
+/** GET /healthz: the loops run, when each account last synced successfully, the store answers. */
+export async function healthReport(rt: Runtime, product: Product): Promise<HealthReport> {
+  let storeReachable = true;
+  try {
+    await rt.store.leases.get('healthz');
+  } catch {
+    storeReachable = false;
+  }
+  const runs = storeReachable ? await Promise.all(rt.config.accounts.map((a) => rt.store.runs.get(a.id).catch(() => undefined))) : [];
+  return {
+    jobs: [
+      ...rt.config.accounts.filter((a) => a.mode === 'import').map((a) => ({ name: `sync-orders:${a.id}`, alive: product.alive() })),
+      ...(product.events ? [{ name: 'order-events', alive: product.alive() }] : []),
+    ],
+    accounts: rt.config.accounts.map((a, i) => {
+      const run = runs[i];
+      const last = run?.ok ? run.finishedAt : product.totals.lastSuccessAt?.[a.id];
+      return { id: a.id, ...(last ? { lastSuccessfulSyncAt: last } : {}) };
+    }),
+    storeReachable,
+  };
+}

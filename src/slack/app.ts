@@ -1,0 +1,220 @@
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { App, HTTPReceiver, LogLevel, SocketModeReceiver, type Logger as BoltLogger } from '@slack/bolt';
+import type { Config } from '../config/config';
+import type { Logger } from '../log/logger';
+import type { Store } from '../store/store';
+import type { AlertManager, AlertMessage } from './alerts';
+import { createHandlers, type DockhandOps, type HandlerRoles, type Reply } from './handlers';
+
+/**
+ * The Slack face of Dockhand on Bolt: `/dockhand`, the alert buttons and the map-SKU modal.
+ * Socket Mode when SLACK_APP_TOKEN is set (no public URL), otherwise HTTP on `slack.port`
+ * with Slack's requests at /slack/events and our own GET /healthz.
+ */
+
+/** What GET /healthz reports. Read-only and free of buyer data (account IDs and times only). */
+export interface HealthReport {
+  /** Each background job and whether its loop is still running. */
+  jobs: Array<{ name: string; alive: boolean }>;
+  /** Last successful sync pass per account (ISO time), absent when none yet. */
+  accounts: Array<{ id: string; lastSuccessfulSyncAt?: string }>;
+  /** Whether a store read succeeded just now. */
+  storeReachable: boolean;
+}
+
+/** 200 when every job runs and the store answers, 503 otherwise. Pure. */
+export function healthStatus(r: HealthReport): 200 | 503 {
+  return r.storeReachable && r.jobs.every((j) => j.alive) ? 200 : 503;
+}
+
+export interface SlackAppOptions {
+  config: Config;
+  ops: DockhandOps;
+  store: Store;
+  alerts: AlertManager;
+  roles: HandlerRoles;
+  logger: Logger;
+  health: () => Promise<HealthReport>;
+  now?: () => Date;
+}
+
+export interface SlackApp {
+  /** Starts listening; `port` is the bound HTTP port (also in Socket Mode, where only /healthz is served). */
+  start(): Promise<{ port?: number }>;
+  stop(): Promise<void>;
+  /** chat.postMessage / chat.update for the AlertManager, through this app's Web API client. */
+  post(channel: string, msg: AlertMessage): Promise<{ ts: string }>;
+  update(channel: string, ts: string, msg: AlertMessage): Promise<void>;
+}
+
+/** Slack allows a request timestamp at most five minutes off (https://api.slack.com/authentication/verifying-requests-from-slack). */
+const MAX_SKEW_S = 5 * 60;
+
+/** True when the X-Slack-Request-Timestamp header is missing or more than five minutes from now, either way. Pure. */
+export function isStaleTimestamp(header: string | string[] | undefined, nowMs: number): boolean {
+  if (typeof header !== 'string' || !/^\d+$/.test(header)) return true;
+  return Math.abs(Number(header) - Math.floor(nowMs / 1000)) > MAX_SKEW_S;
+}
+
+/** Bolt logs through its own interface; send it to pino. */
+function boltLogger(logger: Logger): BoltLogger {
+  const log = logger.child({ component: 'bolt' });
+  let level = LogLevel.INFO;
+  return {
+    debug: (...m: unknown[]) => log.debug(m.map(String).join(' ')),
+    info: (...m: unknown[]) => log.info(m.map(String).join(' ')),
+    warn: (...m: unknown[]) => log.warn(m.map(String).join(' ')),
+    error: (...m: unknown[]) => log.error(m.map(String).join(' ')),
+    setLevel: (l: LogLevel) => {
+      level = l;
+    },
+    getLevel: () => level,
+    setName: () => undefined,
+  };
+}
+
+interface ViewStateValue {
+  value?: string | null;
+}
+
+/** Creates the Slack app. Throws when the bot token or (for HTTP) the signing secret is missing. */
+export function createSlackApp(opts: SlackAppOptions): SlackApp {
+  const { config, logger } = opts;
+  const now = opts.now ?? (() => new Date());
+  const botToken = config.slack.botToken;
+  if (!botToken) throw new Error('SLACK_BOT_TOKEN is not set');
+  const socketMode = !!config.slack.appToken;
+  if (!socketMode && !config.slack.signingSecret) throw new Error('SLACK_SIGNING_SECRET is not set');
+
+  const healthRoute = {
+    path: '/healthz',
+    method: ['GET'],
+    // Bolt does not verify custom routes. This one needs no authentication: it only reads, and
+    // says whether jobs run, when each account last synced and whether the store answers.
+    handler: (_req: IncomingMessage, res: ServerResponse) => {
+      void opts
+        .health()
+        .then((r) => {
+          res.writeHead(healthStatus(r), { 'content-type': 'application/json', 'cache-control': 'no-store' });
+          res.end(JSON.stringify({ ok: healthStatus(r) === 200, ...r }));
+        })
+        .catch((e: unknown) => {
+          logger.warn({ err: (e as Error).message }, 'health check failed');
+          res.writeHead(503, { 'content-type': 'application/json' });
+          res.end(JSON.stringify({ ok: false, error: 'health check failed' }));
+        });
+    },
+  };
+
+  const bLogger = boltLogger(logger);
+  let receiver: HTTPReceiver | SocketModeReceiver;
+  if (socketMode) {
+    receiver = new SocketModeReceiver({ appToken: config.slack.appToken!, logger: bLogger, customRoutes: [healthRoute], installerOptions: { port: config.slack.port } });
+  } else {
+    const http = new HTTPReceiver({
+      signingSecret: config.slack.signingSecret!,
+      endpoints: '/slack/events',
+      port: config.slack.port,
+      customRoutes: [healthRoute],
+      logger: bLogger,
+      // ack() answers at once and the listener goes on: Slack's 3-second limit is never at the mercy of Amazon or ShipStation.
+      processBeforeResponse: false,
+    });
+    // Bolt rejects a bad signature and an old timestamp with 401, but not one from the future:
+    // make the five-minute window hold both ways before Bolt sees the request.
+    const boltListener = http.requestListener;
+    http.requestListener = (req, res) => {
+      if (req.method === 'POST' && req.url?.split('?')[0] === '/slack/events' && isStaleTimestamp(req.headers['x-slack-request-timestamp'], now().getTime())) {
+        logger.warn('Slack request refused: timestamp missing or more than five minutes off');
+        res.writeHead(401);
+        res.end();
+        return;
+      }
+      boltListener(req, res);
+    };
+    receiver = http;
+  }
+
+  const app = new App({
+    receiver,
+    // A fixed bot token through `authorize` rather than `token`: Bolt then never calls auth.test,
+    // so a Slack outage at start-up does not stop Dockhand from starting.
+    authorize: async () => ({ botToken }),
+    logger: bLogger,
+    ...(config.slack.apiUrl ? { clientOptions: { slackApiUrl: `${config.slack.apiUrl.replace(/\/+$/, '')}/api/` } } : {}),
+  });
+
+  const handlers = createHandlers({ ops: opts.ops, store: opts.store, alerts: opts.alerts, roles: opts.roles, logger, now });
+
+  app.command('/dockhand', async ({ command, ack, respond, context }) => {
+    await ack();
+    if ((context.retryNum ?? 0) > 0) return; // the first delivery already ran it
+    const reply = await handlers.command(command.user_id, command.text ?? '');
+    await respond(toRespond(reply)).catch((e: unknown) => logger.warn({ err: (e as Error).message }, 'command reply not delivered'));
+  });
+
+  app.action(/.*/, async ({ action, body, ack, respond, client, context }) => {
+    await ack();
+    const actionId = 'action_id' in action ? action.action_id : '';
+    const value = 'value' in action && typeof action.value === 'string' ? action.value : undefined;
+    const userId = body.user.id;
+    const triggerId = 'trigger_id' in body ? (body.trigger_id as string | undefined) : undefined;
+    if ((context.retryNum ?? 0) > 0) logger.info({ action: actionId }, 'Slack retried an action');
+    if (handlers.opensModal(actionId)) {
+      // trigger_id lives 3 s: open the modal before any slow work.
+      const view = handlers.modalFor(actionId, value);
+      if (view && triggerId) {
+        await client.views.open({ trigger_id: triggerId, view: view as never }).catch((e: unknown) => logger.warn({ err: (e as Error).message }, 'views.open failed'));
+      }
+      await handlers.auditModalOpened(actionId, userId, value);
+      return;
+    }
+    const reply = await handlers.action(actionId, userId, value);
+    if (reply) await respond(toRespond(reply)).catch((e: unknown) => logger.warn({ err: (e as Error).message }, 'action reply not delivered'));
+  });
+
+  app.view(handlers.mapSkuCallbackId, async ({ ack, view, body }) => {
+    const values = view.state.values as Record<string, Record<string, ViewStateValue>>;
+    // One input per block in our modals: read values by block_id.
+    const flat: Record<string, string> = {};
+    for (const [blockId, block] of Object.entries(values)) for (const v of Object.values(block)) if (typeof v.value === 'string') flat[blockId] = v.value;
+    const errors = handlers.validateMapSku(flat);
+    if (errors) {
+      await ack(errors);
+      return;
+    }
+    await ack();
+    await handlers.mapSku(body.user.id, flat, view.private_metadata);
+  });
+
+  app.error(async (e) => {
+    logger.error({ err: e.message, code: e.code }, 'Slack handler failed');
+  });
+
+  let server: Server | undefined;
+  return {
+    async start() {
+      const started = (await app.start(config.slack.port)) as unknown;
+      server = started && typeof (started as Server).address === 'function' ? (started as Server) : undefined;
+      const addr = server?.address() as AddressInfo | null | undefined;
+      return addr ? { port: addr.port } : socketMode ? { port: config.slack.port } : {};
+    },
+    async stop() {
+      opts.alerts.stop();
+      await app.stop();
+    },
+    async post(channel, msg) {
+      const res = await app.client.chat.postMessage({ token: botToken, channel, ...(msg as object) } as never);
+      if (!res.ts) throw new Error('chat.postMessage returned no ts');
+      return { ts: res.ts };
+    },
+    async update(channel, ts, msg) {
+      await app.client.chat.update({ token: botToken, channel, ts, ...(msg as object) } as never);
+    },
+  };
+}
+
+function toRespond(r: Reply): { response_type: 'ephemeral' | 'in_channel'; text: string; blocks?: never[]; replace_original?: boolean } {
+  return { response_type: r.inChannel ? 'in_channel' : 'ephemeral', text: r.text, ...(r.blocks ? { blocks: r.blocks as never[] } : {}), replace_original: false };
+}

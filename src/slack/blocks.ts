@@ -1,0 +1,731 @@
+import type { types } from '@slack/bolt';
+import { z } from 'zod';
+import type { StatusData } from '../cli/status';
+import type { AlertRecord, AuditEntry, OrderRecord, OrderState, QuarantineEntry, UnmappedSku } from '../store/records';
+import { COMMAND_HELP } from './commands';
+
+/**
+ * Block Kit builders. Pure: data in, `{ text, blocks }` out; `text` is the notification and
+ * screen-reader fallback. Orders are named by AmazonOrderId only: nothing here may show buyer
+ * data (OrderRecord.sealedOrder and QuarantineEntry.sealedRaw are never read).
+ *
+ * Every message passes through `fitMessage`, the one place Slack's limits are enforced
+ * (https://docs.slack.dev/reference/block-kit/blocks): a message that breaks one is rejected
+ * whole with `invalid_blocks`, so a long reason or a big backlog must never cost the alert.
+ */
+
+export type Block = types.KnownBlock;
+export interface SlackMessage {
+  text: string;
+  blocks: Block[];
+}
+
+/** Slack's limits, and ours for lists. */
+export const LIMITS = {
+  blocksPerMessage: 50,
+  sectionText: 3000,
+  sectionFields: 10,
+  fieldText: 2000,
+  headerText: 150,
+  contextElements: 10,
+  actionsElements: 25,
+  buttonText: 75,
+  buttonValue: 2000,
+  actionId: 255,
+  blockId: 255,
+  modalTitle: 24,
+  privateMetadata: 3000,
+  /** Our own: a notification longer than this is noise. */
+  fallbackText: 3000,
+  /** Our own: list entries with a button each shown in one message. */
+  listItems: 20,
+} as const;
+
+/** action_ids the app listens for. List messages append `:<target>` so ids stay unique per message: match with `actionPattern`. */
+export const ACTIONS = {
+  retryOrder: 'retry_order',
+  showOrder: 'show_order',
+  mapSku: 'map_sku',
+  retrySync: 'retry_sync',
+  pauseSync: 'pause_sync',
+  retryAll: 'retry_all',
+} as const;
+export type ActionId = (typeof ACTIONS)[keyof typeof ACTIONS];
+
+/** callback_id of the Map SKU modal, and the ids of its one input. */
+export const MAP_SKU_VIEW = { callbackId: 'map_sku_submit', blockId: 'shipstation_sku', actionId: 'value' } as const;
+
+/** Matches an action id and its per-entry variants (`retry_order`, `retry_order:default:111-…`). */
+export function actionPattern(action: ActionId): RegExp {
+  return new RegExp(`^${action}(?::.+)?$`);
+}
+
+/** What every Dockhand button carries (JSON in `value`): the problem's key, and the version it was drawn from. */
+export const ButtonValue = z.object({
+  key: z.string(),
+  /** The alert's `updatedAt` (or the entry's time) when the button was drawn: a stale click can be told apart. */
+  version: z.string(),
+  accountId: z.string().optional(),
+  amazonOrderId: z.string().optional(),
+  amazonSku: z.string().optional(),
+  asin: z.string().optional(),
+});
+export type ButtonValue = z.infer<typeof ButtonValue>;
+
+/** Reads a button's `value`; undefined when it is not one of ours. */
+export function parseButtonValue(raw: string | undefined): ButtonValue | undefined {
+  if (raw === undefined) return undefined;
+  try {
+    const parsed = ButtonValue.safeParse(JSON.parse(raw));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Text helpers
+
+/** Escapes the three characters mrkdwn treats as markup (https://docs.slack.dev/messaging/formatting-message-text#escaping). */
+export function escapeMrkdwn(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+/** A code span; a backtick inside would end it early, so it becomes a quote. */
+function code(s: string): string {
+  return `\`${escapeMrkdwn(s.replace(/`/g, "'"))}\``;
+}
+
+/** A Slack user ID becomes a mention; anything else (`cli:alice`) is shown as is. */
+function who(actor: string): string {
+  return /^[UW][A-Z0-9]{2,}$/.test(actor) ? `<@${actor}>` : code(actor);
+}
+
+/** Cuts to at most `max` UTF-16 units (Slack counts those), ending in … and never splitting a surrogate pair. */
+export function clampText(s: string, max: number): string {
+  if (s.length <= max) return s;
+  let cut = s.slice(0, max - 1);
+  if (/[\uD800-\uDBFF]$/.test(cut)) cut = cut.slice(0, -1);
+  return `${cut}…`;
+}
+
+function utc(iso: string | undefined): string {
+  if (!iso) return 'unknown time';
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return escapeMrkdwn(iso);
+  return `${d.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+}
+
+function clock(iso: string): string {
+  const d = new Date(iso);
+  return Number.isNaN(d.getTime()) ? escapeMrkdwn(iso) : `${d.toISOString().slice(11, 16)} UTC`;
+}
+
+function ago(iso: string | undefined, now: Date): string {
+  if (!iso) return 'never';
+  const t = Date.parse(iso);
+  if (Number.isNaN(t)) return 'unknown';
+  const s = Math.max(0, Math.round((now.getTime() - t) / 1000));
+  if (s < 120) return `${s}s ago`;
+  if (s < 7200) return `${Math.round(s / 60)}m ago`;
+  if (s < 172_800) return `${Math.round(s / 3600)}h ago`;
+  return `${Math.round(s / 86_400)}d ago`;
+}
+
+function plural(n: number, one: string, many = `${one}s`): string {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
+function moreLine(hidden: number, cliCommand: string): string {
+  return `…and ${hidden} more (\`${cliCommand}\` in the CLI shows all)`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Block constructors
+
+function header(text: string, blockId?: string): Block {
+  return { type: 'header', text: { type: 'plain_text', text, emoji: true }, ...(blockId ? { block_id: blockId } : {}) };
+}
+
+function section(mrkdwn: string, opts: { blockId?: string; accessory?: types.Button; fields?: string[] } = {}): Block {
+  return {
+    type: 'section',
+    text: { type: 'mrkdwn', text: mrkdwn },
+    ...(opts.fields ? { fields: opts.fields.map((f) => ({ type: 'mrkdwn' as const, text: f })) } : {}),
+    ...(opts.accessory ? { accessory: opts.accessory } : {}),
+    ...(opts.blockId ? { block_id: opts.blockId } : {}),
+  };
+}
+
+function context(...mrkdwn: string[]): Block {
+  return { type: 'context', elements: mrkdwn.map((text) => ({ type: 'mrkdwn' as const, text })) };
+}
+
+function divider(): Block {
+  return { type: 'divider' };
+}
+
+function actions(blockId: string, elements: types.Button[]): Block {
+  return { type: 'actions', block_id: blockId, elements };
+}
+
+function button(b: {
+  text: string;
+  actionId: string;
+  value: ButtonValue;
+  style?: 'primary' | 'danger';
+  confirm?: { title: string; text: string; confirm: string; deny: string };
+}): types.Button {
+  return {
+    type: 'button',
+    text: { type: 'plain_text', text: b.text, emoji: true },
+    action_id: b.actionId,
+    value: JSON.stringify(b.value),
+    ...(b.style ? { style: b.style } : {}),
+    ...(b.confirm
+      ? {
+          confirm: {
+            title: { type: 'plain_text', text: b.confirm.title },
+            text: { type: 'mrkdwn', text: b.confirm.text },
+            confirm: { type: 'plain_text', text: b.confirm.confirm },
+            deny: { type: 'plain_text', text: b.confirm.deny },
+            style: 'danger',
+          },
+        }
+      : {}),
+  };
+}
+
+/** Packs lines into as few sections as fit the section text limit. */
+function linesToSections(lines: string[]): Block[] {
+  const out: Block[] = [];
+  let current = '';
+  for (const raw of lines) {
+    const line = clampText(raw, LIMITS.sectionText);
+    if (current && current.length + 1 + line.length > LIMITS.sectionText) {
+      out.push(section(current));
+      current = '';
+    }
+    current = current ? `${current}\n${line}` : line;
+  }
+  if (current) out.push(section(current));
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Limits
+
+function fitButton(b: types.Button): types.Button {
+  return { ...b, text: { ...b.text, text: clampText(b.text.text, LIMITS.buttonText) } };
+}
+
+function fitBlock(block: Block): Block {
+  switch (block.type) {
+    case 'section': {
+      const out = { ...block };
+      if (out.text) out.text = { ...out.text, text: clampText(out.text.text, LIMITS.sectionText) };
+      if (out.fields) out.fields = out.fields.slice(0, LIMITS.sectionFields).map((f) => ({ ...f, text: clampText(f.text, LIMITS.fieldText) }));
+      if (out.accessory?.type === 'button') out.accessory = fitButton(out.accessory);
+      return out;
+    }
+    case 'header':
+      return { ...block, text: { ...block.text, text: clampText(block.text.text, LIMITS.headerText) } };
+    case 'context':
+      return {
+        ...block,
+        elements: block.elements
+          .slice(0, LIMITS.contextElements)
+          .map((e) => (e.type === 'mrkdwn' || e.type === 'plain_text' ? { ...e, text: clampText(e.text, LIMITS.sectionText) } : e)),
+      };
+    case 'actions':
+      return { ...block, elements: block.elements.slice(0, LIMITS.actionsElements).map((e) => (e.type === 'button' ? fitButton(e) : e)) };
+    default:
+      return block;
+  }
+}
+
+/**
+ * The one place Slack's limits are enforced: clamps texts, field and element counts, and cuts
+ * the message to 50 blocks, the last one saying how many were left out (with the CLI command
+ * that shows all, when given).
+ */
+export function fitMessage(text: string, blocks: Block[], opts: { cliCommand?: string } = {}): SlackMessage {
+  let out = blocks.map(fitBlock);
+  if (out.length > LIMITS.blocksPerMessage) {
+    const kept = out.slice(0, LIMITS.blocksPerMessage - 1);
+    const hidden = out.length - kept.length;
+    out = [...kept, context(opts.cliCommand ? moreLine(hidden, opts.cliCommand) : `…and ${hidden} more`)];
+  }
+  return { text: clampText(text, LIMITS.fallbackText), blocks: out };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Help, unknown, refused
+
+/** `/dockhand help`: every command, one line each. */
+export function helpMessage(): SlackMessage {
+  return fitMessage('Dockhand commands', [
+    header('Dockhand commands'),
+    section(COMMAND_HELP.join('\n')),
+    context('Dockhand syncs Amazon orders into ShipStation. Orders are named by their Amazon order ID; buyer details never appear in Slack.'),
+  ]);
+}
+
+/** The answer to a command Dockhand could not read (the parser's message: mrkdwn, unescaped). */
+export function unknownCommand(message: string): SlackMessage {
+  const safe = escapeMrkdwn(message);
+  return fitMessage(message, [section(`:warning: ${safe}`), context('`/dockhand help` lists the commands.')]);
+}
+
+/** An ephemeral refusal (role checks): says why, not who may. */
+export function refused(reason: string): SlackMessage {
+  const safe = escapeMrkdwn(reason);
+  return fitMessage(reason, [section(`:lock: ${safe}`)]);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Status
+
+const MAX_STATUS_ACCOUNTS = 20;
+
+/** `/dockhand status`: per account, then the event path. */
+export function statusMessage(d: StatusData): SlackMessage {
+  const blocks: Block[] = [header('Dockhand status')];
+  const shown = d.accounts.slice(0, MAX_STATUS_ACCOUNTS);
+  const problems: string[] = [];
+  for (const a of shown) {
+    const r = a.lastRun;
+    let lastSync = 'never';
+    if (r) {
+      if (r.pausedBy) lastSync = `:double_vertical_bar: paused by ${who(r.pausedBy)} (${ago(r.finishedAt, d.now)})`;
+      else if (r.leaseHeldBy) lastSync = `${ago(r.finishedAt, d.now)}, skipped: another replica (${code(r.leaseHeldBy)}) holds the lease`;
+      else if (r.ok) lastSync = `${ago(r.finishedAt, d.now)}, ok: ${r.seen} seen, ${r.created} created, ${r.updated} updated, ${r.cancelled} cancelled, ${r.quarantined} quarantined`;
+      else {
+        lastSync = `:warning: ${ago(r.finishedAt, d.now)}, FAILED: ${escapeMrkdwn(r.error ?? 'unknown error')}`;
+        problems.push(`sync of ${a.id} failed`);
+      }
+    }
+    const s = a.states;
+    const orders = [`${s.sent ?? 0} in ShipStation`, `${s.in_flight ?? 0} being sent`, `${s.held ?? 0} held (pending)`, `${s.cancelled ?? 0} cancelled`, `${s.skipped ?? 0} skipped`].join(', ');
+    if (a.quarantined > 0) problems.push(`${plural(a.quarantined, 'order')} of ${a.id} in quarantine`);
+    blocks.push(
+      section(`*${escapeMrkdwn(a.id)}* · ${escapeMrkdwn(a.mode)} · ${escapeMrkdwn(a.marketplaceIds.join(', '))}`, {
+        blockId: `status:account:${a.id}`,
+        fields: [
+          `*Last sync*\n${lastSync}`,
+          `*Orders*\n${orders}`,
+          `*Quarantine*\n${a.quarantined > 0 ? `:construction: ${a.quarantined} — \`/dockhand quarantine\`` : '0'}`,
+          `*First seen today*\n${a.firstSeenToday}`,
+        ],
+      }),
+    );
+  }
+  if (d.accounts.length > shown.length) blocks.push(context(moreLine(d.accounts.length - shown.length, 'dockhand status')));
+  blocks.push(divider());
+
+  const e = d.events;
+  if (!e) {
+    blocks.push(context('*Events* not configured: polling only (see README, "Real-time events").'));
+  } else {
+    const h = e.health;
+    const fields = [
+      `*Last event*\n${h ? ago(h.lastEventAt, d.now) : 'none recorded yet (is `dockhand start` running?)'}`,
+      `*Lag*\n${h?.lastLagMs !== undefined ? `${(h.lastLagMs / 1000).toFixed(1)} s` : '—'}`,
+      `*Queue*\n${e.depth ? `${e.depth.visible} waiting, ${e.depth.inFlight} in flight` : `:warning: unreachable: ${escapeMrkdwn(e.depthError ?? 'no client')}`}`,
+    ];
+    if (h) fields.push(`*Handled*\n${h.received} received, ${h.processed} sent on, ${h.ignored} ignored, ${h.retried} retried, ${h.quarantined} quarantined`);
+    if (h?.lastQueueError) fields.push(`*Queue error*\n${escapeMrkdwn(h.lastQueueError)} (${ago(h.lastQueueErrorAt, d.now)})`);
+    blocks.push(section('*Events* (Amazon ORDER_CHANGE)', { blockId: 'status:events', fields }));
+    if (h && h.caughtByPolling > 0) {
+      problems.push('events are being missed');
+      blocks.push(
+        section(
+          `:warning: Polling had to send ${plural(h.caughtByPolling, 'order')} that events never delivered (last ${ago(h.lastCaughtAt, d.now)}). Check \`dockhand notifications status\`.`,
+          { blockId: 'status:caught_by_polling' },
+        ),
+      );
+    } else {
+      blocks.push(context('Safety net: polling has caught nothing that events missed.'));
+    }
+  }
+  blocks.push(context(`As of ${utc(d.now.toISOString())}`));
+  const text = problems.length > 0 ? `Dockhand status: ${problems.join('; ')}` : `Dockhand status: ${plural(d.accounts.length, 'account')}, all well`;
+  return fitMessage(text, blocks, { cliCommand: 'dockhand status' });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Order timeline
+
+const STATE_WORDS: Record<OrderState, string> = {
+  in_flight: 'being sent to ShipStation',
+  sent: 'in ShipStation',
+  held: 'held (pending on Amazon)',
+  skipped: 'skipped',
+  cancelled: 'cancelled',
+  quarantined: 'quarantined',
+};
+
+const MAX_TIMELINE = 40;
+
+export interface OrderTimelineInput {
+  amazonOrderId: string;
+  record?: OrderRecord;
+  quarantine?: QuarantineEntry;
+  /** Entries about this order (the caller filters by target). */
+  audit: AuditEntry[];
+  /** Alerts about this order. */
+  alerts: AlertRecord[];
+}
+
+/** `/dockhand order <id>` and the Show details button: what Dockhand knows and did, in time order. */
+export function orderTimeline(input: OrderTimelineInput): SlackMessage {
+  const { amazonOrderId: id, record: r, quarantine: q } = input;
+  const title = `Order ${id}`;
+  if (!r && !q && input.audit.length === 0 && input.alerts.length === 0) {
+    return fitMessage(`Dockhand has not seen order ${id}`, [
+      section(`Dockhand has not seen order ${code(id)}.`),
+      context('It may be older than the first import, fulfilled by Amazon, or in another account. `/dockhand status` shows when each account last synced.'),
+    ]);
+  }
+
+  const blocks: Block[] = [header(title, `order:${id}`)];
+  const fields: string[] = [];
+  const accountId = r?.accountId ?? q?.accountId;
+  if (accountId) fields.push(`*Account*\n${escapeMrkdwn(accountId)}`);
+  const state = r ? STATE_WORDS[r.state] : q ? 'quarantined' : 'unknown';
+  fields.push(`*State*\n${state}${r?.skipReason ? ` (${escapeMrkdwn(r.skipReason)})` : ''}`);
+  if (r) {
+    fields.push(`*Amazon status*\n${escapeMrkdwn(r.amazonStatus)}`);
+    fields.push(`*ShipStation order*\n${r.shipstationOrderId !== undefined ? String(r.shipstationOrderId) : 'not created'}`);
+    if (r.isPrime || r.shipByLatest) fields.push(`*Ship by*\n${r.shipByLatest ? utc(r.shipByLatest) : '—'}${r.isPrime ? ' · Prime' : ''}`);
+    if (r.unmappedSkus.length > 0) fields.push(`*Unmapped SKUs*\n${r.unmappedSkus.map(code).join(', ')}`);
+    // Writeback of tracking to Amazon is not built yet: say so rather than imply it happened.
+    fields.push(`*Tracking to Amazon*\n${r.amazonStatus === 'Shipped' ? 'shipped on Amazon' : 'not yet confirmed'} (Dockhand does not confirm shipments yet)`);
+  }
+  blocks.push(section(`Order ${code(id)}`, { fields }));
+
+  const events: Array<{ at: string; line: string }> = [];
+  if (r) {
+    events.push({ at: r.firstSeenAt, line: 'First seen by Dockhand' });
+    if (r.sentAt) events.push({ at: r.sentAt, line: `Sent to ShipStation${r.shipstationOrderId !== undefined ? ` (order ${r.shipstationOrderId})` : ''}` });
+    if (r.closedAt) {
+      const how = r.state === 'cancelled' || r.amazonStatus === 'Canceled' ? 'Cancelled on Amazon' : r.amazonStatus === 'Shipped' ? 'Shipped on Amazon' : `Closed on Amazon (${escapeMrkdwn(r.amazonStatus)})`;
+      events.push({ at: r.closedAt, line: how });
+    }
+  }
+  if (q) {
+    events.push({
+      at: q.at,
+      line: `:construction: Quarantined: ${code(q.code)} — ${escapeMrkdwn(q.reason)}${q.attempts > 1 ? ` (${q.attempts} attempts)` : ''}${q.hint ? `\n      _${escapeMrkdwn(q.hint)}_` : ''}`,
+    });
+  }
+  for (const a of input.audit) {
+    events.push({ at: a.at, line: `${who(a.actor)} ${code(a.action)} → ${a.outcome}${a.detail ? ` (${escapeMrkdwn(a.detail)})` : ''}` });
+  }
+  for (const al of input.alerts) {
+    events.push({ at: al.updatedAt, line: `Alert ${code(al.kind)} ${al.state === 'resolved' ? 'resolved' : 'open'}${al.count > 1 ? ` (${al.count} times)` : ''}` });
+    if (al.lastActor && al.lastActionAt && al.lastActionText && al.lastActionAt !== al.updatedAt) {
+      events.push({ at: al.lastActionAt, line: `${who(al.lastActor)} ${escapeMrkdwn(al.lastActionText)}` });
+    }
+  }
+  events.sort((a, b) => Date.parse(a.at) - Date.parse(b.at) || a.at.localeCompare(b.at));
+  const shown = events.slice(-MAX_TIMELINE);
+  const lines = shown.map((e) => `\`${utc(e.at)}\`  ${e.line}`);
+  if (events.length > shown.length) lines.unshift(`…${events.length - shown.length} earlier events not shown (\`dockhand audit\` in the CLI shows all)`);
+  blocks.push(...linesToSections(lines));
+
+  if (q && accountId) {
+    const key = `quarantine:${accountId}:${id}`;
+    blocks.push(
+      actions(`order:${id}:actions`, [
+        button({ text: 'Retry', actionId: ACTIONS.retryOrder, style: 'primary', value: { key, version: q.at, accountId, amazonOrderId: id } }),
+      ]),
+    );
+  }
+  const text = `Order ${id}: ${state}${q ? ` (${q.code})` : ''}`;
+  return fitMessage(text, blocks, { cliCommand: 'dockhand audit' });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Lists
+
+/** `/dockhand quarantine`: one entry each with a Retry button, then Retry all. */
+export function quarantineList(entries: QuarantineEntry[]): SlackMessage {
+  if (entries.length === 0) return fitMessage('No orders in quarantine', [section(':white_check_mark: No orders in quarantine.')]);
+  const sorted = [...entries].sort((a, b) => a.at.localeCompare(b.at));
+  const shown = sorted.slice(0, LIMITS.listItems);
+  const blocks: Block[] = [header(`Quarantine: ${plural(entries.length, 'order')}`)];
+  for (const q of shown) {
+    const target = `${q.accountId}:${q.amazonOrderId}`;
+    const key = `quarantine:${target}`;
+    blocks.push(
+      section(
+        `${code(q.amazonOrderId)} · ${escapeMrkdwn(q.accountId)} · ${code(q.code)} · since ${utc(q.at)}${q.attempts > 1 ? ` · ${q.attempts} attempts` : ''}\n${escapeMrkdwn(q.reason)}${q.hint ? `\n_${escapeMrkdwn(q.hint)}_` : ''}`,
+        {
+          blockId: key,
+          accessory: button({ text: 'Retry', actionId: `${ACTIONS.retryOrder}:${target}`, value: { key, version: q.at, accountId: q.accountId, amazonOrderId: q.amazonOrderId } }),
+        },
+      ),
+    );
+  }
+  if (sorted.length > shown.length) blocks.push(context(moreLine(sorted.length - shown.length, 'dockhand quarantine')));
+  blocks.push(
+    actions('quarantine:actions', [
+      button({
+        text: `Retry all ${entries.length}`,
+        actionId: ACTIONS.retryAll,
+        style: 'primary',
+        value: { key: 'quarantine:all', version: String(entries.length) },
+        confirm: { title: 'Retry all?', text: `Send all ${plural(entries.length, 'quarantined order')} to ShipStation again?`, confirm: 'Retry all', deny: 'Cancel' },
+      }),
+    ]),
+  );
+  return fitMessage(`${plural(entries.length, 'order')} in quarantine`, blocks, { cliCommand: 'dockhand quarantine' });
+}
+
+/** `/dockhand audit [n]`: newest first, one line each. */
+export function auditList(entries: AuditEntry[]): SlackMessage {
+  if (entries.length === 0) return fitMessage('The audit log is empty', [section('The audit log is empty.')]);
+  const sorted = [...entries].sort((a, b) => b.at.localeCompare(a.at));
+  const lines = sorted.map((e) => {
+    const mark = e.outcome === 'ok' ? '' : e.outcome === 'refused' ? ':lock: ' : ':x: ';
+    return `\`${utc(e.at)}\`  ${mark}${who(e.actor)} ${code(e.action)}${e.target ? ` ${code(e.target)}` : ''} → ${e.outcome}${e.detail ? ` (${escapeMrkdwn(e.detail)})` : ''}`;
+  });
+  return fitMessage(`Audit log: last ${plural(entries.length, 'entry', 'entries')}`, [header(`Audit log: last ${entries.length}`), ...linesToSections(lines)], {
+    cliCommand: 'dockhand audit',
+  });
+}
+
+/** `/dockhand sku unmapped`: most orders first, a Map SKU button each. */
+export function unmappedList(list: UnmappedSku[]): SlackMessage {
+  if (list.length === 0) return fitMessage('Every Amazon SKU seen is mapped', [section(':white_check_mark: Every Amazon SKU seen is mapped.')]);
+  const sorted = [...list].sort((a, b) => b.orderCount - a.orderCount || a.amazonSku.localeCompare(b.amazonSku));
+  const shown = sorted.slice(0, LIMITS.listItems);
+  const blocks: Block[] = [header(`Unmapped SKUs: ${list.length}`)];
+  for (const u of shown) {
+    const key = `unmapped:${u.amazonSku}`;
+    const recent = u.recentOrderIds.slice(0, 3).map(code).join(', ');
+    blocks.push(
+      section(
+        `${code(u.amazonSku)}${u.asin ? ` · ASIN ${code(u.asin)}` : ''}${u.title ? ` · ${escapeMrkdwn(clampText(u.title, 100))}` : ''}\n${plural(u.orderCount, 'order')}, last ${utc(u.lastSeenAt)}${recent ? ` · recent: ${recent}` : ''}`,
+        {
+          blockId: key,
+          accessory: button({
+            text: 'Map SKU',
+            actionId: `${ACTIONS.mapSku}:${u.amazonSku}`,
+            value: { key, version: u.lastSeenAt, amazonSku: u.amazonSku, ...(u.asin ? { asin: u.asin } : {}) },
+          }),
+        },
+      ),
+    );
+  }
+  if (sorted.length > shown.length) blocks.push(context(moreLine(sorted.length - shown.length, 'dockhand sku unmapped')));
+  return fitMessage(`${plural(list.length, 'Amazon SKU')} without a ShipStation SKU`, blocks, { cliCommand: 'dockhand sku unmapped' });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Alerts
+
+/** Reads a fact, or says it is missing: an alert must render even from an incomplete record. */
+function fact(r: AlertRecord, name: string): string {
+  return r.facts[name] ?? '';
+}
+
+function splitIds(s: string): string[] {
+  return s
+    .split(/[\s,]+/)
+    .map((x) => x.trim())
+    .filter(Boolean);
+}
+
+/**
+ * "<@U123> pressed Retry at 14:02 UTC — sent to ShipStation": the action text's part before
+ * " — " is what was done, the rest the outcome, and the time goes between them.
+ */
+function lastActionLine(r: AlertRecord): string | undefined {
+  if (!r.lastActor || !r.lastActionText) return undefined;
+  const [did, ...outcome] = r.lastActionText.split(' — ');
+  const at = r.lastActionAt ? ` at ${clock(r.lastActionAt)}` : '';
+  return `${who(r.lastActor)} ${escapeMrkdwn(did ?? '')}${at}${outcome.length ? ` — ${escapeMrkdwn(outcome.join(' — '))}` : ''}`;
+}
+
+/**
+ * The message for one alert, updated in place as the problem changes. Facts read per kind:
+ * - quarantined_order: accountId, amazonOrderId, code, reason, hint
+ * - unmapped_sku: amazonSku, asin, orderCount, recentOrders (IDs separated by commas or spaces), accountId
+ * - sync_failed: accountId, code, message, hint
+ * - quarantine_burst: count (else `record.count`), orderIds (first few, comma-separated), accountId
+ * Open alerts carry buttons; resolved ones lose them and say what resolved them
+ * (`facts.resolution`, else the last action).
+ */
+export function alertMessage(r: AlertRecord): SlackMessage {
+  const open = r.state === 'open';
+  const version = r.updatedAt;
+  const blocks: Block[] = [];
+  let text: string;
+  let buttons: types.Button[] = [];
+
+  switch (r.kind) {
+    case 'quarantined_order': {
+      const accountId = fact(r, 'accountId');
+      const id = fact(r, 'amazonOrderId');
+      const errCode = fact(r, 'code');
+      text = `Order ${id} is quarantined${errCode ? `: ${errCode}` : ''}`;
+      const fields = [`*Account*\n${escapeMrkdwn(accountId || 'unknown')}`, `*Problem*\n${errCode ? code(errCode) : 'unknown'}`];
+      if (r.count > 1) fields.push(`*Occurrences*\n${r.count}`);
+      blocks.push(
+        section(`:construction: Order ${code(id)} ${open ? 'is quarantined' : 'was quarantined'}: Dockhand could not send it to ShipStation.`, { blockId: 'alert:summary', fields }),
+      );
+      const reason = fact(r, 'reason');
+      const hint = fact(r, 'hint');
+      if (reason || hint) blocks.push(section(`${escapeMrkdwn(reason)}${hint ? `\n:point_right: ${escapeMrkdwn(hint)}` : ''}`, { blockId: 'alert:detail' }));
+      const value = { key: r.key, version, accountId, amazonOrderId: id };
+      buttons = [
+        button({ text: 'Retry', actionId: ACTIONS.retryOrder, style: 'primary', value }),
+        button({ text: 'Show details', actionId: ACTIONS.showOrder, value }),
+      ];
+      break;
+    }
+    case 'unmapped_sku': {
+      const sku = fact(r, 'amazonSku');
+      const asin = fact(r, 'asin');
+      const orders = fact(r, 'orderCount') || String(r.count);
+      const recent = splitIds(fact(r, 'recentOrders')).slice(0, 5);
+      text = `Amazon SKU ${sku} has no ShipStation SKU (${orders} orders)`;
+      const fields = [`*Amazon SKU*\n${code(sku)}`, `*ASIN*\n${asin ? code(asin) : '—'}`, `*Orders with it*\n${escapeMrkdwn(orders)}`];
+      if (recent.length) fields.push(`*Recent orders*\n${recent.map(code).join(', ')}`);
+      blocks.push(
+        section(
+          `:question: Amazon SKU ${code(sku)} ${open ? 'has' : 'had'} no ShipStation SKU: its orders reached ShipStation with Amazon's SKU. Map it and they are updated.`,
+          { blockId: 'alert:summary', fields },
+        ),
+      );
+      buttons = [button({ text: 'Map SKU', actionId: ACTIONS.mapSku, style: 'primary', value: { key: r.key, version, amazonSku: sku, ...(asin ? { asin } : {}) } })];
+      break;
+    }
+    case 'sync_failed': {
+      const accountId = fact(r, 'accountId');
+      const errCode = fact(r, 'code');
+      text = `Sync failed for account ${accountId}${errCode ? `: ${errCode}` : ''}`;
+      const fields = [`*Account*\n${escapeMrkdwn(accountId || 'unknown')}`, `*Problem*\n${errCode ? code(errCode) : 'unknown'}`];
+      if (r.count > 1) fields.push(`*Failed runs*\n${r.count}`);
+      blocks.push(section(`:warning: Sync ${open ? 'is failing' : 'failed'} for account *${escapeMrkdwn(accountId)}*.`, { blockId: 'alert:summary', fields }));
+      const message = fact(r, 'message');
+      const hint = fact(r, 'hint');
+      if (message || hint) blocks.push(section(`${escapeMrkdwn(message)}${hint ? `\n:point_right: ${escapeMrkdwn(hint)}` : ''}`, { blockId: 'alert:detail' }));
+      const value = { key: r.key, version, accountId };
+      buttons = [
+        button({ text: 'Retry now', actionId: ACTIONS.retrySync, style: 'primary', value }),
+        button({
+          text: 'Pause',
+          actionId: ACTIONS.pauseSync,
+          style: 'danger',
+          value,
+          confirm: {
+            title: 'Pause sync?',
+            text: `New orders of *${escapeMrkdwn(accountId)}* stop going to ShipStation until someone resumes (\`/dockhand resume ${escapeMrkdwn(accountId)}\`).`,
+            confirm: 'Pause',
+            deny: 'Cancel',
+          },
+        }),
+      ];
+      break;
+    }
+    case 'quarantine_burst': {
+      const count = Number(fact(r, 'count')) || r.count;
+      const ids = splitIds(fact(r, 'orderIds'));
+      const firstFew = ids.slice(0, 5);
+      const accountId = fact(r, 'accountId');
+      text = `${plural(count, 'order')} quarantined${accountId ? ` in ${accountId}` : ''}`;
+      const idLine = firstFew.length ? `\n${firstFew.map(code).join(', ')}${count > firstFew.length ? ` and ${count - firstFew.length} more` : ''}` : '';
+      blocks.push(
+        section(`:construction: ${plural(count, 'order')} quarantined${accountId ? ` in *${escapeMrkdwn(accountId)}*` : ''}: \`/dockhand quarantine\` lists them.${idLine}`, {
+          blockId: 'alert:summary',
+        }),
+      );
+      buttons = [
+        button({
+          text: 'Retry all',
+          actionId: ACTIONS.retryAll,
+          style: 'primary',
+          value: { key: r.key, version, ...(accountId ? { accountId } : {}) },
+          confirm: { title: 'Retry all?', text: `Send ${plural(count, 'quarantined order')} to ShipStation again?`, confirm: 'Retry all', deny: 'Cancel' },
+        }),
+      ];
+      break;
+    }
+  }
+
+  const last = lastActionLine(r);
+  if (open) {
+    blocks.push(actions('alert:actions', buttons));
+    if (last) blocks.push(context(last));
+  } else {
+    const resolution = r.facts.resolution ?? (last ? undefined : 'the problem went away');
+    blocks.push(context(`:white_check_mark: Resolved${resolution ? `: ${escapeMrkdwn(resolution)}` : ''}${last ? `${resolution ? ' · ' : ' — '}${last}` : ''}`));
+    text = `Resolved: ${text}`;
+  }
+  return fitMessage(text, blocks);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Map SKU modal
+
+const SHIPSTATION_SKU_MAX = 100;
+
+/** The reason a ShipStation SKU typed into the modal is not acceptable, or undefined when it is. */
+export function validateShipStationSku(s: string): string | undefined {
+  if (s.trim() === '') return 'Enter the ShipStation SKU.';
+  if (s !== s.trim()) return 'Remove the spaces at the start or end of the SKU.';
+  if (s.length > SHIPSTATION_SKU_MAX) return `A SKU has at most ${SHIPSTATION_SKU_MAX} characters; this one has ${s.length}.`;
+  if (/\p{Cc}/u.test(s)) return 'The SKU contains a line break or another control character.';
+  return undefined;
+}
+
+export interface MapSkuModalInput {
+  amazonSku: string;
+  asin?: string;
+  callbackId?: typeof MAP_SKU_VIEW.callbackId;
+  /** Round-trips to the view_submission (e.g. the alert key and channel); at most 3,000 characters. */
+  privateMetadata: string;
+}
+
+/** The Map SKU modal (views.open): one input, `shipstation_sku` / `value`. */
+export function mapSkuModal(input: MapSkuModalInput): types.ModalView {
+  if (input.privateMetadata.length > LIMITS.privateMetadata) {
+    // Cutting it would corrupt what the submission handler reads back: fail loudly instead.
+    throw new RangeError(`private_metadata is ${input.privateMetadata.length} characters; Slack allows ${LIMITS.privateMetadata}`);
+  }
+  return {
+    type: 'modal',
+    callback_id: input.callbackId ?? MAP_SKU_VIEW.callbackId,
+    private_metadata: input.privateMetadata,
+    title: { type: 'plain_text', text: 'Map SKU' },
+    submit: { type: 'plain_text', text: 'Map' },
+    close: { type: 'plain_text', text: 'Cancel' },
+    blocks: [
+      fitBlock(
+        section(`Amazon SKU ${code(input.amazonSku)}${input.asin ? ` (ASIN ${code(input.asin)})` : ''} will be sent to ShipStation as the SKU you enter. Open orders that went out with Amazon's SKU are updated.`, {
+          blockId: 'map_sku:about',
+        }),
+      ),
+      {
+        type: 'input',
+        block_id: MAP_SKU_VIEW.blockId,
+        label: { type: 'plain_text', text: 'ShipStation SKU' },
+        hint: { type: 'plain_text', text: "Exactly as in ShipStation's product list." },
+        element: {
+          type: 'plain_text_input',
+          action_id: MAP_SKU_VIEW.actionId,
+          max_length: SHIPSTATION_SKU_MAX,
+          placeholder: { type: 'plain_text', text: 'e.g. MUG-BLUE-12' },
+        },
+      },
+    ],
+  };
+}
+
+/** The view_submission answer that shows `message` under the SKU input. */
+export function mapSkuModalErrors(message: string): { response_action: 'errors'; errors: Record<string, string> } {
+  return { response_action: 'errors', errors: { [MAP_SKU_VIEW.blockId]: message } };
+}

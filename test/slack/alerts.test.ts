@@ -1,0 +1,194 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { silentLogger } from '../../src/log/logger';
+import { backoffMs, createAlertManager, type AlertManager, type AlertMessage } from '../../src/slack/alerts';
+import { Store } from '../../src/store/store';
+
+/** A hand-driven clock: timers fire only when the test advances time. */
+function fakeClock(start = Date.parse('2026-03-02T10:00:00Z')) {
+  let t = start;
+  let seq = 0;
+  const timers = new Map<number, { at: number; fn: () => void }>();
+  return {
+    now: () => new Date(t),
+    timers: {
+      set(fn: () => void, ms: number) {
+        const id = ++seq;
+        timers.set(id, { at: t + ms, fn });
+        return id;
+      },
+      clear(h: unknown) {
+        timers.delete(h as number);
+      },
+    },
+    /** Moves time on by `ms`, firing due timers in order and letting the manager finish each step. */
+    async advance(ms: number, alerts: AlertManager) {
+      const end = t + ms;
+      await alerts.flush();
+      for (;;) {
+        const next = [...timers.entries()].sort((a, b) => a[1].at - b[1].at)[0];
+        if (!next || next[1].at > end) break;
+        timers.delete(next[0]);
+        t = Math.max(t, next[1].at);
+        next[1].fn();
+        await alerts.flush();
+      }
+      t = end;
+      await alerts.flush();
+    },
+  };
+}
+
+/** A fake Slack Web API: messages by ts, with an outage switch and queued 429s. */
+function fakeSlack() {
+  const messages = new Map<string, { channel: string; msg: AlertMessage; updates: number; postedAt: number }>();
+  let n = 0;
+  const state = { down: false, rateLimitOnce: undefined as number | undefined, clock: () => 0 };
+  const fail = () => {
+    if (state.down) throw new Error('getaddrinfo ENOTFOUND slack.com');
+    if (state.rateLimitOnce !== undefined) {
+      const retryAfter = state.rateLimitOnce;
+      state.rateLimitOnce = undefined;
+      throw Object.assign(new Error('rate limited'), { retryAfter });
+    }
+  };
+  return {
+    state,
+    messages,
+    texts: () => [...messages.values()].map((m) => JSON.stringify(m.msg)),
+    post: async (channel: string, msg: AlertMessage) => {
+      fail();
+      const ts = `1700000000.${String(++n).padStart(6, '0')}`;
+      messages.set(ts, { channel, msg, updates: 0, postedAt: state.clock() });
+      return { ts };
+    },
+    update: async (channel: string, ts: string, msg: AlertMessage) => {
+      fail();
+      const m = messages.get(ts);
+      if (!m || m.channel !== channel) throw new Error('message_not_found');
+      m.msg = msg;
+      m.updates++;
+    },
+  };
+}
+
+const notice = (id: string, account = 'default') => ({ accountId: account, amazonOrderId: id, code: 'order.malformed', reason: 'no shipping address', hint: 'Fix it on Amazon, then press Retry' });
+const orderId = (i: number) => `111-${String(i).padStart(7, '0')}-0000001`;
+
+describe('alert manager', () => {
+  let store: Store;
+  let alerts: AlertManager | undefined;
+  afterEach(async () => {
+    alerts?.stop();
+    await store?.close();
+  });
+
+  async function setup(opts: { store?: Store } = {}) {
+    store = opts.store ?? (await Store.open({ memory: true }));
+    const clock = fakeClock();
+    const slack = fakeSlack();
+    slack.state.clock = () => clock.now().getTime();
+    alerts = createAlertManager({ store, post: slack.post, update: slack.update, channels: { alerts: 'C0ALERTS' }, now: clock.now, logger: silentLogger, timers: clock.timers });
+    return { clock, slack, alerts };
+  }
+
+  it('keeps one message for an order quarantined twice, updated in place', async () => {
+    const { clock, slack, alerts } = await setup();
+    alerts.orderQuarantined(notice(orderId(1)));
+    await clock.advance(5_000, alerts);
+    alerts.orderQuarantined({ ...notice(orderId(1)), reason: 'still no shipping address' });
+    await clock.advance(5_000, alerts);
+    expect(slack.messages.size).toBe(1);
+    const [m] = [...slack.messages.values()];
+    expect(m!.channel).toBe('C0ALERTS');
+    expect(m!.updates).toBe(1);
+    expect(JSON.stringify(m!.msg)).toContain(orderId(1));
+    const record = await alerts.get(`quarantine:default:${orderId(1)}`);
+    expect(record).toMatchObject({ count: 2, state: 'open', facts: { reason: 'still no shipping address' } });
+  });
+
+  it('collapses 500 quarantines in a minute into one burst alert', async () => {
+    const { clock, slack, alerts } = await setup();
+    for (let i = 0; i < 500; i++) alerts.orderQuarantined(notice(orderId(i)));
+    await clock.advance(60_000, alerts);
+    expect(slack.messages.size).toBe(1);
+    const burst = await alerts.get('quarantine_burst:default');
+    expect(burst).toMatchObject({ kind: 'quarantine_burst', count: 500, state: 'open' });
+    expect(burst!.ts).toBe([...slack.messages.keys()][0]);
+    expect(await alerts.get(`quarantine:default:${orderId(3)}`)).toBeUndefined();
+  });
+
+  it('posts quarantines one by one below the burst threshold, paced at one a second', async () => {
+    const { clock, slack, alerts } = await setup();
+    for (let i = 0; i < 5; i++) alerts.orderQuarantined(notice(orderId(i)));
+    await clock.advance(2_500, alerts);
+    expect(slack.messages.size).toBe(3);
+    await clock.advance(10_000, alerts);
+    expect(slack.messages.size).toBe(5);
+    const times = [...slack.messages.values()].map((m) => m.postedAt);
+    for (let i = 1; i < times.length; i++) expect(times[i]! - times[i - 1]!).toBeGreaterThanOrEqual(1_000);
+  });
+
+  it('returns at once and loses nothing while Slack is down, then posts when it is back', async () => {
+    const { clock, slack, alerts } = await setup();
+    slack.state.down = true;
+    alerts.syncFailed({ accountId: 'default', code: 'amazon.unreachable', message: 'SP-API did not answer', hint: 'Nothing to do: it retries' });
+    alerts.unmappedSku({ accountId: 'default', amazonSku: 'BLUE-MUG', amazonOrderId: orderId(7) });
+    await clock.advance(10 * 60_000, alerts);
+    expect(slack.messages.size).toBe(0);
+    expect((await alerts.get('sync:default'))?.ts).toBeUndefined();
+    expect(await alerts.get('unmapped:BLUE-MUG')).toMatchObject({ state: 'open', count: 1 });
+
+    slack.state.down = false;
+    // Backoff is capped, so the next attempt comes within the cap.
+    await clock.advance(6 * 60_000, alerts);
+    expect(slack.messages.size).toBe(2);
+    expect(slack.texts().join()).toContain('BLUE-MUG');
+  });
+
+  it('waits as long as a 429 Retry-After says', async () => {
+    const { clock, slack, alerts } = await setup();
+    slack.state.rateLimitOnce = 30;
+    alerts.orderQuarantined(notice(orderId(1)));
+    await clock.advance(29_000, alerts);
+    expect(slack.messages.size).toBe(0);
+    await clock.advance(2_000, alerts);
+    expect(slack.messages.size).toBe(1);
+  });
+
+  it('edits the message when the problem is resolved, and posts a new one if it comes back', async () => {
+    const { clock, slack, alerts } = await setup();
+    alerts.orderQuarantined(notice(orderId(1)));
+    await clock.advance(2_000, alerts);
+    alerts.resolve(`quarantine:default:${orderId(1)}`, 'Retried by <@U123>: sent', 'U123');
+    await clock.advance(2_000, alerts);
+    expect(slack.messages.size).toBe(1);
+    expect([...slack.messages.values()][0]!.updates).toBe(1);
+    expect(await alerts.get(`quarantine:default:${orderId(1)}`)).toMatchObject({ state: 'resolved', lastActor: 'U123' });
+
+    alerts.orderQuarantined(notice(orderId(1)));
+    await clock.advance(2_000, alerts);
+    expect(slack.messages.size).toBe(2);
+  });
+
+  it('posts alerts an earlier run stored but never sent', async () => {
+    const first = await setup();
+    first.slack.state.down = true;
+    first.alerts.orderQuarantined(notice(orderId(9)));
+    await first.clock.advance(1_000, first.alerts);
+    first.alerts.stop();
+
+    const second = await setup({ store });
+    await second.clock.advance(2_000, second.alerts);
+    expect(second.slack.messages.size).toBe(1);
+    expect(second.slack.texts()[0]).toContain(orderId(9));
+  });
+
+  it.each([
+    [1, 2_000],
+    [2, 4_000],
+    [5, 32_000],
+    [12, 300_000],
+  ])('backs off %i failures → %i ms', (attempt, ms) => {
+    expect(backoffMs(attempt, 2_000, 300_000)).toBe(ms);
+  });
+});

@@ -1,0 +1,543 @@
+import { describe, expect, it } from 'vitest';
+import type { StatusData } from '../../src/cli/status';
+import {
+  ACTIONS,
+  actionPattern,
+  alertMessage,
+  auditList,
+  clampText,
+  fitMessage,
+  helpMessage,
+  mapSkuModal,
+  mapSkuModalErrors,
+  orderTimeline,
+  parseButtonValue,
+  quarantineList,
+  refused,
+  statusMessage,
+  unknownCommand,
+  unmappedList,
+  validateShipStationSku,
+  type SlackMessage,
+} from '../../src/slack/blocks';
+import type { AlertRecord, AuditEntry, OrderRecord, QuarantineEntry, UnmappedSku } from '../../src/store/records';
+
+// ---------------------------------------------------------------------------------------------
+// A small Block Kit structure check: the rules Slack rejects a whole message for.
+
+const KNOWN_BLOCKS = new Set(['section', 'header', 'context', 'divider', 'actions', 'input', 'image', 'rich_text']);
+
+function blockKitProblems(msg: SlackMessage): string[] {
+  const problems: string[] = [];
+  const actionIds = new Set<string>();
+  const blockIds = new Set<string>();
+  if (typeof msg.text !== 'string' || msg.text.trim() === '') problems.push('no fallback text');
+  if (msg.blocks.length > 50) problems.push(`${msg.blocks.length} blocks`);
+  const checkText = (t: { type: string; text: string } | undefined, max: number, where: string) => {
+    if (!t) return;
+    if (t.type !== 'mrkdwn' && t.type !== 'plain_text') problems.push(`${where}: text type ${t.type}`);
+    if (t.text.length === 0) problems.push(`${where}: empty text`);
+    if (t.text.length > max) problems.push(`${where}: ${t.text.length} > ${max}`);
+  };
+  const checkButton = (b: any, where: string) => {
+    if (b.type !== 'button') return problems.push(`${where}: element ${b.type}`);
+    checkText(b.text, 75, `${where} button`);
+    if (b.text.type !== 'plain_text') problems.push(`${where}: button text must be plain_text`);
+    if (!b.action_id || b.action_id.length > 255) problems.push(`${where}: action_id`);
+    if (actionIds.has(b.action_id)) problems.push(`${where}: duplicate action_id ${b.action_id}`);
+    actionIds.add(b.action_id);
+    if (b.value !== undefined && b.value.length > 2000) problems.push(`${where}: value too long`);
+    if (b.style !== undefined && !['primary', 'danger'].includes(b.style)) problems.push(`${where}: style ${b.style}`);
+    if (b.confirm) {
+      for (const k of ['title', 'confirm', 'deny']) if (b.confirm[k]?.type !== 'plain_text') problems.push(`${where}: confirm.${k}`);
+      checkText(b.confirm.text, 300, `${where} confirm`);
+    }
+    return undefined;
+  };
+  msg.blocks.forEach((raw, i) => {
+    const b = raw as any;
+    const where = `blocks[${i}] ${b.type}`;
+    if (!KNOWN_BLOCKS.has(b.type)) problems.push(`${where}: unknown block type`);
+    if (b.block_id !== undefined) {
+      if (b.block_id.length > 255) problems.push(`${where}: block_id too long`);
+      if (blockIds.has(b.block_id)) problems.push(`${where}: duplicate block_id`);
+      blockIds.add(b.block_id);
+    }
+    if (b.type === 'section') {
+      if (!b.text && !b.fields) problems.push(`${where}: needs text or fields`);
+      checkText(b.text, 3000, where);
+      if (b.fields && b.fields.length > 10) problems.push(`${where}: ${b.fields.length} fields`);
+      b.fields?.forEach((f: any, j: number) => checkText(f, 2000, `${where} field ${j}`));
+      if (b.accessory) checkButton(b.accessory, where);
+    }
+    if (b.type === 'header') {
+      checkText(b.text, 150, where);
+      if (b.text.type !== 'plain_text') problems.push(`${where}: header must be plain_text`);
+    }
+    if (b.type === 'context') {
+      if (b.elements.length === 0 || b.elements.length > 10) problems.push(`${where}: ${b.elements.length} elements`);
+      b.elements.forEach((e: any, j: number) => checkText(e, 3000, `${where} element ${j}`));
+    }
+    if (b.type === 'actions') {
+      if (b.elements.length === 0 || b.elements.length > 25) problems.push(`${where}: ${b.elements.length} elements`);
+      b.elements.forEach((e: any, j: number) => checkButton(e, `${where}[${j}]`));
+    }
+  });
+  return problems;
+}
+
+function allText(msg: SlackMessage): string {
+  return JSON.stringify(msg.blocks);
+}
+
+function buttons(msg: SlackMessage): any[] {
+  return msg.blocks.flatMap((b: any) => (b.type === 'actions' ? b.elements : b.accessory ? [b.accessory] : []));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Fixtures (buyer data only where a test proves it never shows)
+
+const ID = '111-1234567-1234567';
+const NOW = new Date('2026-03-02T14:05:00Z');
+
+function quarantineEntry(i: number, over: Partial<QuarantineEntry> = {}): QuarantineEntry {
+  return {
+    accountId: 'default',
+    amazonOrderId: `111-0000000-${String(i).padStart(7, '0')}`,
+    code: 'sku.unmapped',
+    reason: `SKU MUG-${i} has no ShipStation SKU`,
+    hint: 'Map it with /dockhand sku map, then press Retry',
+    at: new Date(Date.UTC(2026, 2, 2, 10, 0, i)).toISOString(),
+    attempts: 1,
+    ...over,
+  };
+}
+
+function alert(over: Partial<AlertRecord> & Pick<AlertRecord, 'kind' | 'facts'>): AlertRecord {
+  return { key: 'k', channel: 'C123', state: 'open', count: 1, updatedAt: '2026-03-02T14:00:00.000Z', ...over };
+}
+
+const quarantinedAlert = alert({
+  key: `quarantine:default:${ID}`,
+  kind: 'quarantined_order',
+  facts: { accountId: 'default', amazonOrderId: ID, code: 'shipstation.rejected', reason: 'ShipStation said <b>no</b> & more', hint: 'Check the store ID' },
+});
+const unmappedAlert = alert({
+  key: 'unmapped:MUG-1',
+  kind: 'unmapped_sku',
+  facts: { amazonSku: 'MUG-1', asin: 'B0TEST0001', orderCount: '3', recentOrders: `${ID}, 111-7654321-7654321` },
+});
+const syncAlert = alert({
+  key: 'sync:default',
+  kind: 'sync_failed',
+  facts: { accountId: 'default', code: 'amazon.unauthorized', message: 'LWA refused the refresh token', hint: 'Re-authorise the app in Seller Central' },
+});
+const burstAlert = alert({
+  key: 'burst:default',
+  kind: 'quarantine_burst',
+  count: 12,
+  facts: { accountId: 'default', count: '12', orderIds: `${ID},111-0000000-0000002,111-0000000-0000003` },
+});
+
+const record: OrderRecord = {
+  accountId: 'default',
+  amazonOrderId: ID,
+  orderKey: `amazon-${ID}`,
+  state: 'sent',
+  amazonStatus: 'Unshipped',
+  lastUpdatedTime: '2026-03-02T10:00:00Z',
+  shipstationOrderId: 987654,
+  firstSeenAt: '2026-03-02T10:00:05Z',
+  sentAt: '2026-03-02T10:00:07Z',
+  unmappedSkus: [],
+  isPrime: true,
+  shipByLatest: '2026-03-03T23:59:59Z',
+  sealedOrder: 'SEALED:Jane Buyer, 1 Main St, jane@example.com',
+};
+
+const status: StatusData = {
+  now: NOW,
+  accounts: [
+    {
+      id: 'default',
+      mode: 'import',
+      marketplaceIds: ['ATVPDKIKX0DER'],
+      lastRun: {
+        accountId: 'default',
+        startedAt: '2026-03-02T14:02:00Z',
+        finishedAt: '2026-03-02T14:03:00Z',
+        ok: true,
+        seen: 10,
+        created: 2,
+        updated: 1,
+        cancelled: 0,
+        unchanged: 7,
+        held: 0,
+        skipped: 0,
+        quarantined: 1,
+        pages: 1,
+      },
+      states: { sent: 40, held: 2, quarantined: 1 },
+      firstSeenToday: 5,
+      quarantined: 1,
+    },
+    { id: 'eu', mode: 'watch', marketplaceIds: ['A1PA6795UKMFR9'], states: {}, firstSeenToday: 0, quarantined: 0 },
+  ],
+  events: {
+    queueUrl: 'https://sqs.us-east-1.amazonaws.com/123/dockhand',
+    health: {
+      updatedAt: '2026-03-02T14:04:00Z',
+      received: 50,
+      processed: 45,
+      ignored: 4,
+      retried: 1,
+      quarantined: 0,
+      lastEventAt: '2026-03-02T14:04:30Z',
+      lastLagMs: 2300,
+      queueErrors: 0,
+      caughtByPolling: 3,
+      lastCaughtAt: '2026-03-02T13:00:00Z',
+    },
+    depth: { visible: 4, inFlight: 1 },
+  },
+};
+
+const audit: AuditEntry[] = [
+  { at: '2026-03-02T14:02:00Z', actor: 'U1ALICE', source: 'slack', action: 'action:retry_order', target: ID, outcome: 'ok', detail: 'sent to ShipStation' },
+  { at: '2026-03-02T13:00:00Z', actor: 'cli:bob', source: 'cli', action: 'pause', target: 'default', outcome: 'ok' },
+  { at: '2026-03-02T13:30:00Z', actor: 'U2CAROL', source: 'slack', action: 'command:/dockhand pause', outcome: 'refused' },
+];
+
+function unmapped(i: number): UnmappedSku {
+  return { amazonSku: `SKU-${i}`, asin: `B0${String(i).padStart(8, '0')}`, firstSeenAt: '2026-03-01T00:00:00Z', lastSeenAt: '2026-03-02T00:00:00Z', orderCount: i, recentOrderIds: [ID] };
+}
+
+// ---------------------------------------------------------------------------------------------
+
+describe('every message is structurally valid Block Kit', () => {
+  const many = Array.from({ length: 75 }, (_, i) => quarantineEntry(i));
+  const longReason = quarantineEntry(1, { reason: 'x'.repeat(5000), hint: 'y'.repeat(5000) });
+  const manyAccounts: StatusData = { now: NOW, accounts: Array.from({ length: 60 }, (_, i) => ({ ...status.accounts[1]!, id: `acct-${i}` })) };
+  it.each<[string, SlackMessage]>([
+    ['help', helpMessage()],
+    ['unknown', unknownCommand('`/dockhand retyr`: unknown command `retyr` — did you mean `retry`?')],
+    ['refused', refused('Only managers may pause the sync.')],
+    ['status', statusMessage(status)],
+    ['status, 60 accounts, no events', statusMessage(manyAccounts)],
+    ['order timeline', orderTimeline({ amazonOrderId: ID, record, audit, alerts: [quarantinedAlert] })],
+    ['order timeline, unknown order', orderTimeline({ amazonOrderId: ID, audit: [], alerts: [] })],
+    ['order timeline, 200 audit entries', orderTimeline({ amazonOrderId: ID, record, quarantine: quarantineEntry(1), audit: Array.from({ length: 200 }, (_, i) => ({ ...audit[0]!, at: new Date(Date.UTC(2026, 2, 2, 0, i)).toISOString() })), alerts: [] })],
+    ['quarantine list, empty', quarantineList([])],
+    ['quarantine list, 75', quarantineList(many)],
+    ['quarantine list, huge reason', quarantineList([longReason])],
+    ['audit list, 100', auditList(Array.from({ length: 100 }, (_, i) => ({ ...audit[0]!, detail: 'd'.repeat(200), at: new Date(Date.UTC(2026, 2, 2, 0, i)).toISOString() })))],
+    ['audit list, empty', auditList([])],
+    ['unmapped list, 30', unmappedList(Array.from({ length: 30 }, (_, i) => unmapped(i)))],
+    ['unmapped list, empty', unmappedList([])],
+    ['alert quarantined', alertMessage(quarantinedAlert)],
+    ['alert unmapped', alertMessage(unmappedAlert)],
+    ['alert sync failed', alertMessage(syncAlert)],
+    ['alert burst', alertMessage(burstAlert)],
+    ['alert resolved', alertMessage({ ...syncAlert, state: 'resolved', lastActor: 'U1ALICE', lastActionAt: '2026-03-02T14:02:00Z', lastActionText: 'pressed Retry now — sync ok' })],
+    ['alert with no facts', alertMessage(alert({ kind: 'quarantined_order', facts: {} }))],
+    ['alert with huge facts', alertMessage({ ...syncAlert, facts: { ...syncAlert.facts, message: 'm'.repeat(10_000) } })],
+  ])('%s', (_name, msg) => {
+    expect(blockKitProblems(msg)).toEqual([]);
+  });
+
+  it('the validator catches what Slack rejects', () => {
+    const bad: SlackMessage = {
+      text: 'x',
+      blocks: [
+        { type: 'section', text: { type: 'mrkdwn', text: 'a'.repeat(3001) } },
+        { type: 'actions', elements: [{ type: 'button', text: { type: 'plain_text', text: 'b'.repeat(76) }, action_id: 'same' }, { type: 'button', text: { type: 'plain_text', text: 'ok' }, action_id: 'same' }] },
+      ],
+    };
+    expect(blockKitProblems(bad)).toEqual(['blocks[0] section: 3001 > 3000', 'blocks[1] actions[0] button: 76 > 75', 'blocks[1] actions[1]: duplicate action_id same']);
+  });
+});
+
+describe('fitMessage', () => {
+  it('cuts to 50 blocks, the last saying how many were left out and where to see all', () => {
+    const blocks = Array.from({ length: 60 }, (_, i) => ({ type: 'section' as const, text: { type: 'mrkdwn' as const, text: `line ${i}` } }));
+    const out = fitMessage('t', blocks, { cliCommand: 'dockhand quarantine' });
+    expect(out.blocks).toHaveLength(50);
+    expect(JSON.stringify(out.blocks[49])).toContain('…and 11 more (`dockhand quarantine` in the CLI shows all)');
+  });
+
+  it.each<[string, number, string]>([
+    ['short', 10, 'short'],
+    ['abcdef', 4, 'abc…'],
+    ['ab😀cd', 4, 'ab…'], // never leaves half a surrogate pair
+  ])('clampText(%j, %i)', (s, max, expected) => {
+    expect(clampText(s, max)).toBe(expected);
+  });
+});
+
+describe('help, unknown, refused', () => {
+  it('help lists every command', () => {
+    const t = allText(helpMessage());
+    for (const c of ['status', 'order <AmazonOrderId>', 'quarantine', 'retry <AmazonOrderId|all>', 'sku map', 'sku unmapped', 'pause [account]', 'resume [account]', 'audit [n]']) {
+      expect(t).toContain(`/dockhand ${c}`);
+    }
+  });
+
+  it.each<[string, SlackMessage, string]>([
+    ['unknown escapes what the user typed', unknownCommand('`/dockhand <@U1>`: unknown command'), '`/dockhand &lt;@U1&gt;`: unknown command'],
+    ['refused says why', refused('Only managers may pause & resume.'), ':lock: Only managers may pause &amp; resume.'],
+  ])('%s', (_name, msg, expected) => {
+    expect(allText(msg)).toContain(expected);
+  });
+});
+
+describe('statusMessage', () => {
+  it.each<[string, StatusData, string[], string[]]>([
+    [
+      'accounts, events, and the caught-by-polling warning',
+      status,
+      ['*default* · import · ATVPDKIKX0DER', '2m ago, ok: 10 seen, 2 created, 1 updated, 0 cancelled, 1 quarantined', '40 in ShipStation, 0 being sent, 2 held (pending)', ':construction: 1 — `/dockhand quarantine`', '*Lag*\\n2.3 s', '4 waiting, 1 in flight', 'Polling had to send 3 orders that events never delivered (last 65m ago)', '*eu*', 'never', 'As of 2026-03-02 14:05 UTC'],
+      ['Safety net'],
+    ],
+    [
+      'a failed run, a paused account, no events',
+      {
+        now: NOW,
+        accounts: [
+          { ...status.accounts[0]!, lastRun: { ...status.accounts[0]!.lastRun!, ok: false, error: 'LWA <refused>' } },
+          { ...status.accounts[1]!, lastRun: { ...status.accounts[0]!.lastRun!, pausedBy: 'U1ALICE' } },
+        ],
+      },
+      ['FAILED: LWA &lt;refused&gt;', 'paused by <@U1ALICE>', 'not configured: polling only'],
+      ['Polling had to send'],
+    ],
+    [
+      'an unreachable queue and no health yet',
+      { now: NOW, accounts: [], events: { queueUrl: 'q', depthError: 'connect ECONNREFUSED' } },
+      ['unreachable: connect ECONNREFUSED', 'none recorded yet', 'Safety net: polling has caught nothing'],
+      [],
+    ],
+  ])('%s', (_name, data, present, absent) => {
+    const t = allText(statusMessage(data));
+    for (const p of present) expect(t).toContain(p);
+    for (const a of absent) expect(t).not.toContain(a);
+  });
+
+  it('says in the notification text what is wrong', () => {
+    expect(statusMessage(status).text).toBe('Dockhand status: 1 order of default in quarantine; events are being missed');
+    expect(statusMessage({ now: NOW, accounts: [status.accounts[1]!] }).text).toBe('Dockhand status: 1 account, all well');
+  });
+
+  it('lists at most 20 accounts and says how many more', () => {
+    const data: StatusData = { now: NOW, accounts: Array.from({ length: 25 }, (_, i) => ({ ...status.accounts[1]!, id: `acct-${i}` })) };
+    const t = allText(statusMessage(data));
+    expect(t).toContain('acct-19');
+    expect(t).not.toContain('acct-20');
+    expect(t).toContain('…and 5 more (`dockhand status` in the CLI shows all)');
+  });
+});
+
+describe('orderTimeline', () => {
+  it('shows what happened in time order and never the sealed buyer data', () => {
+    const msg = orderTimeline({
+      amazonOrderId: ID,
+      record,
+      audit,
+      alerts: [{ ...quarantinedAlert, updatedAt: '2026-03-02T13:45:00Z', lastActor: 'U1ALICE', lastActionAt: '2026-03-02T13:50:00Z', lastActionText: 'pressed Retry' }],
+    });
+    const t = allText(msg);
+    expect(msg.text).toBe(`Order ${ID}: in ShipStation`);
+    expect(t).toContain('*ShipStation order*\\n987654');
+    expect(t).toContain('Prime');
+    expect(t).toContain('not yet confirmed');
+    expect(t).not.toContain('Jane');
+    expect(t).not.toContain('SEALED');
+    const order = ['First seen by Dockhand', 'Sent to ShipStation (order 987654)', '`cli:bob`', '<@U2CAROL>', 'Alert `quarantined_order` open', '<@U1ALICE> pressed Retry', '<@U1ALICE> `action:retry_order` → ok (sent to ShipStation)'];
+    const positions = order.map((s) => t.indexOf(s));
+    expect(positions.every((p) => p >= 0)).toBe(true);
+    expect([...positions].sort((a, b) => a - b)).toEqual(positions);
+  });
+
+  it.each<[string, Parameters<typeof orderTimeline>[0], string[]]>([
+    ['an order never seen', { amazonOrderId: ID, audit: [], alerts: [] }, [`Dockhand has not seen order \`${ID}\``]],
+    [
+      'a quarantined order gets a Retry button',
+      { amazonOrderId: ID, quarantine: quarantineEntry(1, { amazonOrderId: ID, attempts: 3 }), audit: [], alerts: [] },
+      ['Quarantined: `sku.unmapped` — SKU MUG-1 has no ShipStation SKU (3 attempts)', '"action_id":"retry_order"'],
+    ],
+    ['a cancelled order', { amazonOrderId: ID, record: { ...record, state: 'cancelled', amazonStatus: 'Canceled', closedAt: '2026-03-02T12:00:00Z' }, audit: [], alerts: [] }, ['Cancelled on Amazon', '*State*\\ncancelled']],
+    ['a shipped order', { amazonOrderId: ID, record: { ...record, amazonStatus: 'Shipped', closedAt: '2026-03-02T12:00:00Z' }, audit: [], alerts: [] }, ['Shipped on Amazon', 'shipped on Amazon (Dockhand does not confirm shipments yet)']],
+    ['a skipped order says why', { amazonOrderId: ID, record: { ...record, state: 'skipped', skipReason: 'fulfilled by Amazon' }, audit: [], alerts: [] }, ['skipped (fulfilled by Amazon)']],
+  ])('%s', (_name, input, present) => {
+    const t = allText(orderTimeline(input));
+    for (const p of present) expect(t).toContain(p);
+  });
+
+  it('keeps the latest 40 events and says how many earlier ones are hidden', () => {
+    const many = Array.from({ length: 60 }, (_, i) => ({ ...audit[1]!, at: new Date(Date.UTC(2026, 2, 1, 0, i)).toISOString(), detail: `n${i}` }));
+    const t = allText(orderTimeline({ amazonOrderId: ID, audit: many, alerts: [] }));
+    expect(t).toContain('…20 earlier events not shown');
+    expect(t).toContain('(n59)');
+    expect(t).not.toContain('(n19)');
+  });
+});
+
+describe('quarantineList', () => {
+  it('gives each entry a Retry button with a unique action id and the order in its value', () => {
+    const msg = quarantineList([quarantineEntry(2), quarantineEntry(1)]);
+    const bs = buttons(msg);
+    expect(bs.map((b) => b.action_id)).toEqual(['retry_order:default:111-0000000-0000001', 'retry_order:default:111-0000000-0000002', 'retry_all']);
+    expect(bs.every((b) => actionPattern(ACTIONS.retryOrder).test(b.action_id) || b.action_id === ACTIONS.retryAll)).toBe(true);
+    expect(parseButtonValue(bs[0].value)).toEqual({ key: 'quarantine:default:111-0000000-0000001', version: quarantineEntry(1).at, accountId: 'default', amazonOrderId: '111-0000000-0000001' });
+    expect(bs[2].text.text).toBe('Retry all 2');
+    expect(bs[2].confirm.text.text).toBe('Send all 2 quarantined orders to ShipStation again?');
+    expect(msg.text).toBe('2 orders in quarantine');
+  });
+
+  it('shows 20 and says how many more, keeping Retry all', () => {
+    const msg = quarantineList(Array.from({ length: 23 }, (_, i) => quarantineEntry(i)));
+    expect(buttons(msg)).toHaveLength(21);
+    expect(allText(msg)).toContain('…and 3 more (`dockhand quarantine` in the CLI shows all)');
+  });
+
+  it('says so when empty, with no buttons', () => {
+    const msg = quarantineList([]);
+    expect(buttons(msg)).toEqual([]);
+    expect(msg.text).toBe('No orders in quarantine');
+  });
+});
+
+describe('auditList', () => {
+  it('lists newest first with who, what, target and outcome', () => {
+    const t = allText(auditList(audit));
+    const lines = ['<@U1ALICE> `action:retry_order` `111-1234567-1234567` → ok (sent to ShipStation)', ':lock: <@U2CAROL> `command:/dockhand pause` → refused', '`cli:bob` `pause` `default` → ok'];
+    const pos = lines.map((l) => t.indexOf(l));
+    expect(pos.every((p) => p >= 0)).toBe(true);
+    expect([...pos].sort((a, b) => a - b)).toEqual(pos);
+  });
+});
+
+describe('unmappedList', () => {
+  it('orders by order count and gives a Map SKU button each', () => {
+    const msg = unmappedList([unmapped(1), unmapped(5)]);
+    const bs = buttons(msg);
+    expect(bs.map((b) => b.action_id)).toEqual(['map_sku:SKU-5', 'map_sku:SKU-1']);
+    expect(parseButtonValue(bs[0].value)).toMatchObject({ amazonSku: 'SKU-5', asin: 'B000000005' });
+    expect(allText(msg)).toContain('5 orders, last 2026-03-02 00:00 UTC');
+  });
+
+  it('shows 20 and says how many more', () => {
+    expect(allText(unmappedList(Array.from({ length: 26 }, (_, i) => unmapped(i))))).toContain('…and 6 more (`dockhand sku unmapped` in the CLI shows all)');
+  });
+});
+
+describe('alertMessage', () => {
+  it.each<[string, AlertRecord, string, string[], Array<[string, string | undefined]>]>([
+    [
+      'quarantined order',
+      quarantinedAlert,
+      `Order ${ID} is quarantined: shipstation.rejected`,
+      ['Order `111-1234567-1234567` is quarantined', '`shipstation.rejected`', 'ShipStation said &lt;b&gt;no&lt;/b&gt; &amp; more', 'Check the store ID'],
+      [
+        ['retry_order', 'primary'],
+        ['show_order', undefined],
+      ],
+    ],
+    ['unmapped SKU', unmappedAlert, 'Amazon SKU MUG-1 has no ShipStation SKU (3 orders)', ['`MUG-1`', '`B0TEST0001`', '*Orders with it*\\n3', '`111-7654321-7654321`'], [['map_sku', 'primary']]],
+    [
+      'sync failed',
+      syncAlert,
+      'Sync failed for account default: amazon.unauthorized',
+      ['Sync is failing for account *default*', 'LWA refused the refresh token', 'Re-authorise the app'],
+      [
+        ['retry_sync', 'primary'],
+        ['pause_sync', 'danger'],
+      ],
+    ],
+    ['quarantine burst', burstAlert, '12 orders quarantined in default', ['12 orders quarantined', '`111-0000000-0000003` and 9 more'], [['retry_all', 'primary']]],
+  ])('%s', (_name, record, text, present, expectedButtons) => {
+    const msg = alertMessage(record);
+    expect(msg.text).toBe(text);
+    for (const p of present) expect(allText(msg)).toContain(p);
+    const bs = buttons(msg);
+    expect(bs.map((b) => [b.action_id, b.style])).toEqual(expectedButtons);
+    for (const b of bs) expect(parseButtonValue(b.value)).toMatchObject({ key: record.key, version: record.updatedAt });
+  });
+
+  it('puts the order in the Retry value and a confirm dialog on Pause', () => {
+    const [retry] = buttons(alertMessage(quarantinedAlert));
+    expect(parseButtonValue(retry.value)).toEqual({ key: `quarantine:default:${ID}`, version: '2026-03-02T14:00:00.000Z', accountId: 'default', amazonOrderId: ID });
+    const pause = buttons(alertMessage(syncAlert))[1];
+    expect(pause.confirm).toMatchObject({ title: { text: 'Pause sync?' }, confirm: { text: 'Pause' }, deny: { text: 'Cancel' } });
+  });
+
+  it('writes who acted last, when, and the outcome', () => {
+    const msg = alertMessage({ ...quarantinedAlert, lastActor: 'U123', lastActionAt: '2026-03-02T14:02:10Z', lastActionText: 'pressed Retry — sent to ShipStation' });
+    expect(allText(msg)).toContain('<@U123> pressed Retry at 14:02 UTC — sent to ShipStation');
+    expect(buttons(msg)).toHaveLength(2);
+  });
+
+  it.each<[string, AlertRecord, string]>([
+    ['with a resolution fact', { ...unmappedAlert, state: 'resolved', facts: { ...unmappedAlert.facts, resolution: 'mapped to MUG-BLUE' } }, ':white_check_mark: Resolved: mapped to MUG-BLUE'],
+    [
+      'by a person',
+      { ...quarantinedAlert, state: 'resolved', lastActor: 'U123', lastActionAt: '2026-03-02T14:02:10Z', lastActionText: 'pressed Retry — sent to ShipStation' },
+      ':white_check_mark: Resolved — <@U123> pressed Retry at 14:02 UTC — sent to ShipStation',
+    ],
+    ['on its own', { ...syncAlert, state: 'resolved' }, ':white_check_mark: Resolved: the problem went away'],
+  ])('drops the buttons once resolved (%s)', (_name, record, line) => {
+    const msg = alertMessage(record);
+    expect(buttons(msg)).toEqual([]);
+    expect(allText(msg)).toContain(line);
+    expect(msg.text.startsWith('Resolved: ')).toBe(true);
+  });
+
+  it('renders an alert whose facts are missing rather than throwing', () => {
+    expect(alertMessage(alert({ kind: 'unmapped_sku', facts: {} })).blocks.length).toBeGreaterThan(0);
+  });
+});
+
+describe('Map SKU modal', () => {
+  it('has the input the submission handler reads', () => {
+    const view = mapSkuModal({ amazonSku: 'MUG-1', asin: 'B0TEST0001', privateMetadata: '{"key":"unmapped:MUG-1"}' });
+    expect(view).toMatchObject({ type: 'modal', callback_id: 'map_sku_submit', private_metadata: '{"key":"unmapped:MUG-1"}' });
+    expect(view.title.text.length).toBeLessThanOrEqual(24);
+    const input = view.blocks.find((b) => b.type === 'input') as any;
+    expect(input).toMatchObject({ block_id: 'shipstation_sku', element: { type: 'plain_text_input', action_id: 'value', max_length: 100 } });
+    expect(JSON.stringify(view.blocks)).toContain('`B0TEST0001`');
+  });
+
+  it('refuses private_metadata Slack would reject', () => {
+    expect(() => mapSkuModal({ amazonSku: 'X', privateMetadata: 'x'.repeat(3001) })).toThrow(/3001 characters/);
+  });
+
+  it('shapes errors for the input', () => {
+    expect(mapSkuModalErrors('Enter the ShipStation SKU.')).toEqual({ response_action: 'errors', errors: { shipstation_sku: 'Enter the ShipStation SKU.' } });
+  });
+
+  it.each<[string, string | undefined]>([
+    ['MUG-BLUE-12', undefined],
+    ['MUG BLUE 12', undefined],
+    ['杯子-1', undefined],
+    ['x'.repeat(100), undefined],
+    ['', 'Enter the ShipStation SKU.'],
+    ['   ', 'Enter the ShipStation SKU.'],
+    [' MUG', 'Remove the spaces at the start or end of the SKU.'],
+    ['MUG\t', 'Remove the spaces at the start or end of the SKU.'],
+    ['x'.repeat(101), 'A SKU has at most 100 characters; this one has 101.'],
+    ['MUG\n1', 'The SKU contains a line break or another control character.'],
+    ['MUG\u00001', 'The SKU contains a line break or another control character.'],
+  ])('validateShipStationSku(%j)', (s, expected) => {
+    expect(validateShipStationSku(s)).toBe(expected);
+  });
+});
+
+describe('parseButtonValue', () => {
+  it.each<[string | undefined, boolean]>([
+    ['{"key":"k","version":"v"}', true],
+    ['{"key":"k"}', false],
+    ['not json', false],
+    [undefined, false],
+  ])('%j', (raw, ok) => {
+    expect(parseButtonValue(raw) !== undefined).toBe(ok);
+  });
+});
