@@ -38,7 +38,7 @@ export interface BenchEnv {
   close(): Promise<void>;
 }
 
-export async function startBenchEnv(opts: { scale: number; intervalSeconds: number; overlapSeconds: number; events: boolean }): Promise<BenchEnv> {
+export async function startBenchEnv(opts: { scale: number; intervalSeconds: number; overlapSeconds: number; events: boolean; env?: Record<string, string>; yaml?: string }): Promise<BenchEnv> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'dockhand-bench-'));
   const sandbox = await startSandboxServices(path.join(dataDir, 'sims'), { rateScale: opts.scale });
   const info = sandbox.info;
@@ -54,9 +54,10 @@ export async function startBenchEnv(opts: { scale: number; intervalSeconds: numb
     await ensureOrderChangeSubscription(client, { queueArn: sandbox.sqs.queueArn(SANDBOX_QUEUE), marketplaceIds: info.marketplaceIds, name: 'dockhand-bench' });
     await client.close();
   }
-  writeFileSync(configFile, yaml);
+  writeFileSync(configFile, yaml + (opts.yaml ?? ''));
 
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'start'], {
+  const nodeArgs = process.env.BENCH_CHILD_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'src/cli/main.ts', 'start'], {
     cwd: path.resolve(import.meta.dirname, '..'),
     env: {
       PATH: process.env.PATH,
@@ -79,6 +80,7 @@ export async function startBenchEnv(opts: { scale: number; intervalSeconds: numb
       DOCKHAND_SECRET_KEY: 'bench',
       PORT: '0',
       LOG_LEVEL: 'error',
+      ...opts.env,
     },
     stdio: ['ignore', 'inherit', 'inherit'],
   });

@@ -5,6 +5,7 @@ export {};
  */
 const BENCHES: Record<string, () => Promise<{ main(argv: string[]): Promise<void> }>> = {
   spike: () => import('./spike'),
+  slack: () => import('./slack'),
 };
 
 const [name, ...rest] = process.argv.slice(2);

@@ -4,9 +4,11 @@ import { orderRecordKey } from '../store/store';
 import { dismissNotifications, retryQuarantined } from '../sync/retry';
 import { emptySummary, processOrders } from '../sync/sync-orders.job';
 import type { Product } from './product';
-import { gatherStatus } from './status';
+import { gatherStatus, type StatusData } from './status';
 import type { Runtime } from './runtime';
 
+/** How old a shared status count may be. */
+const STATUS_FRESH_MS = 5_000;
 /** How many open orders a new SKU mapping re-sends at once (each costs a getOrder). */
 const REMAP_LIMIT = 50;
 
@@ -25,8 +27,21 @@ export function createDockhandOps(rt: Runtime, product: Product): DockhandOps {
     return ids;
   };
 
+  // Counting orders by state reads every record; when many people ask at once (or one person
+  // twice), they share one count that is at most a few seconds old.
+  let statusCache: { at: number; data: Promise<StatusData> } | undefined;
+  const status = (): Promise<StatusData> => {
+    const now = Date.now();
+    if (!statusCache || now - statusCache.at > STATUS_FRESH_MS) {
+      const data = gatherStatus(rt.config, rt.store, rt.sqs, new Date(now));
+      statusCache = { at: now, data };
+      data.catch(() => (statusCache = undefined));
+    }
+    return statusCache.data;
+  };
+
   return {
-    status: () => gatherStatus(rt.config, rt.store, rt.sqs, new Date()),
+    status,
 
     async orderTimeline(amazonOrderId): Promise<OrderTimelineData> {
       const keys = accounts().map((a) => orderRecordKey(a.id, amazonOrderId));

@@ -7,7 +7,7 @@ import { COMMAND_HELP } from './commands';
 /**
  * Block Kit builders. Pure: data in, `{ text, blocks }` out; `text` is the notification and
  * screen-reader fallback. Orders are named by AmazonOrderId only: nothing here may show buyer
- * data (OrderRecord.sealedOrder and QuarantineEntry.sealedRaw are never read).
+ * data (the store's sealed buyer data and QuarantineEntry.sealedRaw are never read).
  *
  * Every message passes through `fitMessage`, the one place Slack's limits are enforced
  * (https://docs.slack.dev/reference/block-kit/blocks): a message that breaks one is rejected

@@ -30,8 +30,6 @@ export const OrderRecord = z.object({
   unmappedSkus: z.array(z.string()).default([]),
   isPrime: z.boolean().default(false),
   shipByLatest: z.string().optional(),
-  /** The whole Dockhand order, encrypted: buyer data at rest. Dropped after retention. */
-  sealedOrder: z.string().optional(),
 });
 export type OrderRecord = z.infer<typeof OrderRecord>;
 
@@ -158,3 +156,10 @@ export type AlertRecord = z.infer<typeof AlertRecord>;
 /** Sync paused for an account from Slack or the CLI. */
 export const PauseFlag = z.object({ paused: z.boolean(), by: z.string(), at: z.string() });
 export type PauseFlag = z.infer<typeof PauseFlag>;
+
+/**
+ * The whole Dockhand order, encrypted (buyer data at rest), kept apart from the order's record
+ * so that listing and counting records never reads or decrypts it. Dropped after retention.
+ */
+export const BuyerData = z.object({ sealed: z.string() });
+export type BuyerData = z.infer<typeof BuyerData>;

@@ -6,6 +6,7 @@ import { DockhandError } from '../domain/errors';
 import { z } from 'zod';
 import {
   AlertRecord,
+  BuyerData,
   AuditEntry,
   EventHealth,
   PauseFlag,
@@ -24,7 +25,7 @@ import {
  * replicas share one state and the sync lease decides who runs each account.
  */
 
-const NAMESPACES = ['orders', 'quarantine', 'skus', 'asins', 'unmapped', 'cursors', 'leases', 'runs', 'health', 'audit', 'alerts', 'pauses', 'once'] as const;
+const NAMESPACES = ['orders', 'quarantine', 'skus', 'asins', 'unmapped', 'cursors', 'leases', 'runs', 'health', 'audit', 'auditindex', 'alerts', 'pauses', 'once', 'buyerdata'] as const;
 type Namespace = (typeof NAMESPACES)[number];
 
 export interface StoreOptions {
@@ -86,6 +87,9 @@ class Table<S extends z.ZodTypeAny> {
 }
 
 const OnceMark = z.object({ at: z.string() });
+const AuditIndex = z.object({ keys: z.array(z.string()) });
+/** How many audit entries `recentAudit` can return. */
+export const RECENT_AUDIT = 500;
 
 export class Store {
   readonly orders: Table<typeof OrderRecord>;
@@ -105,7 +109,10 @@ export class Store {
   readonly alerts: Table<typeof AlertRecord>;
   /** Paused accounts. */
   readonly pauses: Table<typeof PauseFlag>;
+  /** Sealed buyer data by order record key. */
+  readonly buyerData: Table<typeof BuyerData>;
   private readonly once: Table<typeof OnceMark>;
+  private readonly auditIndex: Table<typeof AuditIndex>;
 
   private constructor(private readonly kvs: Map<Namespace, Keyv>) {
     const kv = (n: Namespace) => kvs.get(n)!;
@@ -121,7 +128,9 @@ export class Store {
     this.audit = new Table(kv('audit'), AuditEntry, 'audit entry');
     this.alerts = new Table(kv('alerts'), AlertRecord, 'alert');
     this.pauses = new Table(kv('pauses'), PauseFlag, 'pause flag');
+    this.buyerData = new Table(kv('buyerdata'), BuyerData, 'buyer data');
     this.once = new Table(kv('once'), OnceMark, 'idempotency key');
+    this.auditIndex = new Table(kv('auditindex'), AuditIndex, 'audit index');
   }
 
   static async open(opts: StoreOptions): Promise<Store> {
@@ -147,6 +156,10 @@ export class Store {
   }
 
   async close(): Promise<void> {
+    if (this.auditFlush) {
+      clearTimeout(this.auditFlush);
+      await this.flushAuditIndex();
+    }
     for (const kv of this.kvs.values()) await kv.disconnect().catch(() => undefined);
   }
 
@@ -168,17 +181,49 @@ export class Store {
     if (current?.owner === owner) await this.leases.delete(name);
   }
 
-  /** Appends to the audit log. */
+  /**
+   * Appends to the audit log. Every entry is kept; the keys of the latest {@link RECENT_AUDIT}
+   * are also held in memory and saved as one index record at most once a second, so "the last
+   * n" is one batch read instead of a scan of the whole log, and a burst of commands costs one
+   * index write rather than one each. (Several replicas each keep their own recent list; the
+   * entries themselves are shared.)
+   */
   async recordAudit(entry: AuditEntry): Promise<void> {
     // Time first so keys sort chronologically; the suffix keeps two entries in one ms apart.
-    await this.audit.set(`${entry.at}:${Math.random().toString(36).slice(2, 8)}`, entry);
+    const key = `${entry.at}:${Math.random().toString(36).slice(2, 8)}`;
+    await this.audit.set(key, entry);
+    const keys = await this.recentAuditKeys();
+    keys.push(key);
+    keys.sort();
+    if (keys.length > RECENT_AUDIT) keys.splice(0, keys.length - RECENT_AUDIT);
+    if (!this.auditFlush) {
+      this.auditFlush = setTimeout(() => void this.flushAuditIndex(), 1_000);
+      this.auditFlush.unref();
+    }
   }
 
-  /** The last `n` audit entries, newest first. */
+  /** The last `n` audit entries (at most {@link RECENT_AUDIT}), newest first. */
   async recentAudit(n: number): Promise<AuditEntry[]> {
-    const all: Array<[string, AuditEntry]> = [];
-    for await (const e of this.audit.entries()) all.push(e);
-    return all.sort((a, b) => b[0].localeCompare(a[0])).slice(0, n).map(([, v]) => v);
+    const keys = (await this.recentAuditKeys()).slice(-n).reverse();
+    return (await this.audit.getMany(keys)).filter((e): e is AuditEntry => e !== undefined);
+  }
+
+  private recentKeys?: Promise<string[]>;
+  private auditFlush?: NodeJS.Timeout;
+
+  private recentAuditKeys(): Promise<string[]> {
+    this.recentKeys ??= this.auditIndex.get('recent').then((i) => [...(i?.keys ?? [])]);
+    return this.recentKeys;
+  }
+
+  private async flushAuditIndex(): Promise<void> {
+    this.auditFlush = undefined;
+    if (this.recentKeys) await this.auditIndex.set('recent', { keys: await this.recentKeys }).catch(() => undefined);
+  }
+
+  /** Keeps an order's sealed buyer data (replacing the previous version). */
+  async keepBuyerData(orderKey: string, sealed: string): Promise<void> {
+    await this.buyerData.set(orderKey, { sealed });
   }
 
   async isPaused(accountId: string): Promise<boolean> {
@@ -252,7 +297,9 @@ async function adapterFor(opts: StoreOptions): Promise<KeyvStoreAdapter> {
       mkdirSync(dir, { recursive: true });
       file = path.join(dir, 'dockhand.sqlite');
     }
-    const sqlite = new KeyvSqlite({ uri: `sqlite://${file}`, busyTimeout: 10_000 });
+    // Listing reads pages of `iterationLimit` rows; the adapter's default of 10 makes a scan of
+    // thousands of records thousands of queries.
+    const sqlite = new KeyvSqlite({ uri: `sqlite://${file}`, busyTimeout: 10_000, iterationLimit: 1000 });
     // WAL keeps every committed write across a SIGKILL and lets several connections read
     // while one writes; synchronous=NORMAL only risks the last writes on power loss.
     await sqlite.query('PRAGMA journal_mode=WAL');

@@ -11,10 +11,8 @@ export async function purgeBuyerData(store: Store, retentionDays: number, now: D
   const cutoff = new Date(now.getTime() - retentionDays * 86_400_000).toISOString();
   let purged = 0;
   for await (const [key, record] of store.orders.entries()) {
-    if (!record.sealedOrder || !record.closedAt || record.closedAt > cutoff) continue;
-    const { sealedOrder: _dropped, ...rest } = record;
-    await store.orders.set(key, rest);
-    purged++;
+    if (!record.closedAt || record.closedAt > cutoff) continue;
+    if (await store.buyerData.delete(key)) purged++;
   }
   return purged;
 }

@@ -207,7 +207,8 @@ export async function processOrders(orders: Order[], ctx: SyncContext, summary: 
           break;
         case 'hold':
           summary.held++;
-          await ctx.store.orders.set(keys[i]!, { ...baseRecord, state: 'held', skipReason: action.reason, sealedOrder: ctx.sealer.seal(order) });
+          await ctx.store.orders.set(keys[i]!, { ...baseRecord, state: 'held', skipReason: action.reason });
+          await ctx.store.keepBuyerData(keys[i]!, ctx.sealer.seal(order));
           break;
         case 'close':
           summary.unchanged++;
@@ -304,8 +305,8 @@ async function sendBatch(batch: Pending[], ctx: SyncContext, summary: RunSummary
       state: 'in_flight',
       hash: p.hash,
       unmappedSkus: p.unmappedSkus,
-      sealedOrder: ctx.sealer.seal(p.order),
     });
+    await ctx.store.keepBuyerData(key, ctx.sealer.seal(p.order));
   }
 
   // createorders is idempotent here: every order carries its orderKey (see the client).
@@ -335,7 +336,6 @@ async function sendBatch(batch: Pending[], ctx: SyncContext, summary: RunSummary
       shipstationOrderId: r.orderId ?? p.record?.shipstationOrderId,
       sentAt: now,
       unmappedSkus: p.unmappedSkus,
-      sealedOrder: ctx.sealer.seal(p.order),
       ...(p.kind === 'cancel' ? { closedAt: now } : {}),
     });
     await ctx.store.quarantine.delete(key);
@@ -389,7 +389,6 @@ function recordFor(order: Order, record: OrderRecord | undefined, now: string): 
     ...(record?.sentAt ? { sentAt: record.sentAt } : {}),
     ...(record?.closedAt ? { closedAt: record.closedAt } : {}),
     ...(order.shipBy.latest ? { shipByLatest: order.shipBy.latest } : {}),
-    ...(record?.sealedOrder ? { sealedOrder: record.sealedOrder } : {}),
   };
 }
 
@@ -466,8 +465,8 @@ export async function quarantine(
     state: 'quarantined',
     amazonStatus: order?.status ?? record?.amazonStatus ?? 'unknown',
     lastUpdatedTime,
-    ...(order ? { sealedOrder: ctx.sealer.seal(order) } : {}),
   });
+  if (order) await ctx.store.keepBuyerData(key, ctx.sealer.seal(order));
   summary.quarantined++;
   // The reason may echo order data back from a vendor, so the log line carries only the code.
   ctx.logger.warn({ job: name, accountId, amazonOrderId, code: err.code }, 'order quarantined');

@@ -152,7 +152,6 @@ const record: OrderRecord = {
   unmappedSkus: [],
   isPrime: true,
   shipByLatest: '2026-03-03T23:59:59Z',
-  sealedOrder: 'SEALED:Jane Buyer, 1 Main St, jane@example.com',
 };
 
 const status: StatusData = {

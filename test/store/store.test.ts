@@ -60,3 +60,29 @@ describe('lease owners', () => {
     expect(await s.acquireLease('sync:a', 'h:2:y', 60_000, 10, (o) => o === 'h:1:x')).toBe(true);
   });
 });
+
+describe('audit log', () => {
+  it('lists the latest entries newest first, also when written concurrently', async () => {
+    const s = await Store.open({ memory: true });
+    await Promise.all(
+      Array.from({ length: 30 }, (_, i) =>
+        s.recordAudit({ at: `2026-11-28T10:00:${String(i).padStart(2, '0')}Z`, actor: 'U1', source: 'slack', action: 'command:/dockhand status', outcome: 'ok', target: String(i) }),
+      ),
+    );
+    const recent = await s.recentAudit(5);
+    expect(recent.map((e) => e.target)).toEqual(['29', '28', '27', '26', '25']);
+    expect(await s.recentAudit(100)).toHaveLength(30);
+  });
+});
+
+describe('audit index', () => {
+  it('survives a reopen of the store', async () => {
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'dockhand-audit-'));
+    const a = await Store.open({ dataDir });
+    await a.recordAudit({ at: '2026-11-28T10:00:00Z', actor: 'cli:me', source: 'cli', action: 'pause', target: 'default', outcome: 'ok' });
+    await a.close();
+    const b = await Store.open({ dataDir });
+    expect((await b.recentAudit(5)).map((e) => e.action)).toEqual(['pause']);
+    await b.close();
+  });
+});

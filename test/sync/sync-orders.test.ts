@@ -76,6 +76,13 @@ describe('order sync against the sandbox', () => {
     expect(await h.rt.store.unmapped.get(unmappedSku)).toMatchObject({ orderCount: 1, recentOrderIds: [unmapped.orderId] });
     expect(h.notices.unmapped.map((n) => n.amazonSku)).toEqual([unmappedSku]);
 
+    // Buyer data is kept only sealed, apart from the order's record.
+    const sealed = await h.rt.store.buyerData.get(`default:${prime.orderId}`);
+    expect(sealed?.sealed).toBeTruthy();
+    expect(JSON.stringify(await h.rt.store.orders.get(`default:${prime.orderId}`))).not.toContain(addr.name!);
+    expect(sealed!.sealed).not.toContain(addr.name!);
+    expect(h.rt.sealer.open<{ shipTo: { name: string } }>(sealed!.sealed).shipTo.name).toBe(addr.name);
+
     const quarantined = await h.rt.store.quarantine.all();
     expect(quarantined).toEqual([expect.objectContaining({ amazonOrderId: placed.get('malformed')!.orderId, code: 'order.malformed' })]);
     expect(quarantined[0]!.reason).toMatch(/malformed/);

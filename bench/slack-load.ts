@@ -1,0 +1,67 @@
+import { createHmac } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+
+/**
+ * The load generator of `npm run bench -- slack`, run as its own process: signed slash commands
+ * and button clicks, `concurrency` at a time; prints the ack latencies as JSON.
+ */
+const [appUrl, responseUrl, totalArg, concurrencyArg, idsFile, secret] = process.argv.slice(2) as [string, string, string, string, string, string];
+const total = Number(totalArg);
+const concurrency = Number(concurrencyArg);
+const ids = JSON.parse(readFileSync(idsFile, 'utf8')) as string[];
+
+function sign(body: string, ts: number): Record<string, string> {
+  const sig = 'v0=' + createHmac('sha256', secret).update(`v0:${ts}:${body}`).digest('hex');
+  return { 'x-slack-signature': sig, 'x-slack-request-timestamp': String(ts), 'content-type': 'application/x-www-form-urlencoded' };
+}
+
+const commands = ['status', 'help', 'quarantine', 'sku unmapped', 'audit 5', `order ${ids[1]}`];
+function makeRequest(i: number): string {
+  if (i % 2 === 0) {
+    const text = commands[(i / 2) % commands.length]!;
+    const user = i % 4 === 0 ? 'U0MAYA0001' : 'U0SAM00002';
+    return new URLSearchParams({ token: 'x', team_id: 'T0DOCKHAND', channel_id: 'C0OPS00001', channel_name: 'dockhand-ops', user_id: user, user_name: 'bench', command: '/dockhand', text, response_url: responseUrl, trigger_id: `trig.${i}`, api_app_id: 'A0DOCKHAND' }).toString();
+  }
+  const id = ids[i % ids.length]!;
+  const payload = {
+    type: 'block_actions',
+    user: { id: 'U0SAM00002', username: 'sam' },
+    team: { id: 'T0DOCKHAND' },
+    channel: { id: 'C0OPS00001', name: 'dockhand-ops' },
+    container: { type: 'message', message_ts: '1.0', channel_id: 'C0OPS00001' },
+    api_app_id: 'A0DOCKHAND',
+    trigger_id: `trig.${i}`,
+    response_url: responseUrl,
+    actions: [{ type: 'button', action_id: 'show_order', block_id: 'alert:actions', action_ts: `${Date.now() / 1000}`, value: JSON.stringify({ key: `quarantine:default:${id}`, version: 'v1', accountId: 'default', amazonOrderId: id }) }],
+  };
+  return new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
+}
+
+const latencies: number[] = [];
+const errorKinds: Record<string, number> = {};
+let errors = 0;
+let next = 0;
+async function worker(): Promise<void> {
+  for (;;) {
+    const i = next++;
+    if (i >= total) return;
+    const body = makeRequest(i);
+    const started = performance.now();
+    try {
+      const res = await fetch(appUrl, { method: 'POST', headers: sign(body, Math.floor(Date.now() / 1000)), body });
+      await res.arrayBuffer();
+      latencies.push(performance.now() - started);
+      if (res.status !== 200) {
+        errors++;
+        errorKinds[String(res.status)] = (errorKinds[String(res.status)] ?? 0) + 1;
+      }
+    } catch (e) {
+      errors++;
+      const kind = (e as Error).message;
+      errorKinds[kind] = (errorKinds[kind] ?? 0) + 1;
+    }
+  }
+}
+const startedAt = Date.now();
+await Promise.all(Array.from({ length: concurrency }, worker));
+process.stdout.write(JSON.stringify({ latencies, errors, errorKinds, elapsed: (Date.now() - startedAt) / 1000 }));
