@@ -38,6 +38,7 @@ function makeRequest(i: number): string {
 }
 
 const latencies: number[] = [];
+const slow: Array<{ i: number; at: number; ms: number }> = [];
 const errorKinds: Record<string, number> = {};
 let errors = 0;
 let next = 0;
@@ -51,6 +52,7 @@ async function worker(): Promise<void> {
       const res = await fetch(appUrl, { method: 'POST', headers: sign(body, Math.floor(Date.now() / 1000)), body });
       await res.arrayBuffer();
       latencies.push(performance.now() - started);
+      if (process.env.BENCH_TRACE) slow.push({ i, at: Math.round(started), ms: Math.round(performance.now() - started) });
       if (res.status !== 200) {
         errors++;
         errorKinds[String(res.status)] = (errorKinds[String(res.status)] ?? 0) + 1;
@@ -64,4 +66,5 @@ async function worker(): Promise<void> {
 }
 const startedAt = Date.now();
 await Promise.all(Array.from({ length: concurrency }, worker));
+if (process.env.BENCH_TRACE) process.stderr.write(JSON.stringify(slow.sort((a, b) => b.ms - a.ms).slice(0, 15)) + '\n');
 process.stdout.write(JSON.stringify({ latencies, errors, errorKinds, elapsed: (Date.now() - startedAt) / 1000 }));

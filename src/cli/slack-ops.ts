@@ -47,7 +47,7 @@ export function createDockhandOps(rt: Runtime, product: Product): DockhandOps {
       const keys = accounts().map((a) => orderRecordKey(a.id, amazonOrderId));
       const record = (await rt.store.orders.getMany(keys)).find((r) => r !== undefined);
       const quarantine = (await rt.store.quarantine.getMany(keys)).find((q) => q !== undefined);
-      const audit = (await rt.store.recentAudit(500)).filter((e) => e.target === amazonOrderId);
+      const audit = await rt.store.auditFor(amazonOrderId);
       const alerts = (await rt.store.alerts.all()).filter((a) => a.key.endsWith(`:${amazonOrderId}`) || a.facts.amazonOrderId === amazonOrderId);
       return { amazonOrderId, ...(record ? { record } : {}), ...(quarantine ? { quarantine } : {}), audit, alerts };
     },

@@ -25,7 +25,7 @@ import {
  * replicas share one state and the sync lease decides who runs each account.
  */
 
-const NAMESPACES = ['orders', 'quarantine', 'skus', 'asins', 'unmapped', 'cursors', 'leases', 'runs', 'health', 'audit', 'auditindex', 'alerts', 'pauses', 'once', 'buyerdata'] as const;
+const NAMESPACES = ['orders', 'quarantine', 'skus', 'asins', 'unmapped', 'cursors', 'leases', 'runs', 'health', 'audit', 'auditindex', 'audittarget', 'alerts', 'pauses', 'once', 'buyerdata'] as const;
 type Namespace = (typeof NAMESPACES)[number];
 
 export interface StoreOptions {
@@ -90,6 +90,8 @@ const OnceMark = z.object({ at: z.string() });
 const AuditIndex = z.object({ keys: z.array(z.string()) });
 /** How many audit entries `recentAudit` can return. */
 export const RECENT_AUDIT = 500;
+/** How many audit entries are listed per target. */
+const AUDIT_PER_TARGET = 50;
 
 export class Store {
   readonly orders: Table<typeof OrderRecord>;
@@ -113,8 +115,12 @@ export class Store {
   readonly buyerData: Table<typeof BuyerData>;
   private readonly once: Table<typeof OnceMark>;
   private readonly auditIndex: Table<typeof AuditIndex>;
+  private readonly auditByTarget: Table<typeof AuditIndex>;
 
-  private constructor(private readonly kvs: Map<Namespace, Keyv>) {
+  private constructor(
+    kvs: Map<Namespace, Keyv>,
+    private readonly shared?: KeyvStoreAdapter,
+  ) {
     const kv = (n: Namespace) => kvs.get(n)!;
     this.orders = new Table(kv('orders'), OrderRecord, 'order');
     this.quarantine = new Table(kv('quarantine'), QuarantineEntry, 'quarantine');
@@ -131,19 +137,25 @@ export class Store {
     this.buyerData = new Table(kv('buyerdata'), BuyerData, 'buyer data');
     this.once = new Table(kv('once'), OnceMark, 'idempotency key');
     this.auditIndex = new Table(kv('auditindex'), AuditIndex, 'audit index');
+    this.auditByTarget = new Table(kv('audittarget'), AuditIndex, 'audit target index');
   }
 
   static async open(opts: StoreOptions): Promise<Store> {
     const kvs = new Map<Namespace, Keyv>();
+    // One connection for every namespace: with a connection each, SQLite's writers wait on each
+    // other's locks (busy-waiting on the I/O threads) and every store call stalls behind them.
+    const shared = opts.memory ? undefined : await adapterFor(opts);
+    // Every namespace's Keyv listens for the shared adapter's errors.
+    (shared as { setMaxListeners?: (n: number) => void } | undefined)?.setMaxListeners?.(NAMESPACES.length + 5);
     for (const ns of NAMESPACES) {
-      const adapter = opts.memory ? undefined : await adapterFor(opts);
+      const adapter = shared ? namespaceView(shared) : undefined;
       const kv = new Keyv({ ...(adapter ? { store: adapter } : {}), namespace: ns });
       kv.on('error', () => {
         /* surfaced by the failing call itself */
       });
       kvs.set(ns, kv);
     }
-    const store = new Store(kvs);
+    const store = new Store(kvs, shared);
     try {
       await store.leases.get('probe');
     } catch (e) {
@@ -160,7 +172,7 @@ export class Store {
       clearTimeout(this.auditFlush);
       await this.flushAuditIndex();
     }
-    for (const kv of this.kvs.values()) await kv.disconnect().catch(() => undefined);
+    await this.shared?.disconnect?.().catch(() => undefined);
   }
 
   /**
@@ -200,6 +212,28 @@ export class Store {
       this.auditFlush = setTimeout(() => void this.flushAuditIndex(), 1_000);
       this.auditFlush.unref();
     }
+    // What was done to one order (or SKU, account) is listed per target for its timeline.
+    const target = entry.target;
+    if (target) {
+      const previous = this.targetIndexing.get(target) ?? Promise.resolve();
+      const update = previous.then(async () => {
+        const index = await this.auditByTarget.get(target);
+        await this.auditByTarget.set(target, { keys: [...(index?.keys ?? []), key].slice(-AUDIT_PER_TARGET) });
+      });
+      const settled = update.catch(() => undefined);
+      this.targetIndexing.set(target, settled);
+      void settled.then(() => {
+        if (this.targetIndexing.get(target) === settled) this.targetIndexing.delete(target);
+      });
+      await update;
+    }
+  }
+  private readonly targetIndexing = new Map<string, Promise<void>>();
+
+  /** The audit entries about one target (an order, a SKU, an account), oldest first. */
+  async auditFor(target: string): Promise<AuditEntry[]> {
+    const keys = (await this.auditByTarget.get(target))?.keys ?? [];
+    return (await this.audit.getMany(keys)).filter((e): e is AuditEntry => e !== undefined);
   }
 
   /** The last `n` audit entries (at most {@link RECENT_AUDIT}), newest first. */
@@ -285,6 +319,19 @@ export function isLeaseOwnerGone(owner: string, host: string, isAlive: (pid: num
 
 export function orderRecordKey(accountId: string, amazonOrderId: string): string {
   return `${accountId}:${amazonOrderId}`;
+}
+
+/**
+ * A per-namespace face of one shared adapter. Keyv prefixes keys with the namespace itself and
+ * reads the adapter's `namespace` only to list and clear, which this view keeps to itself.
+ */
+function namespaceView(shared: KeyvStoreAdapter): KeyvStoreAdapter {
+  const view = Object.create(shared) as KeyvStoreAdapter & { namespace?: string };
+  Object.defineProperty(view, 'namespace', { value: undefined, writable: true, enumerable: true });
+  const iterator = shared.iterator?.bind(shared);
+  if (iterator) view.iterator = ((namespace?: string) => iterator(namespace ?? view.namespace)) as KeyvStoreAdapter['iterator'];
+  view.disconnect = async () => undefined;
+  return view;
 }
 
 async function adapterFor(opts: StoreOptions): Promise<KeyvStoreAdapter> {

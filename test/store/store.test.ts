@@ -86,3 +86,15 @@ describe('audit index', () => {
     await b.close();
   });
 });
+
+describe('audit by target', () => {
+  it("lists what was done to one order, oldest first, and nothing of other orders", async () => {
+    const s = await Store.open({ memory: true });
+    const at = (sec: number) => `2026-11-28T10:00:${String(sec).padStart(2, '0')}Z`;
+    await s.recordAudit({ at: at(1), actor: 'U1', source: 'slack', action: 'action:retry_order', target: '111-0000001-0000001', outcome: 'ok' });
+    await s.recordAudit({ at: at(2), actor: 'U2', source: 'slack', action: 'action:retry_order', target: '111-0000002-0000002', outcome: 'ok' });
+    await s.recordAudit({ at: at(3), actor: 'U1', source: 'slack', action: 'action:show_order', target: '111-0000001-0000001', outcome: 'ok' });
+    expect((await s.auditFor('111-0000001-0000001')).map((e) => e.action)).toEqual(['action:retry_order', 'action:show_order']);
+    expect(await s.auditFor('111-0000009-0000009')).toEqual([]);
+  });
+});
