@@ -5,6 +5,7 @@ import path from 'node:path';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { z } from 'zod';
 import { createAmazonOrdersClient, fetchDockhandOrder, fetchOrderPage, type AmazonOrdersClient } from '../amazon/orders-client';
+import type { AmazonCredentials } from '../amazon/selling-partner';
 import type { AccountConfig, Config } from '../config/config';
 import { createNotificationsClient, type NotificationsClient } from '../events/notifications-client';
 import { DockhandError } from '../domain/errors';
@@ -119,20 +120,20 @@ export async function openRuntime(config: Config, logger: Logger, notifier: Noti
     logger: logger.child({ vendor: 'shipstation' }),
   });
   const ca = (config as Config & { sandboxCa?: string }).sandboxCa;
+  const credentialsFor = (account: AccountConfig): AmazonCredentials => ({
+    region: account.region,
+    clientId: required(config.amazon.clientId, 'SELLING_PARTNER_APP_CLIENT_ID'),
+    clientSecret: required(config.amazon.clientSecret, 'SELLING_PARTNER_APP_CLIENT_SECRET'),
+    refreshToken: required(account.refreshToken, account.refreshTokenEnv),
+    ...(config.amazon.spApiUrl ? { spApiUrl: config.amazon.spApiUrl } : {}),
+    ...(config.amazon.lwaUrl ? { lwaUrl: config.amazon.lwaUrl } : {}),
+    ...(ca ? { ca } : {}),
+  });
   const amazon = new Map<string, AmazonOrdersClient>();
   for (const account of config.accounts) {
     amazon.set(
       account.id,
-      createAmazonOrdersClient({
-        region: account.region,
-        clientId: required(config.amazon.clientId, 'SELLING_PARTNER_APP_CLIENT_ID'),
-        clientSecret: required(config.amazon.clientSecret, 'SELLING_PARTNER_APP_CLIENT_SECRET'),
-        refreshToken: required(account.refreshToken, account.refreshTokenEnv),
-        ...(config.amazon.spApiUrl ? { spApiUrl: config.amazon.spApiUrl } : {}),
-        ...(config.amazon.lwaUrl ? { lwaUrl: config.amazon.lwaUrl } : {}),
-        ...(ca ? { ca } : {}),
-        logger: logger.child({ vendor: 'amazon', accountId: account.id }),
-      }),
+      createAmazonOrdersClient({ ...credentialsFor(account), logger: logger.child({ vendor: 'amazon', accountId: account.id }) }),
     );
   }
   const host = hostname();
@@ -170,16 +171,7 @@ export async function openRuntime(config: Config, logger: Logger, notifier: Noti
       };
     },
     notificationsFor(account) {
-      return createNotificationsClient({
-        region: account.region,
-        clientId: required(config.amazon.clientId, 'SELLING_PARTNER_APP_CLIENT_ID'),
-        clientSecret: required(config.amazon.clientSecret, 'SELLING_PARTNER_APP_CLIENT_SECRET'),
-        refreshToken: required(account.refreshToken, account.refreshTokenEnv),
-        ...(config.amazon.spApiUrl ? { spApiUrl: config.amazon.spApiUrl } : {}),
-        ...(config.amazon.lwaUrl ? { lwaUrl: config.amazon.lwaUrl } : {}),
-        ...(ca ? { ca } : {}),
-        logger: logger.child({ vendor: 'amazon-notifications', accountId: account.id }),
-      });
+      return createNotificationsClient({ ...credentialsFor(account), logger: logger.child({ vendor: 'amazon-notifications', accountId: account.id }) });
     },
     async close() {
       sqs?.destroy();
