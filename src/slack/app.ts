@@ -141,6 +141,9 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
     // A fixed bot token through `authorize` rather than `token`: Bolt then never calls auth.test,
     // so a Slack outage at start-up does not stop Dockhand from starting.
     authorize: async () => ({ botToken }),
+    // Bolt's conversation store keeps per-conversation state for Events API flows we don't use;
+    // it cost a store lookup on every request.
+    convoStore: false,
     logger: bLogger,
     ...(config.slack.apiUrl ? { clientOptions: { slackApiUrl: `${config.slack.apiUrl.replace(/\/+$/, '')}/api/` } } : {}),
   });
