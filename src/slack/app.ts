@@ -1,3 +1,4 @@
+import Bottleneck from 'bottleneck';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { App, HTTPReceiver, LogLevel, SocketModeReceiver, type Logger as BoltLogger } from '@slack/bolt';
@@ -14,6 +15,9 @@ import { createHandlers, type DockhandOps, type HandlerRoles, type Reply } from 
  */
 
 /** What GET /healthz reports. Read-only and free of buyer data (account IDs and times only). */
+/** Commands and clicks whose work (after the ack) runs at the same time. */
+const WORK_IN_FLIGHT = 2;
+
 export interface HealthReport {
   /** Each background job and whether its loop is still running. */
   jobs: Array<{ name: string; alive: boolean }>;
@@ -150,11 +154,21 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
 
   const handlers = createHandlers({ ops: opts.ops, store: opts.store, alerts: opts.alerts, roles: opts.roles, logger, now });
 
+  // The work behind a command or click runs after its ack, a few at a time: when many arrive at
+  // once, new requests are still read and acked at once instead of queueing behind the work of
+  // every earlier one on the event loop. Replies go to response_url, which stays valid 30 minutes.
+  const work = new Bottleneck({ maxConcurrent: WORK_IN_FLIGHT });
+  const later = (fn: () => Promise<void>): void => {
+    void work.schedule(fn).catch((e: unknown) => logger.warn({ err: (e as Error).message }, 'Slack work failed'));
+  };
+
   app.command('/dockhand', async ({ command, ack, respond, context }) => {
     await ack();
     if ((context.retryNum ?? 0) > 0) return; // the first delivery already ran it
-    const reply = await handlers.command(command.user_id, command.text ?? '');
-    await respond(toRespond(reply)).catch((e: unknown) => logger.warn({ err: (e as Error).message }, 'command reply not delivered'));
+    later(async () => {
+      const reply = await handlers.command(command.user_id, command.text ?? '');
+      await respond(toRespond(reply)).catch((e: unknown) => logger.warn({ err: (e as Error).message }, 'command reply not delivered'));
+    });
   });
 
   app.action(/.*/, async ({ action, body, ack, respond, client, context }) => {
@@ -173,8 +187,10 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
       await handlers.auditModalOpened(actionId, userId, value);
       return;
     }
-    const reply = await handlers.action(actionId, userId, value);
-    if (reply) await respond(toRespond(reply)).catch((e: unknown) => logger.warn({ err: (e as Error).message }, 'action reply not delivered'));
+    later(async () => {
+      const reply = await handlers.action(actionId, userId, value);
+      if (reply) await respond(toRespond(reply)).catch((e: unknown) => logger.warn({ err: (e as Error).message }, 'action reply not delivered'));
+    });
   });
 
   app.view(handlers.mapSkuCallbackId, async ({ ack, view, body }) => {
@@ -205,6 +221,8 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
     },
     async stop() {
       opts.alerts.stop();
+      // Let accepted commands finish their work and replies before the server goes.
+      await work.stop({ dropWaitingJobs: false }).catch(() => undefined);
       await app.stop();
     },
     async post(channel, msg) {
