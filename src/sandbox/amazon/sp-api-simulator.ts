@@ -1,7 +1,6 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer } from 'node:https';
-import type { AddressInfo } from 'node:net';
 import { createSandboxTls, type SandboxTls } from '../tls';
 import { ApiError, invalidInput, type ApiResult } from './api-error';
 import {
@@ -28,6 +27,7 @@ import {
   type WireFulfillmentStatus,
   type WireOrder,
 } from './wire-order';
+import { listenOnLoopback } from '../listen';
 
 /** Default LWA app credentials the sandbox accepts when none are given. */
 export const SANDBOX_LWA_CREDENTIALS = {
@@ -794,17 +794,8 @@ export async function startSpApiSimulator(opts: SpApiSimulatorOptions = {}): Pro
       else res.destroy();
     });
   });
-  const host = opts.host ?? '127.0.0.1';
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port ?? 0, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const port = (server.address() as AddressInfo).port;
-  const urlHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
-  const baseUrl = `https://${urlHost}:${port}`;
+  const baseUrl = await listenOnLoopback(server, opts, 'https');
+  const port = Number(new URL(baseUrl).port);
 
   const sorted = (): WireOrder[] => [...orders.values()].sort((a, b) => compareKeys(sortKey(a), sortKey(b)));
 

@@ -1,9 +1,9 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { formatPacific, toPacificKey } from './pacific-time';
 import { FixedRateWindow, type RateWindowState } from './rate-window';
 import { ALL_STATUSES, flattenModelState, isObject, validateOrderBody, type ModelState } from './order-validation';
+import { listenOnLoopback } from '../listen';
 
 /**
  * A loopback ShipStation API v1 (https://ssapi.shipstation.com) for tests and the sandbox,
@@ -753,15 +753,10 @@ export async function startShipStationSimulator(opts: ShipStationSimulatorOption
       else res.destroy();
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', () => resolve());
-  });
-  const address = server.address() as AddressInfo;
-  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const url = await listenOnLoopback(server, opts, 'http');
 
   return {
-    url: `http://${host}:${address.port}`,
+    url,
     orders: () => active().map(clone),
     getByOrderKey: (orderKey) => {
       const o = findByKey(orderKey);

@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { buildStateValues, buttonText, findElement, isObj, missingRequiredInputs, withBlockIds, type InputValue, type Json } from './blocks';
 import { isSlackMethod, METHODS, TIER_PER_MINUTE, type SlackMethod } from './method-table';
 import { slackRequestHeaders } from './signing';
 import { TokenBucket } from './token-bucket';
+import { listenOnLoopback } from '../listen';
 
 // ---------------------------------------------------------------- public types
 
@@ -974,13 +974,7 @@ export async function startSlackSimulator(opts: SlackSimulatorOptions): Promise<
       else res.destroy();
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', () => resolve());
-  });
-  const address = server.address() as AddressInfo;
-  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-  baseUrl = `http://${host}:${address.port}`;
+  baseUrl = await listenOnLoopback(server, opts, 'http');
 
   return {
     url: baseUrl,

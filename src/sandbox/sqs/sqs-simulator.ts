@@ -1,8 +1,8 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { SimQueue, type QueueSettings, type ReceivedMessage } from './queue-model';
 import { SqsWireError, sqsErrors } from './sqs-wire';
+import { listenOnLoopback } from '../listen';
 
 /**
  * A loopback Amazon SQS (standard queues) speaking the AWS JSON 1.0 protocol that
@@ -425,11 +425,7 @@ export async function startSqsSimulator(opts: SqsSimulatorOptions = {}): Promise
   // polls, and a request racing that close fails with ECONNRESET; AWS endpoints keep them longer.
   server.keepAliveTimeout = 65_000;
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port ?? 0, host, () => resolve());
-  });
-  baseUrl = `http://${host}:${(server.address() as AddressInfo).port}`;
+  baseUrl = await listenOnLoopback(server, { ...opts, host }, 'http');
   for (const name of opts.queues ?? []) createQueue(name);
 
   const existing = (name: string) => {
