@@ -111,9 +111,10 @@ export function startProduct(rt: Runtime, opts: { onPass?: (s: RunSummary) => vo
       stopped = true;
       clearInterval(healthTimer);
       await events?.consumer.stop();
-      await saveHealth().catch(() => undefined);
       await daily.stop();
+      // A pass still running may count orders polling caught: let it finish before health is saved.
       await Promise.all(loops.map((l) => l.stop()));
+      await saveHealth().catch(() => undefined);
     },
   };
 }
