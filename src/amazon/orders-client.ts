@@ -34,8 +34,11 @@ import { parseAmazonOrders, type OrderContext, type RejectedOrder } from './to-o
 
 export type { AmazonRegion } from './selling-partner';
 
-/** Datasets we always ask for: everything `toDockhandOrder` reads, nothing more. */
-export const INCLUDED_DATA = ['BUYER', 'RECIPIENT', 'FULFILLMENT', 'PROCEEDS', 'CANCELLATION'] as const;
+/**
+ * Datasets we always ask for: everything `toDockhandOrder` reads, nothing more. PACKAGES (what
+ * was confirmed to Amazon, with tracking) is valid for both searchOrders and getOrder.
+ */
+export const INCLUDED_DATA = ['BUYER', 'RECIPIENT', 'FULFILLMENT', 'PROCEEDS', 'CANCELLATION', 'PACKAGES'] as const;
 
 export interface AmazonOrdersClientOptions extends AmazonCredentials {
   logger?: Logger;

@@ -165,6 +165,39 @@ export const AmazonOrderItem = z.object({
 export type AmazonOrderItem = z.infer<typeof AmazonOrderItem>;
 
 /**
+ * `status` is PENDING, IN_TRANSIT, SHIPPED, DELIVERED, CANCELLED or UNDELIVERABLE per the spec, read
+ * as a plain string: a status Amazon adds later must not make us drop an order we can ship.
+ */
+export const AmazonPackageStatus = z.object({
+  status: z.string(),
+  detailedStatus: z.string().nullish(),
+});
+export type AmazonPackageStatus = z.infer<typeof AmazonPackageStatus>;
+
+export const AmazonPackageItem = z.object({
+  orderItemId: z.string().min(1),
+  quantity: z.number().int(),
+  transparencyCodes: z.array(z.string()).nullish(),
+});
+export type AmazonPackageItem = z.infer<typeof AmazonPackageItem>;
+
+/**
+ * Present only with includedData=PACKAGES, and only for merchant-fulfilled orders. Times are
+ * kept as sent: nothing keys on them, and a bad one must not cost us the order.
+ */
+export const AmazonOrderPackage = z.object({
+  packageReferenceId: z.string(),
+  createdTime: z.string().nullish(),
+  packageStatus: AmazonPackageStatus.nullish(),
+  carrier: z.string().nullish(),
+  shipTime: z.string().nullish(),
+  shippingService: z.string().nullish(),
+  trackingNumber: z.string().nullish(),
+  packageItems: z.array(AmazonPackageItem).nullish(),
+});
+export type AmazonOrderPackage = z.infer<typeof AmazonOrderPackage>;
+
+/**
  * One order as searchOrders/getOrder return it. `createdTime` and `lastUpdatedTime` feed our
  * sync cursors and idempotency keys, so they must be real ISO 8601 instants.
  */
@@ -179,6 +212,7 @@ export const AmazonOrder = z.object({
   proceeds: AmazonOrderProceeds.nullish(),
   fulfillment: AmazonOrderFulfillment.nullish(),
   orderItems: z.array(AmazonOrderItem),
+  packages: z.array(AmazonOrderPackage).nullish(),
 });
 export type AmazonOrder = z.infer<typeof AmazonOrder>;
 

@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import { DockhandError } from '../domain/errors';
-import { Order, isShippable, type Address, type OrderItem, type OrderStatus } from '../domain/order';
-import { AmazonOrder, type AmazonFulfillmentStatus, type AmazonMoney } from './schemas';
+import { Order, isShippable, type Address, type OrderItem, type OrderPackage, type OrderStatus } from '../domain/order';
+import { AmazonOrder, type AmazonFulfillmentStatus, type AmazonMoney, type AmazonOrderPackage } from './schemas';
 
 /** Which Dockhand account an order belongs to, and the marketplaces that account sells in. */
 export interface OrderContext {
@@ -65,7 +65,7 @@ function compact<T extends Record<string, unknown>>(o: T): T {
 
 /**
  * Maps one validated Amazon order (v2026-01-01, fetched with includedData BUYER, RECIPIENT,
- * FULFILLMENT, PROCEEDS, CANCELLATION) into Dockhand's `Order`. Pure.
+ * FULFILLMENT, PROCEEDS, CANCELLATION, PACKAGES) into Dockhand's `Order`. Pure.
  *
  * @throws DockhandError `order.unknown_marketplace` when the order's marketplace is not one of
  *   `ctx.marketplaceIds`; `order.malformed` when the order cannot be shipped or priced as sent
@@ -222,6 +222,7 @@ export function toDockhandOrder(wire: AmazonOrder, ctx: OrderContext): Order {
     shippingTotal: shippingTotalCents / 100,
     isGift,
     giftMessage: giftMessages.length ? giftMessages.join('\n') : undefined,
+    packages: (wire.packages ?? []).map(toPackage),
   };
 
   // The domain schema is the contract the rest of Dockhand relies on; anything the checks above
@@ -229,6 +230,17 @@ export function toDockhandOrder(wire: AmazonOrder, ctx: OrderContext): Order {
   const parsed = Order.safeParse(compact(candidate));
   if (!parsed.success) throw malformed(issuePath(parsed.error), parsed.error.issues[0]?.message ?? 'is invalid');
   return parsed.data;
+}
+
+function toPackage(p: AmazonOrderPackage): OrderPackage {
+  return compact({
+    packageReferenceId: p.packageReferenceId,
+    carrier: text(p.carrier),
+    trackingNumber: text(p.trackingNumber),
+    shipTime: text(p.shipTime),
+    status: text(p.packageStatus?.status),
+    items: (p.packageItems ?? []).map((i) => ({ orderItemId: i.orderItemId, quantity: i.quantity })),
+  });
 }
 
 function issuePath(error: z.ZodError): string {

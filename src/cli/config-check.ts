@@ -1,3 +1,4 @@
+import { nullNotifier } from '../domain/notifier';
 import type { Config } from '../config/config';
 import { toDockhandError } from '../domain/errors';
 import { silentLogger } from '../log/logger';
@@ -53,7 +54,7 @@ export async function checkConnections(cfg: Config, out: (line?: string) => void
   }
 
   out('checks:');
-  const rt = await openRuntime(live, silentLogger, { orderQuarantined() {}, unmappedSku() {}, syncFailed() {} });
+  const rt = await openRuntime(live, silentLogger, nullNotifier);
   try {
     for (const a of live.accounts) {
       try {

@@ -14,6 +14,8 @@ import { ensureOrderChangeSubscription, resolveQueueArn } from '../events/notifi
 import { checkConnections } from './config-check';
 import { formatStatus, gatherStatus } from './status';
 import { startProduct } from './product';
+import { createWritebackParts } from './writeback';
+import { runPollPass, type PollSummary } from '../writeback/poll-labels.job';
 import { startSlackFace } from './slack';
 import { openRuntime, withSandboxConnections, type Runtime } from './runtime';
 import { runSandbox, SANDBOX_DEFAULT_RATE_SCALE } from './sandbox';
@@ -32,7 +34,21 @@ function logNotifier(logger: Logger): Notifier {
     orderQuarantined: (n) => logger.warn({ accountId: n.accountId, amazonOrderId: n.amazonOrderId, code: n.code }, `order quarantined: ${n.reason}`),
     unmappedSku: (n) => logger.warn({ accountId: n.accountId, amazonSku: n.amazonSku, amazonOrderId: n.amazonOrderId }, 'SKU has no ShipStation mapping; sent with the Amazon SKU'),
     syncFailed: (n) => logger.error({ accountId: n.accountId, code: n.code }, `sync failed: ${n.message}`),
+    writebackProblem: (n) => logger.warn({ accountId: n.accountId, amazonOrderId: n.amazonOrderId, labelId: n.labelId, code: n.code }, `${n.kind}: ${n.message}`),
+    writebackResolved: () => undefined,
+    deadlineEscalation: (n) => logger.warn({ stage: n.stage, leadMinutes: n.leadMinutes, orders: n.orders.map((o) => o.amazonOrderId) }, `ship-by deadline: ${n.orders.length} order(s) ${n.stage}`),
   };
+}
+
+/** One line for a writeback pass: what was seen and what happened to it. */
+export function writebackLine(s: PollSummary): string {
+  const parts = [`${s.seen} label(s) seen`, `${s.confirmed} confirmed`];
+  if (s.alreadyDone) parts.push(`${s.alreadyDone} already done`);
+  if (s.skipped) parts.push(`${s.skipped} skipped`);
+  if (s.ignored) parts.push(`${s.ignored} not from Amazon`);
+  if (s.retryLater) parts.push(`${s.retryLater} to retry`);
+  if (s.quarantined) parts.push(`${s.quarantined} quarantined`);
+  return parts.join(', ');
 }
 
 function config(): Config {
@@ -135,6 +151,23 @@ export function buildCli(): Command {
           out(`sync ${account.id}: ${summaryLine(s)}${waiting > 0 ? `; ${waiting} in quarantine (dockhand quarantine)` : ''}`);
         }
         return quarantined > 0 ? EXIT_QUARANTINED : EXIT_OK;
+      });
+      process.exitCode = code;
+    });
+
+  program
+    .command('writeback')
+    .description('confirm ShipStation labels on Amazon (tracking writeback)')
+    .requiredOption('--once', 'run one polling pass and exit (0: all confirmed or nothing to do, 2: some quarantined, 1: fatal error)')
+    .action(async () => {
+      const code = await withRuntime(async (rt) => {
+        const parts = createWritebackParts(rt);
+        const s = await runPollPass({ store: rt.store, labels: parts.labels, writeback: parts.writeback, logger: rt.logger, now: () => new Date(), lookbackHours: rt.config.writeback.lookbackHours });
+        if (!s.ok) throw new DockhandError('shipstation.unreachable', `writeback pass failed: ${s.error}`, { hint: 'Check the ShipStation credentials and `dockhand config check`.' });
+        out(`writeback: ${writebackLine(s)}`);
+        const waiting = (await rt.store.confirmations.all()).filter((c) => c.state === 'quarantined').length;
+        if (waiting > 0) out(`${waiting} confirmation(s) in quarantine: retry them from Slack once the cause is fixed`);
+        return s.quarantined > 0 ? EXIT_QUARANTINED : EXIT_OK;
       });
       process.exitCode = code;
     });

@@ -8,6 +8,10 @@ import { createOrderEvents, type OrderEvents } from '../sync/order-events.job';
 import { purgeBuyerData } from '../sync/purge-buyer-data.job';
 import { run as runSync } from '../sync/sync-orders.job';
 import type { Runtime } from './runtime';
+import { runDeadlineGuard } from '../writeback/deadline-guard.job';
+import { runPollPass, type PollSummary } from '../writeback/poll-labels.job';
+import { runReconcile } from '../writeback/reconcile.job';
+import { createWritebackParts, reconcileContext, type WritebackParts } from './writeback';
 
 /** Totals over every pass since start, for progress lines and status. */
 export interface Totals {
@@ -30,6 +34,8 @@ export interface Product {
   totals: Totals;
   /** The ORDER_CHANGE path, when an SQS queue is configured. */
   events?: { handler: OrderEvents; consumer: SqsConsumer };
+  /** Tracking writeback: the ledger-keeping confirmer, its label source and the SHIP_NOTIFY intake. */
+  writeback: WritebackParts;
   kick(): void;
   /** False once stopped. */
   alive(): boolean;
@@ -51,7 +57,7 @@ export function nextPassDelayMs(intervalMs: number, budget: { tokens: number; ra
 }
 
 /** Runs the background jobs: one sync loop per importing account and the daily buyer-data purge. */
-export function startProduct(rt: Runtime, opts: { onPass?: (s: RunSummary) => void } = {}): Product {
+export function startProduct(rt: Runtime, opts: { onPass?: (s: RunSummary) => void; onWriteback?: (s: PollSummary) => void } = {}): Product {
   const totals: Totals = { passes: 0, seen: 0, created: 0, updated: 0, cancelled: 0, held: 0, skipped: 0, quarantined: 0, failures: 0 };
   const intervalMs = rt.config.sync.intervalSeconds * 1000;
   const events = startEvents(rt);
@@ -90,6 +96,38 @@ export function startProduct(rt: Runtime, opts: { onPass?: (s: RunSummary) => vo
         rt.logger,
       ),
     );
+  const writeback = createWritebackParts(rt);
+  const wb = rt.config.writeback;
+  const now = () => new Date();
+  loops.push(
+    // The safety net behind SHIP_NOTIFY, and the only path when no public URL is set.
+    startLoop(
+      'poll-labels',
+      async () => {
+        const s = await runPollPass({ store: rt.store, labels: writeback.labels, writeback: writeback.writeback, logger: rt.logger, now, lookbackHours: wb.lookbackHours });
+        opts.onWriteback?.(s);
+      },
+      () => wb.pollSeconds * 1000,
+      rt.logger,
+    ),
+    startLoop(
+      'deadline-guard',
+      async () => {
+        await runDeadlineGuard({ store: rt.store, notifier: rt.notifier, logger: rt.logger, now, leadTimesMinutes: wb.leadTimesMinutes });
+      },
+      () => 60_000,
+      rt.logger,
+    ),
+    startLoop(
+      'reconcile',
+      async () => {
+        await runReconcile(reconcileContext(rt, writeback.labels));
+      },
+      () => wb.reconcileMinutes * 60_000,
+      rt.logger,
+      { firstDelayMs: wb.reconcileMinutes * 60_000 },
+    ),
+  );
   const purge = async () => {
     const n = await purgeBuyerData(rt.store, rt.config.retention.buyerDataDays, new Date());
     if (n > 0) rt.logger.info({ job: 'purge-buyer-data', purged: n }, 'buyer data past retention removed');
@@ -105,6 +143,7 @@ export function startProduct(rt: Runtime, opts: { onPass?: (s: RunSummary) => vo
   return {
     totals,
     ...(events ? { events } : {}),
+    writeback,
     kick: () => loops.forEach((l) => l.kick()),
     alive: () => !stopped,
     async stop() {
@@ -114,6 +153,7 @@ export function startProduct(rt: Runtime, opts: { onPass?: (s: RunSummary) => vo
       await daily.stop();
       // A pass still running may count orders polling caught: let it finish before health is saved.
       await Promise.all(loops.map((l) => l.stop()));
+      await writeback.intake.drain();
       await saveHealth().catch(() => undefined);
     },
   };

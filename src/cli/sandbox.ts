@@ -159,6 +159,9 @@ export async function runSandbox(config: Config, opts: SandboxOptions): Promise<
       orderQuarantined: (n) => say(`  ! quarantined ${n.amazonOrderId}: ${n.reason}`),
       unmappedSku: (n) => say(`  ! unmapped SKU ${n.amazonSku} (order ${n.amazonOrderId}): sent with Amazon's SKU; map it in Slack or with \`dockhand sku import\``),
       syncFailed: (n) => say(`  ! sync failed: ${n.message}`),
+      writebackProblem: (n) => say(`  ! ${n.amazonOrderId}: ${n.message}`),
+      writebackResolved: () => undefined,
+      deadlineEscalation: (n) => say(`  ! ship-by: ${n.orders.length} order(s) ${n.stage === 'at_risk' ? `within ${n.leadMinutes} min of the deadline` : n.stage.replace('_', ' ')}`),
     });
     const rt = await openRuntime(live, logger, relay);
     // What `dockhand notifications setup` does for a real seller.

@@ -4,7 +4,7 @@ import { parse as parseDotenv } from 'dotenv';
 import { parseDocument } from 'yaml';
 import { z } from 'zod';
 import { DockhandError } from '../domain/errors';
-import { marketplaceById, type Region } from '../domain/marketplaces';
+import { defaultTimeZone, marketplaceById, type Region } from '../domain/marketplaces';
 
 /**
  * The one place that reads process.env. Secrets come from the environment (and `.env`);
@@ -24,6 +24,11 @@ export const AccountConfig = z
     refreshTokenEnv: z.string().default('AMAZON_REFRESH_TOKEN'),
     /** The seller's merchant token: routes ORDER_CHANGE notifications when one queue serves several accounts. */
     sellerId: z.string().regex(/^[A-Z0-9]{8,20}$/, 'a merchant token: 8 to 20 upper-case letters and digits').optional(),
+    /** The seller's IANA time zone for ship dates; by default the first marketplace's. */
+    timeZone: z
+      .string()
+      .refine(isTimeZone, 'an IANA time zone such as America/Chicago')
+      .optional(),
     shipstation: z
       .object({
         storeId: z.number().int().positive().optional(),
@@ -53,6 +58,21 @@ const FileConfig = z
         concurrency: z.number().int().min(1).max(100).default(10),
         /** While events flow, polling (the safety net) runs this many times less often. */
         pollingSlowdown: z.number().min(1).max(60).default(5),
+      })
+      .strict()
+      .optional(),
+    writeback: z
+      .object({
+        /** Seconds between polling passes over ShipStation's labels (the safety net for webhooks). */
+        pollSeconds: z.number().positive().default(60),
+        /** How far back the first polling pass looks for labels. */
+        lookbackHours: z.number().positive().max(24 * 14).default(48),
+        /** Warn this many minutes before Amazon's latest ship date. */
+        leadTimesMinutes: z.array(z.number().int().positive()).min(1).default([240, 60]),
+        /** Minutes between reconciliation passes. */
+        reconcileMinutes: z.number().positive().default(10),
+        /** The ShipStation tag "Mark priority" adds (created if missing). */
+        priorityTag: z.string().min(1).default('Priority'),
       })
       .strict()
       .optional(),
@@ -98,6 +118,17 @@ export interface Config {
   lookbackDays: number;
   sync: { intervalSeconds: number; overlapSeconds: number };
   retention: { buyerDataDays: number };
+  writeback: {
+    pollSeconds: number;
+    lookbackHours: number;
+    leadTimesMinutes: number[];
+    reconcileMinutes: number;
+    priorityTag: string;
+    /** SHIPSTATION_WEBHOOK_SECRET: the `secret` query parameter SHIP_NOTIFY calls must carry. */
+    webhookSecret?: string;
+    /** DOCKHAND_PUBLIC_URL: where ShipStation can reach this app; `start` then registers the webhook. */
+    publicUrl?: string;
+  };
   /** ORDER_CHANGE notifications through SQS; absent: polling only. */
   events?: { sqsQueueUrl: string; concurrency: number; pollingSlowdown: number; sqsEndpoint?: string };
   slack: {
@@ -125,6 +156,20 @@ export function readEnv(cwd = process.cwd(), processEnv: Env = process.env): Env
   const file = path.join(cwd, '.env');
   const fromFile = existsSync(file) ? parseDotenv(readFileSync(file)) : {};
   return { ...fromFile, ...processEnv };
+}
+
+function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The account's time zone: its own setting, else its first marketplace's usual one. */
+export function timeZoneOf(account: Pick<AccountConfig, 'timeZone' | 'marketplaceIds'>): string {
+  return account.timeZone ?? defaultTimeZone(account.marketplaceIds[0] ?? '');
 }
 
 function blank(v: string | undefined): string | undefined {
@@ -261,6 +306,15 @@ export function loadConfig(env: Env = readEnv(), cwd = process.cwd()): Config {
       overlapSeconds: file?.sync.overlapSeconds ?? 60,
     },
     retention: { buyerDataDays: file?.retention.buyerDataDays ?? 30 },
+    writeback: {
+      pollSeconds: file?.writeback?.pollSeconds ?? 60,
+      lookbackHours: file?.writeback?.lookbackHours ?? 48,
+      leadTimesMinutes: [...(file?.writeback?.leadTimesMinutes ?? [240, 60])].sort((a, b) => b - a),
+      reconcileMinutes: file?.writeback?.reconcileMinutes ?? 10,
+      priorityTag: file?.writeback?.priorityTag ?? 'Priority',
+      ...opt('webhookSecret', blank(env.SHIPSTATION_WEBHOOK_SECRET)),
+      ...opt('publicUrl', parseUrl(env, 'DOCKHAND_PUBLIC_URL')),
+    },
     ...(file?.events ? { events: file.events } : {}),
     slack: {
       ...opt('botToken', blank(env.SLACK_BOT_TOKEN)),

@@ -24,6 +24,12 @@ export type ErrorCode =
   | 'events.unparseable'
   | 'events.queue_unreachable'
   | 'events.subscription_conflict'
+  // tracking writeback
+  | 'writeback.forged_webhook'
+  | 'writeback.unknown_item'
+  | 'writeback.nothing_to_confirm'
+  | 'writeback.order_cancelled'
+  | 'writeback.confirmation_rejected'
   // order processing
   | 'order.malformed'
   | 'order.unknown_marketplace'

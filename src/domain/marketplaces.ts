@@ -44,3 +44,19 @@ export const MARKETPLACES: ReadonlyMap<string, Marketplace> = new Map(
 export function marketplaceById(id: string): Marketplace | undefined {
   return MARKETPLACES.get(id);
 }
+
+/**
+ * The time zone a seller in this marketplace most likely works in, for ship dates sent to Amazon
+ * when the account sets no `timeZone`. Seller Central shows US, CA and MX deadlines in Pacific time.
+ */
+const TIME_ZONES: Record<string, string> = {
+  US: 'America/Los_Angeles', CA: 'America/Los_Angeles', MX: 'America/Los_Angeles', BR: 'America/Sao_Paulo',
+  IE: 'Europe/Dublin', GB: 'Europe/London', ES: 'Europe/Madrid', FR: 'Europe/Paris', BE: 'Europe/Brussels',
+  NL: 'Europe/Amsterdam', DE: 'Europe/Berlin', IT: 'Europe/Rome', SE: 'Europe/Stockholm', PL: 'Europe/Warsaw',
+  ZA: 'Africa/Johannesburg', EG: 'Africa/Cairo', TR: 'Europe/Istanbul', SA: 'Asia/Riyadh', AE: 'Asia/Dubai',
+  IN: 'Asia/Kolkata', SG: 'Asia/Singapore', AU: 'Australia/Sydney', JP: 'Asia/Tokyo',
+};
+
+export function defaultTimeZone(marketplaceId: string): string {
+  return TIME_ZONES[marketplaceById(marketplaceId)?.country ?? ''] ?? 'UTC';
+}

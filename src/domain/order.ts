@@ -66,6 +66,30 @@ export const OrderItem = z.object({
 });
 export type OrderItem = z.infer<typeof OrderItem>;
 
+export const OrderPackageItem = z.object({
+  orderItemId: z.string().min(1),
+  quantity: z.number().int().nonnegative(),
+});
+export type OrderPackageItem = z.infer<typeof OrderPackageItem>;
+
+/**
+ * A package Amazon holds for a merchant-fulfilled order: what was confirmed to it (by Dockhand's
+ * confirmShipment, by ShipStation's own Amazon store, or in Seller Central).
+ */
+export const OrderPackage = z.object({
+  /** Unique within the order. Dockhand confirms with String(ShipStation shipmentId or fulfillmentId); others send anything. */
+  packageReferenceId: z.string(),
+  /** Carrier name as Amazon shows it (the confirmed carrierName, or the carrier code's name). */
+  carrier: z.string().optional(),
+  trackingNumber: z.string().optional(),
+  /** When it was handed to the carrier, ISO 8601 as Amazon sent it. */
+  shipTime: z.string().optional(),
+  /** Amazon's packageStatus.status as sent (PENDING, IN_TRANSIT, SHIPPED, DELIVERED, CANCELLED, UNDELIVERABLE, ...). */
+  status: z.string().optional(),
+  items: z.array(OrderPackageItem).default([]),
+});
+export type OrderPackage = z.infer<typeof OrderPackage>;
+
 export const Order = z.object({
   /** Dockhand account name from the config (one Amazon seller account in one region). */
   accountId: z.string().min(1),
@@ -94,6 +118,8 @@ export const Order = z.object({
   shippingTotal: z.number().default(0),
   isGift: z.boolean().default(false),
   giftMessage: z.string().optional(),
+  /** Packages already confirmed to Amazon (includedData=PACKAGES); merchant-fulfilled orders only. */
+  packages: z.array(OrderPackage).default([]),
 });
 export type Order = z.infer<typeof Order>;
 

@@ -10,11 +10,18 @@ export interface Loop {
   kick(): void;
 }
 
-export function startLoop(name: string, pass: () => Promise<void>, delayMs: () => number, logger: Logger): Loop {
+export function startLoop(name: string, pass: () => Promise<void>, delayMs: () => number, logger: Logger, opts: { firstDelayMs?: number } = {}): Loop {
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
   let wake: (() => void) | undefined;
+  const pause = (ms: number) =>
+    new Promise<void>((resolve) => {
+      wake = resolve;
+      timer = setTimeout(resolve, Math.max(0, ms));
+    });
   const done = (async () => {
+    // A job that would only repeat what start-up already does (reconcile right after the first sync) waits first.
+    if (opts.firstDelayMs) await pause(opts.firstDelayMs);
     while (!stopped) {
       try {
         await pass();
@@ -22,10 +29,7 @@ export function startLoop(name: string, pass: () => Promise<void>, delayMs: () =
         logger.error({ job: name, err: (e as Error).message }, 'pass failed; the next one will retry');
       }
       if (stopped) break;
-      await new Promise<void>((resolve) => {
-        wake = resolve;
-        timer = setTimeout(resolve, Math.max(0, delayMs()));
-      });
+      await pause(delayMs());
     }
   })();
   return {

@@ -1,20 +1,32 @@
 import axios, { type AxiosInstance, type AxiosResponse, type Method } from 'axios';
-import type { z } from 'zod';
+import { z } from 'zod';
 import { DockhandError } from '../domain/errors';
 import { silentLogger, type Logger } from '../log/logger';
 import { toShipStationDate } from './dates';
 import { errorForNetwork, errorForResponse } from './errors';
 import { createPacer, defaultSleep, retryDelayMs, type Pacer, type RateBudget } from './pacer';
 import {
+  type CreateLabelForOrderInput,
+  CreateLabelResult,
   CreateOrderInput,
   CreateOrdersResult,
+  ListFulfillmentsResponse,
   ListOrdersResponse,
+  ListShipmentsResponse,
+  ListWebhooksResponse,
+  type MarkAsShippedInput,
+  MarkAsShippedResult,
   Order,
   Store,
+  SubscribeWebhookResult,
   SuccessMessage,
   Tag,
+  VoidLabelResult,
   Warehouse,
+  type Webhook,
+  type WebhookEvent,
 } from './schemas';
+import { isTrustedResourceUrl } from './ship-notify';
 
 /** createorders takes at most 100 orders per request (spec). */
 export const MAX_ORDERS_PER_CALL = 100;
@@ -58,6 +70,48 @@ export interface ListOrdersQuery {
   allPages?: boolean;
 }
 
+export interface ListShipmentsQuery {
+  orderId?: number;
+  /** Exact order number. */
+  orderNumber?: string;
+  storeId?: number;
+  /** Not in the v1 table, but what a SHIP_NOTIFY resource_url filters by. */
+  batchId?: number;
+  /** ISO 8601 instants; sent as Pacific wall time. Both ends inclusive. */
+  createDateStart?: string;
+  createDateEnd?: string;
+  /** ISO 8601 instants; sent as Pacific wall time. Both ends inclusive. Finds labels voided in the window. */
+  voidDateStart?: string;
+  voidDateEnd?: string;
+  /** ShipStation's default is false, which leaves shipmentItems null. */
+  includeShipmentItems?: boolean;
+  sortBy?: 'ShipDate' | 'CreateDate';
+  sortDir?: 'ASC' | 'DESC';
+  page?: number;
+  /** Up to 500. */
+  pageSize?: number;
+  /** Fetch every page from `page` on and return them as one list. */
+  allPages?: boolean;
+}
+
+export interface ListFulfillmentsQuery {
+  fulfillmentId?: number;
+  orderId?: number;
+  orderNumber?: string;
+  trackingNumber?: string;
+  /** ISO 8601 instants; sent as Pacific wall time. Both ends inclusive. */
+  createDateStart?: string;
+  createDateEnd?: string;
+  /** Calendar days `YYYY-MM-DD` (Pacific), both inclusive. */
+  shipDateStart?: string;
+  shipDateEnd?: string;
+  sortBy?: 'ShipDate' | 'CreateDate';
+  sortDir?: 'ASC' | 'DESC';
+  page?: number;
+  pageSize?: number;
+  allPages?: boolean;
+}
+
 export interface ShipStationClient {
   /**
    * POST /orders/createorders in batches of {@link MAX_ORDERS_PER_CALL}. One result per order,
@@ -88,6 +142,31 @@ export interface ShipStationClient {
   holdUntil(orderId: number, until: string): Promise<SuccessMessage>;
   /** POST /orders/addtag. */
   addTag(orderId: number, tagId: number): Promise<SuccessMessage>;
+  /** GET /shipments (labels created in ShipStation). One page, or every page with `allPages`. */
+  listShipments(query?: ListShipmentsQuery): Promise<ListShipmentsResponse>;
+  /** GET /fulfillments (orders marked shipped without a ShipStation label). One page, or every page with `allPages`. */
+  listFulfillments(query?: ListFulfillmentsQuery): Promise<ListFulfillmentsResponse>;
+  /**
+   * Fetches the shipments a SHIP_NOTIFY `resource_url` names, with their items
+   * (`includeShipmentItems` forced to true) and every page. The webhook is unsigned, so the URL
+   * is fetched only when it is this client's own ShipStation (same scheme, host and port, no
+   * userinfo) and a `/shipments` URL; anything else is refused before any request is made,
+   * since our credentials go with it.
+   * @throws DockhandError `writeback.forged_webhook` for a URL elsewhere.
+   */
+  getShipmentsAt(resourceUrl: string): Promise<ListShipmentsResponse>;
+  /** POST /webhooks/subscribe. Returns the new webhook's id. */
+  subscribeWebhook(input: { targetUrl: string; event: WebhookEvent; storeId?: number; friendlyName: string }): Promise<number>;
+  /** GET /webhooks. */
+  listWebhooks(): Promise<Webhook[]>;
+  /** DELETE /webhooks/{id}. A webhook that is already gone (404) counts as unsubscribed. */
+  unsubscribeWebhook(id: number): Promise<void>;
+  /** POST /shipments/voidlabel. `approved: false` with ShipStation's reason when it refuses. */
+  voidLabel(shipmentId: number): Promise<VoidLabelResult>;
+  /** POST /orders/markasshipped: records a fulfillment without a label. `shipDate` is `YYYY-MM-DD`. */
+  markAsShipped(input: MarkAsShippedInput): Promise<MarkAsShippedResult>;
+  /** POST /orders/createlabelfororder. Buys a real label in production; Dockhand uses it in the sandbox and tests only. */
+  createLabelForOrder(input: CreateLabelForOrderInput): Promise<CreateLabelResult>;
   /** The rate-limit window as last reported by ShipStation. */
   budget(): RateBudget;
 }
@@ -102,6 +181,8 @@ interface CallSpec<S extends z.ZodType> {
   body?: unknown;
   /** Whether sending the same request twice leaves ShipStation as sending it once. */
   idempotent: boolean;
+  /** The endpoint answers 200 with no body (DELETE /webhooks/{id}); parsed as `undefined`. */
+  emptyBody?: boolean;
 }
 
 function chunks<T>(items: T[], size: number): T[][] {
@@ -162,6 +243,7 @@ export function createShipStationClient(opts: ShipStationClientOptions): ShipSta
     );
     const text = typeof res.data === 'string' ? res.data : String(res.data ?? '');
     if (res.status < 200 || res.status >= 300) throw errorForResponse(res.status, text, spec.what);
+    if (spec.emptyBody && text.trim() === '') return spec.schema.parse(undefined) as z.infer<S>;
     let json: unknown;
     try {
       json = JSON.parse(text);
@@ -224,6 +306,33 @@ export function createShipStationClient(opts: ShipStationClientOptions): ShipSta
     }
     return { ...first, orders };
   }
+
+  /** Fetches `first`'s following pages and appends their rows (`key` names the array). */
+  async function restOfPages<K extends string, R extends { page: number; pages: number } & Record<K, unknown[]>>(
+    first: R,
+    key: K,
+    get: (page: number) => Promise<R>,
+  ): Promise<R> {
+    const rows = [...first[key]];
+    for (let page = first.page + 1; page <= first.pages; page++) {
+      const next = await get(page);
+      rows.push(...next[key]);
+      if (next[key].length === 0) break;
+    }
+    return { ...first, [key]: rows };
+  }
+
+  const instant = (iso: string | undefined) => (iso ? toShipStationDate(iso) : undefined);
+
+  async function listShipmentsWith(params: CallSpec<typeof ListShipmentsResponse>['params'], what: string, allPages: boolean, page = 1) {
+    const get = (p: number) =>
+      call({ method: 'GET', path: '/shipments', what: `${what} (page ${p})`, schema: ListShipmentsResponse, params: { ...params, page: p }, idempotent: true });
+    const first = await get(page);
+    return allPages ? restOfPages(first, 'shipments', get) : first;
+  }
+
+  const base = new URL(opts.baseUrl);
+  const shipmentsPath = `${base.pathname.replace(/\/+$/, '')}/shipments`.toLowerCase();
 
   return {
     async createOrders(orders) {
@@ -308,6 +417,147 @@ export function createShipStationClient(opts: ShipStationClientOptions): ShipSta
         body: { orderId, tagId },
         // A tag is either on an order or not; adding it twice leaves it on once.
         idempotent: true,
+      });
+    },
+
+    listShipments(query = {}) {
+      const params = {
+        orderId: query.orderId,
+        orderNumber: query.orderNumber,
+        storeId: query.storeId,
+        batchId: query.batchId,
+        createDateStart: instant(query.createDateStart),
+        createDateEnd: instant(query.createDateEnd),
+        voidDateStart: instant(query.voidDateStart),
+        voidDateEnd: instant(query.voidDateEnd),
+        includeShipmentItems: query.includeShipmentItems,
+        sortBy: query.sortBy,
+        sortDir: query.sortDir,
+        pageSize: query.pageSize ?? (query.allPages ? MAX_PAGE_SIZE : undefined),
+      };
+      return listShipmentsWith(params, 'list shipments', query.allPages === true, query.page);
+    },
+
+    async listFulfillments(query = {}) {
+      const params = {
+        fulfillmentId: query.fulfillmentId,
+        orderId: query.orderId,
+        orderNumber: query.orderNumber,
+        trackingNumber: query.trackingNumber,
+        createDateStart: instant(query.createDateStart),
+        createDateEnd: instant(query.createDateEnd),
+        shipDateStart: query.shipDateStart,
+        shipDateEnd: query.shipDateEnd,
+        sortBy: query.sortBy,
+        sortDir: query.sortDir,
+        pageSize: query.pageSize ?? (query.allPages ? MAX_PAGE_SIZE : undefined),
+      };
+      const get = (page: number) =>
+        call({ method: 'GET', path: '/fulfillments', what: `list fulfillments (page ${page})`, schema: ListFulfillmentsResponse, params: { ...params, page }, idempotent: true });
+      const first = await get(query.page ?? 1);
+      return query.allPages ? restOfPages(first, 'fulfillments', get) : first;
+    },
+
+    getShipmentsAt(resourceUrl) {
+      const target = isTrustedResourceUrl(resourceUrl, opts.baseUrl) ? new URL(resourceUrl) : undefined;
+      if (!target || target.pathname.replace(/\/+$/, '').toLowerCase() !== shipmentsPath) {
+        // The URL itself may be attacker-chosen: name the host only, never echo the whole thing into logs.
+        const host = (() => {
+          try {
+            return new URL(resourceUrl).host;
+          } catch {
+            return 'an unparseable URL';
+          }
+        })();
+        return Promise.reject(
+          new DockhandError('writeback.forged_webhook', `Refused a SHIP_NOTIFY whose resource_url is not ${base.origin}/shipments (it points at ${host})`, {
+            hint: 'Someone may be posting fake webhooks to Dockhand, or the ShipStation base URL in the config does not match the account sending them. Nothing was fetched; check the webhook target URL is not public, and the base URL.',
+          }),
+        );
+      }
+      const params: Record<string, string> = {};
+      for (const [k, v] of target.searchParams) {
+        // Our own values for these win, whatever case the URL spelled them in.
+        if (!['includeshipmentitems', 'page'].includes(k.toLowerCase())) params[k] = v;
+      }
+      const pageSize = params.pageSize ?? params.pagesize;
+      return listShipmentsWith(
+        { ...params, includeShipmentItems: true, ...(pageSize === undefined ? { pageSize: MAX_PAGE_SIZE } : {}) },
+        'get SHIP_NOTIFY shipments',
+        true,
+      );
+    },
+
+    async subscribeWebhook(input) {
+      const res = await call({
+        method: 'POST',
+        path: '/webhooks/subscribe',
+        what: `subscribe ${input.event} webhook`,
+        schema: SubscribeWebhookResult,
+        body: { target_url: input.targetUrl, event: input.event, store_id: input.storeId ?? null, friendly_name: input.friendlyName },
+        // Each call adds another subscription, and each subscription delivers every event again.
+        idempotent: false,
+      });
+      return res.id;
+    },
+
+    async listWebhooks() {
+      const res = await call({ method: 'GET', path: '/webhooks', what: 'list webhooks', schema: ListWebhooksResponse, idempotent: true });
+      return res.webhooks;
+    },
+
+    async unsubscribeWebhook(id) {
+      try {
+        await call({
+          method: 'DELETE',
+          path: `/webhooks/${id}`,
+          what: `unsubscribe webhook ${id}`,
+          schema: z.undefined(),
+          // Deleting twice leaves it deleted; a retry that finds it gone is handled below.
+          idempotent: true,
+          emptyBody: true,
+        });
+      } catch (e) {
+        if (e instanceof DockhandError && e.status === 404) return;
+        throw e;
+      }
+    },
+
+    voidLabel(shipmentId) {
+      return call({
+        method: 'POST',
+        path: '/shipments/voidlabel',
+        what: `void label ${shipmentId}`,
+        schema: VoidLabelResult,
+        body: { shipmentId },
+        // Not retried: the void goes on to the carrier as a refund request, and what a second
+        // void of the same label answers is undocumented (it may say approved: false), so a
+        // blind retry could report a voided label as refused. Re-read the shipment instead.
+        idempotent: false,
+      });
+    },
+
+    markAsShipped(input) {
+      return call({
+        method: 'POST',
+        path: '/orders/markasshipped',
+        what: `mark order ${input.orderId} shipped`,
+        schema: MarkAsShippedResult,
+        body: input,
+        // Each call records a fulfillment; a retry after a lost answer could record a second one.
+        idempotent: false,
+      });
+    },
+
+    createLabelForOrder(input) {
+      return call({
+        method: 'POST',
+        path: '/orders/createlabelfororder',
+        what: `create label for order ${input.orderId}`,
+        schema: CreateLabelResult,
+        body: input,
+        // Each call buys another label.
+        idempotent: false,
       });
     },
 

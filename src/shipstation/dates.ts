@@ -136,3 +136,19 @@ export function fromShipStationDate(s: string): string {
   }
   return new Date(asUtc + 8 * HOUR).toISOString();
 }
+
+/**
+ * Reads a ShipStation ship date as the calendar day it names, `YYYY-MM-DD`, without any time
+ * zone shift: shipments send `2014-10-03`, fulfillments `2016-06-07T00:00:00` or
+ * `6/7/2016 12:00:00 AM`, all meaning that Pacific day.
+ * @throws DockhandError `shipstation.unparseable` when `s` is not a date.
+ */
+export function fromShipStationDay(s: string): string {
+  const wall = parseWall(s.trim());
+  if (!wall || wall.month < 1 || wall.month > 12 || wall.day < 1 || wall.day > new Date(Date.UTC(wall.year, wall.month, 0)).getUTCDate()) {
+    throw new DockhandError('shipstation.unparseable', `Not a ShipStation day: ${JSON.stringify(s)}`, {
+      hint: 'ShipStation sent a ship date in an unexpected format; report this with the raw value.',
+    });
+  }
+  return `${pad(wall.year, 4)}-${pad(wall.month)}-${pad(wall.day)}`;
+}

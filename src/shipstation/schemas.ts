@@ -322,3 +322,173 @@ export const SuccessMessage = z.looseObject({
   message: z.string().nullish(),
 });
 export type SuccessMessage = z.infer<typeof SuccessMessage>;
+
+// ------------------------------------------------------------------ shipments, fulfillments, webhooks
+//
+// These feed tracking writeback, so the fields Dockhand reads (ids, orderNumber, dates, carrier,
+// tracking, voided) are strict where the spec shows them non-null: a shape change must stop the
+// writeback loudly, not confirm a package on Amazon with a blank tracking number. Fields the spec
+// shows as null, and informational fields Dockhand never reads, stay lenient so ShipStation
+// leaving them out cannot block a confirmation.
+
+/** ShipmentItem: the OrderItem model as GET /shipments returns it (options and weight may be null). */
+export const ShipmentItem = OrderItem;
+export type ShipmentItem = z.infer<typeof ShipmentItem>;
+
+/** Shipment (a label created in ShipStation), per the ListShipments example and Shipment model. */
+export const Shipment = z.looseObject({
+  shipmentId: z.number().int(),
+  orderId: z.number().int(),
+  /** Absent from the second shipment of the spec example. */
+  orderKey: z.string().nullish(),
+  userId: z.string().nullish(),
+  customerEmail: z.string().nullish(),
+  orderNumber: z.string(),
+  /** Pacific wall time without offset, e.g. `2014-10-03T06:51:33.627` or `10/3/2014 6:51:33 AM`. */
+  createDate: z.string(),
+  /** A calendar day, `2014-10-03`. */
+  shipDate: z.string(),
+  shipmentCost: looseNumber,
+  insuranceCost: looseNumber,
+  trackingNumber: z.string(),
+  isReturnLabel: z.boolean(),
+  batchNumber: z.string().nullish(),
+  carrierCode: z.string(),
+  serviceCode: z.string().nullish(),
+  packageCode: z.string().nullish(),
+  confirmation: z.string().nullish(),
+  warehouseId: z.number().nullish(),
+  voided: z.boolean(),
+  voidDate: z.string().nullish(),
+  marketplaceNotified: z.boolean().nullish(),
+  notifyErrorMessage: z.string().nullish(),
+  shipTo: Address.nullish(),
+  weight: Weight.nullish(),
+  dimensions: Dimensions.nullish(),
+  insuranceOptions: InsuranceOptions.nullish(),
+  advancedOptions: AdvancedOptions.nullish(),
+  /** null unless the list was asked for with `includeShipmentItems=true`. */
+  shipmentItems: z.array(ShipmentItem).nullable(),
+  labelData: z.string().nullish(),
+  formData: z.string().nullish(),
+});
+export type Shipment = z.infer<typeof Shipment>;
+
+export const ListShipmentsResponse = z.looseObject({
+  shipments: z.array(Shipment),
+  total: z.number().int(),
+  page: z.number().int(),
+  pages: z.number().int(),
+});
+export type ListShipmentsResponse = z.infer<typeof ListShipmentsResponse>;
+
+/** Fulfillment (an order marked shipped without a ShipStation label), per the ListFulfillments example. */
+export const Fulfillment = z.looseObject({
+  fulfillmentId: z.number().int(),
+  orderId: z.number().int(),
+  orderNumber: z.string(),
+  userId: z.string().nullish(),
+  customerEmail: z.string().nullish(),
+  /** markasshipped takes trackingNumber as optional, so a fulfillment may have none. */
+  trackingNumber: z.string().nullish(),
+  createDate: z.string(),
+  /** `2016-06-07T00:00:00` or `6/7/2016 12:00:00 AM`: a day at Pacific midnight. */
+  shipDate: z.string(),
+  voidDate: z.string().nullish(),
+  deliveryDate: z.string().nullish(),
+  carrierCode: z.string(),
+  fulfillmentProviderCode: z.string().nullish(),
+  fulfillmentServiceCode: z.string().nullish(),
+  fulfillmentFee: looseNumber,
+  voidRequested: z.boolean().nullish(),
+  voided: z.boolean(),
+  marketplaceNotified: z.boolean().nullish(),
+  notifyErrorMessage: z.string().nullish(),
+  shipTo: Address.nullish(),
+});
+export type Fulfillment = z.infer<typeof Fulfillment>;
+
+export const ListFulfillmentsResponse = z.looseObject({
+  fulfillments: z.array(Fulfillment),
+  total: z.number().int(),
+  page: z.number().int(),
+  pages: z.number().int(),
+});
+export type ListFulfillmentsResponse = z.infer<typeof ListFulfillmentsResponse>;
+
+/** One subscription from GET /webhooks (ShipStation spells these fields in PascalCase). */
+export const Webhook = z.looseObject({
+  IsLabelAPIHook: z.boolean().nullish(),
+  WebHookID: z.number().int(),
+  SellerID: z.number().nullish(),
+  /** null for a hook that fires for every store (subscribe's store_id is optional). */
+  StoreID: z.number().nullish(),
+  HookType: z.string(),
+  MessageFormat: z.string().nullish(),
+  Url: z.string(),
+  Name: z.string().nullish(),
+  BulkCopyBatchID: z.unknown().optional(),
+  BulkCopyRecordID: z.unknown().optional(),
+  Active: z.boolean(),
+  WebhookLogs: z.array(z.unknown()).nullish(),
+  Seller: z.unknown().optional(),
+  Store: z.unknown().optional(),
+});
+export type Webhook = z.infer<typeof Webhook>;
+
+export const ListWebhooksResponse = z.looseObject({ webhooks: z.array(Webhook) });
+export type ListWebhooksResponse = z.infer<typeof ListWebhooksResponse>;
+
+export const SubscribeWebhookResult = z.looseObject({ id: z.number().int() });
+export type SubscribeWebhookResult = z.infer<typeof SubscribeWebhookResult>;
+
+export const VoidLabelResult = z.looseObject({ approved: z.boolean(), message: z.string().nullish() });
+export type VoidLabelResult = z.infer<typeof VoidLabelResult>;
+
+export const MarkAsShippedResult = z.looseObject({ orderId: z.number().int(), orderNumber: z.string() });
+export type MarkAsShippedResult = z.infer<typeof MarkAsShippedResult>;
+
+/** Response of POST /orders/createlabelfororder; labelData is a base64 PDF. */
+export const CreateLabelResult = z.looseObject({
+  shipmentId: z.number().int(),
+  shipmentCost: looseNumber,
+  insuranceCost: looseNumber,
+  trackingNumber: z.string(),
+  labelData: z.string().nullish(),
+  formData: z.string().nullish(),
+});
+export type CreateLabelResult = z.infer<typeof CreateLabelResult>;
+
+/** Body of POST /orders/markasshipped, per its field table. */
+export const MarkAsShippedInput = z.object({
+  orderId: z.number().int(),
+  carrierCode: z.string().min(1),
+  /** `YYYY-MM-DD` (Pacific day). */
+  shipDate: z.string().optional(),
+  trackingNumber: z.string().optional(),
+  notifyCustomer: z.boolean().optional(),
+  notifySalesChannel: z.boolean().optional(),
+});
+export type MarkAsShippedInput = z.infer<typeof MarkAsShippedInput>;
+
+/** Body of POST /orders/createlabelfororder, per its field table. */
+export const CreateLabelForOrderInput = z.object({
+  orderId: z.number().int(),
+  carrierCode: z.string().min(1),
+  serviceCode: z.string().min(1),
+  packageCode: z.string().nullish(),
+  confirmation: z.enum(['none', 'delivery', 'signature', 'adult_signature', 'direct_signature']).nullish(),
+  /** `YYYY-MM-DD` (Pacific day). */
+  shipDate: z.string(),
+  weight: Weight.nullish(),
+  dimensions: Dimensions.nullish(),
+  insuranceOptions: InsuranceOptions.nullish(),
+  internationalOptions: InternationalOptions.nullish(),
+  advancedOptions: AdvancedOptions.nullish(),
+  testLabel: z.boolean(),
+});
+export type CreateLabelForOrderInput = z.infer<typeof CreateLabelForOrderInput>;
+
+/** Events POST /webhooks/subscribe accepts (subscribe table). */
+export const WebhookEvent = z.enum(['ORDER_NOTIFY', 'ITEM_ORDER_NOTIFY', 'SHIP_NOTIFY', 'ITEM_SHIP_NOTIFY']);
+export type WebhookEvent = z.infer<typeof WebhookEvent>;

@@ -1,8 +1,9 @@
-import type { Notifier, QuarantineNotice, SyncFailureNotice, UnmappedSkuNotice } from '../domain/notifier';
+import { createHash } from 'node:crypto';
+import type { DeadlineNotice, Notifier, QuarantineNotice, SyncFailureNotice, UnmappedSkuNotice, WritebackNotice } from '../domain/notifier';
 import type { Logger } from '../log/logger';
 import type { AlertRecord } from '../store/records';
 import type { Store } from '../store/store';
-import { alertMessage } from './blocks';
+import { alertMessage, deadlineFacts, writebackFacts, writebackResolution } from './blocks';
 
 /**
  * Slack alerts: one message per problem, kept in the store as an AlertRecord and edited in place
@@ -65,6 +66,17 @@ export function syncKey(accountId: string): string {
 }
 export function burstKey(accountId: string): string {
   return `quarantine_burst:${accountId}`;
+}
+
+/**
+ * One message per escalation: `deadline:<stage>:<lead>:<first order>:<count>:<digest of all IDs>`.
+ * The same escalation sent again (a guard pass re-run after a crash) maps to the same message
+ * and edits it; a different set of orders gets a new one. Pure.
+ */
+export function deadlineKey(n: DeadlineNotice): string {
+  const ids = n.orders.map((o) => `${o.accountId}:${o.amazonOrderId}`);
+  const digest = createHash('sha256').update([...ids].sort().join('\n')).digest('hex').slice(0, 12);
+  return `deadline:${n.stage}:${n.leadMinutes ?? '-'}:${n.orders[0]?.amazonOrderId ?? 'none'}:${n.orders.length}:${digest}`;
 }
 
 /** Delay before the `attempt`-th retry (1-based): doubling from `baseMs`, capped at `maxMs`. Pure. */
@@ -212,7 +224,13 @@ export function createAlertManager(opts: AlertManagerOptions): AlertManager {
   }
 
   /** Creates or changes a record; `change` gets the open record, or undefined when there is none. */
-  function upsert(key: string, kind: AlertRecord['kind'], change: (open: AlertRecord | undefined) => Partial<AlertRecord> & { facts: Record<string, string> }): Promise<void> {
+  function upsert(
+    key: string,
+    kind: AlertRecord['kind'],
+    change: (open: AlertRecord | undefined) => Partial<AlertRecord> & { facts: Record<string, string> },
+    /** The new facts replace the old ones instead of adding to them (a notice that always carries them all). */
+    replaceFacts = false,
+  ): Promise<void> {
     return (async () => {
       if (!channel) {
         logger.info({ alert: key }, 'no Slack alerts channel configured: alert only logged');
@@ -222,7 +240,7 @@ export function createAlertManager(opts: AlertManagerOptions): AlertManager {
       const open = existing?.state === 'open' ? existing : undefined;
       const patch = change(open);
       const next: AlertRecord = open
-        ? { ...open, ...patch, facts: { ...open.facts, ...patch.facts }, updatedAt: nowIso() }
+        ? { ...open, ...patch, facts: replaceFacts ? patch.facts : { ...open.facts, ...patch.facts }, updatedAt: nowIso() }
         : // A problem that comes back after it was resolved gets a new message: the old one says "resolved".
           { key, kind, channel, state: 'open', count: 1, ...patch, updatedAt: nowIso() };
       await store.alerts.set(key, next);
@@ -277,11 +295,13 @@ export function createAlertManager(opts: AlertManagerOptions): AlertManager {
     })();
   }
 
-  function withRecord(key: string, change: (r: AlertRecord) => AlertRecord): Promise<void> {
+  /** Changes a stored record and queues its message; `change` returning undefined leaves it as it is. */
+  function withRecord(key: string, change: (r: AlertRecord) => AlertRecord | undefined): Promise<void> {
     return (async () => {
       const r = await store.alerts.get(key);
       if (!r) return;
       const next = change(r);
+      if (!next) return;
       await store.alerts.set(key, next);
       enqueue(next.channel, key);
     })();
@@ -322,6 +342,21 @@ export function createAlertManager(opts: AlertManagerOptions): AlertManager {
           facts: { accountId: n.accountId, code: n.code, message: n.message, hint: n.hint, lastAt: nowIso() },
         })),
       );
+    },
+    writebackProblem(n: WritebackNotice) {
+      serial('writeback', () => upsert(n.key, 'writeback_problem', (o) => ({ count: (o?.count ?? 0) + 1, facts: writebackFacts(n) }), true));
+    },
+    writebackResolved(key) {
+      serial('writeback resolved', () =>
+        withRecord(key, (r) =>
+          // Someone's action may have resolved it first: keep who, rather than overwrite with "went away".
+          r.state === 'open' ? { ...r, state: 'resolved', facts: { ...r.facts, resolution: writebackResolution(r.facts.problem) }, updatedAt: nowIso() } : undefined,
+        ),
+      );
+    },
+    deadlineEscalation(n: DeadlineNotice) {
+      if (n.orders.length === 0) return;
+      serial('deadline', () => upsert(deadlineKey(n), 'deadline', (o) => ({ count: (o?.count ?? 0) + 1, facts: deadlineFacts(n, nowIso()) }), true));
     },
     resolve(key, text, actor) {
       serial('resolve', () =>

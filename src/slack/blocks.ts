@@ -1,7 +1,8 @@
 import type { types } from '@slack/bolt';
 import { z } from 'zod';
 import type { StatusData } from '../cli/status';
-import type { AlertRecord, AuditEntry, OrderRecord, OrderState, QuarantineEntry, UnmappedSku } from '../store/records';
+import type { AtRiskOrder, DeadlineNotice, WritebackNotice } from '../domain/notifier';
+import type { AlertRecord, AuditEntry, ConfirmationRecord, OrderRecord, OrderState, QuarantineEntry, UnmappedSku } from '../store/records';
 import { COMMAND_HELP } from './commands';
 
 /**
@@ -49,6 +50,18 @@ export const ACTIONS = {
   retrySync: 'retry_sync',
   pauseSync: 'pause_sync',
   retryAll: 'retry_all',
+  /** Tracking writeback: resend one label's confirmation to Amazon (value: labelId). */
+  retryConfirmation: 'retry_confirmation',
+  /** Reconciliation: confirm a ShipStation label Amazon does not have (value: accountId, amazonOrderId, labelId). */
+  confirmNow: 'confirm_now',
+  /** Reconciliation: create the Amazon order in ShipStation (value: accountId, amazonOrderId). */
+  createInShipStation: 'create_in_shipstation',
+  /** Put the ShipStation order on hold (value: shipstationOrderId). */
+  holdOrder: 'hold_order',
+  /** Add the priority tag to the ShipStation order (value: shipstationOrderId). */
+  markPriority: 'mark_priority',
+  /** A link button: Slack opens the URL itself and still sends block_actions, which is only acked. */
+  openShipStation: 'open_shipstation',
 } as const;
 export type ActionId = (typeof ACTIONS)[keyof typeof ACTIONS];
 
@@ -69,6 +82,9 @@ export const ButtonValue = z.object({
   amazonOrderId: z.string().optional(),
   amazonSku: z.string().optional(),
   asin: z.string().optional(),
+  /** A ShipStation label (`shipment:<id>` / `fulfillment:<id>`). */
+  labelId: z.string().optional(),
+  shipstationOrderId: z.number().int().optional(),
 });
 export type ButtonValue = z.infer<typeof ButtonValue>;
 
@@ -140,6 +156,42 @@ function moreLine(hidden: number, cliCommand: string): string {
   return `…and ${hidden} more (\`${cliCommand}\` in the CLI shows all)`;
 }
 
+/**
+ * A span of minutes for people: `45 min`, `4 h`, `3 h 59 min`, `2 d 3 h`. Whole minutes, rounded
+ * down, so a deadline never looks further away than it is. Pure.
+ */
+export function formatDuration(minutes: number): string {
+  const m = Math.max(0, Math.floor(minutes));
+  const d = Math.floor(m / 1440);
+  const h = Math.floor((m % 1440) / 60);
+  const min = m % 60;
+  if (d > 0) return h > 0 ? `${d} d ${h} h` : `${d} d`;
+  if (h > 0) return min > 0 ? `${h} h ${min} min` : `${h} h`;
+  return `${min} min`;
+}
+
+/**
+ * Time before Amazon's latest ship date: `3 h 59 min left`, `due now`, `late by 25 min`. Minutes
+ * are rounded down (towards more urgent): 239.9 minutes left is `3 h 59 min left`, 24.5 minutes
+ * past is `late by 25 min`. Pure.
+ */
+export function formatTimeLeft(minutesLeft: number | undefined): string {
+  if (minutesLeft === undefined || !Number.isFinite(minutesLeft)) return 'ship-by unknown';
+  const m = Math.floor(minutesLeft);
+  if (m < 0) return `late by ${formatDuration(-m)}`;
+  if (m === 0) return 'due now';
+  return `${formatDuration(m)} left`;
+}
+
+/**
+ * Where a person finds an Amazon order in ShipStation: the order search, by AmazonOrderId (our
+ * orders carry it as the order number). A search rather than the order's page, because the
+ * search also finds orders Dockhand did not create, and orders not created yet show "no results".
+ */
+export function shipstationOrderUrl(amazonOrderId: string): string {
+  return `https://ship.shipstation.com/orders/all-orders-search-result?quickSearch=${encodeURIComponent(amazonOrderId)}`;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Block constructors
 
@@ -194,6 +246,11 @@ function button(b: {
         }
       : {}),
   };
+}
+
+/** A button that opens a page; Slack still sends block_actions for it (acked, nothing else). */
+function linkButton(text: string, actionId: string, url: string): types.Button {
+  return { type: 'button', text: { type: 'plain_text', text, emoji: true }, action_id: actionId, url };
 }
 
 /** Packs lines into as few sections as fit the section text limit. */
@@ -375,13 +432,16 @@ export interface OrderTimelineInput {
   audit: AuditEntry[];
   /** Alerts about this order. */
   alerts: AlertRecord[];
+  /** The order's ShipStation labels and what Dockhand did with each on Amazon. */
+  confirmations: ConfirmationRecord[];
 }
 
 /** `/dockhand order <id>` and the Show details button: what Dockhand knows and did, in time order. */
 export function orderTimeline(input: OrderTimelineInput): SlackMessage {
   const { amazonOrderId: id, record: r, quarantine: q } = input;
   const title = `Order ${id}`;
-  if (!r && !q && input.audit.length === 0 && input.alerts.length === 0) {
+  const labels = input.confirmations;
+  if (!r && !q && input.audit.length === 0 && input.alerts.length === 0 && labels.length === 0) {
     return fitMessage(`Dockhand has not seen order ${id}`, [
       section(`Dockhand has not seen order ${code(id)}.`),
       context('It may be older than the first import, fulfilled by Amazon, or in another account. `/dockhand status` shows when each account last synced.'),
@@ -399,9 +459,8 @@ export function orderTimeline(input: OrderTimelineInput): SlackMessage {
     fields.push(`*ShipStation order*\n${r.shipstationOrderId !== undefined ? String(r.shipstationOrderId) : 'not created'}`);
     if (r.isPrime || r.shipByLatest) fields.push(`*Ship by*\n${r.shipByLatest ? utc(r.shipByLatest) : '—'}${r.isPrime ? ' · Prime' : ''}`);
     if (r.unmappedSkus.length > 0) fields.push(`*Unmapped SKUs*\n${r.unmappedSkus.map(code).join(', ')}`);
-    // Writeback of tracking to Amazon is not built yet: say so rather than imply it happened.
-    fields.push(`*Tracking to Amazon*\n${r.amazonStatus === 'Shipped' ? 'shipped on Amazon' : 'not yet confirmed'} (Dockhand does not confirm shipments yet)`);
   }
+  if (r || labels.length > 0) fields.push(`*Tracking to Amazon*\n${trackingSummary(labels, r)}`);
   blocks.push(section(`Order ${code(id)}`, { fields }));
 
   const events: Array<{ at: string; line: string }> = [];
@@ -419,6 +478,7 @@ export function orderTimeline(input: OrderTimelineInput): SlackMessage {
       line: `:construction: Quarantined: ${code(q.code)} — ${escapeMrkdwn(q.reason)}${q.attempts > 1 ? ` (${q.attempts} attempts)` : ''}${q.hint ? `\n      _${escapeMrkdwn(q.hint)}_` : ''}`,
     });
   }
+  for (const c of labels) events.push(...confirmationEvents(c));
   for (const a of input.audit) {
     events.push({ at: a.at, line: `${who(a.actor)} ${code(a.action)} → ${a.outcome}${a.detail ? ` (${escapeMrkdwn(a.detail)})` : ''}` });
   }
@@ -434,16 +494,77 @@ export function orderTimeline(input: OrderTimelineInput): SlackMessage {
   if (events.length > shown.length) lines.unshift(`…${events.length - shown.length} earlier events not shown (\`dockhand audit\` in the CLI shows all)`);
   blocks.push(...linesToSections(lines));
 
+  const buttons: types.Button[] = [];
   if (q && accountId) {
     const key = `quarantine:${accountId}:${id}`;
-    blocks.push(
-      actions(`order:${id}:actions`, [
-        button({ text: 'Retry', actionId: ACTIONS.retryOrder, style: 'primary', value: { key, version: q.at, accountId, amazonOrderId: id } }),
-      ]),
+    buttons.push(button({ text: 'Retry', actionId: ACTIONS.retryOrder, style: 'primary', value: { key, version: q.at, accountId, amazonOrderId: id } }));
+  }
+  for (const c of labels.filter((l) => l.state === 'quarantined').slice(0, LIMITS.actionsElements - 2)) {
+    buttons.push(
+      button({
+        text: `Retry confirmation ${c.labelId}`,
+        actionId: `${ACTIONS.retryConfirmation}:${c.labelId}`,
+        // The same key as the writeback alert: a retry from here also updates that message.
+        value: { key: `writeback:${c.labelId}`, version: c.at, accountId: c.accountId, amazonOrderId: c.amazonOrderId, labelId: c.labelId },
+      }),
     );
   }
+  buttons.push(linkButton('Open in ShipStation', ACTIONS.openShipStation, shipstationOrderUrl(id)));
+  blocks.push(actions(`order:${id}:actions`, buttons));
   const text = `Order ${id}: ${state}${q ? ` (${q.code})` : ''}`;
   return fitMessage(text, blocks, { cliCommand: 'dockhand audit' });
+}
+
+const CONFIRMATION_WORDS: Record<ConfirmationRecord['state'], string> = {
+  in_flight: 'being confirmed',
+  confirmed: 'confirmed',
+  skipped: 'skipped',
+  quarantined: 'quarantined',
+};
+
+function trackingSummary(labels: ConfirmationRecord[], r: OrderRecord | undefined): string {
+  if (labels.length === 0) return r?.amazonStatus === 'Shipped' ? 'shipped on Amazon; Dockhand saw no ShipStation label' : 'no label yet';
+  const counts = new Map<string, number>();
+  for (const l of labels) counts.set(CONFIRMATION_WORDS[l.state], (counts.get(CONFIRMATION_WORDS[l.state]) ?? 0) + 1);
+  const voided = labels.filter((l) => l.voidedAfterConfirm).length;
+  const parts = [...counts].map(([w, n]) => `${n} ${w}`);
+  if (voided > 0) parts.push(`:warning: ${voided} voided after confirming`);
+  return `${plural(labels.length, 'label')}: ${parts.join(', ')}`;
+}
+
+function itemsText(items: ConfirmationRecord['items']): string {
+  if (items.length === 0) return 'whole order';
+  const shown = items.slice(0, 5).map((i) => `${code(i.orderItemId)} ×${i.quantity}`);
+  return `${shown.join(', ')}${items.length > shown.length ? ` and ${items.length - shown.length} more` : ''}`;
+}
+
+/** A label's lines in the order timeline: created in ShipStation, then what happened on Amazon. */
+function confirmationEvents(c: ConfirmationRecord): Array<{ at: string; line: string }> {
+  const label = code(c.labelId);
+  const carrier = escapeMrkdwn(c.carrierName ?? c.carrierCode);
+  const tracking = `${carrier} ${code(c.trackingNumber)}`;
+  const out = [{ at: c.labelCreatedAt, line: `Label ${label} created in ShipStation: ${tracking}` }];
+  switch (c.state) {
+    case 'confirmed':
+      out.push({ at: c.confirmedAt ?? c.at, line: `:white_check_mark: Confirmed on Amazon (${label}): ${tracking}, items ${itemsText(c.items)} (via ${c.via})` });
+      break;
+    case 'quarantined':
+      out.push({
+        at: c.at,
+        line: `:construction: Confirmation of ${label} quarantined: ${c.code ? `${code(c.code)} — ` : ''}${escapeMrkdwn(c.reason ?? 'no reason recorded')}${c.attempts > 1 ? ` (${c.attempts} attempts)` : ''}${c.hint ? `\n      _${escapeMrkdwn(c.hint)}_` : ''}`,
+      });
+      break;
+    case 'skipped':
+      out.push({ at: c.at, line: `:fast_forward: Not confirmed on Amazon (${label}): ${escapeMrkdwn(c.reason ?? 'nothing to confirm')}` });
+      break;
+    case 'in_flight':
+      out.push({ at: c.at, line: `:hourglass_flowing_sand: Being confirmed on Amazon (${label}): ${tracking}` });
+      break;
+  }
+  if (c.voidedAfterConfirm) {
+    out.push({ at: c.at, line: `:warning: Label ${label} was voided after Amazon accepted its tracking: Amazon can't un-confirm, so correct it in Seller Central` });
+  }
+  return out;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -524,6 +645,308 @@ export function unmappedList(list: UnmappedSku[]): SlackMessage {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Ship-by deadlines
+
+/** An AtRiskOrder as stored in an alert's facts (JSON): parsed back, never trusted. */
+const StoredAtRisk = z.object({
+  accountId: z.string(),
+  amazonOrderId: z.string(),
+  isPrime: z.boolean(),
+  shipByLatest: z.string().optional(),
+  minutesLeft: z.number().optional(),
+  shipstationOrderId: z.number().int().optional(),
+});
+
+/** The facts a deadline alert is rendered from. The whole list is kept: the message shows the first 20. Pure. */
+export function deadlineFacts(n: DeadlineNotice, at: string): Record<string, string> {
+  return {
+    stage: n.stage,
+    ...(n.leadMinutes !== undefined ? { leadMinutes: String(n.leadMinutes) } : {}),
+    at,
+    total: String(n.orders.length),
+    orders: JSON.stringify(n.orders.map((o) => StoredAtRisk.parse(o))),
+  };
+}
+
+function ordersFromFacts(r: AlertRecord): AtRiskOrder[] {
+  try {
+    const parsed = z.array(StoredAtRisk).safeParse(JSON.parse(fact(r, 'orders') || '[]'));
+    return parsed.success ? parsed.data : [];
+  } catch {
+    return [];
+  }
+}
+
+/** "3 orders ship-by in under 4 h", "2 orders are late", "Buyer asked to cancel 1 order". Pure. */
+export function deadlineHeadline(stage: DeadlineNotice['stage'], count: number, leadMinutes?: number): string {
+  switch (stage) {
+    case 'at_risk':
+      return `${plural(count, 'order')} ship-by ${leadMinutes !== undefined ? `in under ${formatDuration(leadMinutes)}` : 'soon'}`;
+    case 'late':
+      return `${plural(count, 'order')} ${count === 1 ? 'is' : 'are'} late`;
+    case 'cancel_requested':
+      return `${count === 1 ? 'Buyer' : 'Buyers'} asked to cancel ${plural(count, 'order')}`;
+  }
+}
+
+/** One order's line: Prime, ID, account, ship-by and time left (as of the escalation). */
+function atRiskLine(o: AtRiskOrder): string {
+  return [
+    `${o.isPrime ? ':zap: *Prime* ' : ''}${code(o.amazonOrderId)}`,
+    escapeMrkdwn(o.accountId),
+    ...(o.shipByLatest ? [`ship by ${utc(o.shipByLatest)}`] : []),
+    `*${formatTimeLeft(o.minutesLeft)}*`,
+    ...(o.shipstationOrderId === undefined ? ['not in ShipStation'] : []),
+  ].join(' · ');
+}
+
+/**
+ * One order's buttons, action ids suffixed `:<account>:<order>` to stay unique in the message.
+ * Late or at risk: Retry sync (the account), Mark priority; buyer asked to cancel: Hold. Both
+ * need the ShipStation order, so they are left out when there is none. Open in ShipStation always.
+ */
+function atRiskButtons(o: AtRiskOrder, cancel: boolean, key: string, version: string): types.Button[] {
+  const target = `${o.accountId}:${o.amazonOrderId}`;
+  const ss = o.shipstationOrderId;
+  const value: ButtonValue = { key, version, accountId: o.accountId, amazonOrderId: o.amazonOrderId, ...(ss !== undefined ? { shipstationOrderId: ss } : {}) };
+  const out: types.Button[] = [];
+  if (cancel) {
+    if (ss !== undefined) out.push(holdButton(`${ACTIONS.holdOrder}:${target}`, value, o.amazonOrderId, ss));
+  } else {
+    out.push(button({ text: 'Retry sync', actionId: `${ACTIONS.retrySync}:${target}`, value }));
+    if (ss !== undefined) out.push(button({ text: 'Mark priority', actionId: `${ACTIONS.markPriority}:${target}`, style: 'primary', value }));
+  }
+  out.push(linkButton('Open in ShipStation', `${ACTIONS.openShipStation}:${target}`, shipstationOrderUrl(o.amazonOrderId)));
+  return out;
+}
+
+function holdButton(actionId: string, value: ButtonValue, amazonOrderId: string, shipstationOrderId: number): types.Button {
+  return button({
+    text: 'Hold',
+    actionId,
+    style: 'danger',
+    value,
+    confirm: {
+      title: 'Hold in ShipStation?',
+      text: `ShipStation order ${shipstationOrderId} (Amazon ${code(amazonOrderId)}) goes on hold for 7 days and is not shipped until someone releases it in ShipStation.`,
+      confirm: 'Hold',
+      deny: 'Cancel',
+    },
+  });
+}
+
+/** A line and a row of buttons per order, at most `LIMITS.listItems` orders, then how many more. */
+function atRiskBlocks(orders: AtRiskOrder[], cancel: boolean, key: string, version: string, withButtons: boolean): Block[] {
+  const out: Block[] = [];
+  for (const o of orders) {
+    const id = `${o.accountId}:${o.amazonOrderId}`;
+    out.push(section(atRiskLine(o), { blockId: `order:${id}` }));
+    if (withButtons) out.push(actions(`order:${id}:actions`, atRiskButtons(o, cancel, key, version)));
+  }
+  return out;
+}
+
+function primeNote(orders: AtRiskOrder[]): string {
+  const prime = orders.filter((o) => o.isPrime).length;
+  return prime > 0 ? `${prime} Prime` : '';
+}
+
+/** The message of one deadline escalation (alert kind `deadline`). Facts: stage, leadMinutes, at, total, orders. */
+function deadlineAlert(r: AlertRecord, open: boolean): { text: string; blocks: Block[] } {
+  const stage = (['at_risk', 'late', 'cancel_requested'] as const).find((s) => s === fact(r, 'stage')) ?? 'at_risk';
+  const lead = fact(r, 'leadMinutes') ? Number(fact(r, 'leadMinutes')) : undefined;
+  const orders = ordersFromFacts(r);
+  const total = Number(fact(r, 'total')) || orders.length;
+  const headline = deadlineHeadline(stage, total, lead);
+  const prime = primeNote(orders);
+  const at = fact(r, 'at');
+  const blocks: Block[] = [header(headline, 'alert:summary')];
+  const about =
+    stage === 'cancel_requested'
+      ? 'The buyer asked Amazon to cancel: hold it in ShipStation before it ships, then cancel it on Amazon.'
+      : 'Ship these first, Prime before the rest.';
+  blocks.push(context(`${prime ? `:zap: ${prime} · ` : ''}${about}${at ? ` Times left as of ${clock(at)}.` : ''}`));
+  const shown = orders.slice(0, LIMITS.listItems);
+  blocks.push(...atRiskBlocks(shown, stage === 'cancel_requested', r.key, r.updatedAt, open));
+  if (total > shown.length) blocks.push(context(`…and ${total - shown.length} more${stage === 'cancel_requested' ? '' : ' — `/dockhand late`'}`));
+  return { text: `${headline}${prime ? ` (${prime})` : ''}`, blocks };
+}
+
+const LATE_GROUPS: Array<{ title: string; has: (m: number | undefined) => boolean }> = [
+  { title: ':rotating_light: Late', has: (m) => m !== undefined && m < 0 },
+  { title: ':alarm_clock: Under 1 h', has: (m) => m !== undefined && m >= 0 && m < 60 },
+  { title: ':hourglass_flowing_sand: Under 4 h', has: (m) => m !== undefined && m >= 60 && m < 240 },
+  { title: 'Later', has: (m) => m !== undefined && m >= 240 },
+  { title: 'Ship-by unknown', has: (m) => m === undefined || Number.isNaN(m) },
+];
+
+/**
+ * `/dockhand late`: at-risk orders grouped late / under 1 h / under 4 h / later. The caller's
+ * order (Prime first, then least time left) is kept inside each group. Buttons carry the key
+ * `late:<account>:<order>` (no alert message behind it: the handler answers the clicker).
+ */
+export function lateList(orders: AtRiskOrder[], now: Date): SlackMessage {
+  if (orders.length === 0) return fitMessage('No orders at risk', [section(':white_check_mark: No orders at risk of missing their ship-by date.')]);
+  const version = now.toISOString();
+  const shown = orders.slice(0, LIMITS.listItems);
+  const prime = primeNote(orders);
+  const blocks: Block[] = [header(`${plural(orders.length, 'order')} at risk`)];
+  for (const g of LATE_GROUPS) {
+    const inGroup = shown.filter((o) => g.has(o.minutesLeft));
+    if (inGroup.length === 0) continue;
+    const all = orders.filter((o) => g.has(o.minutesLeft)).length;
+    blocks.push(section(`*${g.title}* (${all})`, { blockId: `late:group:${g.title}` }));
+    for (const o of inGroup) {
+      const id = `${o.accountId}:${o.amazonOrderId}`;
+      blocks.push(section(atRiskLine(o), { blockId: `order:${id}` }), actions(`order:${id}:actions`, atRiskButtons(o, false, `late:${id}`, version)));
+    }
+  }
+  if (orders.length > shown.length) blocks.push(context(`…and ${orders.length - shown.length} more, less urgent`));
+  blocks.push(context(`${prime ? `:zap: ${prime} · ` : ''}As of ${utc(version)}`));
+  const late = orders.filter((o) => o.minutesLeft !== undefined && o.minutesLeft < 0).length;
+  return fitMessage(`${plural(orders.length, 'order')} at risk${late ? `, ${late} late` : ''}${prime ? ` (${prime})` : ''}`, blocks);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Tracking writeback problems
+
+const PROBLEMS: Record<WritebackNotice['kind'], { title: (id: string) => string; resolved: string }> = {
+  confirmation_quarantined: { title: (id) => `Amazon has no tracking for order ${id}: the confirmation was refused`, resolved: 'confirmed on Amazon' },
+  voided_after_confirm: { title: (id) => `A label of order ${id} was voided after Amazon got its tracking`, resolved: 'no longer reported' },
+  cancelled_before_confirm: { title: (id) => `Order ${id} was cancelled on Amazon before its label was confirmed`, resolved: 'no longer reported' },
+  missing_in_shipstation: { title: (id) => `Order ${id} is open on Amazon but not in ShipStation`, resolved: 'the order is in ShipStation now' },
+  label_not_on_amazon: { title: (id) => `A ShipStation label of order ${id} never reached Amazon`, resolved: 'Amazon has the tracking now' },
+  tracking_mismatch: { title: (id) => `Amazon holds other tracking for order ${id}`, resolved: 'Amazon has the tracking now' },
+  cancelled_open_in_shipstation: { title: (id) => `Order ${id} was cancelled on Amazon but is still open in ShipStation`, resolved: 'no longer open in ShipStation' },
+};
+const PROBLEM_KINDS = Object.keys(PROBLEMS) as Array<WritebackNotice['kind']>;
+const FIXES = ['retry_confirmation', 'confirm_now', 'create_in_shipstation', 'hold_order'] as const;
+
+/** The facts a writeback alert is rendered from (no buyer data: IDs, tracking, codes, texts). Pure. */
+export function writebackFacts(n: WritebackNotice): Record<string, string> {
+  const f: Record<string, string> = { problem: n.kind, accountId: n.accountId, amazonOrderId: n.amazonOrderId, code: n.code, message: n.message, hint: n.hint };
+  if (n.labelId) f.labelId = n.labelId;
+  if (n.shipstationOrderId !== undefined) f.shipstationOrderId = String(n.shipstationOrderId);
+  if (n.trackingNumber) f.trackingNumber = n.trackingNumber;
+  if (n.carrier) f.carrier = n.carrier;
+  if (n.fix) f.fix = n.fix;
+  return f;
+}
+
+/** Reads `writebackFacts` back; what is missing or unknown is left out. Pure. */
+export function writebackNoticeFromFacts(key: string, f: Record<string, string>): WritebackNotice {
+  const kind = PROBLEM_KINDS.find((k) => k === f.problem) ?? 'confirmation_quarantined';
+  const fix = FIXES.find((x) => x === f.fix);
+  const ss = f.shipstationOrderId !== undefined && /^\d+$/.test(f.shipstationOrderId) ? Number(f.shipstationOrderId) : undefined;
+  return {
+    key,
+    kind,
+    accountId: f.accountId ?? '',
+    amazonOrderId: f.amazonOrderId ?? '',
+    code: f.code ?? '',
+    message: f.message ?? '',
+    hint: f.hint ?? '',
+    ...(f.labelId ? { labelId: f.labelId } : {}),
+    ...(ss !== undefined ? { shipstationOrderId: ss } : {}),
+    ...(f.trackingNumber ? { trackingNumber: f.trackingNumber } : {}),
+    ...(f.carrier ? { carrier: f.carrier } : {}),
+    ...(fix ? { fix } : {}),
+  };
+}
+
+/** What a writeback message says once the problem went away on its own (`writebackResolved`). Pure. */
+export function writebackResolution(problem: string | undefined): string {
+  return PROBLEMS[PROBLEM_KINDS.find((k) => k === problem) ?? 'confirmation_quarantined'].resolved;
+}
+
+/**
+ * The fix button `n.fix` names, then Open in ShipStation and Show order. `suffix` keeps action
+ * ids unique when several problems share a message. A fix that needs what the notice lacks
+ * (Hold without a ShipStation order, Retry without a label) is left out: its hint still says what to do.
+ */
+function writebackButtons(n: WritebackNotice, version: string, suffix = ''): types.Button[] {
+  const value: ButtonValue = {
+    key: n.key,
+    version,
+    accountId: n.accountId,
+    amazonOrderId: n.amazonOrderId,
+    ...(n.labelId ? { labelId: n.labelId } : {}),
+    ...(n.shipstationOrderId !== undefined ? { shipstationOrderId: n.shipstationOrderId } : {}),
+  };
+  const out: types.Button[] = [];
+  switch (n.fix) {
+    case 'retry_confirmation':
+      if (n.labelId) out.push(button({ text: 'Retry', actionId: `${ACTIONS.retryConfirmation}${suffix}`, style: 'primary', value }));
+      break;
+    case 'confirm_now':
+      if (n.labelId) {
+        out.push(
+          button({
+            text: 'Confirm now',
+            actionId: `${ACTIONS.confirmNow}${suffix}`,
+            style: 'primary',
+            value,
+            confirm: {
+              title: 'Confirm on Amazon?',
+              text: `Amazon gets ${n.trackingNumber ? `tracking ${code(n.trackingNumber)}` : `label ${code(n.labelId)}`} for order ${code(n.amazonOrderId)} and tells the buyer it shipped. Amazon can't take a confirmation back.`,
+              confirm: 'Confirm',
+              deny: 'Cancel',
+            },
+          }),
+        );
+      }
+      break;
+    case 'create_in_shipstation':
+      out.push(button({ text: 'Create in ShipStation', actionId: `${ACTIONS.createInShipStation}${suffix}`, style: 'primary', value }));
+      break;
+    case 'hold_order':
+      if (n.shipstationOrderId !== undefined) out.push(holdButton(`${ACTIONS.holdOrder}${suffix}`, value, n.amazonOrderId, n.shipstationOrderId));
+      break;
+    case undefined:
+      break;
+  }
+  out.push(linkButton('Open in ShipStation', `${ACTIONS.openShipStation}${suffix}`, shipstationOrderUrl(n.amazonOrderId)));
+  out.push(button({ text: 'Show order', actionId: `${ACTIONS.showOrder}${suffix}`, value }));
+  return out;
+}
+
+/** The summary section of one writeback problem: what, which label and tracking, what happened, the hint. */
+function writebackSection(n: WritebackNotice, open: boolean, count: number, blockId: string): Block {
+  const title = PROBLEMS[n.kind].title(code(n.amazonOrderId));
+  const fields = [`*Account*\n${escapeMrkdwn(n.accountId || 'unknown')}`, `*Problem*\n${n.code ? code(n.code) : 'unknown'}`];
+  if (n.labelId) fields.push(`*Label*\n${code(n.labelId)}`);
+  // Tracking numbers are not buyer data: they identify a package, not a person.
+  if (n.trackingNumber) fields.push(`*Tracking*\n${n.carrier ? `${escapeMrkdwn(n.carrier)} ` : ''}${code(n.trackingNumber)}`);
+  if (n.shipstationOrderId !== undefined) fields.push(`*ShipStation order*\n${n.shipstationOrderId}`);
+  if (count > 1) fields.push(`*Occurrences*\n${count}`);
+  const detail = `${n.message ? `\n${escapeMrkdwn(n.message)}` : ''}${n.hint && open ? `\n:point_right: ${escapeMrkdwn(n.hint)}` : ''}`;
+  return section(`${open ? ':package:' : ':white_check_mark:'} ${title}${detail}`, { blockId, fields });
+}
+
+export interface ReconcileResult {
+  accounts: string[];
+  checkedOrders: number;
+  checkedLabels: number;
+  findings: WritebackNotice[];
+}
+
+/** `/dockhand reconcile`: what was checked, then each finding with its fix (ids suffixed `:<n>`). */
+export function reconcileSummary(r: ReconcileResult, now: Date): SlackMessage {
+  const checked = `${plural(r.checkedOrders, 'order')} and ${plural(r.checkedLabels, 'label')} in ${r.accounts.length ? escapeMrkdwn(r.accounts.join(', ')) : 'no account'}`;
+  if (r.findings.length === 0) {
+    return fitMessage(`Reconciled: nothing to fix`, [section(`:white_check_mark: Amazon and ShipStation agree: checked ${checked}.`), context(`As of ${utc(now.toISOString())}`)]);
+  }
+  const version = now.toISOString();
+  const shown = r.findings.slice(0, LIMITS.listItems);
+  const blocks: Block[] = [header(`Reconciliation: ${plural(r.findings.length, 'problem')}`), context(`Checked ${checked}. Each problem is also posted to the alerts channel.`)];
+  shown.forEach((n, i) => {
+    blocks.push(writebackSection(n, true, 1, `finding:${i}`), actions(`finding:${i}:actions`, writebackButtons(n, version, `:${i}`)));
+  });
+  if (r.findings.length > shown.length) blocks.push(context(`…and ${r.findings.length - shown.length} more: see the alerts channel`));
+  return fitMessage(`Reconciled: ${plural(r.findings.length, 'problem')} found`, blocks);
+}
+
+// ---------------------------------------------------------------------------------------------
 // Alerts
 
 /** Reads a fact, or says it is missing: an alert must render even from an incomplete record. */
@@ -555,6 +978,9 @@ function lastActionLine(r: AlertRecord): string | undefined {
  * - unmapped_sku: amazonSku, asin, orderCount, recentOrders (IDs separated by commas or spaces), accountId
  * - sync_failed: accountId, code, message, hint
  * - quarantine_burst: count (else `record.count`), orderIds (first few, comma-separated), accountId
+ * - writeback_problem: `writebackFacts` (problem, accountId, amazonOrderId, labelId, trackingNumber, carrier,
+ *   shipstationOrderId, code, message, hint, fix)
+ * - deadline: `deadlineFacts` (stage, leadMinutes, at, total, orders as JSON)
  * Open alerts carry buttons; resolved ones lose them and say what resolved them
  * (`facts.resolution`, else the last action).
  */
@@ -654,11 +1080,25 @@ export function alertMessage(r: AlertRecord): SlackMessage {
       ];
       break;
     }
+    case 'writeback_problem': {
+      const n = writebackNoticeFromFacts(r.key, r.facts);
+      text = `${PROBLEMS[n.kind].title(n.amazonOrderId)}${n.code ? ` (${n.code})` : ''}`;
+      blocks.push(writebackSection(n, open, r.count, 'alert:summary'));
+      buttons = writebackButtons(n, version);
+      break;
+    }
+    case 'deadline': {
+      const d = deadlineAlert(r, open);
+      text = d.text;
+      blocks.push(...d.blocks);
+      break;
+    }
   }
 
   const last = lastActionLine(r);
   if (open) {
-    blocks.push(actions('alert:actions', buttons));
+    // Deadline messages carry a row of buttons per order instead.
+    if (buttons.length > 0) blocks.push(actions('alert:actions', buttons));
     if (last) blocks.push(context(last));
   } else {
     const resolution = r.facts.resolution ?? (last ? undefined : 'the problem went away');

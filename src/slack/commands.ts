@@ -30,6 +30,10 @@ export type DockhandCommand =
   | { kind: 'pause'; accountId?: string }
   | { kind: 'resume'; accountId?: string }
   | { kind: 'audit'; limit: number }
+  /** Orders at risk of missing Amazon's ship-by date. */
+  | { kind: 'late' }
+  /** Compares Amazon and ShipStation now; without an account: every account. */
+  | { kind: 'reconcile'; accountId?: string }
   | { kind: 'unknown'; text: string; message: string; suggestion?: string }
   | { kind: 'usage'; command: string; message: string };
 
@@ -55,14 +59,20 @@ export const COMMAND_HELP: readonly string[] = [
   '`/dockhand sku unmapped` — Amazon SKUs waiting for a ShipStation SKU',
   '`/dockhand pause [account]` — stop syncing (all accounts, or one) until resumed; managers only',
   '`/dockhand resume [account]` — resume a paused sync; managers only',
+  '`/dockhand late` — orders at risk of missing their ship-by date, Prime first, with Mark priority and Retry sync',
+  '`/dockhand reconcile [account]` — compare Amazon and ShipStation now (orders, labels, tracking) and list what needs fixing',
   `\`/dockhand audit [n]\` — the last n actions (1–${AUDIT_MAX}, default ${AUDIT_DEFAULT}): who, what, when, outcome`,
   '`/dockhand help` — this list',
 ];
 
-const COMMAND_WORDS = ['help', 'status', 'order', 'quarantine', 'retry', 'sku', 'pause', 'resume', 'audit'] as const;
+const COMMAND_WORDS = ['help', 'status', 'order', 'quarantine', 'retry', 'sku', 'pause', 'resume', 'audit', 'late', 'reconcile'] as const;
 const SKU_WORDS = ['map', 'unmapped'] as const;
 
-/** Commands that change how Dockhand runs for everyone: only `slack.managers` may use them. */
+/**
+ * Commands that change how Dockhand runs for everyone: only `slack.managers` may use them.
+ * `reconcile` is not one of them: it only reads Amazon and ShipStation and posts what differs
+ * (the fixes are separate buttons), like `status`.
+ */
 export function isManagerOnly(cmd: DockhandCommand): boolean {
   return cmd.kind === 'pause' || cmd.kind === 'resume';
 }
@@ -86,6 +96,7 @@ export function parseCommand(rawText: string): DockhandCommand {
       return { kind: 'help' };
     case 'status':
     case 'quarantine':
+    case 'late':
       return args.length === 0 ? { kind: word } : noArgs(text, word);
     case 'order': {
       if (args.length !== 1) return usage(text, 'order', 'give one Amazon order ID, e.g. `/dockhand order 111-1234567-1234567`');
@@ -102,7 +113,8 @@ export function parseCommand(rawText: string): DockhandCommand {
     case 'sku':
       return parseSku(text, args);
     case 'pause':
-    case 'resume': {
+    case 'resume':
+    case 'reconcile': {
       if (args.length === 0) return { kind: word };
       if (args.length > 1) return usage(text, word, `give at most one account ID, e.g. \`/dockhand ${word} default\``);
       const accountId = args[0]!.toLowerCase();

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { StatusData } from '../cli/status';
 import { toDockhandError } from '../domain/errors';
+import type { AtRiskOrder, WritebackNotice } from '../domain/notifier';
 import type { Logger } from '../log/logger';
 import type { AuditEntry, QuarantineEntry, UnmappedSku } from '../store/records';
 import type { Store } from '../store/store';
@@ -35,6 +36,26 @@ export interface DockhandOps {
   /** Runs one account's sync pass now. */
   retrySync(accountId: string): Promise<void>;
   accounts(): string[];
+  /** Orders at risk of missing Amazon's ship-by, Prime first then least time left (for /dockhand late). */
+  lateOrders(): Promise<AtRiskOrder[]>;
+  /** Runs reconciliation now (all accounts or one) and returns what it found; problems are also alerted. */
+  reconcile(accountId?: string): Promise<{ accounts: string[]; checkedOrders: number; checkedLabels: number; findings: WritebackNotice[] }>;
+  /** Retries one label's confirmation on Amazon (quarantined or not yet sent). */
+  retryConfirmation(labelId: string): Promise<ConfirmationResult>;
+  /** Confirms a ShipStation label Amazon does not have (reconciliation's Confirm now): same result type. */
+  confirmNow(accountId: string, amazonOrderId: string, labelId: string): Promise<ConfirmationResult>;
+  /** Creates (or updates) the Amazon order in ShipStation now. */
+  createInShipStation(accountId: string, amazonOrderId: string): Promise<{ ok: boolean; message: string }>;
+  /** Adds the configured priority tag to the ShipStation order. */
+  markPriority(shipstationOrderId: number): Promise<{ ok: boolean; message: string }>;
+  /** Puts the ShipStation order on hold (holduntil), by default for 7 days. */
+  holdOrder(shipstationOrderId: number): Promise<{ ok: boolean; message: string }>;
+}
+
+/** What a confirmation retry or Confirm now did on Amazon. */
+export interface ConfirmationResult {
+  outcome: 'confirmed' | 'skipped' | 'quarantined' | 'not_found';
+  message: string;
 }
 
 export interface RetryResult {
@@ -44,7 +65,7 @@ export interface RetryResult {
   notFound: string[];
 }
 
-/** What `orderTimeline` in blocks.ts renders: the order's record, quarantine entry, audit entries and alerts. */
+/** What `orderTimeline` in blocks.ts renders: the order's record, quarantine entry, audit entries, alerts and labels (`confirmations`). */
 export type OrderTimelineData = blocks.OrderTimelineInput;
 
 export interface HandlerRoles {
@@ -153,15 +174,29 @@ export function createHandlers(deps: HandlerDeps) {
       }
       case 'audit':
         return fromBlocks(blocks.auditList(await ops.audit(cmd.limit)), 'Audit log');
+      case 'late':
+        return fromBlocks(blocks.lateList(await ops.lateOrders(), now()), 'Orders at risk');
+      case 'reconcile': {
+        const known = ops.accounts();
+        if (cmd.accountId && !known.includes(cmd.accountId)) return plain(`No account \`${cmd.accountId}\`; the accounts are ${known.map((a) => `\`${a}\``).join(', ') || 'none'}.`);
+        return fromBlocks(blocks.reconcileSummary(await ops.reconcile(cmd.accountId), now()), 'Reconciliation');
+      }
       case 'unknown':
       case 'usage':
         return fromBlocks(blocks.unknownCommand(cmd.message), cmd.message);
     }
   }
 
-  /** Records an action on an alert; true when this request may act (the first for this version). */
-  async function claim(v: ButtonValue): Promise<boolean> {
-    return store.claimOnce(`action:${v.key}:${v.version}`, now().toISOString());
+  /**
+   * Records an action on an alert; true when this request may act (the first for this version).
+   * Buttons of one message share its key and version, so per-entry buttons (action ids with a
+   * `:<target>` suffix: deadline and list messages) claim per button, and every Retry sync of one
+   * account in a message claims once: the sync it runs covers them all.
+   */
+  async function claim(actionId: string, v: ButtonValue): Promise<boolean> {
+    const id = baseAction(actionId);
+    const entry = actionId === id ? '' : id === blocks.ACTIONS.retrySync ? `:${id}:${v.accountId ?? ''}` : `:${actionId}`;
+    return store.claimOnce(`action:${v.key}:${v.version}${entry}`, now().toISOString());
   }
 
   async function alreadyDone(v: ButtonValue): Promise<Reply> {
@@ -213,6 +248,8 @@ export function createHandlers(deps: HandlerDeps) {
     async action(actionId: string, userId: string, value: string | undefined): Promise<Reply | undefined> {
       const id = baseAction(actionId);
       const action = `action:${id}`;
+      // A link: Slack opened the page itself and only tells us about the click. Nothing to do.
+      if (id === blocks.ACTIONS.openShipStation) return undefined;
       const v = blocks.parseButtonValue(value);
       if (!v) {
         await audit(userId, action, 'failed', undefined, 'unreadable button value');
@@ -234,20 +271,28 @@ export function createHandlers(deps: HandlerDeps) {
           return plain(`Could not show order ${amazonOrderId}: ${err.message}`);
         }
       }
+      // Only Pause is for managers. The per-order fixes (Retry, Confirm now, Create in ShipStation,
+      // Hold, Mark priority) are like Retry: they do for one order what Dockhand does on its own,
+      // or what staff do in ShipStation anyway; the irreversible or blocking ones ask to confirm.
       if (id === blocks.ACTIONS.pauseSync && !(await isManager(userId))) return refuse(userId, action, v.key, 'pause the sync');
-      if (!(await claim(v))) {
+      if (!(await claim(actionId, v))) {
         await audit(userId, action, 'refused', v.key, 'already done');
         return alreadyDone(v);
       }
-      alerts.noteAction(v.key, userId, `pressed ${BUTTON_NAMES[id] ?? id} — working on it`);
+      // Per-entry buttons share one message: say which entry was acted on.
+      const name = buttonName(actionId);
+      const pressed = `pressed ${name}${actionId !== id && amazonOrderId ? ` for ${amazonOrderId}` : ''}`;
+      alerts.noteAction(v.key, userId, `${pressed} — working on it`);
       try {
-        const detail = await runAction(id, userId, v.key, { accountId, amazonOrderId });
-        await audit(userId, action, 'ok', v.key, detail);
-        return undefined;
+        const done = await runAction(id, userId, v, pressed, { accountId, amazonOrderId });
+        await audit(userId, action, done.failed ? 'failed' : 'ok', v.key, done.detail);
+        // A single-problem alert shows the outcome in place. Per-entry buttons (deadline and list
+        // messages, ephemeral replies) answer the person who clicked: theirs may not be the last word there.
+        return actionId === id ? undefined : plain(`${name}${amazonOrderId ? ` for ${amazonOrderId}` : ''}: ${done.detail}`);
       } catch (e) {
         const err = toDockhandError(e);
         logger.warn({ err: err.message, code: err.code, action }, 'Slack action failed');
-        alerts.noteAction(v.key, userId, `pressed ${BUTTON_NAMES[id] ?? id} — failed: ${err.message}`);
+        alerts.noteAction(v.key, userId, `${pressed} — failed: ${err.message}`);
         await audit(userId, action, 'failed', v.key, `${err.code}: ${err.message}`);
         return plain(`That did not work: ${err.message}${err.hint ? `\n${err.hint}` : ''}`);
       }
@@ -283,7 +328,29 @@ export function createHandlers(deps: HandlerDeps) {
     },
   };
 
-  async function runAction(id: string, userId: string, alertKey: string, target: { accountId?: string; amazonOrderId?: string }): Promise<string> {
+  /** A problem fixed by a button: a writeback alert is resolved; on other messages the action is noted. */
+  async function settle(alertKey: string, userId: string, text: string, fixed: boolean): Promise<void> {
+    const r = fixed ? await alerts.get(alertKey) : undefined;
+    if (r?.kind === 'writeback_problem') alerts.resolve(alertKey, text, userId);
+    else alerts.noteAction(alertKey, userId, text);
+  }
+
+  async function confirmationDone(alertKey: string, userId: string, pressed: string, r: ConfirmationResult): Promise<ActionDone> {
+    const words = { confirmed: 'confirmed on Amazon', skipped: 'nothing to confirm', quarantined: 'still refused', not_found: 'label not found' }[r.outcome];
+    const detail = `${words}${r.message ? `: ${r.message}` : ''}`;
+    const fixed = r.outcome === 'confirmed' || r.outcome === 'skipped';
+    await settle(alertKey, userId, `${pressed} — ${detail}`, fixed);
+    return { detail, failed: !fixed };
+  }
+
+  async function shipstationDone(alertKey: string, userId: string, pressed: string, r: { ok: boolean; message: string }, fixes: boolean): Promise<ActionDone> {
+    const detail = r.ok ? r.message || 'done' : `failed: ${r.message || 'ShipStation did not take it'}`;
+    await settle(alertKey, userId, `${pressed} — ${detail}`, r.ok && fixes);
+    return { detail, failed: !r.ok };
+  }
+
+  async function runAction(id: string, userId: string, v: ButtonValue, pressed: string, target: { accountId?: string; amazonOrderId?: string }): Promise<ActionDone> {
+    const alertKey = v.key;
     switch (id) {
       case blocks.ACTIONS.retryOrder: {
         if (!target.amazonOrderId) throw new Error('this alert is not about one order');
@@ -291,25 +358,46 @@ export function createHandlers(deps: HandlerDeps) {
         const outcome = r.stillQuarantined > 0 ? 'still quarantined' : r.resolved > 0 ? 'sent to ShipStation' : 'no longer in quarantine';
         if (r.stillQuarantined === 0) alerts.resolve(alertKey, `pressed Retry — ${outcome}`, userId);
         else alerts.noteAction(alertKey, userId, `pressed Retry — ${outcome}`);
-        return describeRetry(r);
+        return { detail: describeRetry(r) };
       }
       case blocks.ACTIONS.retryAll: {
         const r = await ops.retry('all', target.accountId);
         if (r.stillQuarantined === 0) alerts.resolve(alertKey, `pressed Retry all — ${describeRetry(r)}`, userId);
         else alerts.noteAction(alertKey, userId, `pressed Retry all — ${describeRetry(r)}`);
-        return describeRetry(r);
+        return { detail: describeRetry(r) };
       }
       case blocks.ACTIONS.retrySync: {
         if (!target.accountId) throw new Error('this alert is not about an account');
         await ops.retrySync(target.accountId);
-        alerts.noteAction(alertKey, userId, 'pressed Retry now — sync ran');
-        return 'sync ran';
+        alerts.noteAction(alertKey, userId, `${pressed} — sync of ${target.accountId} ran`);
+        return { detail: `sync of ${target.accountId} ran` };
       }
       case blocks.ACTIONS.pauseSync: {
         if (!target.accountId) throw new Error('this alert is not about an account');
         const ids = await ops.pause(target.accountId, userId);
         alerts.noteAction(alertKey, userId, `paused the sync — \`/dockhand resume ${target.accountId}\` starts it again`);
-        return `paused ${ids.join(', ')}`;
+        return { detail: `paused ${ids.join(', ')}` };
+      }
+      case blocks.ACTIONS.retryConfirmation: {
+        if (!v.labelId) throw new Error('this button does not name a label');
+        return confirmationDone(alertKey, userId, pressed, await ops.retryConfirmation(v.labelId));
+      }
+      case blocks.ACTIONS.confirmNow: {
+        if (!v.labelId || !target.accountId || !target.amazonOrderId) throw new Error('this button does not name an order and a label');
+        return confirmationDone(alertKey, userId, pressed, await ops.confirmNow(target.accountId, target.amazonOrderId, v.labelId));
+      }
+      case blocks.ACTIONS.createInShipStation: {
+        if (!target.accountId || !target.amazonOrderId) throw new Error('this button does not name an order');
+        return shipstationDone(alertKey, userId, pressed, await ops.createInShipStation(target.accountId, target.amazonOrderId), true);
+      }
+      case blocks.ACTIONS.holdOrder: {
+        if (v.shipstationOrderId === undefined) throw new Error('this button does not name a ShipStation order');
+        return shipstationDone(alertKey, userId, pressed, await ops.holdOrder(v.shipstationOrderId), true);
+      }
+      case blocks.ACTIONS.markPriority: {
+        if (v.shipstationOrderId === undefined) throw new Error('this button does not name a ShipStation order');
+        // A tag does not ship the order: the alert stays open.
+        return shipstationDone(alertKey, userId, pressed, await ops.markPriority(v.shipstationOrderId), false);
       }
       default:
         throw new Error(`unknown button ${id}`);
@@ -319,12 +407,30 @@ export function createHandlers(deps: HandlerDeps) {
 
 export type Handlers = ReturnType<typeof createHandlers>;
 
+/** What an action did: `detail` goes to the audit log and the reply; `failed` when the fix did not take. */
+interface ActionDone {
+  detail: string;
+  failed?: boolean;
+}
+
 const BUTTON_NAMES: Record<string, string> = {
   [blocks.ACTIONS.retryOrder]: 'Retry',
   [blocks.ACTIONS.retryAll]: 'Retry all',
   [blocks.ACTIONS.retrySync]: 'Retry now',
   [blocks.ACTIONS.pauseSync]: 'Pause',
+  [blocks.ACTIONS.retryConfirmation]: 'Retry',
+  [blocks.ACTIONS.confirmNow]: 'Confirm now',
+  [blocks.ACTIONS.createInShipStation]: 'Create in ShipStation',
+  [blocks.ACTIONS.holdOrder]: 'Hold',
+  [blocks.ACTIONS.markPriority]: 'Mark priority',
 };
+
+/** The name of the button as it reads in the message (Retry sync in per-order rows is Retry now on sync alerts). */
+function buttonName(actionId: string): string {
+  const id = baseAction(actionId);
+  if (id === blocks.ACTIONS.retrySync && actionId !== id) return 'Retry sync';
+  return BUTTON_NAMES[id] ?? id;
+}
 
 /** List messages suffix action ids with `:<target>` (blocks.ts); the part before is the action. */
 export function baseAction(actionId: string): string {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { Label } from '../domain/label';
 
 /** Stored records: every value read back from the store is parsed with these. */
 
@@ -30,6 +31,11 @@ export const OrderRecord = z.object({
   unmappedSkus: z.array(z.string()).default([]),
   isPrime: z.boolean().default(false),
   shipByLatest: z.string().optional(),
+  marketplaceId: z.string().optional(),
+  createdTime: z.string().optional(),
+  items: z.array(z.object({ orderItemId: z.string(), quantityOrdered: z.number().int() })).optional(),
+  /** The buyer asked to cancel (an item's cancellation request). */
+  cancelRequested: z.boolean().optional(),
 });
 export type OrderRecord = z.infer<typeof OrderRecord>;
 
@@ -136,7 +142,7 @@ export type AuditEntry = z.infer<typeof AuditEntry>;
 export const AlertRecord = z.object({
   /** The problem's stable key, e.g. `quarantine:default:111-…`, `unmapped:SKU-1`, `sync:default`. */
   key: z.string(),
-  kind: z.enum(['quarantined_order', 'unmapped_sku', 'sync_failed', 'quarantine_burst']),
+  kind: z.enum(['quarantined_order', 'unmapped_sku', 'sync_failed', 'quarantine_burst', 'writeback_problem', 'deadline']),
   channel: z.string(),
   /** Slack message timestamp once posted. */
   ts: z.string().optional(),
@@ -163,3 +169,51 @@ export type PauseFlag = z.infer<typeof PauseFlag>;
  */
 export const BuyerData = z.object({ sealed: z.string() });
 export type BuyerData = z.infer<typeof BuyerData>;
+
+/**
+ * One ShipStation label (or fulfillment) and what Dockhand did with it on Amazon, keyed by the
+ * label's id (`shipment:<id>`): the exactly-once ledger of tracking writeback.
+ */
+export const ConfirmationRecord = z.object({
+  labelId: z.string(),
+  accountId: z.string(),
+  amazonOrderId: z.string(),
+  shipstationOrderId: z.number().int(),
+  state: z.enum([
+    'in_flight', // sent to Amazon, answer not recorded: re-sent after a crash (same packageReferenceId replaces)
+    'confirmed',
+    'skipped', // nothing to confirm: voided first, order cancelled, nothing left to ship
+    'quarantined', // Amazon refused it, or it can't be mapped: waits for Retry
+  ]),
+  packageReferenceId: z.string(),
+  carrierCode: z.string(),
+  carrierName: z.string().optional(),
+  trackingNumber: z.string(),
+  shipDate: z.string().optional(),
+  items: z.array(z.object({ orderItemId: z.string(), quantity: z.number().int() })).default([]),
+  /** When ShipStation created the label. */
+  labelCreatedAt: z.string(),
+  /** Which path saw it first. */
+  via: z.enum(['webhook', 'poll', 'retry', 'reconcile']),
+  at: z.string(),
+  confirmedAt: z.string().optional(),
+  code: z.string().optional(),
+  reason: z.string().optional(),
+  hint: z.string().optional(),
+  attempts: z.number().int().default(0),
+  /** The label was voided after Amazon accepted it: Amazon can't un-confirm. */
+  voidedAfterConfirm: z.boolean().default(false),
+});
+export type ConfirmationRecord = z.infer<typeof ConfirmationRecord>;
+
+/** Labels seen per order (order record key → label ids), so partial shipments add up. */
+export const OrderLabels = z.object({ labelIds: z.array(z.string()) });
+export type OrderLabels = z.infer<typeof OrderLabels>;
+
+/** Where the label polling pass got to, per ShipStation API key. */
+export const WritebackCursor = z.object({ createdAfter: z.string(), updatedAt: z.string() });
+export type WritebackCursor = z.infer<typeof WritebackCursor>;
+
+/** A label whose confirmation failed for a passing reason (429, Amazon down), kept for the next pass. */
+export const PendingConfirmation = z.object({ at: z.string(), label: Label });
+export type PendingConfirmation = z.infer<typeof PendingConfirmation>;

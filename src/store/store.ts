@@ -6,6 +6,10 @@ import { DockhandError } from '../domain/errors';
 import { z } from 'zod';
 import {
   AlertRecord,
+  ConfirmationRecord,
+  OrderLabels,
+  PendingConfirmation,
+  WritebackCursor,
   BuyerData,
   AuditEntry,
   EventHealth,
@@ -25,7 +29,7 @@ import {
  * replicas share one state and the sync lease decides who runs each account.
  */
 
-const NAMESPACES = ['orders', 'quarantine', 'skus', 'asins', 'unmapped', 'cursors', 'leases', 'runs', 'health', 'audit', 'auditindex', 'audittarget', 'alerts', 'pauses', 'once', 'buyerdata'] as const;
+const NAMESPACES = ['orders', 'quarantine', 'skus', 'asins', 'unmapped', 'cursors', 'leases', 'runs', 'health', 'audit', 'auditindex', 'audittarget', 'alerts', 'pauses', 'once', 'buyerdata', 'confirmations', 'orderlabels', 'wbcursors', 'wbpending', 'findings'] as const;
 type Namespace = (typeof NAMESPACES)[number];
 
 export interface StoreOptions {
@@ -113,6 +117,15 @@ export class Store {
   readonly pauses: Table<typeof PauseFlag>;
   /** Sealed buyer data by order record key. */
   readonly buyerData: Table<typeof BuyerData>;
+  /** Tracking writeback ledger by label id. */
+  readonly confirmations: Table<typeof ConfirmationRecord>;
+  /** Label ids per order record key. */
+  readonly orderLabels: Table<typeof OrderLabels>;
+  readonly writebackCursors: Table<typeof WritebackCursor>;
+  /** Labels whose confirmation failed for a passing reason (429, Amazon down): the next pass resends them. */
+  readonly pendingConfirmations: Table<typeof PendingConfirmation>;
+  /** Reconciliation problems alerted and not yet gone. */
+  readonly openFindings: Table<typeof AuditIndex>;
   private readonly once: Table<typeof OnceMark>;
   private readonly auditIndex: Table<typeof AuditIndex>;
   private readonly auditByTarget: Table<typeof AuditIndex>;
@@ -135,6 +148,11 @@ export class Store {
     this.alerts = new Table(kv('alerts'), AlertRecord, 'alert');
     this.pauses = new Table(kv('pauses'), PauseFlag, 'pause flag');
     this.buyerData = new Table(kv('buyerdata'), BuyerData, 'buyer data');
+    this.confirmations = new Table(kv('confirmations'), ConfirmationRecord, 'confirmation');
+    this.orderLabels = new Table(kv('orderlabels'), OrderLabels, 'order labels');
+    this.writebackCursors = new Table(kv('wbcursors'), WritebackCursor, 'writeback cursor');
+    this.pendingConfirmations = new Table(kv('wbpending'), PendingConfirmation, 'pending confirmation');
+    this.openFindings = new Table(kv('findings'), AuditIndex, 'open findings');
     this.once = new Table(kv('once'), OnceMark, 'idempotency key');
     this.auditIndex = new Table(kv('auditindex'), AuditIndex, 'audit index');
     this.auditByTarget = new Table(kv('audittarget'), AuditIndex, 'audit target index');
@@ -284,6 +302,12 @@ export class Store {
     return claim;
   }
   private readonly claiming = new Map<string, Promise<boolean>>();
+
+  /** Which of `keys` were claimed with {@link claimOnce}. */
+  async marked(keys: string[]): Promise<Set<string>> {
+    const marks = await this.once.getMany(keys);
+    return new Set(keys.filter((_, i) => marks[i] !== undefined));
+  }
 
   /** Looks a SKU up by the seller SKU first, then by ASIN. */
   async lookupSku(amazonSku: string | undefined, asin: string | undefined): Promise<SkuMapping | undefined> {

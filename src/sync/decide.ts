@@ -10,6 +10,7 @@ export type SyncAction =
   | { kind: 'cancel' } // cancelled on Amazon after import: cancel in ShipStation
   | { kind: 'hold'; reason: string } // pending: never released to ship
   | { kind: 'skip'; reason: string } // never to be created
+  | { kind: 'note'; reason: string } // record Amazon's new state; nothing to send
   | { kind: 'close' } // shipped or otherwise done on Amazon after import: nothing to send
   | { kind: 'ignore'; reason: string }; // nothing to do for this version
 
@@ -43,8 +44,11 @@ export function decideAction(order: Order, record: OrderRecord | undefined): Syn
       return inShipStation ? { kind: 'close' } : { kind: 'skip', reason: `${order.status} before import` };
     case 'pending':
       return inShipStation ? { kind: 'ignore', reason: 'pending again after import' } : { kind: 'hold', reason: 'pending on Amazon' };
-    case 'unshipped':
     case 'partially_shipped':
+      // Once in ShipStation, a partial shipment is our own confirmation of one of its labels:
+      // rewriting the order's lines under the labels (or into a shipped order) would undo it.
+      return inShipStation ? { kind: 'note', reason: 'partly shipped; ShipStation holds the labels' } : { kind: 'upsert' };
+    case 'unshipped':
       return { kind: 'upsert' };
   }
 }

@@ -210,6 +210,10 @@ export async function processOrders(orders: Order[], ctx: SyncContext, summary: 
           await ctx.store.orders.set(keys[i]!, { ...baseRecord, state: 'held', skipReason: action.reason });
           await ctx.store.keepBuyerData(keys[i]!, ctx.sealer.seal(order));
           break;
+        case 'note':
+          summary.unchanged++;
+          await ctx.store.orders.set(keys[i]!, baseRecord);
+          break;
         case 'close':
           summary.unchanged++;
           await ctx.store.orders.set(keys[i]!, { ...baseRecord, closedAt: record?.closedAt ?? now });
@@ -389,6 +393,11 @@ function recordFor(order: Order, record: OrderRecord | undefined, now: string): 
     ...(record?.sentAt ? { sentAt: record.sentAt } : {}),
     ...(record?.closedAt ? { closedAt: record.closedAt } : {}),
     ...(order.shipBy.latest ? { shipByLatest: order.shipBy.latest } : {}),
+    // What writeback and the deadline guard need, without opening the sealed buyer data.
+    marketplaceId: order.marketplaceId,
+    createdTime: order.createdTime,
+    items: order.items.map((i) => ({ orderItemId: i.orderItemId, quantityOrdered: i.quantityOrdered })),
+    cancelRequested: order.items.some((i) => i.cancelRequested),
   };
 }
 

@@ -218,6 +218,46 @@ describe('confirmShipment', () => {
     expect(s.getOrder(order.orderId)?.fulfillment?.fulfillmentStatus).toBe('SHIPPED');
   });
 
+  // The simulator drops `packages` unless includedData has PACKAGES, so this also checks we ask for it.
+  it('reads confirmed packages back through getOrder and searchOrders', async () => {
+    const s = await sim();
+    const order = s.putOrder(factory(7).make('business_multi_line'));
+    const [first] = order.orderItems;
+    const c = client(s);
+    const confirm = (ref: string, tracking: string, item: typeof first) =>
+      c.confirmShipment(order.orderId, {
+        marketplaceId: US_MARKETPLACE_ID,
+        packageDetail: {
+          packageReferenceId: ref,
+          carrierCode: 'USPS',
+          trackingNumber: tracking,
+          shipDate: '2026-03-02T15:00:00Z',
+          orderItems: [{ orderItemId: item!.orderItemId, quantity: item!.quantityOrdered }],
+        },
+      });
+    await confirm('101', '9400100000000000000001', first);
+    const ctx = { accountId: 'acme', marketplaceIds: [US_MARKETPLACE_ID] };
+    const partial = await fetchDockhandOrder(c, order.orderId, ctx);
+    expect(partial.status).toBe('partially_shipped');
+    expect(partial.packages).toEqual([
+      {
+        packageReferenceId: '101',
+        carrier: 'USPS',
+        trackingNumber: '9400100000000000000001',
+        shipTime: '2026-03-02T15:00:00.000Z',
+        status: 'SHIPPED',
+        items: [{ orderItemId: first!.orderItemId, quantity: first!.quantityOrdered }],
+      },
+    ]);
+
+    // A corrected tracking number re-sent under the same packageReferenceId replaces the package.
+    await confirm('101', '9400100000000000000009', first);
+    const page = await fetchOrderPage(c, { marketplaceIds: [US_MARKETPLACE_ID], lastUpdatedAfter: SINCE }, ctx);
+    const found = page.orders.find((o) => o.amazonOrderId === order.orderId);
+    expect(found?.packages.map((p) => [p.packageReferenceId, p.trackingNumber])).toEqual([['101', '9400100000000000000009']]);
+    expect(found?.status).toBe('partially_shipped');
+  });
+
   it('refuses to send an incomplete body', async () => {
     const s = await sim();
     const order = s.putOrder(factory(6).make('standard'));

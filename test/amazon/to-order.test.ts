@@ -192,6 +192,19 @@ describe('toDockhandOrder', () => {
       shippingTotal: 0,
       isGift: true,
       giftMessage: 'Happy Holidays! Enjoy your new smart speakers.',
+      packages: [
+        {
+          packageReferenceId: 'PKG-2024-001',
+          carrier: 'UPS',
+          trackingNumber: '1Z999AA1234567890',
+          shipTime: '2024-12-25T14:00:00Z',
+          status: 'DELIVERED',
+          items: [
+            { orderItemId: '12345678901234', quantity: 2 },
+            { orderItemId: '12345678901235', quantity: 1 },
+          ],
+        },
+      ],
     });
   });
 
@@ -209,6 +222,16 @@ describe('toDockhandOrder', () => {
       shippingTotal: 10,
     });
     expect(order.shipTo.line3).toBeUndefined();
+    expect(order.packages).toEqual([
+      {
+        packageReferenceId: 'UK-PKG-2024-001',
+        carrier: 'Royal Mail',
+        trackingNumber: 'RR123456789GB',
+        shipTime: '2024-12-26T14:00:00Z',
+        status: 'IN_TRANSIT',
+        items: [{ orderItemId: '20212345678901', quantity: 3 }],
+      },
+    ]);
   });
 
   type Case = [name: string, edit: (w: Wire) => void, expected: Partial<Order> | ((o: Order) => void)];
@@ -352,6 +375,41 @@ describe('toDockhandOrder', () => {
       expect(o.amountPaid).toBe(27.49);
       expect(o.items[0]?.unitPrice).toBe(9.99);
     }],
+    ['no packages block (includedData without PACKAGES, or nothing shipped yet)', () => {}, { packages: [] }],
+    ['packages: null is treated as none', (w) => { w.packages = null; }, { packages: [] }],
+    ['two packages for a partially shipped order, one of them a bare minimum', (w) => {
+      w.fulfillment.fulfillmentStatus = 'PARTIALLY_SHIPPED';
+      w.orderItems[0].fulfillment = { quantityFulfilled: 1, quantityUnfulfilled: 1 };
+      w.packages = [
+        {
+          packageReferenceId: '9001', createdTime: '2026-03-01T12:00:00Z',
+          packageStatus: { status: 'SHIPPED', detailedStatus: 'PICKED_UP' }, carrier: 'USPS',
+          shipTime: '2026-03-01T12:00:00Z', shippingService: 'Ground Advantage', trackingNumber: '9400111899223197428490',
+          packageItems: [{ orderItemId: '10000000000001', quantity: 1, transparencyCodes: ['T1'] }],
+        },
+        { packageReferenceId: '9002' },
+      ];
+    }, {
+      status: 'partially_shipped',
+      packages: [
+        {
+          packageReferenceId: '9001', carrier: 'USPS', trackingNumber: '9400111899223197428490',
+          shipTime: '2026-03-01T12:00:00Z', status: 'SHIPPED', items: [{ orderItemId: '10000000000001', quantity: 1 }],
+        },
+        { packageReferenceId: '9002', items: [] },
+      ],
+    }],
+    ['empty package strings become undefined and nulls are absent', (w) => {
+      w.packages = [{
+        packageReferenceId: '1', carrier: '', trackingNumber: '  ', shipTime: null, packageStatus: null, packageItems: null,
+      }];
+    }, (o) => expect(o.packages).toStrictEqual([{ packageReferenceId: '1', items: [] }])],
+    ['a package status Amazon adds later is kept as sent', (w) => {
+      w.packages = [{ packageReferenceId: '1', packageStatus: { status: 'RETURNED' }, trackingNumber: 'T' }];
+    }, (o) => expect(o.packages[0]?.status).toBe('RETURNED')],
+    ['package fields it does not read are ignored', (w) => {
+      w.packages = [{ packageReferenceId: '1', shipFromAddress: { name: 'Warehouse', addressLine1: 'x' }, somethingNew: 1 }];
+    }, (o) => expect(o.packages).toStrictEqual([{ packageReferenceId: '1', items: [] }])],
     ['an item with only an ASIN', (w) => {
       delete w.orderItems[0].product.sellerSku;
     }, (o) => expect(o.items[0]).toMatchObject({ asin: 'B000000001' })],
@@ -380,6 +438,7 @@ describe('toDockhandOrder', () => {
     ['no fulfillment block', (w) => { delete w.fulfillment; }, 'order.malformed', ['fulfillment']],
     ['no fulfilledBy', (w) => { delete w.fulfillment.fulfilledBy; }, 'order.malformed', ['fulfillment.fulfilledBy']],
     ['no items', (w) => { w.orderItems = []; }, 'order.malformed', ['orderItems']],
+    ['a negative package quantity', (w) => { w.packages = [{ packageReferenceId: '1', packageItems: [{ orderItemId: '10000000000001', quantity: -1 }] }]; }, 'order.malformed', ['packages[0].items[0].quantity']],
   ];
 
   it.each(failures)('rejects %s', (_name, edit, code, mentions) => {
@@ -422,6 +481,8 @@ describe('parseAmazonOrders', () => {
     ['proceeds.grandTotal.amount', (w: Wire) => { w.proceeds.grandTotal.amount = 27.48; }],
     ['orderItems[0].orderItemId', (w: Wire) => { delete w.orderItems[0].orderItemId; }],
     ['salesChannel', (w: Wire) => { delete w.salesChannel; }],
+    ['packages[0].packageReferenceId', (w: Wire) => { w.packages = [{ trackingNumber: '1Z' }]; }],
+    ['packages[0].packageItems[0].quantity', (w: Wire) => { w.packages = [{ packageReferenceId: '1', packageItems: [{ orderItemId: '1', quantity: 1.5 }] }]; }],
   ])('names the failing path %s when the wire schema fails', (path, edit) => {
     const { rejected } = parseAmazonOrders([wire(edit)], ctx);
     expect(rejected[0]?.error.code).toBe('order.malformed');

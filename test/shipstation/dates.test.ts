@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fromShipStationDate, toShipStationDate } from '../../src/shipstation/dates';
+import { fromShipStationDate, fromShipStationDay, toShipStationDate } from '../../src/shipstation/dates';
 
 // US Pacific DST in 2024: clocks jump 02:00 PST → 03:00 PDT on 10 March (10:00 UTC) and fall
 // back 02:00 PDT → 01:00 PST on 3 November (09:00 UTC).
@@ -57,4 +57,26 @@ describe('fromShipStationDate', () => {
       }
     }
   });
+});
+
+describe('fromShipStationDay', () => {
+  it.each([
+    ['shipment form', '2014-10-03', '2014-10-03'],
+    ['fulfillment form, Pacific midnight', '2016-06-07T00:00:00', '2016-06-07'],
+    ['seven fraction digits', '2016-06-07T00:00:00.0000000', '2016-06-07'],
+    ['.NET US form', '6/7/2016 12:00:00 AM', '2016-06-07'],
+    ['a late Pacific hour is not moved to the next UTC day', '2024-11-03T23:30:00', '2024-11-03'],
+    ['the spring-forward day', '2024-03-10', '2024-03-10'],
+    ['the fall-back day', '2024-11-03T01:30:00', '2024-11-03'],
+    ['leap day', '2024-02-29', '2024-02-29'],
+  ])('%s', (_name, input, expected) => {
+    expect(fromShipStationDay(input)).toBe(expected);
+  });
+
+  it.each([['not a date', 'soon'], ['31 April', '2024-04-31'], ['29 February of a common year', '2023-02-29'], ['month 13', '2024-13-01']])(
+    'rejects %s',
+    (_name, input) => {
+      expect(() => fromShipStationDay(input)).toThrow(expect.objectContaining({ code: 'shipstation.unparseable' }));
+    },
+  );
 });

@@ -37,6 +37,11 @@ describe('parseCommand: commands that parse', () => {
     ['audit 1', { kind: 'audit', limit: 1 }],
     ['audit 100', { kind: 'audit', limit: 100 }],
     ['audit 007', { kind: 'audit', limit: 7 }],
+    ['late', { kind: 'late' }],
+    ['LATE', { kind: 'late' }],
+    ['reconcile', { kind: 'reconcile' }],
+    ['reconcile default', { kind: 'reconcile', accountId: 'default' }],
+    ['Reconcile EU-Store', { kind: 'reconcile', accountId: 'eu-store' }],
   ])('%j', (text, expected) => {
     expect(parseCommand(text)).toEqual(expected);
   });
@@ -73,6 +78,9 @@ describe('parseCommand: bad arguments are usage errors naming the problem', () =
     ['audit 2.5', 'audit', /from 1 to 100/],
     ['audit ten', 'audit', /from 1 to 100/],
     ['audit 10 20', 'audit', /from 1 to 100/],
+    ['late now', 'late', /`late` takes no arguments/],
+    ['reconcile a b', 'reconcile', /at most one account ID/],
+    ['reconcile my_store', 'reconcile', /`my_store` is not an account ID/],
   ])('%j', (text, command, message) => {
     const cmd = parseCommand(text);
     expect(cmd).toMatchObject({ kind: 'usage', command });
@@ -90,8 +98,8 @@ describe('parseCommand: unknown commands', () => {
     ['quar', 'quarantine', '`/dockhand quar`: unknown command `quar` — did you mean `quarantine`?'],
     ['Pasue default', 'pause', '`/dockhand Pasue default`: unknown command `Pasue` — did you mean `pause`?'],
     ['ship 111', undefined, '`/dockhand ship 111`: unknown command `ship` — `/dockhand help` lists the commands'],
-    ['late', undefined, '`/dockhand late`: unknown command `late` — `/dockhand help` lists the commands'],
-    ['reconcile', undefined, '`/dockhand reconcile`: unknown command `reconcile` — `/dockhand help` lists the commands'],
+    ['lat', 'late', '`/dockhand lat`: unknown command `lat` — did you mean `late`?'],
+    ['reconsile', 'reconcile', '`/dockhand reconsile`: unknown command `reconsile` — did you mean `reconcile`?'],
     ['🚚 go', undefined, '`/dockhand 🚚 go`: unknown command `🚚` — `/dockhand help` lists the commands'],
     [ID, 'order', `\`/dockhand ${ID}\`: unknown command — to look up an order, say \`/dockhand order ${ID}\``],
     ['x`y', undefined, "`/dockhand x'y`: unknown command `x'y` — `/dockhand help` lists the commands"],
@@ -151,10 +159,10 @@ describe('editDistance and closest', () => {
 
 describe('help and roles', () => {
   it('has one help line per command, each naming it', () => {
-    for (const word of ['status', 'order', 'quarantine', 'retry', 'sku map', 'sku unmapped', 'pause', 'resume', 'audit', 'help']) {
+    for (const word of ['status', 'order', 'quarantine', 'retry', 'sku map', 'sku unmapped', 'pause', 'resume', 'audit', 'late', 'reconcile', 'help']) {
       expect(COMMAND_HELP.filter((l) => l.startsWith(`\`/dockhand ${word}`))).toHaveLength(1);
     }
-    expect(COMMAND_HELP).toHaveLength(10);
+    expect(COMMAND_HELP).toHaveLength(12);
   });
 
   it.each<[string, boolean]>([
@@ -165,6 +173,9 @@ describe('help and roles', () => {
     ['retry all', false],
     ['sku map A B', false],
     ['status', false],
+    ['late', false],
+    ['reconcile', false], // only reads and reports; the fixes are separate buttons
+    ['reconcile default', false],
     ['pasue', false],
   ])('isManagerOnly(%j) = %s', (text, expected) => {
     expect(isManagerOnly(parseCommand(text))).toBe(expected);

@@ -5,7 +5,7 @@ import { SANDBOX_QUEUE, startSandboxServices, type Sandbox } from '../../src/cli
 import { ensureOrderChangeSubscription } from '../../src/events/notifications-client';
 import { applySandbox, openRuntime, type Runtime } from '../../src/cli/runtime';
 import { loadConfig } from '../../src/config/config';
-import type { Notifier, QuarantineNotice, UnmappedSkuNotice } from '../../src/domain/notifier';
+import type { DeadlineNotice, Notifier, QuarantineNotice, UnmappedSkuNotice, WritebackNotice } from '../../src/domain/notifier';
 import { silentLogger } from '../../src/log/logger';
 import { SANDBOX_CATALOGUE } from '../../src/sandbox/amazon/order-factory';
 
@@ -14,7 +14,7 @@ export interface Harness {
   dataDir: string;
   sandbox: Sandbox;
   rt: Runtime;
-  notices: { quarantined: QuarantineNotice[]; unmapped: UnmappedSkuNotice[] };
+  notices: { quarantined: QuarantineNotice[]; unmapped: UnmappedSkuNotice[]; writeback: WritebackNotice[]; deadlines: DeadlineNotice[] };
   close(): Promise<void>;
 }
 
@@ -22,11 +22,14 @@ export async function startHarness(opts: { rateScale?: number; mapCatalogue?: bo
   const dataDir = mkdtempSync(path.join(tmpdir(), 'dockhand-test-'));
   const sandbox = await startSandboxServices(dataDir, { rateScale: opts.rateScale ?? 1000 });
   const config = applySandbox(loadConfig({ DOCKHAND_DATA_DIR: dataDir, DOCKHAND_SECRET_KEY: 'test' }, dataDir), sandbox.info);
-  const notices: Harness['notices'] = { quarantined: [], unmapped: [] };
+  const notices: Harness['notices'] = { quarantined: [], unmapped: [], writeback: [], deadlines: [] };
   const notifier: Notifier = {
     orderQuarantined: (n) => notices.quarantined.push(n),
     unmappedSku: (n) => notices.unmapped.push(n),
     syncFailed: () => undefined,
+    writebackProblem: (n) => notices.writeback.push(n),
+    writebackResolved: () => undefined,
+    deadlineEscalation: (n) => notices.deadlines.push(n),
   };
   const rt = await openRuntime(config, silentLogger, notifier);
   const queueArn = sandbox.sqs.queueArn(SANDBOX_QUEUE);

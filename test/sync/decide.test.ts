@@ -26,6 +26,7 @@ function order(status: Order['status'], over: Partial<Order> = {}): Order {
     taxTotal: 0,
     shippingTotal: 0,
     isGift: false,
+    packages: [],
     ...over,
   };
 }
@@ -59,6 +60,7 @@ describe('decideAction', () => {
     ['a cancel after a crash mid-send still reaches ShipStation', order('cancelled'), record('in_flight'), 'cancel'],
     ['an already cancelled order is left alone', order('cancelled'), record('cancelled', { shipstationOrderId: 5 }), 'ignore'],
     ['an order shipped before import is not created', order('shipped'), undefined, 'skip'],
+    ['a partial shipment after import only notes the status: the labels live in ShipStation', order('partially_shipped'), record('sent', { shipstationOrderId: 5 }), 'note'],
     ['an order shipped after import closes the record', order('shipped'), record('sent', { shipstationOrderId: 5 }), 'close'],
     ['an older version never overwrites a newer one', order('unshipped', { lastUpdatedTime: T1 }), record('sent', { lastUpdatedTime: T2 }), 'ignore'],
     ['a quarantined order is not retried on every poll', order('unshipped'), record('quarantined', { lastUpdatedTime: T2 }), 'ignore'],

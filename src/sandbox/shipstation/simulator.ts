@@ -162,6 +162,117 @@ export interface StaffEditPatch {
   packageCode?: string | null;
 }
 
+/** A shipment (label) as GET /shipments returns it; field order follows the spec's Shipment model. */
+export interface SimShipment {
+  shipmentId: number;
+  orderId: number;
+  orderKey: string;
+  userId: string;
+  customerEmail: string | null;
+  orderNumber: string;
+  /** Pacific wall time in .NET's trimmed form (`2014-10-03T06:51:33.627`), as in the spec example. */
+  createDate: string;
+  /** `YYYY-MM-DD`. */
+  shipDate: string;
+  shipmentCost: number;
+  insuranceCost: number;
+  trackingNumber: string;
+  isReturnLabel: boolean;
+  batchNumber: string;
+  carrierCode: string;
+  serviceCode: string;
+  packageCode: string;
+  confirmation: string;
+  warehouseId: number;
+  voided: boolean;
+  voidDate: string | null;
+  marketplaceNotified: boolean;
+  notifyErrorMessage: string | null;
+  shipTo: Address;
+  weight: Weight;
+  dimensions: ShipStationOrder['dimensions'];
+  insuranceOptions: ShipStationOrder['insuranceOptions'];
+  advancedOptions: AdvancedOptions;
+  /** null in a response asked for without `includeShipmentItems=true`. */
+  shipmentItems: OrderItem[] | null;
+  labelData: null;
+  formData: null;
+}
+
+/** A fulfillment (an order marked shipped without a ShipStation label), per the spec's Fulfillment model. */
+export interface SimFulfillment {
+  fulfillmentId: number;
+  orderId: number;
+  orderNumber: string;
+  userId: string;
+  customerEmail: string | null;
+  trackingNumber: string | null;
+  createDate: string;
+  /** `YYYY-MM-DDT00:00:00`, as in the spec example. */
+  shipDate: string;
+  voidDate: string | null;
+  deliveryDate: string | null;
+  carrierCode: string;
+  fulfillmentProviderCode: string | null;
+  fulfillmentServiceCode: string | null;
+  fulfillmentFee: number;
+  voidRequested: boolean;
+  voided: boolean;
+  marketplaceNotified: boolean;
+  notifyErrorMessage: string | null;
+  shipTo: Address;
+}
+
+/** A webhook subscription as GET /webhooks lists it (PascalCase, as the spec shows). */
+export interface SimWebhook {
+  IsLabelAPIHook: boolean;
+  WebHookID: number;
+  SellerID: number;
+  StoreID: number | null;
+  HookType: string;
+  MessageFormat: string;
+  Url: string;
+  Name: string | null;
+  BulkCopyBatchID: string | null;
+  BulkCopyRecordID: string | null;
+  Active: boolean;
+  WebhookLogs: string[];
+  Seller: null;
+  Store: null;
+}
+
+/** What happened to one SHIP_NOTIFY the simulator tried to deliver. */
+export interface WebhookDelivery {
+  webhookId: number;
+  targetUrl: string;
+  resourceUrl: string;
+  batchId: number;
+  /** Dropped by `dropWebhooks`: no request was made, like a webhook ShipStation lost. */
+  dropped: boolean;
+  /** HTTP status the target answered, when it answered. */
+  status?: number;
+  /** Why the request failed (refused, timeout), when it did. */
+  error?: string;
+}
+
+export interface CreateLabelOptions {
+  carrierCode?: string;
+  serviceCode?: string;
+  packageCode?: string;
+  /** `YYYY-MM-DD` or any date ShipStation accepts; defaults to today, Pacific. */
+  shipDate?: string;
+  /** A partial package: these lines and quantities only. Default: every item of the order. */
+  items?: Array<{ lineItemKey: string; quantity: number }>;
+  /** false: no SHIP_NOTIFY for this label. Default true. */
+  notify?: boolean;
+}
+
+export interface MarkShippedOptions {
+  carrierCode?: string;
+  trackingNumber?: string | null;
+  notifySalesChannel?: boolean;
+}
+
 export interface ShipStationSimulatorStats {
   /** Answered (not throttled) authenticated calls, keyed `METHOD /path/{template}`. */
   requests: Record<string, number>;
@@ -178,8 +289,32 @@ export interface ShipStationSimulator {
   getByOrderNumber(orderNumber: string): ShipStationOrder[];
   /** Simulates a warehouse user editing the order in the UI; bumps modifyDate. Throws when unknown. */
   staffEdit(orderId: number, patch: StaffEditPatch): ShipStationOrder;
-  /** Marks the order shipped (which locks it from API updates); `shipDate` defaults to today, Pacific. */
-  markShipped(orderId: number, shipDate?: string): ShipStationOrder;
+  /**
+   * Simulates staff marking the order shipped without a label (which locks it from API
+   * updates) and records the fulfillment GET /fulfillments lists. `shipDate` defaults to
+   * today, Pacific; the carrier to `usps` and the tracking number to a generated one.
+   */
+  markShipped(orderId: number, shipDate?: string, opts?: MarkShippedOptions): ShipStationOrder;
+  /**
+   * Simulates staff printing a label: a shipment in its own batch, the order shipped once every
+   * item is in a live shipment, and SHIP_NOTIFY to each matching webhook (unless `notify` is
+   * false). Call it several times for several packages. Throws for an unknown order or line.
+   */
+  createLabel(orderId: number, opts?: CreateLabelOptions): SimShipment;
+  /** Simulates staff voiding a label; the order returns to awaiting_shipment when no live package is left. */
+  voidLabel(shipmentId: number): SimShipment;
+  /** Every shipment, voided ones included, oldest first; copies with items. */
+  shipments(): SimShipment[];
+  /** Every fulfillment, oldest first; copies. */
+  fulfillments(): SimFulfillment[];
+  /** Active webhook subscriptions; copies. */
+  webhooks(): SimWebhook[];
+  /** Every SHIP_NOTIFY attempted so far, in order; results fill in as deliveries finish. */
+  webhookDeliveries(): WebhookDelivery[];
+  /** Resolves once every SHIP_NOTIFY started so far has been answered or has failed. */
+  flushWebhooks(): Promise<void>;
+  /** The next `count` SHIP_NOTIFY deliveries are lost (recorded as dropped, never sent). */
+  dropWebhooks(count: number): void;
   stats(): ShipStationSimulatorStats;
   resetStats(): void;
   /** The next `count` authenticated, non-throttled calls answer `status` (500/502/503) with a short body. */
@@ -196,6 +331,20 @@ const MAX_PAGE_SIZE = 500;
 const DEFAULT_PAGE_SIZE = 100;
 /** The createorder description: only these may be updated; shipped and cancelled are locked. */
 const OPEN_STATUSES = new Set(['awaiting_payment', 'awaiting_shipment', 'on_hold', 'pending_fulfillment']);
+
+/** The ListShipments/ListFulfillments `sortBy` enum (sortBy1 in the spec). */
+const SHIPMENT_SORTS = { ShipDate: 'shipDate', CreateDate: 'createDate' } as const;
+/** The subscribe table's `event` values. */
+const WEBHOOK_EVENTS = ['ORDER_NOTIFY', 'ITEM_ORDER_NOTIFY', 'SHIP_NOTIFY', 'ITEM_SHIP_NOTIFY'];
+const CONFIRMATIONS = ['none', 'delivery', 'signature', 'adult_signature', 'direct_signature'];
+const WEIGHT_UNITS = ['pounds', 'ounces', 'grams'];
+/** The account's own user: who "printed" labels and marked orders shipped in the sandbox. */
+const SANDBOX_USER_ID = '5a1d0b0c-0000-4000-8000-00000000d0c4';
+const SANDBOX_SELLER_ID = 100000;
+/** A minimal PDF, so labelData is base64 of something a PDF reader opens. */
+const LABEL_PDF_BASE64 = Buffer.from('%PDF-1.4\n% Dockhand sandbox label\n%%EOF\n').toString('base64');
+/** How long one SHIP_NOTIFY POST may take before it counts as failed. */
+const WEBHOOK_TIMEOUT_MS = 5_000;
 
 const DEFAULT_STORES: SimStore[] = [{ storeId: 100001, storeName: 'Dockhand Sandbox', marketplaceName: 'ShipStation', marketplaceId: 0 }];
 const DEFAULT_WAREHOUSES: SimWarehouse[] = [{ warehouseId: 200001, warehouseName: 'Sandbox Warehouse', isDefault: true }];
@@ -275,6 +424,99 @@ function toAddress(v: unknown, isShipTo: boolean): Address {
   };
 }
 
+/**
+ * .NET's round-trip form with trailing fraction zeros dropped (`FFFFFFF`), which is how the
+ * spec's shipment and fulfillment examples print createDate (`2014-10-03T06:51:33.627`).
+ */
+const netDate = (pacificKey: string): string => pacificKey.replace(/\.?0+$/, '');
+
+/**
+ * Checks a small JSON body against an endpoint's field table. Unknown fields are refused,
+ * which ShipStation's binder does not do: a client that misspells an optional field
+ * (`tracking_number`) would otherwise lose it silently here and in production alike.
+ */
+function checkFields(
+  body: unknown,
+  param: string,
+  fields: Record<string, { type: 'integer' | 'number' | 'string' | 'boolean' | 'date' | 'object'; required?: boolean; oneOf?: readonly string[] }>,
+): Record<string, unknown> {
+  if (!isObject(body)) throw invalid({ [param]: ['A JSON object is required.'] });
+  const errors: ModelState = {};
+  const add = (field: string, message: string) => (errors[`${param}.${field}`] ??= []).push(message);
+  for (const key of Object.keys(body)) if (!(key in fields)) add(key, `Unknown field '${key}'.`);
+  for (const [field, rule] of Object.entries(fields)) {
+    const v = body[field];
+    if (v === undefined || v === null) {
+      if (rule.required) add(field, `The ${field} field is required.`);
+      continue;
+    }
+    const ok =
+      rule.type === 'integer' ? Number.isInteger(v)
+      : rule.type === 'number' ? typeof v === 'number' && Number.isFinite(v)
+      : rule.type === 'string' ? typeof v === 'string' && (!rule.required || v !== '')
+      : rule.type === 'boolean' ? typeof v === 'boolean'
+      : rule.type === 'date' ? typeof v === 'string' && toPacificKey(v) !== null
+      : isObject(v);
+    if (!ok) add(field, `The value for ${field} is not a valid ${rule.type}.`);
+    else if (rule.oneOf && !rule.oneOf.includes(v as string)) add(field, `Invalid ${field} '${String(v)}'. Allowed values: ${rule.oneOf.join(', ')}.`);
+  }
+  if (Object.keys(errors).length > 0) throw invalid(errors);
+  return body;
+}
+
+/** Reads page/pageSize/sortBy/sortDir and date ranges from a list query, collecting 400 reasons. */
+class ListQuery {
+  readonly errors: ModelState = {};
+  constructor(readonly q: URLSearchParams) {}
+  int(name: string, dflt: number | undefined, min: number, max: number): number | undefined {
+    const raw = this.q.get(name);
+    if (raw === null || raw === '') return dflt;
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < min || n > max) {
+      this.errors[name] = [`The value '${raw}' is not valid for ${name}.`];
+      return dflt;
+    }
+    return n;
+  }
+  date(name: string): string | undefined {
+    const raw = this.q.get(name);
+    if (!raw) return undefined;
+    const key = toPacificKey(raw);
+    if (!key) this.errors[name] = [`The value '${raw}' is not valid for ${name}.`];
+    return key ?? undefined;
+  }
+  bool(name: string): boolean | undefined {
+    const raw = this.q.get(name);
+    if (raw === null || raw === '') return undefined;
+    // ASP.NET binds booleans case-insensitively; SHIP_NOTIFY URLs carry `False`.
+    const lower = raw.toLowerCase();
+    if (lower !== 'true' && lower !== 'false') this.errors[name] = [`The value '${raw}' is not valid for ${name}.`];
+    return lower === 'true';
+  }
+  text(name: string): string | undefined {
+    return this.q.get(name) || undefined;
+  }
+  sort(): { field: 'shipDate' | 'createDate'; desc: boolean } {
+    const by = this.q.get('sortBy');
+    const field = by ? SHIPMENT_SORTS[by as keyof typeof SHIPMENT_SORTS] : 'createDate';
+    if (!field) this.errors.sortBy = [`The value '${by}' is not valid for sortBy.`];
+    const dir = (this.q.get('sortDir') ?? 'ASC').toUpperCase();
+    if (dir !== 'ASC' && dir !== 'DESC') this.errors.sortDir = [`The value '${this.q.get('sortDir')}' is not valid for sortDir.`];
+    return { field: field ?? 'createDate', desc: dir === 'DESC' };
+  }
+  done(): void {
+    if (Object.keys(this.errors).length > 0) throw invalid(this.errors);
+  }
+}
+
+/** Start and End are both inclusive for shipments and fulfillments ("on or after", "on or before"). */
+const inRange = (v: string | null, start: string | undefined, end: string | undefined): boolean =>
+  (start === undefined && end === undefined) || (v !== null && (start === undefined || v >= start) && (end === undefined || v <= end));
+
+function pageOf<T>(items: T[], page: number, pageSize: number) {
+  return { items: items.slice((page - 1) * pageSize, page * pageSize), total: items.length, page, pages: Math.ceil(items.length / pageSize) };
+}
+
 /** Rebuilds a canonical date from what the caller sent; ShipStation echoes dates in its own form. */
 const dateOrNull = (v: unknown): string | null => (typeof v === 'string' ? toPacificKey(v) : null);
 
@@ -283,8 +525,11 @@ const dateOrNull = (v: unknown): string | null => (typeof v === 'string' ? toPac
 /**
  * Starts the simulator on `opts.host ?? '127.0.0.1'`, `opts.port ?? 0`.
  * Implements GET/DELETE /orders/{orderId}, GET /orders, POST /orders/createorder,
- * /orders/createorders, /orders/holduntil, /orders/addtag, GET /stores,
- * GET /accounts/listtags and GET /warehouses, with Basic auth and the v1 rate limit.
+ * /orders/createorders, /orders/holduntil, /orders/addtag, /orders/createlabelfororder,
+ * /orders/markasshipped, GET /shipments, POST /shipments/voidlabel, GET /fulfillments,
+ * GET /webhooks, POST /webhooks/subscribe, DELETE /webhooks/{webhookId}, GET /stores,
+ * GET /accounts/listtags and GET /warehouses, with Basic auth and the v1 rate limit, and
+ * delivers SHIP_NOTIFY webhooks for labels.
  */
 export async function startShipStationSimulator(opts: ShipStationSimulatorOptions): Promise<ShipStationSimulator> {
   const clock = opts.clock ?? Date.now;
@@ -644,8 +889,382 @@ export async function startShipStationSimulator(opts: ShipStationSimulatorOption
     }));
   }
 
+  // ------------------------------------------------------------ shipments, fulfillments, webhooks
+
+  const shipmentRecords: Array<{ shipment: SimShipment; batchId: number }> = [];
+  const fulfillmentRecords: SimFulfillment[] = [];
+  const hooks: SimWebhook[] = [];
+  const deliveries: WebhookDelivery[] = [];
+  const inFlight = new Set<Promise<void>>();
+  const stopDeliveries = new AbortController();
+  let webhooksToDrop = 0;
+  let nextShipmentId = 520_000_001;
+  let nextFulfillmentId = 530_000_001;
+  let nextBatchId = 540_000_001;
+  let nextBatchNumber = 100_301;
+  let nextWebhookId = 550_001;
+
+  const nowKey = () => formatPacific(clock());
+  /** A Pacific calendar day from any date ShipStation accepts (an instant with an offset is converted). */
+  const dayOf = (v: string | undefined): string | null => (v === undefined ? nowKey().slice(0, 10) : (toPacificKey(v)?.slice(0, 10) ?? null));
+  const trackingFor = (id: number) => `9400111${String(id).padStart(15, '0')}`;
+  const storeOf = (storeId: number) => stores.find((s) => s.storeId === storeId);
+  // Only ShipStation's native marketplace connections tell the channel; an API-created order's store has no channel to tell.
+  const notifiesChannel = (order: ShipStationOrder) => storeOf(order.advancedOptions.storeId)?.marketplaceName === 'Amazon';
+
+  /**
+   * Shipped once every (non-adjustment) item is in live shipments, or a live fulfillment exists;
+   * back to awaiting_shipment once no live shipment or fulfillment is left.
+   */
+  function refreshShipped(order: ShipStationOrder): void {
+    const live = shipmentRecords.map((r) => r.shipment).filter((x) => x.orderId === order.orderId && !x.voided);
+    const fulfilled = fulfillmentRecords.some((f) => f.orderId === order.orderId && !f.voided);
+    const inBoxes = new Map<number, number>();
+    for (const x of live) for (const it of x.shipmentItems ?? []) inBoxes.set(it.orderItemId, (inBoxes.get(it.orderItemId) ?? 0) + it.quantity);
+    const covered = order.items.filter((i) => !i.adjustment).every((i) => (inBoxes.get(i.orderItemId) ?? 0) >= i.quantity);
+    if ((live.length > 0 && covered) || fulfilled) {
+      if (order.orderStatus !== 'shipped') {
+        order.orderStatus = 'shipped';
+        order.shipDate = live.at(-1)?.shipDate ?? order.shipDate;
+        order.modifyDate = nowKey();
+      }
+    } else if (order.orderStatus === 'shipped' && live.length === 0) {
+      order.orderStatus = 'awaiting_shipment';
+      order.shipDate = null;
+      order.modifyDate = nowKey();
+    }
+  }
+
+  interface LabelSpec {
+    carrierCode: string;
+    serviceCode: string;
+    packageCode: string;
+    confirmation: string;
+    shipDate: string;
+    items: OrderItem[];
+    weight?: Weight;
+    dimensions?: ShipStationOrder['dimensions'];
+    insuranceOptions?: ShipStationOrder['insuranceOptions'];
+  }
+
+  /** Stores a label in a batch of its own and, unless told not to, sends SHIP_NOTIFY for that batch. */
+  function recordLabel(order: ShipStationOrder, spec: LabelSpec, notify: boolean): SimShipment {
+    const shipmentId = nextShipmentId++;
+    const batchId = nextBatchId++;
+    const shipment: SimShipment = {
+      shipmentId,
+      orderId: order.orderId,
+      orderKey: order.orderKey,
+      userId: SANDBOX_USER_ID,
+      customerEmail: order.customerEmail,
+      orderNumber: order.orderNumber,
+      createDate: netDate(nowKey()),
+      shipDate: spec.shipDate,
+      shipmentCost: 7.3,
+      insuranceCost: 0,
+      trackingNumber: trackingFor(shipmentId),
+      isReturnLabel: false,
+      batchNumber: String(nextBatchNumber++),
+      carrierCode: spec.carrierCode,
+      serviceCode: spec.serviceCode,
+      packageCode: spec.packageCode,
+      confirmation: spec.confirmation,
+      warehouseId: order.advancedOptions.warehouseId,
+      voided: false,
+      voidDate: null,
+      marketplaceNotified: notifiesChannel(order),
+      notifyErrorMessage: null,
+      shipTo: clone(order.shipTo),
+      weight: clone(spec.weight ?? order.weight),
+      dimensions: clone(spec.dimensions ?? order.dimensions),
+      insuranceOptions: clone(spec.insuranceOptions ?? order.insuranceOptions),
+      advancedOptions: clone(order.advancedOptions),
+      shipmentItems: spec.items.map(clone),
+      labelData: null,
+      formData: null,
+    };
+    shipmentRecords.push({ shipment, batchId });
+    refreshShipped(order);
+    if (notify) announceBatch(batchId, order);
+    return shipment;
+  }
+
+  function announceBatch(batchId: number, order: ShipStationOrder): void {
+    // The real resource_url (community and help-center reports): GET /shipments for the batch, without items.
+    const resourceUrl = `${url}/shipments?batchId=${batchId}&includeShipmentItems=False`;
+    for (const hook of hooks) {
+      if (hook.HookType !== 'SHIP_NOTIFY' || !hook.Active) continue;
+      if (hook.StoreID !== null && hook.StoreID !== order.advancedOptions.storeId) continue;
+      const d: WebhookDelivery = { webhookId: hook.WebHookID, targetUrl: hook.Url, resourceUrl, batchId, dropped: false };
+      deliveries.push(d);
+      if (webhooksToDrop > 0) {
+        webhooksToDrop -= 1;
+        d.dropped = true;
+        continue;
+      }
+      const p = deliver(hook.Url, resourceUrl, d);
+      inFlight.add(p);
+      void p.finally(() => inFlight.delete(p));
+    }
+  }
+
+  async function deliver(target: string, resourceUrl: string, d: WebhookDelivery): Promise<void> {
+    // Let the API answer first: ShipStation posts "within a few minutes" of the label, never before.
+    await new Promise((r) => setImmediate(r));
+    try {
+      const res = await fetch(target, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ resource_url: resourceUrl, resource_type: 'SHIP_NOTIFY' }),
+        signal: AbortSignal.any([stopDeliveries.signal, AbortSignal.timeout(WEBHOOK_TIMEOUT_MS)]),
+      });
+      d.status = res.status;
+      await res.arrayBuffer();
+    } catch (e) {
+      d.error = e instanceof Error ? e.message : String(e);
+    }
+  }
+
+  function weightFrom(v: unknown, param: string): Weight | undefined {
+    if (!isObject(v)) return undefined;
+    const value = num(v.value);
+    const units = str(v.units);
+    if (value === null || units === null || !WEIGHT_UNITS.includes(units)) {
+      throw invalid({ [`${param}.weight`]: [`A weight needs a numeric value and units (${WEIGHT_UNITS.join(', ')}).`] });
+    }
+    return { value, units };
+  }
+
+  function labelableOrder(orderId: number): ShipStationOrder {
+    const order = findById(orderId);
+    if (!order) throw badRequest(`Order ${orderId} was not found.`);
+    if (order.orderStatus === 'cancelled') throw badRequest(`Order ${order.orderNumber} is cancelled; no label can be created for it.`);
+    return order;
+  }
+
+  function createLabelForOrder(body: unknown) {
+    const b = checkFields(body, 'request', {
+      orderId: { type: 'integer', required: true },
+      carrierCode: { type: 'string', required: true },
+      serviceCode: { type: 'string', required: true },
+      // Not in the createlabelfororder table, but in its example and the request schema.
+      packageCode: { type: 'string' },
+      // The table says required, the example sends null: null means `none`.
+      confirmation: { type: 'string', oneOf: CONFIRMATIONS },
+      shipDate: { type: 'date', required: true },
+      weight: { type: 'object' },
+      dimensions: { type: 'object' },
+      insuranceOptions: { type: 'object' },
+      internationalOptions: { type: 'object' },
+      advancedOptions: { type: 'object' },
+      testLabel: { type: 'boolean', required: true },
+    });
+    const weight = weightFrom(b.weight, 'request');
+    const order = labelableOrder(b.orderId as number);
+    const spec: LabelSpec = {
+      carrierCode: b.carrierCode as string,
+      serviceCode: b.serviceCode as string,
+      packageCode: str(b.packageCode) ?? 'package',
+      confirmation: str(b.confirmation) ?? 'none',
+      shipDate: dayOf(b.shipDate as string)!,
+      items: order.items.map(clone),
+      ...(weight ? { weight } : {}),
+    };
+    if (b.testLabel === true) {
+      // A test label is printable but is not a shipment: nothing is stored and no webhook fires.
+      const shipmentId = nextShipmentId++;
+      return { shipmentId, shipmentCost: 0, insuranceCost: 0, trackingNumber: trackingFor(shipmentId), labelData: LABEL_PDF_BASE64, formData: null };
+    }
+    const s = recordLabel(order, spec, true);
+    return { shipmentId: s.shipmentId, shipmentCost: s.shipmentCost, insuranceCost: s.insuranceCost, trackingNumber: s.trackingNumber, labelData: LABEL_PDF_BASE64, formData: null };
+  }
+
+  function listShipments(q: URLSearchParams) {
+    const lq = new ListQuery(q);
+    const page = lq.int('page', 1, 1, Number.MAX_SAFE_INTEGER)!;
+    const pageSize = lq.int('pageSize', DEFAULT_PAGE_SIZE, 1, MAX_PAGE_SIZE)!;
+    const orderId = lq.int('orderId', undefined, 0, Number.MAX_SAFE_INTEGER);
+    const batchId = lq.int('batchId', undefined, 0, Number.MAX_SAFE_INTEGER);
+    const storeId = lq.int('storeId', undefined, 0, Number.MAX_SAFE_INTEGER);
+    const [createStart, createEnd] = [lq.date('createDateStart'), lq.date('createDateEnd')];
+    const [shipStart, shipEnd] = [lq.date('shipDateStart'), lq.date('shipDateEnd')];
+    const [voidStart, voidEnd] = [lq.date('voidDateStart'), lq.date('voidDateEnd')];
+    const withItems = lq.bool('includeShipmentItems') ?? false;
+    const sort = lq.sort();
+    lq.done();
+    const orderNumber = lq.text('orderNumber');
+    const tracking = lq.text('trackingNumber');
+    const carrierCode = lq.text('carrierCode');
+    const serviceCode = lq.text('serviceCode');
+    const recipient = lq.text('recipientName')?.toLowerCase();
+    const matched = shipmentRecords
+      .filter(({ shipment: x, batchId: b }) => {
+        if (orderId !== undefined && x.orderId !== orderId) return false;
+        if (batchId !== undefined && b !== batchId) return false;
+        if (storeId !== undefined && x.advancedOptions.storeId !== storeId) return false;
+        if (orderNumber !== undefined && x.orderNumber !== orderNumber) return false;
+        if (tracking !== undefined && x.trackingNumber !== tracking) return false;
+        if (carrierCode !== undefined && x.carrierCode !== carrierCode) return false;
+        if (serviceCode !== undefined && x.serviceCode !== serviceCode) return false;
+        if (recipient !== undefined && !x.shipTo.name?.toLowerCase().includes(recipient)) return false;
+        return (
+          inRange(toPacificKey(x.createDate), createStart, createEnd) &&
+          inRange(toPacificKey(x.shipDate), shipStart, shipEnd) &&
+          inRange(x.voidDate === null ? null : toPacificKey(x.voidDate), voidStart, voidEnd)
+        );
+      })
+      .map((r) => r.shipment);
+    const sorted = sortBy(matched, sort, (x) => x.shipmentId);
+    const p = pageOf(sorted, page, pageSize);
+    return {
+      shipments: p.items.map((x) => ({ ...clone(x), shipmentItems: withItems ? clone(x.shipmentItems) : null })),
+      total: p.total,
+      page: p.page,
+      pages: p.pages,
+    };
+  }
+
+  function sortBy<T extends { createDate: string; shipDate: string }>(items: T[], sort: { field: 'shipDate' | 'createDate'; desc: boolean }, id: (x: T) => number): T[] {
+    return [...items].sort((a, b) => {
+      const av = toPacificKey(a[sort.field]) ?? '';
+      const bv = toPacificKey(b[sort.field]) ?? '';
+      const c = av < bv ? -1 : av > bv ? 1 : id(a) - id(b);
+      return sort.desc ? -c : c;
+    });
+  }
+
+  function voidShipment(shipment: SimShipment): void {
+    shipment.voided = true;
+    shipment.voidDate = netDate(nowKey());
+    const order = findById(shipment.orderId);
+    if (order) refreshShipped(order);
+  }
+
+  function voidLabelRequest(body: unknown) {
+    const b = checkFields(body, 'request', { shipmentId: { type: 'integer', required: true } });
+    const record = shipmentRecords.find((r) => r.shipment.shipmentId === b.shipmentId);
+    if (!record) throw badRequest(`Shipment ${String(b.shipmentId)} was not found.`);
+    // The spec documents only the approved answer; a second void of the same label is refused in words, not with an error status.
+    if (record.shipment.voided) return { approved: false, message: 'Label has already been voided' };
+    voidShipment(record.shipment);
+    return { approved: true, message: 'Label voided successfully' };
+  }
+
+  function recordFulfillment(order: ShipStationOrder, f: { carrierCode: string; shipDate: string; trackingNumber: string | null; notifySalesChannel: boolean }): SimFulfillment {
+    const fulfillment: SimFulfillment = {
+      fulfillmentId: nextFulfillmentId++,
+      orderId: order.orderId,
+      orderNumber: order.orderNumber,
+      userId: SANDBOX_USER_ID,
+      customerEmail: order.customerEmail,
+      trackingNumber: f.trackingNumber,
+      createDate: netDate(nowKey()),
+      shipDate: `${f.shipDate}T00:00:00`,
+      voidDate: null,
+      deliveryDate: null,
+      carrierCode: f.carrierCode,
+      fulfillmentProviderCode: null,
+      fulfillmentServiceCode: null,
+      fulfillmentFee: 0,
+      voidRequested: false,
+      voided: false,
+      marketplaceNotified: f.notifySalesChannel && notifiesChannel(order),
+      notifyErrorMessage: null,
+      shipTo: clone(order.shipTo),
+    };
+    fulfillmentRecords.push(fulfillment);
+    order.orderStatus = 'shipped';
+    order.shipDate = f.shipDate;
+    order.modifyDate = nowKey();
+    return fulfillment;
+  }
+
+  function markAsShipped(body: unknown) {
+    const b = checkFields(body, 'request', {
+      orderId: { type: 'integer', required: true },
+      carrierCode: { type: 'string', required: true },
+      shipDate: { type: 'date' },
+      trackingNumber: { type: 'string' },
+      notifyCustomer: { type: 'boolean' },
+      notifySalesChannel: { type: 'boolean' },
+    });
+    const order = findById(b.orderId as number);
+    if (!order) throw badRequest(`Order ${String(b.orderId)} was not found.`);
+    if (!OPEN_STATUSES.has(order.orderStatus)) throw badRequest(`Order ${order.orderNumber} is ${order.orderStatus} and cannot be marked as shipped.`);
+    recordFulfillment(order, {
+      carrierCode: b.carrierCode as string,
+      shipDate: dayOf(str(b.shipDate) ?? undefined)!,
+      trackingNumber: str(b.trackingNumber),
+      notifySalesChannel: b.notifySalesChannel === true,
+    });
+    return { orderId: order.orderId, orderNumber: order.orderNumber };
+  }
+
+  function listFulfillments(q: URLSearchParams) {
+    const lq = new ListQuery(q);
+    const page = lq.int('page', 1, 1, Number.MAX_SAFE_INTEGER)!;
+    const pageSize = lq.int('pageSize', DEFAULT_PAGE_SIZE, 1, MAX_PAGE_SIZE)!;
+    const fulfillmentId = lq.int('fulfillmentId', undefined, 0, Number.MAX_SAFE_INTEGER);
+    const orderId = lq.int('orderId', undefined, 0, Number.MAX_SAFE_INTEGER);
+    const [createStart, createEnd] = [lq.date('createDateStart'), lq.date('createDateEnd')];
+    const [shipStart, shipEnd] = [lq.date('shipDateStart'), lq.date('shipDateEnd')];
+    const sort = lq.sort();
+    lq.done();
+    const orderNumber = lq.text('orderNumber');
+    const tracking = lq.text('trackingNumber');
+    const recipient = lq.text('recipientName')?.toLowerCase();
+    const matched = fulfillmentRecords.filter((f) => {
+      if (fulfillmentId !== undefined && f.fulfillmentId !== fulfillmentId) return false;
+      if (orderId !== undefined && f.orderId !== orderId) return false;
+      if (orderNumber !== undefined && f.orderNumber !== orderNumber) return false;
+      if (tracking !== undefined && f.trackingNumber !== tracking) return false;
+      if (recipient !== undefined && !f.shipTo.name?.toLowerCase().includes(recipient)) return false;
+      return inRange(toPacificKey(f.createDate), createStart, createEnd) && inRange(toPacificKey(f.shipDate), shipStart, shipEnd);
+    });
+    const p = pageOf(sortBy(matched, sort, (f) => f.fulfillmentId), page, pageSize);
+    return { fulfillments: p.items.map(clone), total: p.total, page: p.page, pages: p.pages };
+  }
+
+  function subscribe(body: unknown) {
+    const b = checkFields(body, 'request', {
+      target_url: { type: 'string', required: true },
+      event: { type: 'string', required: true, oneOf: WEBHOOK_EVENTS },
+      store_id: { type: 'integer' },
+      friendly_name: { type: 'string' },
+    });
+    let target: URL | undefined;
+    try {
+      target = new URL(b.target_url as string);
+    } catch {
+      target = undefined;
+    }
+    if (!target || (target.protocol !== 'http:' && target.protocol !== 'https:')) {
+      throw invalid({ 'request.target_url': [`'${String(b.target_url)}' is not an absolute http(s) URL.`] });
+    }
+    const storeId = num(b.store_id);
+    if (storeId !== null && !validation.storeIds.has(storeId)) throw badRequest(`Store ${storeId} was not found.`);
+    const hook: SimWebhook = {
+      IsLabelAPIHook: false,
+      WebHookID: nextWebhookId++,
+      SellerID: SANDBOX_SELLER_ID,
+      StoreID: storeId,
+      HookType: b.event as string,
+      MessageFormat: 'Json',
+      Url: target.href,
+      Name: str(b.friendly_name),
+      BulkCopyBatchID: null,
+      BulkCopyRecordID: null,
+      Active: true,
+      WebhookLogs: [],
+      Seller: null,
+      Store: null,
+    };
+    hooks.push(hook);
+    return { id: hook.WebHookID };
+  }
+
   type Handler = (ctx: { query: URLSearchParams; body: () => unknown; id: number }) => unknown;
-  const routes: Array<{ method: string; template: string; pattern: RegExp; handler: Handler }> = [
+  const routes: Array<{ method: string; template: string; pattern: RegExp; handler: Handler; bodyParam?: string }> = [
     { method: 'GET', template: '/orders', pattern: /^\/orders$/, handler: ({ query }) => listOrders(query) },
     {
       method: 'GET', template: '/orders/{orderId}', pattern: /^\/orders\/(\d+)$/,
@@ -678,6 +1297,26 @@ export async function startShipStationSimulator(opts: ShipStationSimulatorOption
     { method: 'GET', template: '/stores', pattern: /^\/stores$/, handler: ({ query }) => listStores(query) },
     { method: 'GET', template: '/accounts/listtags', pattern: /^\/accounts\/listtags$/, handler: () => tags.map((t) => ({ ...t })) },
     { method: 'GET', template: '/warehouses', pattern: /^\/warehouses$/, handler: () => listWarehouses() },
+    {
+      method: 'POST', template: '/orders/createlabelfororder', pattern: /^\/orders\/createlabelfororder$/, bodyParam: 'request',
+      handler: ({ body }) => createLabelForOrder(body()),
+    },
+    { method: 'POST', template: '/orders/markasshipped', pattern: /^\/orders\/markasshipped$/, bodyParam: 'request', handler: ({ body }) => markAsShipped(body()) },
+    { method: 'GET', template: '/shipments', pattern: /^\/shipments$/, handler: ({ query }) => listShipments(query) },
+    { method: 'POST', template: '/shipments/voidlabel', pattern: /^\/shipments\/voidlabel$/, bodyParam: 'request', handler: ({ body }) => voidLabelRequest(body()) },
+    { method: 'GET', template: '/fulfillments', pattern: /^\/fulfillments$/, handler: ({ query }) => listFulfillments(query) },
+    { method: 'GET', template: '/webhooks', pattern: /^\/webhooks$/, handler: () => ({ webhooks: hooks.map(clone) }) },
+    { method: 'POST', template: '/webhooks/subscribe', pattern: /^\/webhooks\/subscribe$/, bodyParam: 'request', handler: ({ body }) => subscribe(body()) },
+    {
+      method: 'DELETE', template: '/webhooks/{webhookId}', pattern: /^\/webhooks\/(\d+)$/,
+      handler: ({ id }) => {
+        const at = hooks.findIndex((h) => h.WebHookID === id);
+        if (at < 0) throw new HttpError(404, { Message: `Webhook ${id} was not found.` });
+        hooks.splice(at, 1);
+        // The spec documents a bare 200 with no body.
+        return undefined;
+      },
+    },
   ];
 
   function send(res: ServerResponse, status: number, body: unknown, rate?: RateWindowState): void {
@@ -739,7 +1378,7 @@ export async function startShipStationSimulator(opts: ShipStationSimulatorOption
     }
     try {
       const id = Number(route.pattern.exec(path)?.[1] ?? 0);
-      const result = route.handler({ query: url.searchParams, body: () => parseJson(raw, route.template.includes('createorders') ? 'apiOrders' : 'apiOrder'), id });
+      const result = route.handler({ query: url.searchParams, body: () => parseJson(raw, route.bodyParam ?? (route.template.includes('createorders') ? 'apiOrders' : 'apiOrder')), id });
       send(res, 200, result, decision);
     } catch (e) {
       if (e instanceof HttpError) send(res, e.status, e.body, decision);
@@ -774,13 +1413,60 @@ export async function startShipStationSimulator(opts: ShipStationSimulatorOption
       o.modifyDate = formatPacific(clock());
       return clone(o);
     },
-    markShipped(orderId, shipDate) {
-      const o = requireOrder(orderId);
-      const now = formatPacific(clock());
-      o.orderStatus = 'shipped';
-      o.shipDate = (shipDate ? toPacificKey(shipDate) : null)?.slice(0, 10) ?? now.slice(0, 10);
-      o.modifyDate = now;
-      return clone(o);
+    markShipped(orderId, shipDate, o = {}) {
+      const order = requireOrder(orderId);
+      const day = dayOf(shipDate);
+      if (!day) throw new Error(`ShipStation simulator: not a date: ${shipDate}`);
+      recordFulfillment(order, {
+        carrierCode: o.carrierCode ?? 'usps',
+        shipDate: day,
+        trackingNumber: o.trackingNumber === undefined ? trackingFor(nextFulfillmentId) : o.trackingNumber,
+        notifySalesChannel: o.notifySalesChannel ?? false,
+      });
+      return clone(order);
+    },
+    createLabel(orderId, o = {}) {
+      const order = requireOrder(orderId);
+      if (order.orderStatus === 'cancelled') throw new Error(`ShipStation simulator: order ${orderId} is cancelled`);
+      const shipDate = dayOf(o.shipDate);
+      if (!shipDate) throw new Error(`ShipStation simulator: not a date: ${o.shipDate}`);
+      const items = o.items
+        ? o.items.map(({ lineItemKey, quantity }) => {
+            const item = order.items.find((i) => i.lineItemKey === lineItemKey);
+            if (!item) throw new Error(`ShipStation simulator: order ${orderId} has no line ${lineItemKey}`);
+            if (!Number.isInteger(quantity) || quantity < 1) throw new Error(`ShipStation simulator: bad quantity ${quantity} for line ${lineItemKey}`);
+            return { ...clone(item), quantity };
+          })
+        : order.items.map(clone);
+      const shipment = recordLabel(
+        order,
+        {
+          carrierCode: o.carrierCode ?? 'stamps_com',
+          serviceCode: o.serviceCode ?? 'usps_priority_mail',
+          packageCode: o.packageCode ?? 'package',
+          confirmation: 'none',
+          shipDate,
+          items,
+        },
+        o.notify !== false,
+      );
+      return clone(shipment);
+    },
+    voidLabel(shipmentId) {
+      const record = shipmentRecords.find((r) => r.shipment.shipmentId === shipmentId);
+      if (!record) throw new Error(`ShipStation simulator: no shipment ${shipmentId}`);
+      if (!record.shipment.voided) voidShipment(record.shipment);
+      return clone(record.shipment);
+    },
+    shipments: () => shipmentRecords.map((r) => clone(r.shipment)),
+    fulfillments: () => fulfillmentRecords.map(clone),
+    webhooks: () => hooks.map(clone),
+    webhookDeliveries: () => deliveries.map((d) => ({ ...d })),
+    async flushWebhooks() {
+      while (inFlight.size > 0) await Promise.all([...inFlight]);
+    },
+    dropWebhooks(count) {
+      webhooksToDrop += count;
     },
     stats: () => clone(stats),
     resetStats() {
@@ -789,10 +1475,13 @@ export async function startShipStationSimulator(opts: ShipStationSimulatorOption
     failNext(count, status) {
       pendingFailures = [...pendingFailures, ...Array.from({ length: count }, () => status)];
     },
-    close: () =>
-      new Promise<void>((resolve, reject) => {
+    close: async () => {
+      stopDeliveries.abort();
+      await Promise.all([...inFlight]);
+      await new Promise<void>((resolve, reject) => {
         server.closeAllConnections();
         server.close((err) => (err ? reject(err) : resolve()));
-      }),
+      });
+    },
   };
 }

@@ -472,11 +472,43 @@ describe('ShipStation simulator: responses carry every field the v1 spec lists',
     ['GET /stores', '/stores', 'get'],
     ['GET /warehouses', '/warehouses', 'get'],
     ['GET /accounts/listtags', '/accounts/listtags', 'get'],
+    ['POST /orders/createlabelfororder', '/orders/createlabelfororder', 'post'],
+    ['GET /shipments (with items)', '/shipments', 'get'],
+    ['POST /shipments/voidlabel', '/shipments/voidlabel', 'post'],
+    ['POST /orders/markasshipped', '/orders/markasshipped', 'post'],
+    ['GET /fulfillments', '/fulfillments', 'get'],
+    ['POST /webhooks/subscribe', '/webhooks/subscribe', 'post'],
+    ['GET /webhooks', '/webhooks', 'get'],
   ])('%s', async (_name, specPath, method) => {
     await start(specOpts);
     const created = await call('POST', '/orders/createorder', { ...specOrder(), tagIds: [300001] });
     const id = created.body.orderId as number;
+    // Request bodies come from the spec's own examples, pointed at the order just created.
+    const fromSpec = (schema: string, patch: Record<string, unknown> = {}) => ({
+      ...(exampleFrom({ $ref: `#/components/schemas/${schema}` }) as Record<string, unknown>),
+      ...patch,
+    });
+    const label = () => call('POST', '/orders/createlabelfororder', fromSpec('CreateLabelforOrderrequest', { orderId: id }));
     const reply = {
+      '/orders/createlabelfororder': label,
+      '/shipments': async () => {
+        await label();
+        return call('GET', '/shipments?includeShipmentItems=true');
+      },
+      '/shipments/voidlabel': async () => {
+        const { body } = await label();
+        return call('POST', '/shipments/voidlabel', fromSpec('VoidLabelrequest', { shipmentId: body.shipmentId }));
+      },
+      '/orders/markasshipped': () => call('POST', '/orders/markasshipped', fromSpec('MarkanOrderasShippedrequest', { orderId: id })),
+      '/fulfillments': async () => {
+        await call('POST', '/orders/markasshipped', fromSpec('MarkanOrderasShippedrequest', { orderId: id }));
+        return call('GET', '/fulfillments');
+      },
+      '/webhooks/subscribe': () => call('POST', '/webhooks/subscribe', fromSpec('SubscribetoWebhookrequest')),
+      '/webhooks': async () => {
+        await call('POST', '/webhooks/subscribe', fromSpec('SubscribetoWebhookrequest'));
+        return call('GET', '/webhooks');
+      },
       '/orders/createorder': () => Promise.resolve(created),
       '/orders/{orderId}': () => call('GET', `/orders/${id}`),
       '/orders': () => call('GET', '/orders'),
@@ -486,7 +518,7 @@ describe('ShipStation simulator: responses carry every field the v1 spec lists',
       '/accounts/listtags': () => call('GET', '/accounts/listtags'),
     }[specPath]!;
     const r = await reply();
-    expect(r.status).toBe(200);
+    expect(r.status, JSON.stringify(r.body)).toBe(200);
     const schema = responseSchema(specPath, method);
     expect(missingFields(r.body, schema)).toEqual([]);
   });

@@ -1,0 +1,364 @@
+import type { ConfirmShipmentRequest } from '../amazon/schemas';
+import type { AccountConfig } from '../config/config';
+import { timeZoneOf } from '../config/config';
+import { toDockhandError, type DockhandError } from '../domain/errors';
+import type { Label } from '../domain/label';
+import type { Notifier, WritebackNotice } from '../domain/notifier';
+import { OrderStatus, type Order } from '../domain/order';
+import type { Logger } from '../log/logger';
+import type { ConfirmationRecord, OrderRecord } from '../store/records';
+import { orderRecordKey, type Store } from '../store/store';
+import { orderKeyFor } from '../sync/map-order';
+import { toConfirmation } from './to-confirmation';
+
+/**
+ * Tracking writeback: each ShipStation label of an order Dockhand imported is confirmed on the
+ * Amazon order once (key: the label id). Webhooks, the polling pass, retries and restarts all
+ * come through `handleLabels`, which serialises the work per order so racing paths see each
+ * other's ledger entries.
+ */
+export const name = 'confirm-labels';
+
+export interface WritebackAmazon {
+  confirmShipment(amazonOrderId: string, body: ConfirmShipmentRequest): Promise<void>;
+  /** The current Amazon order (to learn of a cancellation, or items a record lacks). */
+  fetchOrder(amazonOrderId: string): Promise<Order>;
+}
+
+export interface WritebackContext {
+  accounts: AccountConfig[];
+  store: Store;
+  amazonFor(accountId: string): WritebackAmazon | undefined;
+  notifier: Notifier;
+  logger: Logger;
+  now: () => Date;
+}
+
+export type Via = ConfirmationRecord['via'];
+export type Outcome = 'confirmed' | 'already_done' | 'skipped' | 'quarantined' | 'ignored' | 'retry_later';
+
+export interface WritebackSummary {
+  seen: number;
+  confirmed: number;
+  alreadyDone: number;
+  skipped: number;
+  quarantined: number;
+  ignored: number;
+  retryLater: number;
+}
+
+export const emptyWritebackSummary = (): WritebackSummary => ({ seen: 0, confirmed: 0, alreadyDone: 0, skipped: 0, quarantined: 0, ignored: 0, retryLater: 0 });
+
+/** Problem keys: one Slack message each. */
+export const writebackKey = (labelId: string): string => `writeback:${labelId}`;
+export const voidedKey = (labelId: string): string => `voided:${labelId}`;
+
+/** Which Dockhand account and Amazon order a label belongs to, if Dockhand created its order. */
+export function ownerOf(label: Pick<Label, 'orderKey' | 'orderNumber'>, accounts: AccountConfig[]): { account: AccountConfig; amazonOrderId: string } | undefined {
+  if (!label.orderKey) return undefined;
+  // orderNumber is the AmazonOrderId and orderKey is derived from it: recomputing the key proves both.
+  const account = accounts.find((a) => orderKeyFor(a.id, label.orderNumber) === label.orderKey);
+  return account ? { account, amazonOrderId: label.orderNumber } : undefined;
+}
+
+const tally: Record<Outcome, keyof WritebackSummary> = {
+  confirmed: 'confirmed',
+  already_done: 'alreadyDone',
+  skipped: 'skipped',
+  quarantined: 'quarantined',
+  ignored: 'ignored',
+  retry_later: 'retryLater',
+};
+
+/** Runs `fn` after every earlier call with the same key has settled. */
+function createKeyedQueue() {
+  const tails = new Map<string, Promise<unknown>>();
+  return async function run<T>(key: string, fn: () => Promise<T>): Promise<T> {
+    const previous = tails.get(key) ?? Promise.resolve();
+    const next = previous.catch(() => undefined).then(fn);
+    tails.set(key, next);
+    try {
+      return await next;
+    } finally {
+      if (tails.get(key) === next) tails.delete(key);
+    }
+  };
+}
+
+export interface Writeback {
+  /** Confirms each label not yet handled; returns what happened. Safe to call with the same label twice. */
+  handleLabels(labels: Label[], via: Via): Promise<WritebackSummary>;
+  /** One label, with its outcome. `force` sends it again whatever the ledger says (Slack's Retry). */
+  handleLabel(label: Label, via: Via, force?: boolean): Promise<{ outcome: Outcome; record?: ConfirmationRecord }>;
+  /**
+   * Confirms a label for an order named by the caller (reconciliation's Confirm now), also for
+   * accounts in watch mode whose ShipStation orders Dockhand did not create.
+   */
+  confirmFor(label: Label, accountId: string, amazonOrderId: string): Promise<{ outcome: Outcome; record?: ConfirmationRecord }>;
+}
+
+export function createWriteback(ctx: WritebackContext): Writeback {
+  const perOrder = createKeyedQueue();
+
+  async function handleLabel(label: Label, via: Via, force = false): Promise<{ outcome: Outcome; record?: ConfirmationRecord }> {
+    const owner = ownerOf(label, ctx.accounts);
+    // Orders Dockhand did not create (other stores, manual orders) are not ours to confirm; an
+    // account in watch mode has ShipStation's own Amazon store posting its tracking.
+    if (!owner || owner.account.mode !== 'import') return { outcome: 'ignored' };
+    const { account, amazonOrderId } = owner;
+    return perOrder(orderRecordKey(account.id, amazonOrderId), () => confirmOne(label, account, amazonOrderId, via, force));
+  }
+
+  async function confirmOne(label: Label, account: AccountConfig, amazonOrderId: string, via: Via, force: boolean): Promise<{ outcome: Outcome; record?: ConfirmationRecord }> {
+    const log = ctx.logger.child({ job: name, accountId: account.id, amazonOrderId, labelId: label.id, via });
+    const existing = await ctx.store.confirmations.get(label.id);
+    if (existing?.state === 'confirmed' && (!force || label.voided)) {
+      if (label.voided && !existing.voidedAfterConfirm) {
+        const record = await save({ ...existing, voidedAfterConfirm: true, at: nowIso() });
+        log.warn({ code: 'writeback.voided_after_confirm' }, 'label voided after Amazon accepted it');
+        ctx.notifier.writebackProblem(notice(record, {
+          key: voidedKey(label.id),
+          kind: 'voided_after_confirm',
+          code: 'writeback.voided_after_confirm',
+          message: `Label ${label.trackingNumber} was voided in ShipStation after Amazon had accepted it as shipped.`,
+          hint: 'Amazon cannot take a confirmation back. If the order ships with a new label, it is confirmed as its own package; if it does not ship, contact the buyer or cancel the order in Seller Central.',
+        }));
+        return { outcome: 'already_done', record };
+      }
+      return { outcome: 'already_done', record: existing };
+    }
+    // `force` (Retry, Confirm now) sends again whatever the ledger says: Amazon replaces a package
+    // sent again under the same packageReferenceId.
+    if (existing && existing.state !== 'in_flight' && !force) {
+      return { outcome: 'already_done', record: existing };
+    }
+
+    const amazon = ctx.amazonFor(account.id);
+    if (!amazon) return { outcome: 'retry_later' };
+    const key = orderRecordKey(account.id, amazonOrderId);
+    let record = await ctx.store.orders.get(key);
+    let order = orderFromRecord(record);
+    if (!order || record?.amazonStatus === 'cancelled') {
+      // Our record predates the fields writeback needs, or says cancelled: ask Amazon what is true now.
+      try {
+        order = fromAmazon(await amazon.fetchOrder(amazonOrderId));
+      } catch (e) {
+        return failed(toDockhandError(e), label, account, amazonOrderId, via, existing, log);
+      }
+    }
+    const alreadyConfirmed = await confirmedItems(key, label.id);
+    const plan = toConfirmation({ label, order, alreadyConfirmed, timeZone: timeZoneOf(account), now: ctx.now() });
+    const base = {
+      labelId: label.id,
+      accountId: account.id,
+      amazonOrderId,
+      shipstationOrderId: label.orderId,
+      packageReferenceId: String(label.numericId),
+      carrierCode: label.carrierCode,
+      trackingNumber: label.trackingNumber,
+      labelCreatedAt: label.createdAt,
+      items: [] as ConfirmationRecord['items'],
+      via: existing?.via ?? via,
+      attempts: (existing?.attempts ?? 0) + 1,
+      voidedAfterConfirm: false,
+    };
+    if (plan.kind === 'skip' && !plan.final) {
+      // Not yet (a pending order): kept for the next pass instead of being settled.
+      await ctx.store.pendingConfirmations.set(label.id, { at: nowIso(), label });
+      log.info({ reason: plan.reason }, 'label waits for the order');
+      return { outcome: 'retry_later' };
+    }
+    if (plan.kind === 'skip') {
+      const saved = await save({ ...base, state: 'skipped', at: nowIso(), code: `writeback.${plan.reason}`, reason: plan.message });
+      await remember(key, label.id);
+      log.info({ reason: plan.reason }, 'label not confirmed');
+      if (plan.reason === 'order_cancelled') {
+        ctx.notifier.writebackProblem(notice(saved, {
+          key: writebackKey(label.id),
+          kind: 'cancelled_before_confirm',
+          code: 'writeback.order_cancelled',
+          message: `A label (${label.trackingNumber}) was created for an order that is cancelled on Amazon; it was not confirmed.`,
+          hint: 'Stop the package if it has not left, and void the label in ShipStation to get the postage back.',
+        }));
+      }
+      return { outcome: 'skipped', record: saved };
+    }
+    if (plan.kind === 'error') {
+      const saved = await quarantine(base, plan.code, plan.message, plan.hint);
+      await remember(key, label.id);
+      return { outcome: 'quarantined', record: saved };
+    }
+
+    const detail = plan.body.packageDetail;
+    const sending: ConfirmationRecord = {
+      ...base,
+      state: 'in_flight',
+      carrierCode: detail.carrierCode,
+      ...(detail.carrierName ? { carrierName: detail.carrierName } : {}),
+      shipDate: detail.shipDate,
+      items: detail.orderItems.map((i) => ({ orderItemId: i.orderItemId, quantity: i.quantity })),
+      at: nowIso(),
+    };
+    // Written before the call: after a crash the label is sent again with the same
+    // packageReferenceId, which Amazon treats as the same package (it replaces, not adds).
+    await save(sending);
+    await remember(key, label.id);
+    try {
+      await amazon.confirmShipment(amazonOrderId, plan.body);
+    } catch (e) {
+      return failed(toDockhandError(e), label, account, amazonOrderId, via, sending, log);
+    }
+    const confirmed = await save({ ...sending, state: 'confirmed', confirmedAt: nowIso(), at: nowIso() });
+    if (existing?.state === 'quarantined') ctx.notifier.writebackResolved(writebackKey(label.id));
+    log.info({ carrierCode: detail.carrierCode, items: detail.orderItems.length }, 'shipment confirmed on Amazon');
+    return { outcome: 'confirmed', record: confirmed };
+
+    async function quarantine(b: typeof base, code: string, reason: string, hint: string): Promise<ConfirmationRecord> {
+      const saved = await save({ ...b, state: 'quarantined', at: nowIso(), code, reason, hint });
+      log.warn({ code }, 'confirmation quarantined');
+      ctx.notifier.writebackProblem(notice(saved, { key: writebackKey(label.id), kind: 'confirmation_quarantined', code, message: reason, hint, fix: 'retry_confirmation' }));
+      return saved;
+    }
+  }
+
+  /**
+   * Amazon refused, or could not be reached. Transient failures stay in flight for the next pass;
+   * a refusal of a cancelled order is a skip with an alert; any other refusal is quarantined
+   * with Amazon's own message.
+   */
+  async function failed(
+    err: DockhandError,
+    label: Label,
+    account: AccountConfig,
+    amazonOrderId: string,
+    via: Via,
+    sent: ConfirmationRecord | undefined,
+    log: Logger,
+  ): Promise<{ outcome: Outcome; record?: ConfirmationRecord }> {
+    const base: ConfirmationRecord = sent ?? {
+      labelId: label.id,
+      accountId: account.id,
+      amazonOrderId,
+      shipstationOrderId: label.orderId,
+      state: 'in_flight',
+      packageReferenceId: String(label.numericId),
+      carrierCode: label.carrierCode,
+      trackingNumber: label.trackingNumber,
+      items: [],
+      labelCreatedAt: label.createdAt,
+      via,
+      at: nowIso(),
+      attempts: 1,
+      voidedAfterConfirm: false,
+    };
+    if (err.transient) {
+      const saved = await save({ ...base, state: 'in_flight', code: err.code, reason: err.message, hint: err.hint, at: nowIso() });
+      await ctx.store.pendingConfirmations.set(label.id, { at: nowIso(), label });
+      log.warn({ code: err.code }, 'confirmation will be retried');
+      return { outcome: 'retry_later', record: saved };
+    }
+    await ctx.store.pendingConfirmations.delete(label.id);
+    if (err.code === 'amazon.rejected') {
+      const amazon = ctx.amazonFor(account.id);
+      const now = await amazon?.fetchOrder(amazonOrderId).catch(() => undefined);
+      if (now?.status === 'cancelled') {
+        const saved = await save({ ...base, state: 'skipped', code: 'writeback.order_cancelled', reason: err.message, at: nowIso() });
+        ctx.notifier.writebackProblem(notice(saved, {
+          key: writebackKey(label.id),
+          kind: 'cancelled_before_confirm',
+          code: 'writeback.order_cancelled',
+          message: `The order was cancelled on Amazon before its label (${label.trackingNumber}) could be confirmed.`,
+          hint: 'Stop the package if it has not left, and void the label in ShipStation to get the postage back.',
+        }));
+        return { outcome: 'skipped', record: saved };
+      }
+    }
+    const code = err.code === 'amazon.rejected' ? 'writeback.confirmation_rejected' : err.code;
+    const hint = err.hint || 'Fix what Amazon names (in ShipStation or Seller Central), then press Retry.';
+    const saved = await save({ ...base, state: 'quarantined', code, reason: err.message, hint, at: nowIso() });
+    log.warn({ code: err.code }, 'confirmation quarantined');
+    ctx.notifier.writebackProblem(notice(saved, { key: writebackKey(label.id), kind: 'confirmation_quarantined', code, message: err.message, hint, fix: 'retry_confirmation' }));
+    return { outcome: 'quarantined', record: saved };
+  }
+
+  const nowIso = () => ctx.now().toISOString();
+
+  async function save(record: ConfirmationRecord): Promise<ConfirmationRecord> {
+    await ctx.store.confirmations.set(record.labelId, record);
+    if (record.state !== 'in_flight') await ctx.store.pendingConfirmations.delete(record.labelId);
+    return record;
+  }
+
+  async function remember(orderKey: string, labelId: string): Promise<void> {
+    const seen = await ctx.store.orderLabels.get(orderKey);
+    if (seen?.labelIds.includes(labelId)) return;
+    await ctx.store.orderLabels.set(orderKey, { labelIds: [...(seen?.labelIds ?? []), labelId] });
+  }
+
+  /** What the order's other packages already confirmed on Amazon (or are being confirmed). */
+  async function confirmedItems(orderKey: string, except: string): Promise<Array<{ orderItemId: string; quantity: number }>> {
+    const ids = ((await ctx.store.orderLabels.get(orderKey))?.labelIds ?? []).filter((id) => id !== except);
+    const records = await ctx.store.confirmations.getMany(ids);
+    return records.flatMap((r) => (r && (r.state === 'confirmed' || r.state === 'in_flight') ? r.items : []));
+  }
+
+  return {
+    handleLabel,
+    async confirmFor(label, accountId, amazonOrderId) {
+      const account = ctx.accounts.find((a) => a.id === accountId);
+      if (!account) return { outcome: 'ignored' };
+      return perOrder(orderRecordKey(account.id, amazonOrderId), () => confirmOne(label, account, amazonOrderId, 'reconcile', true));
+    },
+    async handleLabels(labels, via) {
+      const summary = emptyWritebackSummary();
+      const outcomes = await Promise.all(
+        labels.map((label) =>
+          handleLabel(label, via).catch((e) => {
+            // A store failure: nothing was recorded, so the next pass tries again.
+            ctx.logger.error({ job: name, labelId: label.id, err: (e as Error).message }, 'label not handled');
+            return { outcome: 'retry_later' as const };
+          }),
+        ),
+      );
+      summary.seen = labels.length;
+      for (const { outcome } of outcomes) summary[tally[outcome]]++;
+      return summary;
+    },
+  };
+}
+
+type PlanOrder = Parameters<typeof toConfirmation>[0]['order'];
+
+function orderFromRecord(record: OrderRecord | undefined): PlanOrder | undefined {
+  const status = OrderStatus.safeParse(record?.amazonStatus);
+  if (!record?.items?.length || !record.marketplaceId || !record.createdTime || !status.success) return undefined;
+  return {
+    amazonOrderId: record.amazonOrderId,
+    marketplaceId: record.marketplaceId,
+    createdTime: record.createdTime,
+    status: status.data,
+    items: record.items,
+  };
+}
+
+function fromAmazon(order: Order): PlanOrder {
+  return {
+    amazonOrderId: order.amazonOrderId,
+    marketplaceId: order.marketplaceId,
+    createdTime: order.createdTime,
+    status: order.status,
+    items: order.items.map((i) => ({ orderItemId: i.orderItemId, quantityOrdered: i.quantityOrdered })),
+  };
+}
+
+function notice(record: ConfirmationRecord, n: Pick<WritebackNotice, 'key' | 'kind' | 'code' | 'message' | 'hint'> & { fix?: WritebackNotice['fix'] }): WritebackNotice {
+  return {
+    ...n,
+    accountId: record.accountId,
+    amazonOrderId: record.amazonOrderId,
+    labelId: record.labelId,
+    shipstationOrderId: record.shipstationOrderId,
+    trackingNumber: record.trackingNumber,
+    carrier: record.carrierName ?? record.carrierCode,
+  };
+}

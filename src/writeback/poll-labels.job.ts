@@ -1,0 +1,174 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { timingSafeEqual } from 'node:crypto';
+import { toDockhandError } from '../domain/errors';
+import type { Label } from '../domain/label';
+import Bottleneck from 'bottleneck';
+import type { Logger } from '../log/logger';
+import type { Store } from '../store/store';
+import { emptyWritebackSummary, type Writeback, type WritebackSummary } from './confirm-labels.job';
+
+/**
+ * The two ways labels reach writeback: ShipStation's SHIP_NOTIFY webhook (seconds) and a
+ * polling pass over recent labels and fulfillments (the safety net for lost webhooks, and the
+ * way `dockhand writeback --once` works). Both end in `Writeback.handleLabels`, which confirms
+ * each label once.
+ */
+export const name = 'poll-labels';
+
+/** Labels created this long before the cursor are looked at again: ShipStation's clock and ours differ, and lists settle. */
+export const OVERLAP_MS = 10 * 60_000;
+const CURSOR = 'shipstation';
+
+export interface LabelSource {
+  /** Labels (with their items) created in the window, voided ones included. */
+  labelsCreated(fromIso: string, toIso: string): Promise<Label[]>;
+  /** Labels voided in the window (to catch a void after confirmation). */
+  labelsVoided(fromIso: string, toIso: string): Promise<Label[]>;
+  /** Orders marked shipped without a ShipStation label, created in the window. */
+  fulfillmentsCreated(fromIso: string, toIso: string): Promise<Label[]>;
+  /** The labels behind a SHIP_NOTIFY resource_url; refuses URLs outside ShipStation. */
+  labelsAt(resourceUrl: string): Promise<Label[]>;
+}
+
+export interface PollContext {
+  store: Store;
+  labels: LabelSource;
+  writeback: Writeback;
+  logger: Logger;
+  now: () => Date;
+  lookbackHours: number;
+}
+
+export interface PollSummary extends WritebackSummary {
+  ok: boolean;
+  error?: string;
+  from: string;
+  to: string;
+  resent: number;
+}
+
+/** One polling pass: new labels, voids and fulfillments since the cursor, then anything left in flight. */
+export async function runPollPass(ctx: PollContext): Promise<PollSummary> {
+  const now = ctx.now();
+  const cursor = await ctx.store.writebackCursors.get(CURSOR);
+  const fromMs = cursor ? Date.parse(cursor.createdAfter) - OVERLAP_MS : now.getTime() - ctx.lookbackHours * 3_600_000;
+  const from = new Date(fromMs).toISOString();
+  const to = now.toISOString();
+  const summary: PollSummary = { ...emptyWritebackSummary(), ok: true, from, to, resent: 0 };
+  try {
+    const [created, voided, fulfilled] = [
+      await ctx.labels.labelsCreated(from, to),
+      await ctx.labels.labelsVoided(from, to),
+      await ctx.labels.fulfillmentsCreated(from, to),
+    ];
+    add(summary, await ctx.writeback.handleLabels([...created, ...voided, ...fulfilled], 'poll'));
+    summary.resent = await resendPending(ctx, summary);
+    await ctx.store.writebackCursors.set(CURSOR, { createdAfter: to, updatedAt: to });
+  } catch (e) {
+    const err = toDockhandError(e);
+    summary.ok = false;
+    summary.error = err.message;
+    ctx.logger.error({ job: name, code: err.code }, `writeback pass failed: ${err.message}`);
+  }
+  return summary;
+}
+
+/** Labels whose confirmation failed for a passing reason, sent again. */
+async function resendPending(ctx: PollContext, summary: PollSummary): Promise<number> {
+  const labels: Label[] = [];
+  for await (const [, pending] of ctx.store.pendingConfirmations.entries()) labels.push(pending.label);
+  if (labels.length === 0) return 0;
+  add(summary, await ctx.writeback.handleLabels(labels, 'retry'));
+  return labels.length;
+}
+
+function add(total: WritebackSummary, s: WritebackSummary): void {
+  for (const k of Object.keys(s) as Array<keyof WritebackSummary>) total[k] += s[k];
+}
+
+export interface ShipNotifyIntake {
+  /** The HTTP handler for `POST /webhooks/shipstation?secret=…`. */
+  handle(req: IncomingMessage, res: ServerResponse): void;
+  /** Resolves when every accepted notification has been worked off (tests, shutdown). */
+  drain(): Promise<void>;
+  stats(): { accepted: number; refused: number; failed: number };
+}
+
+/** The largest SHIP_NOTIFY body we read: the real one is a URL and a type. */
+const MAX_BODY = 16 * 1024;
+
+/**
+ * SHIP_NOTIFY intake. ShipStation signs nothing, so the shared secret in the URL is what proves
+ * the sender, and the payload's resource_url is only fetched from ShipStation's own base URL
+ * (`labelsAt` refuses others): a forged call changes nothing and is logged. The answer is sent
+ * before the work so ShipStation never times out and retries.
+ */
+export function createShipNotifyIntake(opts: { secret: string | undefined; labels: LabelSource; writeback: Writeback; logger: Logger }): ShipNotifyIntake {
+  const log = opts.logger.child({ job: 'ship-notify' });
+  const counts = { accepted: 0, refused: 0, failed: 0 };
+  // A few notifications at once: each waits mostly on ShipStation's and Amazon's pacing.
+  const limiter = new Bottleneck({ maxConcurrent: 4 });
+  const working = new Set<Promise<void>>();
+  const refuse = (res: ServerResponse, status: number, reason: string, code: string) => {
+    counts.refused++;
+    log.warn({ code, status }, `SHIP_NOTIFY refused: ${reason}`);
+    res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify({ ok: false, error: reason }));
+  };
+  return {
+    handle(req, res) {
+      const secret = new URL(req.url ?? '/', 'http://localhost').searchParams.get('secret') ?? '';
+      if (!opts.secret || !sameSecret(secret, opts.secret)) {
+        refuse(res, 401, opts.secret ? 'wrong secret' : 'SHIPSTATION_WEBHOOK_SECRET is not set', 'writeback.forged_webhook');
+        req.resume();
+        return;
+      }
+      const chunks: Buffer[] = [];
+      let size = 0;
+      req.on('data', (c: Buffer) => {
+        size += c.length;
+        if (size <= MAX_BODY) chunks.push(c);
+      });
+      req.on('end', () => {
+        if (size > MAX_BODY) return refuse(res, 413, 'body too large', 'writeback.forged_webhook');
+        let payload: { resource_url?: unknown; resource_type?: unknown };
+        try {
+          payload = JSON.parse(Buffer.concat(chunks).toString('utf8')) as typeof payload;
+        } catch {
+          return refuse(res, 400, 'body is not JSON', 'writeback.forged_webhook');
+        }
+        if (typeof payload?.resource_url !== 'string') return refuse(res, 400, 'resource_url is missing', 'writeback.forged_webhook');
+        if (payload.resource_type !== 'SHIP_NOTIFY') {
+          // Other events (ORDER_NOTIFY…) may be subscribed to the same URL by hand: answered, not used.
+          res.writeHead(200).end();
+          return;
+        }
+        const url = payload.resource_url;
+        counts.accepted++;
+        res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
+        const work = limiter.schedule(async () => {
+          try {
+            const labels = await opts.labels.labelsAt(url);
+            await opts.writeback.handleLabels(labels, 'webhook');
+          } catch (e) {
+            counts.failed++;
+            const err = toDockhandError(e);
+            // A forged resource_url lands here too: logged, nothing fetched, nothing changed.
+            log.warn({ code: err.code }, `SHIP_NOTIFY not processed: ${err.message}`);
+          }
+        });
+        working.add(work);
+        void work.finally(() => working.delete(work));
+      });
+    },
+    async drain() {
+      while (working.size > 0) await Promise.all([...working]);
+    },
+    stats: () => ({ ...counts }),
+  };
+}
+
+function sameSecret(given: string, expected: string): boolean {
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
