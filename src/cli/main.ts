@@ -14,7 +14,7 @@ import { ensureOrderChangeSubscription, resolveQueueArn } from '../events/notifi
 import { checkConnections } from './config-check';
 import { formatStatus, gatherStatus } from './status';
 import { startProduct } from './product';
-import { createWritebackParts } from './writeback';
+import { createWritebackParts, ensureShipNotifyWebhook } from './writeback';
 import { runPollPass, type PollSummary } from '../writeback/poll-labels.job';
 import { startSlackFace } from './slack';
 import { openRuntime, withSandboxConnections, type Runtime } from './runtime';
@@ -107,7 +107,11 @@ export function buildCli(): Command {
       const rt = await openRuntime(cfg, logger, relay);
       const product = startProduct(rt);
       const face = await startSlackFace(rt, product, relay);
-      logger.info({ accounts: cfg.accounts.map((a) => a.id), port: face.port, slack: cfg.slack.appToken ? 'socket mode' : cfg.slack.botToken ? 'http' : 'off' }, 'Dockhand running');
+      const hook = await ensureShipNotifyWebhook(rt);
+      logger.info(
+        { accounts: cfg.accounts.map((a) => a.id), port: face.port, slack: cfg.slack.appToken ? 'socket mode' : cfg.slack.botToken ? 'http' : 'off', shipNotify: hook.registered ? `webhook ${hook.id}` : hook.reason },
+        'Dockhand running',
+      );
       await untilSignal();
       await face.stop();
       await product.stop();

@@ -115,7 +115,8 @@ export function startProduct(rt: Runtime, opts: { onPass?: (s: RunSummary) => vo
       async () => {
         await runDeadlineGuard({ store: rt.store, notifier: rt.notifier, logger: rt.logger, now, leadTimesMinutes: wb.leadTimesMinutes });
       },
-      () => 60_000,
+      // Every minute, or as often as labels are polled when that is more often (the sandbox).
+      () => Math.min(60, wb.pollSeconds) * 1000,
       rt.logger,
     ),
     startLoop(

@@ -17,6 +17,9 @@ import { createNotifierRelay } from '../domain/notifier';
 import { startSlackSimulator } from '../sandbox/slack/web-api-simulator';
 import { applySandbox, openRuntime, sandboxInfoPath, type SandboxInfo } from './runtime';
 import { startSlackFace } from './slack';
+import { randomUUID } from 'node:crypto';
+import { startWarehouse } from '../sandbox/shipstation/warehouse';
+import { ensureShipNotifyWebhook, WEBHOOK_PATH } from './writeback';
 
 /**
  * The sandbox runs Amazon's and ShipStation's limits (and Dockhand's cadence) 20 times faster
@@ -110,6 +113,14 @@ export async function runSandbox(config: Config, opts: SandboxOptions): Promise<
   const sandbox = await startSandboxServices(config.dataDir, opts.rateScale ? { rateScale: opts.rateScale } : {});
   const factory = createOrderFactory(opts.seed ?? 42);
   for (const kind of ORDER_KINDS) sandbox.spApi.putOrder(withoutStamp(factory.make(kind)));
+  // Three orders the warehouse has not got to, close to (or past) Amazon's ship-by: the deadline
+  // guard escalates them in the Slack sandbox within its first minute.
+  const overdue = new Set<string>();
+  for (const [kind, minutes] of [['prime_next_day', 50], ['standard', 200], ['standard', -20]] as const) {
+    const order = withShipByIn(withoutStamp(factory.make(kind)), minutes);
+    overdue.add(order.orderId);
+    sandbox.spApi.putOrder(order);
+  }
 
   // The sandbox seller has mapped its catalogue, so only the deliberately unmapped SKU alerts.
   const store = await Store.open({ dataDir: config.dataDir, ...(config.storeUrl ? { storeUrl: config.storeUrl } : {}) });
@@ -155,6 +166,8 @@ export async function runSandbox(config: Config, opts: SandboxOptions): Promise<
         }
       : paced;
     const live = applySandbox(withSlack, sandbox.info);
+    // ShipStation's SHIP_NOTIFY comes back to this app; the secret proves it is the simulator.
+    live.writeback = { ...live.writeback, pollSeconds: live.writeback.pollSeconds / scale, webhookSecret: live.writeback.webhookSecret ?? randomUUID() };
     const relay = createNotifierRelay({
       orderQuarantined: (n) => say(`  ! quarantined ${n.amazonOrderId}: ${n.reason}`),
       unmappedSku: (n) => say(`  ! unmapped SKU ${n.amazonSku} (order ${n.amazonOrderId}): sent with Amazon's SKU; map it in Slack or with \`dockhand sku import\``),
@@ -172,6 +185,10 @@ export async function runSandbox(config: Config, opts: SandboxOptions): Promise<
     const product = startProduct(rt);
     const face = await startSlackFace(rt, product, relay);
     slackSim?.setAppRequestUrl(`http://127.0.0.1:${face.port}/slack/events`);
+    rt.config.writeback.publicUrl ??= `http://127.0.0.1:${face.port}`;
+    await ensureShipNotifyWebhook(rt);
+    const warehouse = startWarehouse(sandbox.shipstation, { labelsPerMinute: (opts.ordersPerMinute ?? 12) * 1.5, leaveAlone: (n) => overdue.has(n), seed: opts.seed ?? 42 });
+    say(`  ShipStation warehouse prints labels as orders arrive; SHIP_NOTIFY → ${rt.config.writeback.publicUrl}${WEBHOOK_PATH}`);
     say(`  Dockhand app          http://127.0.0.1:${face.port}  (Slack requests at /slack/events, health at /healthz)`);
     if (slackSim) say(`  Slack sandbox         ${slackSim.pageUrl}  ← open it: alerts, /dockhand commands, buttons and modals`);
     say('  Dockhand              syncing; progress every 5 s. Other commands work meanwhile: `npm run dockhand -- quarantine`');
@@ -192,11 +209,13 @@ export async function runSandbox(config: Config, opts: SandboxOptions): Promise<
           `${sandbox.shipstation.orders().length} in ShipStation (by polling: ${t.created} created, ${t.updated} updated, ${t.cancelled} cancelled), ` +
           `${t.held} held, ${t.skipped} skipped, ${t.quarantined} quarantined | budget: searchOrders ${amazon?.tokens ?? '?'}/${DEFAULT_USAGE_PLANS.searchOrders.burst}` +
           `, ShipStation ${ss.remaining ?? '?'}/${ss.limit ?? 40}` +
-          (product.events ? eventsLine(product.events.handler.health()) + behind : ''),
+          (product.events ? eventsLine(product.events.handler.health()) + behind : '') +
+          ` | labels: ${warehouse.stats().labels} printed (${warehouse.stats().split} split, ${warehouse.stats().voided} voided), ${sandbox.spApi.confirmations().length} confirmed on Amazon`,
       );
     }, 5_000);
     stopProduct = async () => {
       clearInterval(timer);
+      warehouse.stop();
       await face.stop();
       await product.stop();
       await rt.close();
@@ -218,6 +237,14 @@ export async function runSandbox(config: Config, opts: SandboxOptions): Promise<
 
 function eventsLine(h: EventHealth): string {
   return ` | events: ${h.received} received, ${h.processed} sent on${h.lastLagMs !== undefined ? `, lag ${(h.lastLagMs / 1000).toFixed(1)} s` : ''}`;
+}
+
+/** The order with Amazon's latest ship date `minutes` from now (negative: already past). */
+function withShipByIn<T extends { orderId: string; fulfillment?: { shipByWindow?: { earliestDateTime?: string; latestDateTime?: string } } }>(order: T, minutes: number): T {
+  const latest = new Date(Date.now() + minutes * 60_000).toISOString();
+  const window = order.fulfillment?.shipByWindow;
+  const earliest = new Date(Date.now() + Math.min(0, minutes) * 60_000 - 3_600_000).toISOString();
+  return { ...order, fulfillment: { ...order.fulfillment, shipByWindow: { ...window, earliestDateTime: earliest, latestDateTime: latest } } };
 }
 
 function withoutStamp<T extends { lastUpdatedTime?: string }>(order: T): Omit<T, 'lastUpdatedTime'> {

@@ -1,5 +1,10 @@
 import type { HealthReport } from '../slack/app';
-import type { DockhandOps, OrderTimelineData, RetryResult } from '../slack/handlers';
+import type { ConfirmationResult, DockhandOps, OrderTimelineData, RetryResult } from '../slack/handlers';
+import type { ConfirmationRecord } from '../store/records';
+import type { Outcome } from '../writeback/confirm-labels.job';
+import { ordersAtRisk } from '../writeback/deadline-guard.job';
+import { runReconcile } from '../writeback/reconcile.job';
+import { findLabel, reconcileContext } from './writeback';
 import { orderRecordKey } from '../store/store';
 import { dismissNotifications, retryQuarantined } from '../sync/retry';
 import { emptySummary, processOrders } from '../sync/sync-orders.job';
@@ -49,7 +54,9 @@ export function createDockhandOps(rt: Runtime, product: Product): DockhandOps {
       const quarantine = (await rt.store.quarantine.getMany(keys)).find((q) => q !== undefined);
       const audit = await rt.store.auditFor(amazonOrderId);
       const alerts = (await rt.store.alerts.all()).filter((a) => a.key.endsWith(`:${amazonOrderId}`) || a.facts.amazonOrderId === amazonOrderId);
-      return { amazonOrderId, ...(record ? { record } : {}), ...(quarantine ? { quarantine } : {}), audit, alerts };
+      const labelIds = (await rt.store.orderLabels.getMany(keys)).flatMap((l) => l?.labelIds ?? []);
+      const confirmations = (await rt.store.confirmations.getMany(labelIds)).filter((c) => c !== undefined);
+      return { amazonOrderId, ...(record ? { record } : {}), ...(quarantine ? { quarantine } : {}), audit, alerts, confirmations };
     },
 
     quarantine: () => rt.store.quarantine.all(),
@@ -95,7 +102,79 @@ export function createDockhandOps(rt: Runtime, product: Product): DockhandOps {
       product.kick();
     },
     accounts: () => accounts().map((a) => a.id),
+
+    lateOrders: () => ordersAtRisk(rt.store, new Date(), Math.max(...rt.config.writeback.leadTimesMinutes)),
+
+    async reconcile(accountId) {
+      if (accountId) account(accountId);
+      const r = await runReconcile(reconcileContext(rt, product.writeback.labels), accountId);
+      if (r.errors.length > 0 && r.checkedOrders === 0) throw new Error(`reconciliation could not read everything: ${r.errors.join('; ')}`);
+      return { accounts: r.accounts, checkedOrders: r.checkedOrders, checkedLabels: r.checkedLabels, findings: r.findings };
+    },
+
+    async retryConfirmation(labelId) {
+      const record = await rt.store.confirmations.get(labelId);
+      const pending = await rt.store.pendingConfirmations.get(labelId);
+      const amazonOrderId = record?.amazonOrderId ?? pending?.label.orderNumber;
+      if (!amazonOrderId) return { outcome: 'not_found', message: `Dockhand has no record of label ${labelId}.` };
+      const label = (await findLabel(rt.shipstation, labelId, amazonOrderId)) ?? pending?.label;
+      if (!label) return { outcome: 'not_found', message: `ShipStation no longer has label ${labelId} for order ${amazonOrderId}.` };
+      const done = record ? await product.writeback.writeback.confirmFor(label, record.accountId, amazonOrderId) : await product.writeback.writeback.handleLabel(label, 'retry', true);
+      return confirmationResult(done.outcome, done.record, amazonOrderId);
+    },
+
+    async confirmNow(accountId, amazonOrderId, labelId) {
+      account(accountId);
+      const label = await findLabel(rt.shipstation, labelId, amazonOrderId);
+      if (!label) return { outcome: 'not_found', message: `ShipStation has no label ${labelId} for order ${amazonOrderId}.` };
+      const done = await product.writeback.writeback.confirmFor(label, accountId, amazonOrderId);
+      return confirmationResult(done.outcome, done.record, amazonOrderId);
+    },
+
+    async createInShipStation(accountId, amazonOrderId) {
+      const ctx = rt.contextFor(account(accountId));
+      const order = await ctx.amazon.fetchOrder(amazonOrderId);
+      const s = emptySummary(accountId, new Date().toISOString());
+      await processOrders([order], ctx, s);
+      if (s.created + s.updated > 0) return { ok: true, message: `Order ${amazonOrderId} is in ShipStation now.` };
+      if (s.quarantined > 0) return { ok: false, message: `Order ${amazonOrderId} could not be created: it is in quarantine (see its alert).` };
+      return { ok: s.unchanged > 0, message: s.unchanged > 0 ? `Order ${amazonOrderId} was already current in ShipStation.` : `Order ${amazonOrderId} is not one Dockhand sends (status ${order.status}).` };
+    },
+
+    async markPriority(shipstationOrderId) {
+      const name = rt.config.writeback.priorityTag;
+      const tag = (await rt.shipstation.listTags()).find((t) => t.name.toLowerCase() === name.toLowerCase());
+      // ShipStation v1 has no call to create a tag: a person creates it once.
+      if (!tag) return { ok: false, message: `ShipStation has no tag named "${name}". Create it in ShipStation (Settings → Tags), or set writeback.priorityTag, then press Mark priority again.` };
+      await rt.shipstation.addTag(shipstationOrderId, tag.tagId);
+      return { ok: true, message: `Tagged "${tag.name}" in ShipStation.` };
+    },
+
+    async holdOrder(shipstationOrderId) {
+      const until = new Date(Date.now() + HOLD_DAYS * 86_400_000).toISOString();
+      await rt.shipstation.holdUntil(shipstationOrderId, until);
+      return { ok: true, message: `On hold in ShipStation for ${HOLD_DAYS} days.` };
+    },
   };
+}
+
+/** How long Hold keeps an order off the pick list. */
+const HOLD_DAYS = 7;
+
+function confirmationResult(outcome: Outcome, record: ConfirmationRecord | undefined, amazonOrderId: string): ConfirmationResult {
+  switch (outcome) {
+    case 'confirmed':
+    case 'already_done':
+      return { outcome: 'confirmed', message: `Amazon has the tracking for order ${amazonOrderId}${record ? ` (${record.carrierName ?? record.carrierCode} ${record.trackingNumber})` : ''}.` };
+    case 'skipped':
+      return { outcome: 'skipped', message: record?.reason ?? `Nothing to confirm for order ${amazonOrderId}.` };
+    case 'quarantined':
+      return { outcome: 'quarantined', message: record?.reason ?? `Amazon refused the confirmation for order ${amazonOrderId}.` };
+    case 'retry_later':
+      return { outcome: 'quarantined', message: `Amazon could not be reached${record?.reason ? ` (${record.reason})` : ''}; Dockhand tries again on its next pass.` };
+    case 'ignored':
+      return { outcome: 'not_found', message: `Order ${amazonOrderId} is not one Dockhand confirms.` };
+  }
 }
 
 /** GET /healthz: the loops run, when each account last synced successfully, the store answers. */

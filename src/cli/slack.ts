@@ -2,7 +2,8 @@ import { createServer, type Server } from 'node:http';
 import { webApi } from '@slack/bolt';
 import type { NotifierRelay } from '../domain/notifier';
 import { createAlertManager } from '../slack/alerts';
-import { createSlackApp, healthStatus, type SlackApp } from '../slack/app';
+import { createSlackApp, healthStatus, type HttpRoute, type SlackApp } from '../slack/app';
+import { WEBHOOK_PATH } from './writeback';
 import { createRoleResolver } from '../slack/roles';
 import type { Product } from './product';
 import type { Runtime } from './runtime';
@@ -45,6 +46,7 @@ export async function startSlackFace(rt: Runtime, product: Product, relay: Notif
     roles,
     logger: rt.logger.child({ part: 'slack' }),
     health: () => healthReport(rt, product),
+    routes: [shipNotifyRoute(product)],
   });
   const started = await app.start();
   relay.attach(alerts);
@@ -58,6 +60,8 @@ export async function startSlackFace(rt: Runtime, product: Product, relay: Notif
 
 async function startHealthOnly(rt: Runtime, product: Product): Promise<SlackFace> {
   const server: Server = createServer((req, res) => {
+    const route = shipNotifyRoute(product);
+    if (req.method === 'POST' && req.url?.split('?')[0] === route.path) return route.handler(req, res);
     if (req.method === 'GET' && req.url?.split('?')[0] === '/healthz') {
       void healthReport(rt, product).then((report) => {
         res.writeHead(healthStatus(report), { 'content-type': 'application/json' });
@@ -76,4 +80,9 @@ async function startHealthOnly(rt: Runtime, product: Product): Promise<SlackFace
     port: typeof address === 'object' && address ? address.port : rt.config.slack.port,
     stop: () => new Promise((resolve) => server.close(() => resolve())),
   };
+}
+
+/** ShipStation's SHIP_NOTIFY webhook, on the same HTTP server as Slack and /healthz. */
+function shipNotifyRoute(product: Product): HttpRoute {
+  return { path: WEBHOOK_PATH, method: ['POST'], handler: (req, res) => product.writeback.intake.handle(req, res) };
 }

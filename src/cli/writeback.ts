@@ -1,5 +1,6 @@
 import type { AccountConfig } from '../config/config';
 import { DockhandError } from '../domain/errors';
+import type { Label } from '../domain/label';
 import type { Order } from '../domain/order';
 import { fromShipStationDate } from '../shipstation/dates';
 import type { ShipStationClient } from '../shipstation/client';
@@ -34,6 +35,26 @@ export function labelSource(shipstation: ShipStationClient): LabelSource {
       return res.shipments.map(shipmentToLabel);
     },
   };
+}
+
+/**
+ * One label as ShipStation has it now, by its id (`shipment:<id>` / `fulfillment:<id>`) and the
+ * Amazon order number it belongs to (v1 has no filter by shipmentId). Undefined when gone.
+ */
+export async function findLabel(shipstation: ShipStationClient, labelId: string, amazonOrderId: string): Promise<Label | undefined> {
+  const [source, rawId] = labelId.split(':');
+  const id = Number(rawId);
+  if (source === 'shipment') {
+    const res = await shipstation.listShipments({ orderNumber: amazonOrderId, includeShipmentItems: true, allPages: true });
+    const found = res.shipments.find((s) => s.shipmentId === id);
+    return found ? shipmentToLabel(found) : undefined;
+  }
+  if (source === 'fulfillment') {
+    const res = await shipstation.listFulfillments({ fulfillmentId: id });
+    const found = res.fulfillments.find((f) => f.fulfillmentId === id);
+    return found ? fulfillmentToLabel(found) : undefined;
+  }
+  return undefined;
 }
 
 export interface WritebackParts {

@@ -40,7 +40,15 @@ export interface SlackAppOptions {
   roles: HandlerRoles;
   logger: Logger;
   health: () => Promise<HealthReport>;
+  /** More routes on the same HTTP server (ShipStation's webhook); each checks its own caller. */
+  routes?: HttpRoute[];
   now?: () => Date;
+}
+
+export interface HttpRoute {
+  path: string;
+  method: string[];
+  handler: (req: IncomingMessage, res: ServerResponse) => void;
 }
 
 export interface SlackApp {
@@ -114,13 +122,13 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
   const bLogger = boltLogger(logger);
   let receiver: HTTPReceiver | SocketModeReceiver;
   if (socketMode) {
-    receiver = new SocketModeReceiver({ appToken: config.slack.appToken!, logger: bLogger, customRoutes: [healthRoute], installerOptions: { port: config.slack.port } });
+    receiver = new SocketModeReceiver({ appToken: config.slack.appToken!, logger: bLogger, customRoutes: [healthRoute, ...(opts.routes ?? [])], installerOptions: { port: config.slack.port } });
   } else {
     const http = new HTTPReceiver({
       signingSecret: config.slack.signingSecret!,
       endpoints: '/slack/events',
       port: config.slack.port,
-      customRoutes: [healthRoute],
+      customRoutes: [healthRoute, ...(opts.routes ?? [])],
       logger: bLogger,
       // ack() answers at once and the listener goes on: Slack's 3-second limit is never at the mercy of Amazon or ShipStation.
       processBeforeResponse: false,

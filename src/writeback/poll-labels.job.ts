@@ -61,8 +61,9 @@ export async function runPollPass(ctx: PollContext): Promise<PollSummary> {
       await ctx.labels.labelsVoided(from, to),
       await ctx.labels.fulfillmentsCreated(from, to),
     ];
-    add(summary, await ctx.writeback.handleLabels([...created, ...voided, ...fulfilled], 'poll'));
-    summary.resent = await resendPending(ctx, summary);
+    const seen = [...created, ...voided, ...fulfilled];
+    add(summary, await ctx.writeback.handleLabels(seen, 'poll'));
+    summary.resent = await resendPending(ctx, summary, new Set(seen.map((l) => l.id)));
     await ctx.store.writebackCursors.set(CURSOR, { createdAfter: to, updatedAt: to });
   } catch (e) {
     const err = toDockhandError(e);
@@ -73,10 +74,10 @@ export async function runPollPass(ctx: PollContext): Promise<PollSummary> {
   return summary;
 }
 
-/** Labels whose confirmation failed for a passing reason, sent again. */
-async function resendPending(ctx: PollContext, summary: PollSummary): Promise<number> {
+/** Labels whose confirmation failed for a passing reason, sent again (unless this pass just tried them). */
+async function resendPending(ctx: PollContext, summary: PollSummary, triedNow: Set<string>): Promise<number> {
   const labels: Label[] = [];
-  for await (const [, pending] of ctx.store.pendingConfirmations.entries()) labels.push(pending.label);
+  for await (const [, pending] of ctx.store.pendingConfirmations.entries()) if (!triedNow.has(pending.label.id)) labels.push(pending.label);
   if (labels.length === 0) return 0;
   add(summary, await ctx.writeback.handleLabels(labels, 'retry'));
   return labels.length;

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/log/logger';
-import { backoffMs, createAlertManager, type AlertManager, type AlertMessage } from '../../src/slack/alerts';
+import type { AtRiskOrder, WritebackNotice } from '../../src/domain/notifier';
+import { backoffMs, createAlertManager, deadlineKey, type AlertManager, type AlertMessage } from '../../src/slack/alerts';
 import { Store } from '../../src/store/store';
 
 /** A hand-driven clock: timers fire only when the test advances time. */
@@ -181,6 +182,94 @@ describe('alert manager', () => {
     await second.clock.advance(2_000, second.alerts);
     expect(second.slack.messages.size).toBe(1);
     expect(second.slack.texts()[0]).toContain(orderId(9));
+  });
+
+  const wb = (over: Partial<WritebackNotice> = {}): WritebackNotice => ({
+    key: 'writeback:shipment:4242',
+    kind: 'confirmation_quarantined',
+    accountId: 'default',
+    amazonOrderId: orderId(1),
+    labelId: 'shipment:4242',
+    trackingNumber: '1Z999AA10123456784',
+    carrier: 'UPS',
+    code: 'writeback.rejected',
+    message: 'Amazon refused the carrier code',
+    hint: 'Map the carrier, then press Retry',
+    fix: 'retry_confirmation',
+    ...over,
+  });
+  const buttonIds = (msg: AlertMessage) => JSON.stringify(msg.blocks).match(/"action_id":"[^"]+"/g) ?? [];
+
+  it('keeps one message per writeback problem, updated in place, and marks it resolved when the problem goes away', async () => {
+    const { clock, slack, alerts } = await setup();
+    alerts.writebackProblem(wb());
+    await clock.advance(2_000, alerts);
+    alerts.writebackProblem(wb({ message: 'Amazon refused it again', trackingNumber: undefined }));
+    await clock.advance(2_000, alerts);
+    expect(slack.messages.size).toBe(1);
+    const [m] = [...slack.messages.values()];
+    expect(m!.channel).toBe('C0ALERTS');
+    expect(m!.msg.text).toContain(orderId(1));
+    expect(JSON.stringify(m!.msg.blocks)).toContain('Amazon refused it again');
+    // The newer notice replaces the facts: no stale tracking number from the first one.
+    expect(JSON.stringify(m!.msg.blocks)).not.toContain('1Z999AA10123456784');
+    expect(buttonIds(m!.msg)).toEqual(['"action_id":"retry_confirmation"', '"action_id":"open_shipstation"', '"action_id":"show_order"']);
+    expect(await alerts.get('writeback:shipment:4242')).toMatchObject({ kind: 'writeback_problem', count: 2, state: 'open' });
+
+    alerts.writebackResolved('writeback:shipment:4242');
+    await clock.advance(2_000, alerts);
+    expect(slack.messages.size).toBe(1);
+    expect(m!.updates).toBe(2);
+    expect(m!.msg.text).toMatch(/^Resolved: /);
+    expect(JSON.stringify(m!.msg.blocks)).toContain('Resolved: confirmed on Amazon');
+    expect(buttonIds(m!.msg)).toEqual([]);
+  });
+
+  it('does not overwrite who fixed a writeback problem when the job reports it gone afterwards', async () => {
+    const { clock, slack, alerts } = await setup();
+    alerts.writebackProblem(wb());
+    await clock.advance(2_000, alerts);
+    alerts.resolve('writeback:shipment:4242', 'pressed Retry — confirmed on Amazon', 'U123');
+    alerts.writebackResolved('writeback:shipment:4242');
+    alerts.writebackResolved('writeback:unknown');
+    await clock.advance(5_000, alerts);
+    expect(await alerts.get('writeback:shipment:4242')).toMatchObject({ state: 'resolved', lastActor: 'U123' });
+    expect(await alerts.get('writeback:unknown')).toBeUndefined();
+    expect(slack.texts()[0]).toContain('<@U123> pressed Retry');
+  });
+
+  it('posts one message per deadline escalation; the same escalation again edits it', async () => {
+    const { clock, slack, alerts } = await setup();
+    const order = (i: number, over: Partial<AtRiskOrder> = {}): AtRiskOrder => ({ accountId: 'default', amazonOrderId: orderId(i), isPrime: i === 0, shipByLatest: '2026-03-02T14:00:00Z', minutesLeft: 200 + i, shipstationOrderId: 1000 + i, ...over });
+    const at4h = { stage: 'at_risk' as const, leadMinutes: 240, orders: [order(0), order(1), order(2)] };
+    alerts.deadlineEscalation(at4h);
+    alerts.deadlineEscalation({ stage: 'late', orders: [order(5, { minutesLeft: -25 })] });
+    alerts.deadlineEscalation({ stage: 'late', orders: [] });
+    await clock.advance(5_000, alerts);
+    expect(slack.messages.size).toBe(2);
+    const texts = [...slack.messages.values()].map((m) => m.msg.text);
+    expect(texts).toEqual(['3 orders ship-by in under 4 h (1 Prime)', '1 order is late']);
+
+    alerts.deadlineEscalation(at4h);
+    await clock.advance(5_000, alerts);
+    expect(slack.messages.size).toBe(2);
+    expect(await alerts.get(deadlineKey(at4h))).toMatchObject({ kind: 'deadline', count: 2 });
+
+    // Same first order and count, another order set: another escalation, another message.
+    alerts.deadlineEscalation({ ...at4h, orders: [order(0), order(1), order(3)] });
+    await clock.advance(5_000, alerts);
+    expect(slack.messages.size).toBe(3);
+  });
+
+  it('posts a 200-order escalation as one message Slack accepts', async () => {
+    const { clock, slack, alerts } = await setup();
+    const orders = Array.from({ length: 200 }, (_, i): AtRiskOrder => ({ accountId: 'default', amazonOrderId: orderId(i), isPrime: i < 10, shipByLatest: '2026-03-02T14:00:00Z', minutesLeft: -i, shipstationOrderId: i + 1 }));
+    alerts.deadlineEscalation({ stage: 'late', orders });
+    await clock.advance(2_000, alerts);
+    const [m] = [...slack.messages.values()];
+    expect(m!.msg.blocks.length).toBeLessThanOrEqual(50);
+    expect(m!.msg.text).toBe('200 orders are late (10 Prime)');
+    expect(JSON.stringify(m!.msg.blocks)).toContain('…and 180 more — `/dockhand late`');
   });
 
   it.each([

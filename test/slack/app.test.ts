@@ -10,7 +10,8 @@ import { silentLogger } from '../../src/log/logger';
 import { startSlackSimulator, type SlackSimulator } from '../../src/sandbox/slack/web-api-simulator';
 import { createAlertManager, type AlertManager } from '../../src/slack/alerts';
 import { createSlackApp, type SlackApp } from '../../src/slack/app';
-import type { DockhandOps, RetryResult } from '../../src/slack/handlers';
+import type { AtRiskOrder, WritebackNotice } from '../../src/domain/notifier';
+import type { ConfirmationResult, DockhandOps, RetryResult } from '../../src/slack/handlers';
 import { createRoleResolver } from '../../src/slack/roles';
 import { Store } from '../../src/store/store';
 
@@ -37,16 +38,58 @@ async function waitFor<T>(get: () => T | undefined | Promise<T | undefined>, wha
   }
 }
 
+const LABEL = 'shipment:4242';
+const SS_ORDER = 987654;
+
+function atRisk(i: number, over: Partial<AtRiskOrder> = {}): AtRiskOrder {
+  return { accountId: 'default', amazonOrderId: `112-0000000-${String(i).padStart(7, '0')}`, isPrime: false, shipByLatest: '2026-03-02T18:00:00Z', minutesLeft: 100, shipstationOrderId: 500_000 + i, ...over };
+}
+
+function finding(over: Partial<WritebackNotice> = {}): WritebackNotice {
+  return {
+    key: `writeback:${LABEL}`,
+    kind: 'confirmation_quarantined',
+    accountId: 'default',
+    amazonOrderId: ORDER,
+    labelId: LABEL,
+    shipstationOrderId: SS_ORDER,
+    trackingNumber: '1Z999AA10123456784',
+    carrier: 'UPS',
+    code: 'writeback.rejected',
+    message: 'Amazon refused the carrier code',
+    hint: 'Map the carrier, then press Retry',
+    fix: 'retry_confirmation',
+    ...over,
+  };
+}
+
+interface FakeOpsOptions {
+  statusDelayMs?: number;
+  confirmation?: ConfirmationResult;
+  late?: AtRiskOrder[];
+  findings?: WritebackNotice[];
+}
+
 /** A fake DockhandOps (the port the CLI implements) that remembers what it was asked. */
-function fakeOps(opts: { statusDelayMs?: number } = {}) {
-  const calls = { retry: [] as Array<[string, string | undefined]>, pause: [] as string[] };
+function fakeOps(opts: FakeOpsOptions = {}) {
+  const calls = {
+    retry: [] as Array<[string, string | undefined]>,
+    pause: [] as string[],
+    retrySync: [] as string[],
+    retryConfirmation: [] as string[],
+    confirmNow: [] as Array<[string, string, string]>,
+    createInShipStation: [] as Array<[string, string]>,
+    markPriority: [] as number[],
+    holdOrder: [] as number[],
+    reconcile: [] as Array<string | undefined>,
+  };
   const ops: DockhandOps = {
     async status() {
       if (opts.statusDelayMs) await sleep(opts.statusDelayMs);
       return { now: new Date(), accounts: [{ id: 'default', mode: 'import', marketplaceIds: ['ATVPDKIKX0DER'], states: { sent: 3 }, firstSeenToday: 1, quarantined: 0 }] };
     },
     async orderTimeline(id) {
-      return { amazonOrderId: id, audit: [], alerts: [] };
+      return { amazonOrderId: id, audit: [], alerts: [], confirmations: [] };
     },
     quarantine: async () => [],
     async retry(target, accountId): Promise<RetryResult> {
@@ -62,8 +105,35 @@ function fakeOps(opts: { statusDelayMs?: number } = {}) {
     },
     resume: async (accountId) => [accountId ?? 'default'],
     audit: async () => [],
-    retrySync: async () => undefined,
+    async retrySync(accountId) {
+      calls.retrySync.push(accountId);
+    },
     accounts: () => ['default'],
+    lateOrders: async () => opts.late ?? [],
+    async reconcile(accountId) {
+      calls.reconcile.push(accountId);
+      return { accounts: [accountId ?? 'default'], checkedOrders: 12, checkedLabels: 9, findings: opts.findings ?? [] };
+    },
+    async retryConfirmation(labelId) {
+      calls.retryConfirmation.push(labelId);
+      return opts.confirmation ?? { outcome: 'confirmed', message: `Amazon has ${labelId}` };
+    },
+    async confirmNow(accountId, amazonOrderId, labelId) {
+      calls.confirmNow.push([accountId, amazonOrderId, labelId]);
+      return opts.confirmation ?? { outcome: 'confirmed', message: `Amazon has ${labelId}` };
+    },
+    async createInShipStation(accountId, amazonOrderId) {
+      calls.createInShipStation.push([accountId, amazonOrderId]);
+      return { ok: true, message: 'created ShipStation order 1001' };
+    },
+    async markPriority(id) {
+      calls.markPriority.push(id);
+      return { ok: true, message: `tagged ShipStation order ${id} priority` };
+    },
+    async holdOrder(id) {
+      calls.holdOrder.push(id);
+      return { ok: true, message: `ShipStation order ${id} on hold until 2026-03-09` };
+    },
   };
   return { ops, calls };
 }
@@ -80,7 +150,7 @@ describe('Slack app over HTTP', () => {
   let calls: ReturnType<typeof fakeOps>['calls'];
   let n = 0;
 
-  async function startApp(opsOpts: { statusDelayMs?: number } = {}) {
+  async function startApp(opsOpts: FakeOpsOptions = {}) {
     const fake = fakeOps(opsOpts);
     calls = fake.calls;
     const config = loadConfig({ SLACK_BOT_TOKEN: TOKEN, SLACK_SIGNING_SECRET: SECRET, SLACK_API_URL: sim.url, PORT: '0' }, mkdtempSync(path.join(tmpdir(), 'dockhand-slack-')));
@@ -151,7 +221,7 @@ describe('Slack app over HTTP', () => {
     return { body, responsePath };
   }
 
-  function clickBody(user: string, actionId: string, value: string, messageTs: string): { body: string; responsePath: string } {
+  function clickBody(user: string, actionId: string, value: string | undefined, messageTs: string): { body: string; responsePath: string } {
     const responsePath = `/respond/${++n}`;
     const payload = {
       type: 'block_actions',
@@ -163,7 +233,7 @@ describe('Slack app over HTTP', () => {
       container: { type: 'message', message_ts: messageTs, channel_id: CHANNEL, is_ephemeral: false },
       channel: { id: CHANNEL, name: 'dockhand-ops' },
       response_url: `${responderUrl}${responsePath}`,
-      actions: [{ action_id: actionId, block_id: 'alert:actions', value, type: 'button', action_ts: String(Date.now() / 1000) }],
+      actions: [{ action_id: actionId, block_id: 'alert:actions', ...(value !== undefined ? { value } : {}), type: 'button', action_ts: String(Date.now() / 1000) }],
     };
     return { body: `payload=${encodeURIComponent(JSON.stringify(payload))}`, responsePath };
   }
@@ -274,5 +344,156 @@ describe('Slack app over HTTP', () => {
     expect(res.ms).toBeLessThan(1_000);
     expect(responses.get(responsePath)).toBeUndefined();
     await waitFor(() => responses.get(responsePath), 'the late reply', 5_000);
+  });
+
+  // -------------------------------------------------------------------------------------------
+  // Tracking writeback and ship-by deadlines
+
+  async function channelMessage(match: (m: { ts: string; text: string; blocks: unknown[] }) => boolean, what: string) {
+    return waitFor(() => sim.messages(CHANNEL).find(match), what);
+  }
+
+  async function command(user: string, text: string): Promise<{ text: string; blocks: unknown[] }> {
+    const { body, responsePath } = commandBody(user, text);
+    expect((await postToApp(body)).status).toBe(200);
+    const [reply] = await waitFor(() => responses.get(responsePath), `the reply to ${text}`);
+    return reply as { text: string; blocks: unknown[] };
+  }
+
+  async function click(user: string, actionId: string, value: string | undefined, ts = '1.000001') {
+    const c = clickBody(user, actionId, value, ts);
+    expect((await postToApp(c.body)).status).toBe(200);
+    return c.responsePath;
+  }
+
+  const auditOf = (action: string) => waitFor(async () => (await store.recentAudit(20)).find((e) => e.action === action), `the ${action} audit entry`);
+
+  it('Retry on a writeback alert retries that label, resolves the message and names who did it', async () => {
+    await startApp();
+    alerts.writebackProblem(finding());
+    const alert = await channelMessage((m) => m.text.includes(ORDER), 'the writeback alert');
+    expect(JSON.stringify(alert.blocks)).toContain('1Z999AA10123456784');
+    const responsePath = await click(STAFF, 'retry_confirmation', buttonValue(alert.blocks, 'retry_confirmation'), alert.ts);
+
+    const updated = await channelMessage((m) => m.ts === alert.ts && m.text.startsWith('Resolved'), 'the resolved alert');
+    expect(calls.retryConfirmation).toEqual([LABEL]);
+    expect(JSON.stringify(updated.blocks)).toContain(`<@${STAFF}> pressed Retry`);
+    expect(JSON.stringify(updated.blocks)).toContain('confirmed on Amazon: Amazon has shipment:4242');
+    expect(JSON.stringify(updated.blocks)).not.toContain('"action_id"');
+    expect(await auditOf('action:retry_confirmation')).toMatchObject({ actor: STAFF, outcome: 'ok', target: `writeback:${LABEL}` });
+    expect(responses.get(responsePath)).toBeUndefined();
+  });
+
+  it('Retry that Amazon refuses again keeps the alert open, says so, and audits a failure', async () => {
+    await startApp({ confirmation: { outcome: 'quarantined', message: 'Amazon refused the carrier code again' } });
+    alerts.writebackProblem(finding());
+    const alert = await channelMessage((m) => m.text.includes(ORDER), 'the writeback alert');
+    await click(STAFF, 'retry_confirmation', buttonValue(alert.blocks, 'retry_confirmation'), alert.ts);
+    const updated = await channelMessage((m) => m.ts === alert.ts && JSON.stringify(m.blocks).includes('still refused'), 'the noted alert');
+    expect(updated.text.startsWith('Resolved')).toBe(false);
+    expect(JSON.stringify(updated.blocks)).toContain('still refused: Amazon refused the carrier code again');
+    expect(await auditOf('action:retry_confirmation')).toMatchObject({ outcome: 'failed', detail: 'still refused: Amazon refused the carrier code again' });
+  });
+
+  it.each<[string, Partial<WritebackNotice>, string, () => unknown[]]>([
+    ['Confirm now confirms that label of that order', { key: 'reconcile:a', kind: 'label_not_on_amazon', fix: 'confirm_now' }, 'confirm_now', () => calls.confirmNow],
+    ['Create in ShipStation creates that order', { key: 'reconcile:b', kind: 'missing_in_shipstation', fix: 'create_in_shipstation', labelId: undefined }, 'create_in_shipstation', () => calls.createInShipStation],
+    ['Hold holds that ShipStation order', { key: 'reconcile:c', kind: 'cancelled_open_in_shipstation', fix: 'hold_order' }, 'hold_order', () => calls.holdOrder],
+  ])('%s, for staff too, and resolves the alert', async (_name, over, actionId, got) => {
+    await startApp();
+    alerts.writebackProblem(finding(over));
+    const alert = await channelMessage((m) => m.text.includes(ORDER), 'the alert');
+    await click(STAFF, actionId, buttonValue(alert.blocks, actionId), alert.ts);
+    await channelMessage((m) => m.ts === alert.ts && m.text.startsWith('Resolved'), 'the resolved alert');
+    const expected = { confirm_now: [['default', ORDER, LABEL]], create_in_shipstation: [['default', ORDER]], hold_order: [SS_ORDER] }[actionId];
+    expect(got()).toEqual(expected);
+    expect(await auditOf(`action:${actionId}`)).toMatchObject({ actor: STAFF, outcome: 'ok', target: over.key });
+  });
+
+  it('Open in ShipStation is a link: the click is acked and nothing else happens', async () => {
+    await startApp();
+    alerts.writebackProblem(finding());
+    const alert = await channelMessage((m) => m.text.includes(ORDER), 'the writeback alert');
+    expect(JSON.stringify(alert.blocks)).toContain(`"url":"https://ship.shipstation.com/orders/all-orders-search-result?quickSearch=${ORDER}"`);
+    const responsePath = await click(STAFF, 'open_shipstation', undefined, alert.ts);
+    await sleep(150);
+    expect(responses.get(responsePath)).toBeUndefined();
+    expect(await store.recentAudit(5)).toEqual([]);
+    expect(sim.messages(CHANNEL)[0]!.text).toBe(alert.text);
+  });
+
+  it('Mark priority in a deadline message tags that order, answers the clicker, and a second order can be tagged too', async () => {
+    await startApp();
+    alerts.deadlineEscalation({ stage: 'at_risk', leadMinutes: 240, orders: [atRisk(1, { isPrime: true }), atRisk(2)] });
+    const msg = await channelMessage((m) => m.text.startsWith('2 orders ship-by'), 'the escalation');
+    const first = await click(STAFF, 'mark_priority:default:112-0000000-0000001', buttonValue(msg.blocks, 'mark_priority:default:112-0000000-0000001'), msg.ts);
+    const [reply] = await waitFor(() => responses.get(first), 'the reply');
+    expect(reply).toMatchObject({ response_type: 'ephemeral', text: 'Mark priority for 112-0000000-0000001: tagged ShipStation order 500001 priority' });
+    const second = await click(MANAGER, 'mark_priority:default:112-0000000-0000002', buttonValue(msg.blocks, 'mark_priority:default:112-0000000-0000002'), msg.ts);
+    await waitFor(() => responses.get(second), 'the second reply');
+    expect(calls.markPriority).toEqual([500001, 500002]);
+    await channelMessage((m) => m.ts === msg.ts && JSON.stringify(m.blocks).includes(`<@${MANAGER}> pressed Mark priority for 112-0000000-0000002`), 'the noted escalation');
+  });
+
+  it('Retry sync on two orders of one account in a deadline message syncs the account once', async () => {
+    await startApp();
+    alerts.deadlineEscalation({ stage: 'late', orders: [atRisk(1, { minutesLeft: -5 }), atRisk(2, { minutesLeft: -1 })] });
+    const msg = await channelMessage((m) => m.text === '2 orders are late', 'the escalation');
+    const a = await click(STAFF, 'retry_sync:default:112-0000000-0000001', buttonValue(msg.blocks, 'retry_sync:default:112-0000000-0000001'), msg.ts);
+    const [ra] = await waitFor(() => responses.get(a), 'the first reply');
+    expect(JSON.stringify(ra)).toContain('Retry sync for 112-0000000-0000001: sync of default ran');
+    const b = await click(STAFF, 'retry_sync:default:112-0000000-0000002', buttonValue(msg.blocks, 'retry_sync:default:112-0000000-0000002'), msg.ts);
+    const [rb] = await waitFor(() => responses.get(b), 'the second reply');
+    expect(JSON.stringify(rb)).toMatch(/Already done by <@U0SAM00002>/);
+    expect(calls.retrySync).toEqual(['default']);
+  });
+
+  it('Hold on a cancel request holds that ShipStation order', async () => {
+    await startApp();
+    alerts.deadlineEscalation({ stage: 'cancel_requested', orders: [atRisk(3)] });
+    const msg = await channelMessage((m) => m.text === 'Buyer asked to cancel 1 order', 'the escalation');
+    const r = await click(STAFF, 'hold_order:default:112-0000000-0000003', buttonValue(msg.blocks, 'hold_order:default:112-0000000-0000003'), msg.ts);
+    const [reply] = await waitFor(() => responses.get(r), 'the reply');
+    expect(JSON.stringify(reply)).toContain('Hold for 112-0000000-0000003: ShipStation order 500003 on hold until 2026-03-09');
+    expect(calls.holdOrder).toEqual([500003]);
+  });
+
+  it('/dockhand late lists at-risk orders by urgency, and its buttons answer the clicker', async () => {
+    await startApp({ late: [atRisk(1, { isPrime: true, minutesLeft: -25 }), atRisk(2, { minutesLeft: 30 }), atRisk(3, { minutesLeft: 239 })] });
+    const reply = await command(STAFF, 'late');
+    expect(reply).toMatchObject({ response_type: 'ephemeral', text: '3 orders at risk, 1 late (1 Prime)' });
+    const t = JSON.stringify(reply.blocks);
+    expect(t.indexOf('late by 25 min')).toBeLessThan(t.indexOf('30 min left'));
+    expect(t.indexOf('30 min left')).toBeLessThan(t.indexOf('3 h 59 min left'));
+    const r = await click(STAFF, 'mark_priority:default:112-0000000-0000003', buttonValue(reply.blocks, 'mark_priority:default:112-0000000-0000003'));
+    const [answer] = await waitFor(() => responses.get(r), 'the reply');
+    expect(JSON.stringify(answer)).toContain('tagged ShipStation order 500003 priority');
+    expect(calls.markPriority).toEqual([500003]);
+    expect(await auditOf('action:mark_priority')).toMatchObject({ actor: STAFF, outcome: 'ok', target: 'late:default:112-0000000-0000003' });
+  });
+
+  it('/dockhand late says when nothing is at risk', async () => {
+    await startApp();
+    expect(await command(STAFF, 'late')).toMatchObject({ text: 'No orders at risk' });
+  });
+
+  it('/dockhand reconcile (anyone) answers with what it checked and each finding with its fix', async () => {
+    await startApp({ findings: [finding({ key: 'reconcile:x', kind: 'label_not_on_amazon', fix: 'confirm_now' })] });
+    const reply = await command(STAFF, 'reconcile default');
+    expect(calls.reconcile).toEqual(['default']);
+    expect(reply.text).toBe('Reconciled: 1 problem found');
+    expect(JSON.stringify(reply.blocks)).toContain('Checked 12 orders and 9 labels in default.');
+    const r = await click(STAFF, 'confirm_now:0', buttonValue(reply.blocks, 'confirm_now:0'));
+    const [answer] = await waitFor(() => responses.get(r), 'the reply');
+    expect(JSON.stringify(answer)).toContain(`Confirm now for ${ORDER}: confirmed on Amazon`);
+    expect(calls.confirmNow).toEqual([['default', ORDER, LABEL]]);
+    expect(await auditOf('command:/dockhand reconcile')).toMatchObject({ actor: STAFF, outcome: 'ok', target: 'default' });
+  });
+
+  it('/dockhand reconcile of an unknown account names the accounts and reconciles nothing', async () => {
+    await startApp();
+    const reply = await command(STAFF, 'reconcile nope');
+    expect(reply.text).toBe('No account `nope`; the accounts are `default`.');
+    expect(calls.reconcile).toEqual([]);
   });
 });

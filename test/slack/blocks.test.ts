@@ -6,21 +6,32 @@ import {
   alertMessage,
   auditList,
   clampText,
+  deadlineFacts,
+  deadlineHeadline,
   fitMessage,
+  formatDuration,
+  formatTimeLeft,
   helpMessage,
+  lateList,
   mapSkuModal,
   mapSkuModalErrors,
   orderTimeline,
   parseButtonValue,
   quarantineList,
+  reconcileSummary,
   refused,
+  shipstationOrderUrl,
   statusMessage,
   unknownCommand,
   unmappedList,
   validateShipStationSku,
+  writebackFacts,
+  writebackNoticeFromFacts,
+  writebackResolution,
   type SlackMessage,
 } from '../../src/slack/blocks';
-import type { AlertRecord, AuditEntry, OrderRecord, QuarantineEntry, UnmappedSku } from '../../src/store/records';
+import type { AtRiskOrder, DeadlineNotice, WritebackNotice } from '../../src/domain/notifier';
+import type { AlertRecord, AuditEntry, ConfirmationRecord, OrderRecord, QuarantineEntry, UnmappedSku } from '../../src/store/records';
 
 // ---------------------------------------------------------------------------------------------
 // A small Block Kit structure check: the rules Slack rejects a whole message for.
@@ -47,6 +58,7 @@ function blockKitProblems(msg: SlackMessage): string[] {
     if (actionIds.has(b.action_id)) problems.push(`${where}: duplicate action_id ${b.action_id}`);
     actionIds.add(b.action_id);
     if (b.value !== undefined && b.value.length > 2000) problems.push(`${where}: value too long`);
+    if (b.url !== undefined && (b.url.length > 3000 || !/^https:\/\//.test(b.url))) problems.push(`${where}: url`);
     if (b.style !== undefined && !['primary', 'danger'].includes(b.style)) problems.push(`${where}: style ${b.style}`);
     if (b.confirm) {
       for (const k of ['title', 'confirm', 'deny']) if (b.confirm[k]?.type !== 'plain_text') problems.push(`${where}: confirm.${k}`);
@@ -223,9 +235,9 @@ describe('every message is structurally valid Block Kit', () => {
     ['refused', refused('Only managers may pause the sync.')],
     ['status', statusMessage(status)],
     ['status, 60 accounts, no events', statusMessage(manyAccounts)],
-    ['order timeline', orderTimeline({ amazonOrderId: ID, record, audit, alerts: [quarantinedAlert] })],
-    ['order timeline, unknown order', orderTimeline({ amazonOrderId: ID, audit: [], alerts: [] })],
-    ['order timeline, 200 audit entries', orderTimeline({ amazonOrderId: ID, record, quarantine: quarantineEntry(1), audit: Array.from({ length: 200 }, (_, i) => ({ ...audit[0]!, at: new Date(Date.UTC(2026, 2, 2, 0, i)).toISOString() })), alerts: [] })],
+    ['order timeline', orderTimeline({ amazonOrderId: ID, record, audit, alerts: [quarantinedAlert], confirmations: [] })],
+    ['order timeline, unknown order', orderTimeline({ amazonOrderId: ID, audit: [], alerts: [], confirmations: [] })],
+    ['order timeline, 200 audit entries', orderTimeline({ amazonOrderId: ID, record, quarantine: quarantineEntry(1), audit: Array.from({ length: 200 }, (_, i) => ({ ...audit[0]!, at: new Date(Date.UTC(2026, 2, 2, 0, i)).toISOString() })), alerts: [], confirmations: [] })],
     ['quarantine list, empty', quarantineList([])],
     ['quarantine list, 75', quarantineList(many)],
     ['quarantine list, huge reason', quarantineList([longReason])],
@@ -276,7 +288,7 @@ describe('fitMessage', () => {
 describe('help, unknown, refused', () => {
   it('help lists every command', () => {
     const t = allText(helpMessage());
-    for (const c of ['status', 'order <AmazonOrderId>', 'quarantine', 'retry <AmazonOrderId|all>', 'sku map', 'sku unmapped', 'pause [account]', 'resume [account]', 'audit [n]']) {
+    for (const c of ['status', 'order <AmazonOrderId>', 'quarantine', 'retry <AmazonOrderId|all>', 'sku map', 'sku unmapped', 'pause [account]', 'resume [account]', 'audit [n]', 'late', 'reconcile [account]']) {
       expect(t).toContain(`/dockhand ${c}`);
     }
   });
@@ -342,12 +354,13 @@ describe('orderTimeline', () => {
       record,
       audit,
       alerts: [{ ...quarantinedAlert, updatedAt: '2026-03-02T13:45:00Z', lastActor: 'U1ALICE', lastActionAt: '2026-03-02T13:50:00Z', lastActionText: 'pressed Retry' }],
+      confirmations: [],
     });
     const t = allText(msg);
     expect(msg.text).toBe(`Order ${ID}: in ShipStation`);
     expect(t).toContain('*ShipStation order*\\n987654');
     expect(t).toContain('Prime');
-    expect(t).toContain('not yet confirmed');
+    expect(t).toContain('*Tracking to Amazon*\\nno label yet');
     expect(t).not.toContain('Jane');
     expect(t).not.toContain('SEALED');
     const order = ['First seen by Dockhand', 'Sent to ShipStation (order 987654)', '`cli:bob`', '<@U2CAROL>', 'Alert `quarantined_order` open', '<@U1ALICE> pressed Retry', '<@U1ALICE> `action:retry_order` → ok (sent to ShipStation)'];
@@ -357,15 +370,15 @@ describe('orderTimeline', () => {
   });
 
   it.each<[string, Parameters<typeof orderTimeline>[0], string[]]>([
-    ['an order never seen', { amazonOrderId: ID, audit: [], alerts: [] }, [`Dockhand has not seen order \`${ID}\``]],
+    ['an order never seen', { amazonOrderId: ID, audit: [], alerts: [], confirmations: [] }, [`Dockhand has not seen order \`${ID}\``]],
     [
       'a quarantined order gets a Retry button',
-      { amazonOrderId: ID, quarantine: quarantineEntry(1, { amazonOrderId: ID, attempts: 3 }), audit: [], alerts: [] },
+      { amazonOrderId: ID, quarantine: quarantineEntry(1, { amazonOrderId: ID, attempts: 3 }), audit: [], alerts: [], confirmations: [] },
       ['Quarantined: `sku.unmapped` — SKU MUG-1 has no ShipStation SKU (3 attempts)', '"action_id":"retry_order"'],
     ],
-    ['a cancelled order', { amazonOrderId: ID, record: { ...record, state: 'cancelled', amazonStatus: 'Canceled', closedAt: '2026-03-02T12:00:00Z' }, audit: [], alerts: [] }, ['Cancelled on Amazon', '*State*\\ncancelled']],
-    ['a shipped order', { amazonOrderId: ID, record: { ...record, amazonStatus: 'Shipped', closedAt: '2026-03-02T12:00:00Z' }, audit: [], alerts: [] }, ['Shipped on Amazon', 'shipped on Amazon (Dockhand does not confirm shipments yet)']],
-    ['a skipped order says why', { amazonOrderId: ID, record: { ...record, state: 'skipped', skipReason: 'fulfilled by Amazon' }, audit: [], alerts: [] }, ['skipped (fulfilled by Amazon)']],
+    ['a cancelled order', { amazonOrderId: ID, record: { ...record, state: 'cancelled', amazonStatus: 'Canceled', closedAt: '2026-03-02T12:00:00Z' }, audit: [], alerts: [], confirmations: [] }, ['Cancelled on Amazon', '*State*\\ncancelled']],
+    ['a shipped order', { amazonOrderId: ID, record: { ...record, amazonStatus: 'Shipped', closedAt: '2026-03-02T12:00:00Z' }, audit: [], alerts: [], confirmations: [] }, ['Shipped on Amazon', 'shipped on Amazon; Dockhand saw no ShipStation label']],
+    ['a skipped order says why', { amazonOrderId: ID, record: { ...record, state: 'skipped', skipReason: 'fulfilled by Amazon' }, audit: [], alerts: [], confirmations: [] }, ['skipped (fulfilled by Amazon)']],
   ])('%s', (_name, input, present) => {
     const t = allText(orderTimeline(input));
     for (const p of present) expect(t).toContain(p);
@@ -373,7 +386,7 @@ describe('orderTimeline', () => {
 
   it('keeps the latest 40 events and says how many earlier ones are hidden', () => {
     const many = Array.from({ length: 60 }, (_, i) => ({ ...audit[1]!, at: new Date(Date.UTC(2026, 2, 1, 0, i)).toISOString(), detail: `n${i}` }));
-    const t = allText(orderTimeline({ amazonOrderId: ID, audit: many, alerts: [] }));
+    const t = allText(orderTimeline({ amazonOrderId: ID, audit: many, alerts: [], confirmations: [] }));
     expect(t).toContain('…20 earlier events not shown');
     expect(t).toContain('(n59)');
     expect(t).not.toContain('(n19)');
@@ -538,5 +551,359 @@ describe('parseButtonValue', () => {
     [undefined, false],
   ])('%j', (raw, ok) => {
     expect(parseButtonValue(raw) !== undefined).toBe(ok);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Tracking writeback and ship-by deadlines
+
+function atRisk(i: number, over: Partial<AtRiskOrder> = {}): AtRiskOrder {
+  return {
+    accountId: 'default',
+    amazonOrderId: `112-0000000-${String(i).padStart(7, '0')}`,
+    isPrime: false,
+    shipByLatest: '2026-03-02T18:00:00.000Z',
+    minutesLeft: 100 + i,
+    shipstationOrderId: 500_000 + i,
+    ...over,
+  };
+}
+
+function deadlineAlertRecord(n: DeadlineNotice, over: Partial<AlertRecord> = {}): AlertRecord {
+  return alert({ key: 'deadline:test', kind: 'deadline', facts: deadlineFacts(n, '2026-03-02T14:01:00.000Z'), ...over });
+}
+
+function notice(over: Partial<WritebackNotice> = {}): WritebackNotice {
+  return {
+    key: 'writeback:shipment:4242',
+    kind: 'confirmation_quarantined',
+    accountId: 'default',
+    amazonOrderId: ID,
+    labelId: 'shipment:4242',
+    shipstationOrderId: 987654,
+    trackingNumber: '1Z999AA10123456784',
+    carrier: 'UPS',
+    code: 'writeback.rejected',
+    message: 'Amazon said: InvalidInput <packageDetail> & more',
+    hint: 'Check the carrier code, then press Retry',
+    fix: 'retry_confirmation',
+    ...over,
+  };
+}
+
+function writebackAlert(n: WritebackNotice, over: Partial<AlertRecord> = {}): AlertRecord {
+  return alert({ key: n.key, kind: 'writeback_problem', facts: writebackFacts(n), ...over });
+}
+
+function confirmation(over: Partial<ConfirmationRecord> = {}): ConfirmationRecord {
+  return {
+    labelId: 'shipment:4242',
+    accountId: 'default',
+    amazonOrderId: ID,
+    shipstationOrderId: 987654,
+    state: 'confirmed',
+    packageReferenceId: '4242',
+    carrierCode: 'ups_walleted',
+    carrierName: 'UPS',
+    trackingNumber: '1Z999AA10123456784',
+    items: [{ orderItemId: '12345678901234', quantity: 2 }],
+    labelCreatedAt: '2026-03-02T11:00:00.000Z',
+    via: 'webhook',
+    at: '2026-03-02T11:00:05.000Z',
+    confirmedAt: '2026-03-02T11:00:06.000Z',
+    attempts: 1,
+    voidedAfterConfirm: false,
+    ...over,
+  };
+}
+
+const many = (n: number, over: (i: number) => Partial<AtRiskOrder> = () => ({})) => Array.from({ length: n }, (_, i) => atRisk(i, over(i)));
+
+describe('writeback and deadline messages are structurally valid Block Kit', () => {
+  it.each<[string, SlackMessage]>([
+    ['deadline, 200 orders at risk', alertMessage(deadlineAlertRecord({ stage: 'at_risk', leadMinutes: 240, orders: many(200, (i) => ({ isPrime: i < 50 })) }))],
+    ['deadline, 200 late', alertMessage(deadlineAlertRecord({ stage: 'late', orders: many(200, (i) => ({ minutesLeft: -i })) }))],
+    ['deadline, 200 cancel requests', alertMessage(deadlineAlertRecord({ stage: 'cancel_requested', orders: many(200, (i) => (i % 2 ? { shipstationOrderId: undefined } : {})) }))],
+    ['deadline, resolved', alertMessage(deadlineAlertRecord({ stage: 'late', orders: many(3) }, { state: 'resolved' }))],
+    ['late list, 200 in every group', lateList(many(200, (i) => ({ minutesLeft: [-30, 30, 120, 600, undefined][i % 5] })), NOW)],
+    ['late list, empty', lateList([], NOW)],
+    ['reconcile, 60 findings of every kind', reconcileSummary({ accounts: ['default', 'eu'], checkedOrders: 900, checkedLabels: 1200, findings: Array.from({ length: 60 }, (_, i) => notice({ key: `reconcile:${i}`, fix: (['retry_confirmation', 'confirm_now', 'create_in_shipstation', 'hold_order', undefined] as const)[i % 5] })) }, NOW)],
+    ['reconcile, nothing found', reconcileSummary({ accounts: ['default'], checkedOrders: 3, checkedLabels: 2, findings: [] }, NOW)],
+    ['writeback alert, huge message', alertMessage(writebackAlert(notice({ message: 'm'.repeat(10_000), hint: 'h'.repeat(5_000) })))],
+    ['writeback alert, no facts', alertMessage(alert({ kind: 'writeback_problem', facts: {} }))],
+    ['deadline alert, no facts', alertMessage(alert({ kind: 'deadline', facts: {} }))],
+    ['timeline with 30 labels', orderTimeline({ amazonOrderId: ID, record, audit: [], alerts: [], confirmations: Array.from({ length: 30 }, (_, i) => confirmation({ labelId: `shipment:${i}`, state: 'quarantined', code: 'writeback.rejected', reason: 'r'.repeat(400) })) })],
+  ])('%s', (_name, msg) => {
+    expect(blockKitProblems(msg)).toEqual([]);
+  });
+});
+
+describe('formatDuration and formatTimeLeft', () => {
+  it.each<[number, string]>([
+    [0, '0 min'],
+    [45, '45 min'],
+    [60, '1 h'],
+    [90, '1 h 30 min'],
+    [239, '3 h 59 min'],
+    [240, '4 h'],
+    [1440, '1 d'],
+    [1440 + 185, '1 d 3 h'],
+  ])('formatDuration(%d) = %s', (m, text) => {
+    expect(formatDuration(m)).toBe(text);
+  });
+
+  it.each<[number | undefined, string]>([
+    [239, '3 h 59 min left'],
+    [239.99, '3 h 59 min left'], // a Prime order 3h59m59s before ship-by: never rounded up to 4 h
+    [1, '1 min left'],
+    [0.5, 'due now'],
+    [0, 'due now'],
+    [-0.5, 'late by 1 min'],
+    [-25, 'late by 25 min'],
+    [-24.5, 'late by 25 min'],
+    [-125, 'late by 2 h 5 min'],
+    [-3000, 'late by 2 d 2 h'],
+    [undefined, 'ship-by unknown'],
+    [Number.NaN, 'ship-by unknown'],
+  ])('formatTimeLeft(%s) = %s', (m, text) => {
+    expect(formatTimeLeft(m)).toBe(text);
+  });
+});
+
+describe('shipstationOrderUrl', () => {
+  it.each<[string, string]>([
+    [ID, `https://ship.shipstation.com/orders/all-orders-search-result?quickSearch=${ID}`],
+    ['A B&C', 'https://ship.shipstation.com/orders/all-orders-search-result?quickSearch=A%20B%26C'],
+  ])('%s', (id, url) => {
+    expect(shipstationOrderUrl(id)).toBe(url);
+  });
+});
+
+describe('deadline escalation messages', () => {
+  it.each<[DeadlineNotice['stage'], number, number | undefined, string]>([
+    ['at_risk', 3, 240, '3 orders ship-by in under 4 h'],
+    ['at_risk', 1, 60, '1 order ship-by in under 1 h'],
+    ['at_risk', 2, 90, '2 orders ship-by in under 1 h 30 min'],
+    ['at_risk', 2, undefined, '2 orders ship-by soon'],
+    ['late', 2, undefined, '2 orders are late'],
+    ['late', 1, undefined, '1 order is late'],
+    ['cancel_requested', 1, undefined, 'Buyer asked to cancel 1 order'],
+    ['cancel_requested', 4, undefined, 'Buyers asked to cancel 4 orders'],
+  ])('headline %s ×%i (lead %s): %s', (stage, count, lead, text) => {
+    expect(deadlineHeadline(stage, count, lead)).toBe(text);
+  });
+
+  it('shows 20 of 200 orders in the caller’s order (Prime first), then how many more, within 50 blocks', () => {
+    const orders = many(200, (i) => ({ isPrime: i < 3 }));
+    const msg = alertMessage(deadlineAlertRecord({ stage: 'at_risk', leadMinutes: 240, orders }));
+    expect(msg.blocks.length).toBeLessThanOrEqual(50);
+    expect(msg.text).toBe('200 orders ship-by in under 4 h (3 Prime)');
+    expect((msg.blocks[0] as any).text.text).toBe('200 orders ship-by in under 4 h');
+    const t = allText(msg);
+    const shownIds = orders.slice(0, 20).map((o) => o.amazonOrderId);
+    const positions = shownIds.map((id) => t.indexOf(`\`${id}\``));
+    expect(positions.every((p) => p >= 0)).toBe(true);
+    expect([...positions].sort((a, b) => a - b)).toEqual(positions);
+    expect(t).not.toContain(orders[20]!.amazonOrderId);
+    expect(t).toContain('…and 180 more — `/dockhand late`');
+    expect(t).toContain(':zap: *Prime* `112-0000000-0000000` · default · ship by 2026-03-02 18:00 UTC · *1 h 40 min left*');
+    expect(t).toContain('Times left as of 14:01 UTC');
+  });
+
+  it('gives each late or at-risk order Retry sync, Mark priority and Open in ShipStation, with the order in the values', () => {
+    const msg = alertMessage(deadlineAlertRecord({ stage: 'late', orders: [atRisk(1, { minutesLeft: -25, isPrime: true }), atRisk(2, { minutesLeft: -3, shipstationOrderId: undefined })] }, { key: 'deadline:late:-:x:2:abc' }));
+    const bs = buttons(msg);
+    const o1 = 'default:112-0000000-0000001';
+    const o2 = 'default:112-0000000-0000002';
+    expect(bs.map((b) => b.action_id)).toEqual([`retry_sync:${o1}`, `mark_priority:${o1}`, `open_shipstation:${o1}`, `retry_sync:${o2}`, `open_shipstation:${o2}`]);
+    expect(parseButtonValue(bs[1].value)).toEqual({ key: 'deadline:late:-:x:2:abc', version: '2026-03-02T14:00:00.000Z', accountId: 'default', amazonOrderId: '112-0000000-0000001', shipstationOrderId: 500001 });
+    expect(parseButtonValue(bs[3].value)).toEqual({ key: 'deadline:late:-:x:2:abc', version: '2026-03-02T14:00:00.000Z', accountId: 'default', amazonOrderId: '112-0000000-0000002' });
+    expect(bs[2]).toMatchObject({ url: shipstationOrderUrl('112-0000000-0000001'), text: { text: 'Open in ShipStation' } });
+    expect(bs[2].value).toBeUndefined();
+    expect(allText(msg)).toContain('*late by 25 min*');
+    expect(allText(msg)).toContain('*late by 3 min* · not in ShipStation');
+  });
+
+  it('gives each cancel request Hold (with a confirm dialog) and Open in ShipStation', () => {
+    const msg = alertMessage(deadlineAlertRecord({ stage: 'cancel_requested', orders: [atRisk(1), atRisk(2, { shipstationOrderId: undefined, shipByLatest: undefined, minutesLeft: undefined })] }));
+    const bs = buttons(msg);
+    expect(bs.map((b) => b.action_id)).toEqual(['hold_order:default:112-0000000-0000001', 'open_shipstation:default:112-0000000-0000001', 'open_shipstation:default:112-0000000-0000002']);
+    expect(bs[0]).toMatchObject({ style: 'danger', confirm: { title: { text: 'Hold in ShipStation?' }, confirm: { text: 'Hold' } } });
+    expect(parseButtonValue(bs[0].value)).toMatchObject({ shipstationOrderId: 500001, amazonOrderId: '112-0000000-0000001' });
+    expect(msg.text).toBe('Buyers asked to cancel 2 orders');
+    expect(allText(msg)).toContain('*ship-by unknown* · not in ShipStation');
+  });
+
+  it('keeps its buttons after an action, naming who did what', () => {
+    const msg = alertMessage(deadlineAlertRecord({ stage: 'late', orders: [atRisk(1)] }, { lastActor: 'U1ALICE', lastActionAt: '2026-03-02T14:03:00Z', lastActionText: 'pressed Mark priority for 112-0000000-0000001 — tagged' }));
+    expect(buttons(msg)).toHaveLength(3);
+    expect(allText(msg)).toContain('<@U1ALICE> pressed Mark priority for 112-0000000-0000001 at 14:03 UTC — tagged');
+  });
+});
+
+describe('lateList', () => {
+  it('groups late / under 1 h / under 4 h / later, keeping Prime first in each group', () => {
+    const orders = [
+      atRisk(1, { isPrime: true, minutesLeft: -10 }),
+      atRisk(2, { isPrime: true, minutesLeft: 30 }),
+      atRisk(3, { isPrime: true, minutesLeft: 600 }),
+      atRisk(4, { minutesLeft: -40 }),
+      atRisk(5, { minutesLeft: 59 }),
+      atRisk(6, { minutesLeft: 60 }),
+      atRisk(7, { minutesLeft: 239 }),
+      atRisk(8, { minutesLeft: 240 }),
+    ];
+    const msg = lateList(orders, NOW);
+    const t = allText(msg);
+    const seq = ['*:rotating_light: Late* (2)', '0000001', '0000004', '*:alarm_clock: Under 1 h* (2)', '0000002', '0000005', '*:hourglass_flowing_sand: Under 4 h* (2)', '0000006', '0000007', '*Later* (2)', '0000003', '0000008'];
+    const pos = seq.map((x) => t.indexOf(x));
+    expect(pos.every((p) => p >= 0)).toBe(true);
+    expect([...pos].sort((a, b) => a - b)).toEqual(pos);
+    expect(t).not.toContain('Ship-by unknown');
+    expect(msg.text).toBe('8 orders at risk, 2 late (3 Prime)');
+    const [retry, priority] = buttons(msg);
+    expect(retry.action_id).toBe('retry_sync:default:112-0000000-0000001');
+    expect(parseButtonValue(priority.value)).toEqual({ key: 'late:default:112-0000000-0000001', version: NOW.toISOString(), accountId: 'default', amazonOrderId: '112-0000000-0000001', shipstationOrderId: 500001 });
+  });
+
+  it('shows the 20 most urgent of 200 and counts the rest per group', () => {
+    const msg = lateList(many(200, (i) => ({ minutesLeft: i < 150 ? -i - 1 : 500 })), NOW);
+    expect(msg.blocks.length).toBeLessThanOrEqual(50);
+    const t = allText(msg);
+    expect(t).toContain('*:rotating_light: Late* (150)');
+    expect(t).not.toContain('*Later*');
+    expect(t).toContain('…and 180 more, less urgent');
+    expect(buttons(msg).filter((b) => b.action_id.startsWith('mark_priority:'))).toHaveLength(20);
+  });
+
+  it('says so when nothing is at risk', () => {
+    const msg = lateList([], NOW);
+    expect(msg.text).toBe('No orders at risk');
+    expect(buttons(msg)).toEqual([]);
+  });
+});
+
+describe('writeback problem alerts', () => {
+  it.each<[string, WritebackNotice, string, Array<[string, string | undefined]>]>([
+    ['Retry', notice(), 'Amazon has no tracking for order 111-1234567-1234567: the confirmation was refused (writeback.rejected)', [['retry_confirmation', 'primary'], ['open_shipstation', undefined], ['show_order', undefined]]],
+    ['Confirm now', notice({ kind: 'label_not_on_amazon', fix: 'confirm_now' }), 'A ShipStation label of order 111-1234567-1234567 never reached Amazon (writeback.rejected)', [['confirm_now', 'primary'], ['open_shipstation', undefined], ['show_order', undefined]]],
+    ['Create in ShipStation', notice({ kind: 'missing_in_shipstation', fix: 'create_in_shipstation', labelId: undefined, trackingNumber: undefined }), 'Order 111-1234567-1234567 is open on Amazon but not in ShipStation (writeback.rejected)', [['create_in_shipstation', 'primary'], ['open_shipstation', undefined], ['show_order', undefined]]],
+    ['Hold', notice({ kind: 'cancelled_open_in_shipstation', fix: 'hold_order' }), 'Order 111-1234567-1234567 was cancelled on Amazon but is still open in ShipStation (writeback.rejected)', [['hold_order', 'danger'], ['open_shipstation', undefined], ['show_order', undefined]]],
+    ['no fix', notice({ kind: 'voided_after_confirm', fix: undefined }), 'A label of order 111-1234567-1234567 was voided after Amazon got its tracking (writeback.rejected)', [['open_shipstation', undefined], ['show_order', undefined]]],
+    ['Hold without a ShipStation order', notice({ kind: 'cancelled_open_in_shipstation', fix: 'hold_order', shipstationOrderId: undefined }), 'Order 111-1234567-1234567 was cancelled on Amazon but is still open in ShipStation (writeback.rejected)', [['open_shipstation', undefined], ['show_order', undefined]]],
+  ])('%s', (_name, n, text, expected) => {
+    const msg = alertMessage(writebackAlert(n));
+    expect(msg.text).toBe(text);
+    expect(blockKitProblems(msg)).toEqual([]);
+    const bs = buttons(msg);
+    expect(bs.map((b) => [b.action_id, b.style])).toEqual(expected);
+    const open = bs.find((b) => b.action_id === 'open_shipstation');
+    expect(open.url).toBe(shipstationOrderUrl(ID));
+    for (const b of bs.filter((x) => x.value)) {
+      expect(parseButtonValue(b.value)).toEqual({
+        key: n.key,
+        version: '2026-03-02T14:00:00.000Z',
+        accountId: 'default',
+        amazonOrderId: ID,
+        ...(n.labelId ? { labelId: n.labelId } : {}),
+        ...(n.shipstationOrderId !== undefined ? { shipstationOrderId: n.shipstationOrderId } : {}),
+      });
+    }
+  });
+
+  it('names the order, label, tracking, what happened and the hint, escaped', () => {
+    const t = allText(alertMessage(writebackAlert(notice())));
+    for (const p of ['`111-1234567-1234567`', '*Label*\\n`shipment:4242`', '*Tracking*\\nUPS `1Z999AA10123456784`', '*ShipStation order*\\n987654', 'Amazon said: InvalidInput &lt;packageDetail&gt; &amp; more', ':point_right: Check the carrier code, then press Retry']) {
+      expect(t).toContain(p);
+    }
+  });
+
+  it('asks before Confirm now: Amazon cannot take a confirmation back', () => {
+    const [confirmNow] = buttons(alertMessage(writebackAlert(notice({ kind: 'tracking_mismatch', fix: 'confirm_now' }))));
+    expect(confirmNow.confirm).toMatchObject({ title: { text: 'Confirm on Amazon?' }, confirm: { text: 'Confirm' }, deny: { text: 'Cancel' } });
+    expect(confirmNow.confirm.text.text).toContain('`1Z999AA10123456784`');
+  });
+
+  it.each<[string, string]>([
+    ['confirmation_quarantined', 'confirmed on Amazon'],
+    ['missing_in_shipstation', 'the order is in ShipStation now'],
+    ['label_not_on_amazon', 'Amazon has the tracking now'],
+    ['nonsense', 'confirmed on Amazon'],
+  ])('resolved on its own (%s) says: %s, and drops the buttons', (problem, words) => {
+    expect(writebackResolution(problem)).toBe(words);
+    const msg = alertMessage(writebackAlert(notice({ kind: problem as WritebackNotice['kind'] }), { state: 'resolved', facts: { ...writebackFacts(notice()), problem, resolution: writebackResolution(problem) } }));
+    expect(buttons(msg)).toEqual([]);
+    expect(allText(msg)).toContain(`:white_check_mark: Resolved: ${words}`);
+    expect(msg.text.startsWith('Resolved: ')).toBe(true);
+  });
+
+  it.each<[string, WritebackNotice]>([
+    ['every field', notice()],
+    ['only the required ones', notice({ labelId: undefined, shipstationOrderId: undefined, trackingNumber: undefined, carrier: undefined, fix: undefined })],
+  ])('round-trips through the stored facts (%s)', (_name, n) => {
+    expect(writebackNoticeFromFacts(n.key, writebackFacts(n))).toEqual(Object.fromEntries(Object.entries(n).filter(([, v]) => v !== undefined)));
+  });
+});
+
+describe('reconcileSummary', () => {
+  it('lists each finding with its fix, ids suffixed by position', () => {
+    const msg = reconcileSummary(
+      {
+        accounts: ['default'],
+        checkedOrders: 40,
+        checkedLabels: 35,
+        findings: [notice({ key: 'reconcile:a', kind: 'label_not_on_amazon', fix: 'confirm_now' }), notice({ key: 'reconcile:b', kind: 'missing_in_shipstation', fix: 'create_in_shipstation' })],
+      },
+      NOW,
+    );
+    expect(msg.text).toBe('Reconciled: 2 problems found');
+    expect(allText(msg)).toContain('Checked 40 orders and 35 labels in default.');
+    expect(buttons(msg).map((b) => b.action_id)).toEqual(['confirm_now:0', 'open_shipstation:0', 'show_order:0', 'create_in_shipstation:1', 'open_shipstation:1', 'show_order:1']);
+    expect(parseButtonValue(buttons(msg)[0].value)).toMatchObject({ key: 'reconcile:a', version: NOW.toISOString(), labelId: 'shipment:4242' });
+  });
+
+  it('says so when Amazon and ShipStation agree', () => {
+    const msg = reconcileSummary({ accounts: ['default', 'eu'], checkedOrders: 1, checkedLabels: 0, findings: [] }, NOW);
+    expect(msg.text).toBe('Reconciled: nothing to fix');
+    expect(allText(msg)).toContain('checked 1 order and 0 labels in default, eu');
+  });
+});
+
+describe('orderTimeline: labels and confirmations', () => {
+  it('shows each label and what happened on Amazon, in time order, with Retry for a quarantined one', () => {
+    const msg = orderTimeline({
+      amazonOrderId: ID,
+      record,
+      audit: [],
+      alerts: [],
+      confirmations: [
+        confirmation(),
+        confirmation({ labelId: 'shipment:4243', state: 'quarantined', confirmedAt: undefined, labelCreatedAt: '2026-03-02T12:00:00.000Z', at: '2026-03-02T12:00:03.000Z', code: 'writeback.rejected', reason: 'Amazon refused the carrier', hint: 'Map the carrier', attempts: 3 }),
+        confirmation({ labelId: 'fulfillment:77', state: 'skipped', reason: 'voided before confirming', labelCreatedAt: '2026-03-02T13:00:00.000Z', at: '2026-03-02T13:00:01.000Z' }),
+        confirmation({ labelId: 'shipment:9', voidedAfterConfirm: true, labelCreatedAt: '2026-03-02T09:00:00.000Z', at: '2026-03-02T09:00:01.000Z', confirmedAt: '2026-03-02T09:00:01.000Z' }),
+      ],
+    });
+    const t = allText(msg);
+    expect(t).toContain('*Tracking to Amazon*\\n4 labels: 2 confirmed, 1 quarantined, 1 skipped, :warning: 1 voided after confirming');
+    const seq = [
+      'Label `shipment:9` created in ShipStation',
+      'voided after Amazon accepted its tracking',
+      'Label `shipment:4242` created in ShipStation: UPS `1Z999AA10123456784`',
+      ':white_check_mark: Confirmed on Amazon (`shipment:4242`): UPS `1Z999AA10123456784`, items `12345678901234` ×2 (via webhook)',
+      ':construction: Confirmation of `shipment:4243` quarantined: `writeback.rejected` — Amazon refused the carrier (3 attempts)',
+      ':fast_forward: Not confirmed on Amazon (`fulfillment:77`): voided before confirming',
+    ];
+    const pos = seq.map((x) => t.indexOf(x));
+    expect(pos.every((p) => p >= 0)).toBe(true);
+    expect([...pos].sort((a, b) => a - b)).toEqual(pos);
+    const bs = buttons(msg);
+    expect(bs.map((b) => b.action_id)).toEqual(['retry_confirmation:shipment:4243', 'open_shipstation']);
+    expect(parseButtonValue(bs[0].value)).toEqual({ key: 'writeback:shipment:4243', version: '2026-03-02T12:00:03.000Z', accountId: 'default', amazonOrderId: ID, labelId: 'shipment:4243' });
+  });
+
+  it('an order Dockhand knows only from a label still gets a timeline', () => {
+    const msg = orderTimeline({ amazonOrderId: ID, audit: [], alerts: [], confirmations: [confirmation()] });
+    expect(msg.text).toBe(`Order ${ID}: unknown`);
+    expect(allText(msg)).toContain('1 label: 1 confirmed');
   });
 });

@@ -1,0 +1,260 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createWritebackParts, ensureShipNotifyWebhook, WEBHOOK_PATH, type WritebackParts } from '../../src/cli/writeback';
+import { createOrderFactory, type OrderKind } from '../../src/sandbox/amazon/order-factory';
+import { run as runSync } from '../../src/sync/sync-orders.job';
+import { runPollPass } from '../../src/writeback/poll-labels.job';
+import { createWriteback } from '../../src/writeback/confirm-labels.job';
+import { DockhandError } from '../../src/domain/errors';
+import { startHarness, type Harness } from '../support/sandbox';
+
+/**
+ * Tracking writeback end to end: the ShipStation simulator prints labels and posts SHIP_NOTIFY to
+ * Dockhand's intake on loopback; Dockhand confirms on the SP-API simulator through the real
+ * amazon-sp-api client. Assertions are on what Amazon holds.
+ */
+const SECRET = 'test-webhook-secret';
+
+describe('tracking writeback against the sandbox', () => {
+  let h: Harness;
+  let parts: WritebackParts;
+  let server: Server;
+  let appUrl: string;
+  const factory = createOrderFactory(606);
+
+  beforeEach(async () => {
+    h = await startHarness();
+    h.rt.config.writeback.webhookSecret = SECRET;
+    parts = createWritebackParts(h.rt);
+    server = createServer((req, res) => {
+      if (req.method === 'POST' && req.url?.startsWith(WEBHOOK_PATH)) return parts.intake.handle(req, res);
+      res.writeHead(404).end();
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    appUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterEach(async () => {
+    await new Promise<void>((r) => server.close(() => r()));
+    await h.close();
+  });
+
+  const place = (kind: OrderKind = 'standard') => {
+    const { lastUpdatedTime: _t, ...o } = factory.make(kind);
+    return h.sandbox.spApi.putOrder(o);
+  };
+  const sync = () => runSync({ accountId: 'default' }, h.rt.contextFor(h.rt.config.accounts[0]!));
+  const ssOrder = (amazonOrderId: string) => h.sandbox.shipstation.getByOrderNumber(amazonOrderId)[0]!;
+  const amazonPackages = (amazonOrderId: string) => h.sandbox.spApi.getOrder(amazonOrderId)?.packages ?? [];
+  const poll = () => runPollPass({ store: h.rt.store, labels: parts.labels, writeback: parts.writeback, logger: h.rt.logger, now: () => new Date(), lookbackHours: 48 });
+  const subscribe = async () => {
+    h.rt.config.writeback.publicUrl = appUrl;
+    await ensureShipNotifyWebhook(h.rt);
+  };
+  /** Waits for SHIP_NOTIFY deliveries and the work they started. */
+  const settle = async () => {
+    await h.sandbox.shipstation.flushWebhooks();
+    await parts.intake.drain();
+  };
+
+  it('confirms a label that arrives by webhook, with Amazon carrier code, method, items and a ship date with offset', async () => {
+    await subscribe();
+    const order = place('business_multi_line');
+    await sync();
+    const shipment = h.sandbox.shipstation.createLabel(ssOrder(order.orderId).orderId, { carrierCode: 'ups_walleted', serviceCode: 'ups_ground' });
+    await settle();
+
+    const confirmations = h.sandbox.spApi.confirmations().filter((c) => c.orderId === order.orderId);
+    expect(confirmations).toHaveLength(1);
+    const detail = confirmations[0]!.body.packageDetail;
+    expect(detail).toMatchObject({
+      packageReferenceId: String(shipment.shipmentId),
+      carrierCode: 'UPS',
+      shippingMethod: 'UPS Ground',
+      trackingNumber: shipment.trackingNumber,
+    });
+    expect(detail.shipDate).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}[+-]\d{2}:\d{2}$/);
+    expect(detail.orderItems).toEqual(order.orderItems.map((i) => ({ orderItemId: i.orderItemId, quantity: i.quantityOrdered })));
+    expect(h.sandbox.spApi.getOrder(order.orderId)?.fulfillment?.fulfillmentStatus).toBe('SHIPPED');
+    expect((await h.rt.store.confirmations.get(`shipment:${shipment.shipmentId}`))?.state).toBe('confirmed');
+  });
+
+  it('finds by polling a label whose webhook was lost, and confirms each label once across both paths and a restart', async () => {
+    await subscribe();
+    const a = place();
+    const b = place();
+    await sync();
+    h.sandbox.shipstation.dropWebhooks(1);
+    h.sandbox.shipstation.createLabel(ssOrder(a.orderId).orderId); // webhook lost
+    h.sandbox.shipstation.createLabel(ssOrder(b.orderId).orderId); // webhook delivered
+    // Webhook and poll race for b; the poll alone finds a.
+    await Promise.all([settle(), poll()]);
+    await settle();
+    expect(amazonPackages(a.orderId)).toHaveLength(1);
+    expect(amazonPackages(b.orderId)).toHaveLength(1);
+
+    // A restart: a fresh writeback over the same store polls again and sends nothing new.
+    const before = h.sandbox.spApi.confirmations().length;
+    const again = createWritebackParts(h.rt);
+    const s = await runPollPass({ store: h.rt.store, labels: again.labels, writeback: again.writeback, logger: h.rt.logger, now: () => new Date(), lookbackHours: 48 });
+    expect(s).toMatchObject({ ok: true, confirmed: 0, quarantined: 0 });
+    expect(s.alreadyDone).toBeGreaterThanOrEqual(2);
+    expect(h.sandbox.spApi.confirmations()).toHaveLength(before);
+  });
+
+  it('confirms each package of a split shipment with its own reference and only its items', async () => {
+    const order = place('business_multi_line');
+    await sync();
+    const ss = ssOrder(order.orderId);
+    const [first, ...rest] = ss.items;
+    const one = h.sandbox.shipstation.createLabel(ss.orderId, { items: [{ lineItemKey: first!.lineItemKey!, quantity: first!.quantity }] });
+    await poll();
+    expect(h.sandbox.spApi.getOrder(order.orderId)?.fulfillment?.fulfillmentStatus).toBe('PARTIALLY_SHIPPED');
+    // Amazon's partial shipment comes back through sync and must not disturb the open ShipStation order.
+    await sync();
+    expect(h.sandbox.shipstation.getByOrderNumber(order.orderId)).toHaveLength(1);
+    expect((await h.rt.store.quarantine.all()).filter((q) => q.amazonOrderId === order.orderId)).toHaveLength(0);
+
+    const two = h.sandbox.shipstation.createLabel(ss.orderId, { items: rest.map((i) => ({ lineItemKey: i.lineItemKey!, quantity: i.quantity })) });
+    await poll();
+    const packages = amazonPackages(order.orderId);
+    expect(packages.map((p) => p.packageReferenceId).sort()).toEqual([String(one.shipmentId), String(two.shipmentId)].sort());
+    expect(packages.find((p) => p.packageReferenceId === String(one.shipmentId))?.packageItems).toEqual([{ orderItemId: first!.lineItemKey, quantity: first!.quantity }]);
+    expect(h.sandbox.spApi.getOrder(order.orderId)?.fulfillment?.fulfillmentStatus).toBe('SHIPPED');
+  });
+
+  it('does not confirm a label voided before Dockhand saw it, and confirms the label printed instead', async () => {
+    const order = place();
+    await sync();
+    const ss = ssOrder(order.orderId);
+    const wrong = h.sandbox.shipstation.createLabel(ss.orderId, { notify: false });
+    h.sandbox.shipstation.voidLabel(wrong.shipmentId);
+    const right = h.sandbox.shipstation.createLabel(ss.orderId, { notify: false });
+    await poll();
+    expect(amazonPackages(order.orderId).map((p) => p.trackingNumber)).toEqual([right.trackingNumber]);
+    expect((await h.rt.store.confirmations.get(`shipment:${wrong.shipmentId}`))?.state).toBe('skipped');
+  });
+
+  it('alerts when a label is voided after Amazon accepted it, once', async () => {
+    const order = place();
+    await sync();
+    const label = h.sandbox.shipstation.createLabel(ssOrder(order.orderId).orderId, { notify: false });
+    await poll();
+    expect(amazonPackages(order.orderId)).toHaveLength(1);
+    h.sandbox.shipstation.voidLabel(label.shipmentId);
+    await poll();
+    await poll();
+    const alerts = h.notices.writeback.filter((n) => n.kind === 'voided_after_confirm');
+    expect(alerts).toHaveLength(1);
+    expect(alerts[0]).toMatchObject({ amazonOrderId: order.orderId, labelId: `shipment:${label.shipmentId}`, trackingNumber: label.trackingNumber });
+    expect(alerts[0]!.hint).toMatch(/cannot take a confirmation back/);
+  });
+
+  it('does not confirm an order cancelled on Amazon meanwhile, and alerts', async () => {
+    const order = place();
+    await sync();
+    h.sandbox.spApi.cancelOrder(order.orderId);
+    h.sandbox.shipstation.createLabel(ssOrder(order.orderId).orderId, { notify: false });
+    await poll();
+    expect(amazonPackages(order.orderId)).toHaveLength(0);
+    expect(h.notices.writeback.map((n) => n.kind)).toContain('cancelled_before_confirm');
+  });
+
+  it('ignores labels of orders Dockhand did not import', async () => {
+    const order = place();
+    await sync();
+    const ours = ssOrder(order.orderId);
+    // A manual order in ShipStation: no Dockhand orderKey.
+    const res = await h.rt.shipstation.createOrder({ orderNumber: 'MANUAL-1', orderKey: 'manual-1', orderDate: '2026-11-27T10:00:00.000', orderStatus: 'awaiting_shipment', billTo: { name: 'X' }, shipTo: { name: 'X', street1: '1 Main St', city: 'Austin', state: 'TX', postalCode: '78701', country: 'US' }, items: [{ sku: 'S', name: 'S', quantity: 1, unitPrice: 1 }] } as never);
+    h.sandbox.shipstation.createLabel(res.orderId, { notify: false });
+    h.sandbox.shipstation.createLabel(ours.orderId, { notify: false });
+    const s = await poll();
+    expect(s).toMatchObject({ confirmed: 1, ignored: 1 });
+    expect(h.sandbox.spApi.confirmations()).toHaveLength(1);
+  });
+
+  it('quarantines a confirmation Amazon refuses, with its message, and Retry confirms it', async () => {
+    const order = place();
+    await sync();
+    const label = h.sandbox.shipstation.createLabel(ssOrder(order.orderId).orderId, { notify: false });
+    h.sandbox.spApi.failNext(1, 400);
+    const s = await poll();
+    expect(s.quarantined).toBe(1);
+    const record = await h.rt.store.confirmations.get(`shipment:${label.shipmentId}`);
+    expect(record).toMatchObject({ state: 'quarantined', code: 'writeback.confirmation_rejected' });
+    expect(h.notices.writeback.at(-1)).toMatchObject({ kind: 'confirmation_quarantined', fix: 'retry_confirmation' });
+    // The next pass leaves it alone: a person decides when to retry.
+    await poll();
+    expect(amazonPackages(order.orderId)).toHaveLength(0);
+
+    const fresh = (await h.rt.shipstation.listShipments({ orderId: label.orderId, includeShipmentItems: true })).shipments[0]!;
+    const { shipmentToLabel } = await import('../../src/shipstation/to-label');
+    const retried = await parts.writeback.handleLabel(shipmentToLabel(fresh), 'retry', true);
+    expect(retried.outcome).toBe('confirmed');
+    expect(amazonPackages(order.orderId)).toHaveLength(1);
+  });
+
+  it('resends after Amazon was unreachable, on the next pass', async () => {
+    const order = place();
+    await sync();
+    h.sandbox.shipstation.createLabel(ssOrder(order.orderId).orderId, { notify: false });
+    // Amazon down for the first attempt (after the client's own retries gave up).
+    const client = h.rt.amazon.get('default')!;
+    let down = true;
+    const writeback = createWriteback({
+      accounts: h.rt.config.accounts,
+      store: h.rt.store,
+      amazonFor: () => ({
+        confirmShipment: async (id, body) => {
+          if (down) throw new DockhandError('amazon.unreachable', 'Amazon unreachable (ECONNRESET)', { transient: true });
+          return client.confirmShipment(id, body);
+        },
+        fetchOrder: (id) => h.rt.contextFor(h.rt.config.accounts[0]!).amazon.fetchOrder(id),
+      }),
+      notifier: h.rt.notifier,
+      logger: h.rt.logger,
+      now: () => new Date(),
+    });
+    const pass = () => runPollPass({ store: h.rt.store, labels: parts.labels, writeback, logger: h.rt.logger, now: () => new Date(), lookbackHours: 48 });
+    const first = await pass();
+    expect(first.retryLater).toBe(1);
+    expect(amazonPackages(order.orderId)).toHaveLength(0);
+    down = false;
+    const second = await pass();
+    expect(second.confirmed).toBe(1);
+    expect(second.resent).toBe(0); // confirmed from the poll window; nothing is left pending
+    expect(amazonPackages(order.orderId)).toHaveLength(1);
+    expect(await h.rt.store.pendingConfirmations.all()).toHaveLength(0);
+  });
+
+  it('changes nothing for a forged webhook: wrong secret, or a resource_url outside ShipStation', async () => {
+    const order = place();
+    await sync();
+    h.sandbox.shipstation.createLabel(ssOrder(order.orderId).orderId, { notify: false });
+    let evilHits = 0;
+    const evil = createServer((_req, res) => {
+      evilHits++;
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{"shipments":[],"total":0,"page":1,"pages":1}');
+    });
+    await new Promise<void>((r) => evil.listen(0, '127.0.0.1', r));
+    const evilUrl = `http://127.0.0.1:${(evil.address() as AddressInfo).port}`;
+    try {
+      const post = (secret: string, resourceUrl: string) =>
+        fetch(`${appUrl}${WEBHOOK_PATH}?secret=${encodeURIComponent(secret)}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ resource_url: resourceUrl, resource_type: 'SHIP_NOTIFY' }),
+        });
+      const wrongSecret = await post('guess', `${h.sandbox.shipstation.url}/shipments?batchId=1&includeShipmentItems=False`);
+      expect(wrongSecret.status).toBe(401);
+      const elsewhere = await post(SECRET, `${evilUrl}/shipments?batchId=1`);
+      expect(elsewhere.status).toBe(200);
+      await parts.intake.drain();
+      expect(evilHits).toBe(0);
+      expect(parts.intake.stats()).toMatchObject({ refused: 1, failed: 1 });
+      expect(h.sandbox.spApi.confirmations()).toHaveLength(0);
+    } finally {
+      await new Promise<void>((r) => evil.close(() => r()));
+    }
+  });
+});
