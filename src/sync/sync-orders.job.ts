@@ -224,9 +224,9 @@ export async function processOrders(orders: Order[], ctx: SyncContext, summary: 
           const hash = hashOf(payload);
           if (record?.state === 'sent' && record.hash === hash) {
             summary.unchanged++;
-            if (record.lastUpdatedTime !== order.lastUpdatedTime) {
-              await ctx.store.orders.set(keys[i]!, { ...record, lastUpdatedTime: order.lastUpdatedTime, amazonStatus: order.status });
-            }
+            // Nothing for ShipStation, but what the deadline guard reads (status, ship-by, a
+            // buyer's cancellation request) may have changed.
+            if (record.lastUpdatedTime !== order.lastUpdatedTime) await ctx.store.orders.set(keys[i]!, recordFor(order, record, now));
             break;
           }
           const kind = action.kind === 'cancel' ? 'cancel' : record?.shipstationOrderId !== undefined ? 'update' : 'create';
