@@ -4,6 +4,7 @@ import type { Label } from '../domain/label';
 import type { Order } from '../domain/order';
 import { fromShipStationDate } from '../shipstation/dates';
 import type { ShipStationClient } from '../shipstation/client';
+import { isTrustedResourceUrl } from '../shipstation/ship-notify';
 import { fulfillmentToLabel, shipmentToLabel } from '../shipstation/to-label';
 import { createWriteback, type Writeback } from '../writeback/confirm-labels.job';
 import { createShipNotifyIntake, type LabelSource, type ShipNotifyIntake } from '../writeback/poll-labels.job';
@@ -16,8 +17,9 @@ export const WEBHOOK_PATH = '/webhooks/shipstation';
 export const WEBHOOK_NAME = 'Dockhand tracking writeback';
 
 /** ShipStation labels and fulfillments as Dockhand Labels. */
-export function labelSource(shipstation: ShipStationClient): LabelSource {
+export function labelSource(shipstation: ShipStationClient, baseUrl: string): LabelSource {
   return {
+    trusts: (url) => isTrustedResourceUrl(url, baseUrl),
     async labelsCreated(from, to) {
       const res = await shipstation.listShipments({ createDateStart: from, createDateEnd: to, includeShipmentItems: true, allPages: true });
       return res.shipments.map(shipmentToLabel);
@@ -78,7 +80,7 @@ export function createWritebackParts(rt: Runtime): WritebackParts {
     logger: rt.logger,
     now: () => new Date(),
   });
-  const labels = labelSource(rt.shipstation);
+  const labels = labelSource(rt.shipstation, rt.config.shipstation.baseUrl);
   const intake = createShipNotifyIntake({ secret: rt.config.writeback.webhookSecret, labels, writeback, logger: rt.logger });
   return { writeback, labels, intake };
 }

@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { timingSafeEqual } from 'node:crypto';
 import { toDockhandError } from '../domain/errors';
 import type { Label } from '../domain/label';
-import Bottleneck from 'bottleneck';
+import { ShipNotifyPayload } from '../shipstation/ship-notify';
 import type { Logger } from '../log/logger';
 import type { Store } from '../store/store';
 import { emptyWritebackSummary, type Writeback, type WritebackSummary } from './confirm-labels.job';
@@ -28,6 +28,8 @@ export interface LabelSource {
   fulfillmentsCreated(fromIso: string, toIso: string): Promise<Label[]>;
   /** The labels behind a SHIP_NOTIFY resource_url; refuses URLs outside ShipStation. */
   labelsAt(resourceUrl: string): Promise<Label[]>;
+  /** Whether a resource_url points at the configured ShipStation API. */
+  trusts(resourceUrl: string): boolean;
 }
 
 export interface PollContext {
@@ -92,36 +94,66 @@ export interface ShipNotifyIntake {
   handle(req: IncomingMessage, res: ServerResponse): void;
   /** Resolves when every accepted notification has been worked off (tests, shutdown). */
   drain(): Promise<void>;
-  stats(): { accepted: number; refused: number; failed: number };
+  stats(): { accepted: number; refused: number; failed: number; fetches: number };
 }
 
 /** The largest SHIP_NOTIFY body we read: the real one is a URL and a type. */
 const MAX_BODY = 16 * 1024;
+/** How far before the oldest waiting notification a coalesced fetch looks: clocks differ, labels precede their webhook. */
+export const COALESCE_MARGIN_MS = 5 * 60_000;
 
 /**
  * SHIP_NOTIFY intake. ShipStation signs nothing, so the shared secret in the URL is what proves
- * the sender, and the payload's resource_url is only fetched from ShipStation's own base URL
- * (`labelsAt` refuses others): a forged call changes nothing and is logged. The answer is sent
- * before the work so ShipStation never times out and retries.
+ * the sender, and a resource_url is only fetched from ShipStation's own base URL: a forged call
+ * changes nothing and is logged. The answer is sent before the work so ShipStation never times
+ * out and retries.
+ *
+ * Each notification costs a ShipStation call, and ShipStation allows 40 a minute. While one
+ * fetch is under way, notifications that arrive wait, and are then fetched together as one list
+ * of recently created labels: a busy afternoon costs a call per few seconds, not one per label.
  */
-export function createShipNotifyIntake(opts: { secret: string | undefined; labels: LabelSource; writeback: Writeback; logger: Logger }): ShipNotifyIntake {
+export function createShipNotifyIntake(opts: { secret: string | undefined; labels: LabelSource; writeback: Writeback; logger: Logger; now?: () => number }): ShipNotifyIntake {
   const log = opts.logger.child({ job: 'ship-notify' });
-  const counts = { accepted: 0, refused: 0, failed: 0 };
-  // A few notifications at once: each waits mostly on ShipStation's and Amazon's pacing.
-  const limiter = new Bottleneck({ maxConcurrent: 4 });
-  const working = new Set<Promise<void>>();
-  const refuse = (res: ServerResponse, status: number, reason: string, code: string) => {
+  const now = opts.now ?? Date.now;
+  const counts = { accepted: 0, refused: 0, failed: 0, fetches: 0 };
+  const waiting: Array<{ url: string; at: number }> = [];
+  const working = new Set<Promise<unknown>>();
+  let worker: Promise<void> | undefined;
+  const track = (p: Promise<unknown>) => {
+    working.add(p);
+    void p.finally(() => working.delete(p));
+  };
+  const refuse = (res: ServerResponse, status: number, reason: string) => {
     counts.refused++;
-    log.warn({ code, status }, `SHIP_NOTIFY refused: ${reason}`);
+    log.warn({ code: 'writeback.forged_webhook', status }, `SHIP_NOTIFY refused: ${reason}`);
     res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify({ ok: false, error: reason }));
   };
+
+  async function work(): Promise<void> {
+    while (waiting.length > 0) {
+      const batch = waiting.splice(0);
+      counts.fetches++;
+      try {
+        const labels =
+          batch.length === 1
+            ? await opts.labels.labelsAt(batch[0]!.url)
+            : await opts.labels.labelsCreated(new Date(Math.min(...batch.map((b) => b.at)) - COALESCE_MARGIN_MS).toISOString(), new Date(now()).toISOString());
+        track(opts.writeback.handleLabels(labels, 'webhook'));
+      } catch (e) {
+        counts.failed += batch.length;
+        const err = toDockhandError(e);
+        // The polling pass finds these labels anyway.
+        log.warn({ code: err.code, notifications: batch.length }, `SHIP_NOTIFY not processed: ${err.message}`);
+      }
+    }
+  }
+
   return {
     handle(req, res) {
       const secret = new URL(req.url ?? '/', 'http://localhost').searchParams.get('secret') ?? '';
       if (!opts.secret || !sameSecret(secret, opts.secret)) {
-        refuse(res, 401, opts.secret ? 'wrong secret' : 'SHIPSTATION_WEBHOOK_SECRET is not set', 'writeback.forged_webhook');
         req.resume();
-        return;
+        return refuse(res, 401, opts.secret ? 'wrong secret' : 'SHIPSTATION_WEBHOOK_SECRET is not set');
       }
       const chunks: Buffer[] = [];
       let size = 0;
@@ -130,35 +162,29 @@ export function createShipNotifyIntake(opts: { secret: string | undefined; label
         if (size <= MAX_BODY) chunks.push(c);
       });
       req.on('end', () => {
-        if (size > MAX_BODY) return refuse(res, 413, 'body too large', 'writeback.forged_webhook');
-        let payload: { resource_url?: unknown; resource_type?: unknown };
+        if (size > MAX_BODY) return refuse(res, 413, 'body too large');
+        let json: unknown;
         try {
-          payload = JSON.parse(Buffer.concat(chunks).toString('utf8')) as typeof payload;
+          json = JSON.parse(Buffer.concat(chunks).toString('utf8'));
         } catch {
-          return refuse(res, 400, 'body is not JSON', 'writeback.forged_webhook');
+          return refuse(res, 400, 'body is not JSON');
         }
-        if (typeof payload?.resource_url !== 'string') return refuse(res, 400, 'resource_url is missing', 'writeback.forged_webhook');
-        if (payload.resource_type !== 'SHIP_NOTIFY') {
-          // Other events (ORDER_NOTIFY…) may be subscribed to the same URL by hand: answered, not used.
+        const payload = ShipNotifyPayload.safeParse(json);
+        if (!payload.success) return refuse(res, 400, 'not a ShipStation webhook body (resource_url, resource_type)');
+        if (payload.data.resource_type !== 'SHIP_NOTIFY') {
+          // Other events may be subscribed to the same URL by hand: answered, not used.
           res.writeHead(200).end();
           return;
         }
-        const url = payload.resource_url;
+        // Checked before it is queued: a coalesced fetch never reads the URL itself.
+        if (!opts.labels.trusts(payload.data.resource_url)) return refuse(res, 400, 'resource_url is not on the configured ShipStation API');
         counts.accepted++;
         res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
-        const work = limiter.schedule(async () => {
-          try {
-            const labels = await opts.labels.labelsAt(url);
-            await opts.writeback.handleLabels(labels, 'webhook');
-          } catch (e) {
-            counts.failed++;
-            const err = toDockhandError(e);
-            // A forged resource_url lands here too: logged, nothing fetched, nothing changed.
-            log.warn({ code: err.code }, `SHIP_NOTIFY not processed: ${err.message}`);
-          }
-        });
-        working.add(work);
-        void work.finally(() => working.delete(work));
+        waiting.push({ url: payload.data.resource_url, at: now() });
+        if (!worker) {
+          worker = work().finally(() => (worker = undefined));
+          track(worker);
+        }
       });
     },
     async drain() {

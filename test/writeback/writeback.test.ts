@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createWritebackParts, ensureShipNotifyWebhook, WEBHOOK_PATH, type WritebackParts } from '../../src/cli/writeback';
 import { createOrderFactory, type OrderKind } from '../../src/sandbox/amazon/order-factory';
 import { run as runSync } from '../../src/sync/sync-orders.job';
-import { runPollPass } from '../../src/writeback/poll-labels.job';
+import { createShipNotifyIntake, runPollPass, type ShipNotifyIntake } from '../../src/writeback/poll-labels.job';
 import { createWriteback } from '../../src/writeback/confirm-labels.job';
 import { DockhandError } from '../../src/domain/errors';
 import { startHarness, type Harness } from '../support/sandbox';
@@ -21,14 +21,16 @@ describe('tracking writeback against the sandbox', () => {
   let parts: WritebackParts;
   let server: Server;
   let appUrl: string;
+  let intake: ShipNotifyIntake | undefined;
   const factory = createOrderFactory(606);
 
   beforeEach(async () => {
     h = await startHarness();
     h.rt.config.writeback.webhookSecret = SECRET;
     parts = createWritebackParts(h.rt);
+    intake = undefined;
     server = createServer((req, res) => {
-      if (req.method === 'POST' && req.url?.startsWith(WEBHOOK_PATH)) return parts.intake.handle(req, res);
+      if (req.method === 'POST' && req.url?.startsWith(WEBHOOK_PATH)) return (intake ?? parts.intake).handle(req, res);
       res.writeHead(404).end();
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -77,6 +79,27 @@ describe('tracking writeback against the sandbox', () => {
     expect(detail.orderItems).toEqual(order.orderItems.map((i) => ({ orderItemId: i.orderItemId, quantity: i.quantityOrdered })));
     expect(h.sandbox.spApi.getOrder(order.orderId)?.fulfillment?.fulfillmentStatus).toBe('SHIPPED');
     expect((await h.rt.store.confirmations.get(`shipment:${shipment.shipmentId}`))?.state).toBe('confirmed');
+  });
+
+  it('fetches a burst of notifications together (one ShipStation call, not one per label) and confirms every label', async () => {
+    await subscribe();
+    const orders = Array.from({ length: 30 }, () => place());
+    await sync();
+    // The first fetch is slow (ShipStation's window nearly spent): the other 29 arrive meanwhile.
+    let release!: () => void;
+    const slow = new Promise<void>((r) => (release = r));
+    intake = createShipNotifyIntake({
+      secret: SECRET,
+      labels: { ...parts.labels, labelsAt: async (url) => (await slow, parts.labels.labelsAt(url)) },
+      writeback: parts.writeback,
+      logger: h.rt.logger,
+    });
+    for (const o of orders) h.sandbox.shipstation.createLabel(ssOrder(o.orderId).orderId, { carrierCode: 'stamps_com', serviceCode: 'usps_priority_mail' });
+    await h.sandbox.shipstation.flushWebhooks();
+    release();
+    await intake.drain();
+    expect(intake.stats()).toMatchObject({ accepted: 30, fetches: 2, failed: 0 });
+    for (const o of orders) expect(amazonPackages(o.orderId).map((p) => p.carrier)).toEqual(['USPS']);
   });
 
   it('finds by polling a label whose webhook was lost, and confirms each label once across both paths and a restart', async () => {
@@ -248,10 +271,12 @@ describe('tracking writeback against the sandbox', () => {
       const wrongSecret = await post('guess', `${h.sandbox.shipstation.url}/shipments?batchId=1&includeShipmentItems=False`);
       expect(wrongSecret.status).toBe(401);
       const elsewhere = await post(SECRET, `${evilUrl}/shipments?batchId=1`);
-      expect(elsewhere.status).toBe(200);
+      expect(elsewhere.status).toBe(400);
+      const userinfoTrick = await post(SECRET, `${h.sandbox.shipstation.url.replace('http://', 'http://user@')}/shipments?batchId=1`);
+      expect(userinfoTrick.status).toBe(400);
       await parts.intake.drain();
       expect(evilHits).toBe(0);
-      expect(parts.intake.stats()).toMatchObject({ refused: 1, failed: 1 });
+      expect(parts.intake.stats()).toMatchObject({ accepted: 0, refused: 3, fetches: 0 });
       expect(h.sandbox.spApi.confirmations()).toHaveLength(0);
     } finally {
       await new Promise<void>((r) => evil.close(() => r()));
