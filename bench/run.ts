@@ -6,6 +6,7 @@ export {};
 const BENCHES: Record<string, () => Promise<{ main(argv: string[]): Promise<void> }>> = {
   spike: () => import('./spike'),
   slack: () => import('./slack'),
+  writeback: () => import('./writeback'),
 };
 
 const [name, ...rest] = process.argv.slice(2);
