@@ -144,6 +144,10 @@ export function createPacer(opts: PacerOptions = {}): Pacer {
 
   const refill = async (lane: Lane): Promise<void> => {
     const now = clock();
+    // No refill during a 429 hold: the calls waiting out the hold already hold their tokens, and
+    // Amazon's bucket refills meanwhile for exactly those. Refilling ours too would send both
+    // at once when the hold ends, and be throttled again.
+    if (now < lane.holdUntil) return;
     const tokens = await look(lane);
     const step = refillStep({ tokens, burst: lane.plan.burst, credit: lane.credit, ratePerSecond: lane.plan.ratePerSecond, elapsedMs: now - lane.lastRefill });
     lane.credit = step.credit;
@@ -183,8 +187,8 @@ export function createPacer(opts: PacerOptions = {}): Pacer {
       const lane = lanes[op];
       lane.tokens = 0;
       lane.credit = 0;
-      lane.lastRefill = clock();
       lane.holdUntil = Math.max(lane.holdUntil, clock() + holdMs);
+      lane.lastRefill = lane.holdUntil;
       void lane.limiter.currentReservoir().then((r) => (r ? lane.limiter.incrementReservoir(-r) : r));
     },
     budget(op) {

@@ -265,32 +265,44 @@ export const AmazonErrorList = z.object({
 });
 export type AmazonErrorList = z.infer<typeof AmazonErrorList>;
 
-/**
- * Body of Orders v0 confirmShipment (ordersV0.json `ConfirmShipmentRequest`). We check it
- * before sending so a bad tracking row fails here, naming the field, rather than as Amazon's
- * generic 400 "Invalid Input".
+/*
+ * The body of Orders v0 `confirmShipment` (POST /orders/v0/orders/{orderId}/shipmentConfirmation),
+ * from ordersV0.json definitions ConfirmShipmentRequest, PackageDetail, ConfirmShipmentOrderItem.
+ * The spec's own rules are enforced too, and the client checks every body before sending, so a
+ * bad tracking row fails here, naming the field, not as Amazon's generic 400 "Invalid Input".
  */
-export const ConfirmShipmentRequest = z.object({
-  marketplaceId: z.string().min(1),
-  codCollectionMethod: z.literal('DirectPayment').optional(),
-  packageDetail: z.object({
-    /** "Only positive numeric values are supported." Unique per package within an order. */
-    packageReferenceId: z.string().regex(/^[1-9]\d*$/, 'must be a positive number'),
+export const ConfirmShipmentOrderItem = z.object({
+  orderItemId: z.string().min(1),
+  /** Spec: integer. Zero confirms nothing, so Dockhand never sends it. */
+  quantity: z.number().int().positive(),
+  transparencyCodes: z.array(z.string()).optional(),
+});
+export type ConfirmShipmentOrderItem = z.infer<typeof ConfirmShipmentOrderItem>;
+
+export const PackageDetail = z
+  .object({
+    /** Spec: "Only positive numeric values are supported", unique within the order. */
+    packageReferenceId: z.string().regex(/^[1-9]\d*$/),
     carrierCode: z.string().min(1),
+    /** Spec: required when carrierCode is "Other". */
     carrierName: z.string().min(1).optional(),
     shippingMethod: z.string().min(1).optional(),
     trackingNumber: z.string().min(1),
+    /** Spec: ISO 8601 date-time; Dockhand sends the seller's local time with its offset. */
     shipDate: z.iso.datetime({ offset: true }),
-    shipFromSupplySourceId: z.string().min(1).optional(),
-    orderItems: z
-      .array(
-        z.object({
-          orderItemId: z.string().min(1),
-          quantity: z.number().int().positive(),
-          transparencyCodes: z.array(z.string()).optional(),
-        }),
-      )
-      .min(1),
-  }),
+    shipFromSupplySourceId: z.string().optional(),
+    orderItems: z.array(ConfirmShipmentOrderItem).min(1),
+  })
+  .refine((p) => p.carrierCode !== 'Other' || p.carrierName !== undefined, {
+    message: 'carrierName is required when carrierCode is "Other"',
+    path: ['carrierName'],
+  });
+export type PackageDetail = z.infer<typeof PackageDetail>;
+
+export const ConfirmShipmentRequest = z.object({
+  marketplaceId: z.string().min(1),
+  packageDetail: PackageDetail,
+  /** Spec: JP marketplace only. */
+  codCollectionMethod: z.enum(['DirectPayment']).optional(),
 });
 export type ConfirmShipmentRequest = z.infer<typeof ConfirmShipmentRequest>;

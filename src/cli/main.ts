@@ -14,7 +14,7 @@ import { ensureOrderChangeSubscription, resolveQueueArn } from '../events/notifi
 import { checkConnections } from './config-check';
 import { formatStatus, gatherStatus } from './status';
 import { startProduct } from './product';
-import { createWritebackParts, ensureShipNotifyWebhook } from './writeback';
+import { createWritebackParts, ensureShipNotifyWebhook, pollContext } from './writeback';
 import { runPollPass, type PollSummary } from '../writeback/poll-labels.job';
 import { startSlackFace } from './slack';
 import { openRuntime, withSandboxConnections, type Runtime } from './runtime';
@@ -166,7 +166,7 @@ export function buildCli(): Command {
     .action(async () => {
       const code = await withRuntime(async (rt) => {
         const parts = createWritebackParts(rt);
-        const s = await runPollPass({ store: rt.store, labels: parts.labels, writeback: parts.writeback, logger: rt.logger, now: () => new Date(), lookbackHours: rt.config.writeback.lookbackHours });
+        const s = await runPollPass(pollContext(rt, parts));
         if (!s.ok) throw new DockhandError('shipstation.unreachable', `writeback pass failed: ${s.error}`, { hint: 'Check the ShipStation credentials and `dockhand config check`.' });
         out(`writeback: ${writebackLine(s)}`);
         const waiting = (await rt.store.confirmations.all()).filter((c) => c.state === 'quarantined').length;

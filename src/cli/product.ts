@@ -11,7 +11,7 @@ import type { Runtime } from './runtime';
 import { runDeadlineGuard } from '../writeback/deadline-guard.job';
 import { runPollPass, type PollSummary } from '../writeback/poll-labels.job';
 import { runReconcile } from '../writeback/reconcile.job';
-import { createWritebackParts, reconcileContext, type WritebackParts } from './writeback';
+import { createWritebackParts, pollContext, reconcileContext, type WritebackParts } from './writeback';
 
 /** Totals over every pass since start, for progress lines and status. */
 export interface Totals {
@@ -104,7 +104,7 @@ export function startProduct(rt: Runtime, opts: { onPass?: (s: RunSummary) => vo
     startLoop(
       'poll-labels',
       async () => {
-        const s = await runPollPass({ store: rt.store, labels: writeback.labels, writeback: writeback.writeback, logger: rt.logger, now, lookbackHours: wb.lookbackHours });
+        const s = await runPollPass(pollContext(rt, writeback));
         opts.onWriteback?.(s);
       },
       () => wb.pollSeconds * 1000,

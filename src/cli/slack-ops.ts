@@ -190,6 +190,7 @@ export async function healthReport(rt: Runtime, product: Product): Promise<Healt
     jobs: [
       ...rt.config.accounts.filter((a) => a.mode === 'import').map((a) => ({ name: `sync-orders:${a.id}`, alive: product.alive() })),
       ...(product.events ? [{ name: 'order-events', alive: product.alive() }] : []),
+      ...['poll-labels', 'deadline-guard', 'reconcile'].map((name) => ({ name, alive: product.alive() })),
     ],
     accounts: rt.config.accounts.map((a, i) => {
       const run = runs[i];

@@ -15,7 +15,12 @@ export interface StatusData {
     states: Partial<Record<OrderState, number>>;
     firstSeenToday: number;
     quarantined: number;
+    /** Tracking writeback: labels by what happened on Amazon, and the last confirmation. */
+    writeback?: { confirmed: number; inFlight: number; skipped: number; quarantined: number; lastConfirmedAt?: string };
   }>;
+  /** Where the label polling pass got to, and whether SHIP_NOTIFY is set up. */
+  labelsPolledUntil?: string;
+  shipNotify?: boolean;
   events?: {
     queueUrl: string;
     health?: EventHealth;
@@ -34,8 +39,22 @@ export async function gatherStatus(cfg: Config, store: Store, sqs: SQSClient | u
     byAccount.set(r.accountId, a);
   }
   const quarantine = await store.quarantine.all();
+  const writeback = new Map<string, NonNullable<StatusData['accounts'][number]['writeback']>>();
+  for await (const [, c] of store.confirmations.entries()) {
+    const w = writeback.get(c.accountId) ?? { confirmed: 0, inFlight: 0, skipped: 0, quarantined: 0 };
+    if (c.state === 'confirmed') {
+      w.confirmed++;
+      if (c.confirmedAt && (!w.lastConfirmedAt || c.confirmedAt > w.lastConfirmedAt)) w.lastConfirmedAt = c.confirmedAt;
+    } else if (c.state === 'in_flight') w.inFlight++;
+    else if (c.state === 'skipped') w.skipped++;
+    else w.quarantined++;
+    writeback.set(c.accountId, w);
+  }
+  const polled = await store.writebackCursors.get('shipstation');
   const data: StatusData = {
     now,
+    ...(polled ? { labelsPolledUntil: polled.createdAfter } : {}),
+    shipNotify: !!cfg.writeback.publicUrl && !!cfg.writeback.webhookSecret,
     accounts: await Promise.all(
       cfg.accounts.map(async (a) => {
         const lastRun = await store.runs.get(a.id);
@@ -47,6 +66,7 @@ export async function gatherStatus(cfg: Config, store: Store, sqs: SQSClient | u
           states: byAccount.get(a.id)?.states ?? {},
           firstSeenToday: byAccount.get(a.id)?.firstSeenToday ?? 0,
           quarantined: quarantine.filter((q) => q.accountId === a.id).length,
+          writeback: writeback.get(a.id) ?? { confirmed: 0, inFlight: 0, skipped: 0, quarantined: 0 },
         };
       }),
     ),
@@ -98,7 +118,14 @@ export function formatStatus(d: StatusData): string[] {
       `  orders       ${s.sent ?? 0} in ShipStation, ${s.in_flight ?? 0} being sent, ${s.held ?? 0} held (pending), ${s.cancelled ?? 0} cancelled, ${s.skipped ?? 0} skipped; ${a.firstSeenToday} first seen today`,
     );
     lines.push(`  quarantine   ${a.quarantined}${a.quarantined ? ' (dockhand quarantine)' : ''}`);
+    const w = a.writeback ?? { confirmed: 0, inFlight: 0, skipped: 0, quarantined: 0 };
+    lines.push(
+      a.mode === 'watch'
+        ? '  tracking     posted by ShipStation\'s own Amazon store; Dockhand reconciles'
+        : `  tracking     ${w.confirmed} label(s) confirmed on Amazon (last ${ago(w.lastConfirmedAt, d.now)}), ${w.inFlight} to resend, ${w.skipped} not confirmed (voided or cancelled), ${w.quarantined} refused${w.quarantined ? ' (Retry in Slack)' : ''}`,
+    );
   }
+  lines.push(`labels       ${d.shipNotify ? 'SHIP_NOTIFY webhook + polling' : 'polling only (set DOCKHAND_PUBLIC_URL and SHIPSTATION_WEBHOOK_SECRET for webhooks)'}; polled up to ${d.labelsPolledUntil ? ago(d.labelsPolledUntil, d.now) : 'never'}`);
   if (!d.events) {
     lines.push('events       not configured: polling only (see README, "Real-time events")');
     return lines;

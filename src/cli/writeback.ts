@@ -7,7 +7,7 @@ import type { ShipStationClient } from '../shipstation/client';
 import { isTrustedResourceUrl } from '../shipstation/ship-notify';
 import { fulfillmentToLabel, shipmentToLabel } from '../shipstation/to-label';
 import { createWriteback, type Writeback } from '../writeback/confirm-labels.job';
-import { createShipNotifyIntake, type LabelSource, type ShipNotifyIntake } from '../writeback/poll-labels.job';
+import { createShipNotifyIntake, type LabelSource, type PollContext, type ShipNotifyIntake } from '../writeback/poll-labels.job';
 import type { ReconcileContext } from '../writeback/reconcile.job';
 import type { Runtime } from './runtime';
 
@@ -83,6 +83,12 @@ export function createWritebackParts(rt: Runtime): WritebackParts {
   const labels = labelSource(rt.shipstation, rt.config.shipstation.baseUrl);
   const intake = createShipNotifyIntake({ secret: rt.config.writeback.webhookSecret, labels, writeback, logger: rt.logger });
   return { writeback, labels, intake };
+}
+
+/** What a polling pass needs, from the runtime. */
+export function pollContext(rt: Runtime, parts: WritebackParts): PollContext {
+  const wb = rt.config.writeback;
+  return { store: rt.store, labels: parts.labels, writeback: parts.writeback, logger: rt.logger, now: () => new Date(), lookbackHours: wb.lookbackHours, pollSeconds: wb.pollSeconds };
 }
 
 /** What reconciliation reads, from the runtime's clients. */

@@ -5,6 +5,7 @@ import { parseDocument } from 'yaml';
 import { z } from 'zod';
 import { DockhandError } from '../domain/errors';
 import { defaultTimeZone, marketplaceById, type Region } from '../domain/marketplaces';
+import { isKnownTimeZone } from '../domain/wall-clock';
 
 /**
  * The one place that reads process.env. Secrets come from the environment (and `.env`);
@@ -27,7 +28,7 @@ export const AccountConfig = z
     /** The seller's IANA time zone for ship dates; by default the first marketplace's. */
     timeZone: z
       .string()
-      .refine(isTimeZone, 'an IANA time zone such as America/Chicago')
+      .refine(isKnownTimeZone, 'an IANA time zone such as America/Chicago')
       .optional(),
     shipstation: z
       .object({
@@ -156,15 +157,6 @@ export function readEnv(cwd = process.cwd(), processEnv: Env = process.env): Env
   const file = path.join(cwd, '.env');
   const fromFile = existsSync(file) ? parseDotenv(readFileSync(file)) : {};
   return { ...fromFile, ...processEnv };
-}
-
-function isTimeZone(zone: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: zone });
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** The account's time zone: its own setting, else its first marketplace's usual one. */

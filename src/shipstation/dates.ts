@@ -1,4 +1,5 @@
 import { DockhandError } from '../domain/errors';
+import { wallAt, wallToEpoch, type Wall } from '../domain/wall-clock';
 
 /**
  * ShipStation v1 reads and writes dates as Pacific wall-clock time without an offset
@@ -7,48 +8,6 @@ import { DockhandError } from '../domain/errors';
  * ISO 8601 UTC, so the conversion lives here and nowhere else.
  */
 const ZONE = 'America/Los_Angeles';
-
-const wallFormat = new Intl.DateTimeFormat('en-US', {
-  timeZone: ZONE,
-  hourCycle: 'h23',
-  year: 'numeric',
-  month: '2-digit',
-  day: '2-digit',
-  hour: '2-digit',
-  minute: '2-digit',
-  second: '2-digit',
-});
-
-interface Wall {
-  year: number;
-  month: number;
-  day: number;
-  hour: number;
-  minute: number;
-  second: number;
-  ms: number;
-}
-
-function wallOf(epochMs: number): Wall {
-  const parts: Record<string, number> = {};
-  for (const p of wallFormat.formatToParts(new Date(epochMs))) {
-    if (p.type !== 'literal') parts[p.type] = Number(p.value);
-  }
-  return {
-    year: parts.year ?? 0,
-    month: parts.month ?? 0,
-    day: parts.day ?? 0,
-    // Some ICU versions print midnight as 24 even with h23.
-    hour: (parts.hour ?? 0) % 24,
-    minute: parts.minute ?? 0,
-    second: parts.second ?? 0,
-    ms: ((epochMs % 1000) + 1000) % 1000,
-  };
-}
-
-function wallAsUtcMs(w: Wall): number {
-  return Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute, w.second, w.ms);
-}
 
 const pad = (n: number, width = 2) => String(n).padStart(width, '0');
 
@@ -64,7 +23,7 @@ export function toShipStationDate(iso: string): string {
       hint: 'The order carries a date Dockhand cannot read; check the Amazon order data.',
     });
   }
-  const w = wallOf(ms);
+  const w = wallAt(ms, ZONE);
   return (
     `${pad(w.year, 4)}-${pad(w.month)}-${pad(w.day)}T${pad(w.hour)}:${pad(w.minute)}:${pad(w.second)}` +
     `.${pad(w.ms, 3)}0000`
@@ -107,8 +66,6 @@ function parseWall(s: string): Wall | undefined {
   return undefined;
 }
 
-const HOUR = 3_600_000;
-
 /**
  * Converts a ShipStation date (Pacific wall time without offset, ISO-like or `M/D/YYYY h:mm:ss AM`)
  * to an ISO 8601 UTC string. A string that already carries an offset or `Z` is taken as is.
@@ -128,13 +85,9 @@ export function fromShipStationDate(s: string): string {
       hint: 'ShipStation sent a date in an unexpected format; report this with the raw value.',
     });
   }
-  const asUtc = wallAsUtcMs(wall);
-  // Pacific is UTC-7 (PDT) or UTC-8 (PST): try PDT first so an ambiguous hour resolves early.
-  for (const offsetHours of [7, 8]) {
-    const candidate = asUtc + offsetHours * HOUR;
-    if (wallAsUtcMs(wallOf(candidate)) === asUtc) return new Date(candidate).toISOString();
-  }
-  return new Date(asUtc + 8 * HOUR).toISOString();
+  // The repeated hour of a fall-back night is read as its first (PDT) pass; a time in the
+  // skipped spring-forward hour as PST.
+  return new Date(wallToEpoch(wall, ZONE)).toISOString();
 }
 
 /**

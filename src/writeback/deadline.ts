@@ -169,24 +169,3 @@ function byUrgency(
   const idb = `${b.risk.accountId}:${b.risk.amazonOrderId}`;
   return ida < idb ? -1 : ida > idb ? 1 : 0;
 }
-
-/**
- * Time left for a person: `3 h 59 min`, `45 min`, `2 d 3 h`, `due now`, `late by 2 h 5 min`.
- * Fractions of a minute are dropped.
- */
-export function formatTimeLeft(minutes: number): string {
-  if (!Number.isFinite(minutes)) return 'unknown';
-  const whole = Math.trunc(minutes);
-  if (whole === 0) return 'due now';
-  const span = duration(Math.abs(whole));
-  return whole < 0 ? `late by ${span}` : span;
-}
-
-function duration(minutes: number): string {
-  const days = Math.floor(minutes / 1440);
-  const hours = Math.floor((minutes % 1440) / 60);
-  const mins = minutes % 60;
-  if (days > 0) return hours > 0 ? `${days} d ${hours} h` : `${days} d`;
-  if (hours > 0) return mins > 0 ? `${hours} h ${mins} min` : `${hours} h`;
-  return `${mins} min`;
-}

@@ -15,8 +15,11 @@ import { emptyWritebackSummary, type Writeback, type WritebackSummary } from './
  */
 export const name = 'poll-labels';
 
-/** Labels created this long before the cursor are looked at again: ShipStation's clock and ours differ, and lists settle. */
-export const OVERLAP_MS = 10 * 60_000;
+/**
+ * Labels created this many polling intervals before the cursor are looked at again (10 minutes
+ * at the default 60 s): ShipStation's clock and ours differ, and its lists settle.
+ */
+export const OVERLAP_PASSES = 10;
 const CURSOR = 'shipstation';
 
 export interface LabelSource {
@@ -39,6 +42,8 @@ export interface PollContext {
   logger: Logger;
   now: () => Date;
   lookbackHours: number;
+  /** Seconds between passes: the overlap scales with it. */
+  pollSeconds: number;
 }
 
 export interface PollSummary extends WritebackSummary {
@@ -53,7 +58,7 @@ export interface PollSummary extends WritebackSummary {
 export async function runPollPass(ctx: PollContext): Promise<PollSummary> {
   const now = ctx.now();
   const cursor = await ctx.store.writebackCursors.get(CURSOR);
-  const fromMs = cursor ? Date.parse(cursor.createdAfter) - OVERLAP_MS : now.getTime() - ctx.lookbackHours * 3_600_000;
+  const fromMs = cursor ? Date.parse(cursor.createdAfter) - OVERLAP_PASSES * ctx.pollSeconds * 1000 : now.getTime() - ctx.lookbackHours * 3_600_000;
   const from = new Date(fromMs).toISOString();
   const to = now.toISOString();
   const summary: PollSummary = { ...emptyWritebackSummary(), ok: true, from, to, resent: 0 };

@@ -2,48 +2,11 @@ import { z } from 'zod';
 import type { ErrorCode } from '../domain/errors';
 import type { Label } from '../domain/label';
 import type { OrderStatus } from '../domain/order';
+import type { ConfirmShipmentOrderItem, ConfirmShipmentRequest } from '../amazon/schemas';
 import { amazonCarrierFor, shippingMethodFor } from './carrier-codes';
+import { isKnownTimeZone, isoInZone, localDay, wallToEpoch } from '../domain/wall-clock';
 
-/*
- * The body of Orders v0 `confirmShipment` (POST /orders/v0/orders/{orderId}/shipmentConfirmation),
- * from ordersV0.json definitions ConfirmShipmentRequest, PackageDetail, ConfirmShipmentOrderItem.
- * The spec's own rules are enforced here too, so a bad body fails in our tests, not at Amazon.
- */
-export const ConfirmShipmentOrderItem = z.object({
-  orderItemId: z.string().min(1),
-  /** Spec: integer. Zero confirms nothing, so Dockhand never sends it. */
-  quantity: z.number().int().positive(),
-  transparencyCodes: z.array(z.string()).optional(),
-});
-export type ConfirmShipmentOrderItem = z.infer<typeof ConfirmShipmentOrderItem>;
-
-export const PackageDetail = z
-  .object({
-    /** Spec: "Only positive numeric values are supported", unique within the order. */
-    packageReferenceId: z.string().regex(/^[1-9]\d*$/),
-    carrierCode: z.string().min(1),
-    /** Spec: required when carrierCode is "Other". */
-    carrierName: z.string().min(1).optional(),
-    shippingMethod: z.string().min(1).optional(),
-    trackingNumber: z.string().min(1),
-    /** Spec: ISO 8601 date-time; Dockhand sends the seller's local time with its offset. */
-    shipDate: z.iso.datetime({ offset: true }),
-    shipFromSupplySourceId: z.string().optional(),
-    orderItems: z.array(ConfirmShipmentOrderItem).min(1),
-  })
-  .refine((p) => p.carrierCode !== 'Other' || p.carrierName !== undefined, {
-    message: 'carrierName is required when carrierCode is "Other"',
-    path: ['carrierName'],
-  });
-export type PackageDetail = z.infer<typeof PackageDetail>;
-
-export const ConfirmShipmentRequest = z.object({
-  marketplaceId: z.string().min(1),
-  packageDetail: PackageDetail,
-  /** Spec: JP marketplace only. */
-  codCollectionMethod: z.enum(['DirectPayment']).optional(),
-});
-export type ConfirmShipmentRequest = z.infer<typeof ConfirmShipmentRequest>;
+export { ConfirmShipmentOrderItem, ConfirmShipmentRequest, PackageDetail } from '../amazon/schemas';
 
 export interface ConfirmationInput {
   label: Label;
@@ -274,7 +237,7 @@ export function shipDateFor(input: {
   now: Date;
 }): string {
   const { timeZone } = input;
-  formatterFor(timeZone); // throws RangeError before anything else for a bad zone
+  if (!isKnownTimeZone(timeZone)) throw new RangeError(`Unknown time zone: ${timeZone}`);
   const nowMs = input.now.getTime();
   if (!Number.isFinite(nowMs)) throw new TypeError('now is not a valid Date');
   const createdMs = Date.parse(input.labelCreatedAt);
@@ -284,7 +247,7 @@ export function shipDateFor(input: {
   if (day && Number.isFinite(createdMs) && localDay(createdMs, timeZone) === day[0]) {
     candidate = createdMs;
   } else if (day) {
-    const wall = { year: +day[1]!, month: +day[2]!, day: +day[3]!, hour: DEFAULT_HOUR, minute: 0, second: 0 };
+    const wall = { year: +day[1]!, month: +day[2]!, day: +day[3]!, hour: DEFAULT_HOUR, minute: 0, second: 0, ms: 0 };
     candidate = wallToEpoch(wall, timeZone);
   } else if (Number.isFinite(createdMs)) {
     candidate = createdMs;
@@ -302,99 +265,4 @@ export function shipDateFor(input: {
   return isoInZone(seconds, timeZone);
 }
 
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-/** true when Intl knows the zone (`America/Los_Angeles`, `UTC`); false for typos. */
-export function isKnownTimeZone(timeZone: string): boolean {
-  try {
-    formatterFor(timeZone);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function formatterFor(timeZone: string): Intl.DateTimeFormat {
-  let f = formatters.get(timeZone);
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-    });
-    formatters.set(timeZone, f);
-  }
-  return f;
-}
-
-interface Wall {
-  year: number;
-  month: number;
-  day: number;
-  hour: number;
-  minute: number;
-  second: number;
-}
-
-function wallAt(epochMs: number, timeZone: string): Wall {
-  const parts: Record<string, number> = {};
-  for (const p of formatterFor(timeZone).formatToParts(new Date(epochMs))) {
-    if (p.type !== 'literal') parts[p.type] = Number(p.value);
-  }
-  return {
-    year: parts.year ?? 0,
-    month: parts.month ?? 0,
-    day: parts.day ?? 0,
-    // Some ICU builds print midnight as 24 even with h23.
-    hour: (parts.hour ?? 0) % 24,
-    minute: parts.minute ?? 0,
-    second: parts.second ?? 0,
-  };
-}
-
-const wallAsUtc = (w: Wall) => Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute, w.second);
-
-/** Offset of the zone from UTC at an instant, in milliseconds (positive east of Greenwich). */
-function offsetAt(epochMs: number, timeZone: string): number {
-  const whole = Math.floor(epochMs / 1000) * 1000;
-  return wallAsUtc(wallAt(whole, timeZone)) - whole;
-}
-
-/**
- * The instant a wall-clock time names in a zone. In the repeated fall-back hour, the first pass;
- * in the skipped spring-forward hour, the instant as many minutes after the gap began.
- */
-function wallToEpoch(w: Wall, timeZone: string): number {
-  const asUtc = wallAsUtc(w);
-  // No zone changes its offset twice within a day, so the offsets half a day either side
-  // are the only two that can apply.
-  const before = offsetAt(asUtc - 14 * 3600_000, timeZone);
-  const after = offsetAt(asUtc + 14 * 3600_000, timeZone);
-  const fits = [asUtc - before, asUtc - after].filter((t) => wallAsUtc(wallAt(t, timeZone)) === asUtc);
-  return fits.length > 0 ? Math.min(...fits) : asUtc - before;
-}
-
-function localDay(epochMs: number, timeZone: string): string {
-  const w = wallAt(epochMs, timeZone);
-  return `${pad(w.year, 4)}-${pad(w.month)}-${pad(w.day)}`;
-}
-
-const pad = (n: number, width = 2) => String(n).padStart(width, '0');
-
-/** Formats an instant as `YYYY-MM-DDTHH:mm:ss±HH:MM` in a zone. */
-export function isoInZone(epochMs: number, timeZone: string): string {
-  const whole = Math.floor(epochMs / 1000) * 1000;
-  const w = wallAt(whole, timeZone);
-  const offsetMin = Math.round((wallAsUtc(w) - whole) / 60000);
-  const sign = offsetMin < 0 ? '-' : '+';
-  const abs = Math.abs(offsetMin);
-  return (
-    `${pad(w.year, 4)}-${pad(w.month)}-${pad(w.day)}T${pad(w.hour)}:${pad(w.minute)}:${pad(w.second)}` +
-    `${sign}${pad(Math.floor(abs / 60))}:${pad(abs % 60)}`
-  );
-}
+export { isKnownTimeZone, isoInZone } from '../domain/wall-clock';

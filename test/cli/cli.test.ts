@@ -51,6 +51,22 @@ describe('dockhand CLI against the sandbox', { timeout: 30_000 }, () => {
     expect(list.stdout).toMatch(/order\.malformed/);
   });
 
+  it('writeback --once confirms a new label and exits 0, and exits 2 when Amazon refuses one', async () => {
+    const [first, second] = sandbox.shipstation.orders();
+    const label = sandbox.shipstation.createLabel(first!.orderId, { carrierCode: 'fedex', serviceCode: 'fedex_ground' });
+    const ok = await runCli(['writeback', '--once'], env);
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toMatch(/writeback: 1 label\(s\) seen, 1 confirmed/);
+    expect(sandbox.spApi.getOrder(first!.orderNumber)?.packages?.map((p) => p.trackingNumber)).toEqual([label.trackingNumber]);
+
+    sandbox.shipstation.createLabel(second!.orderId);
+    sandbox.spApi.failNext(1, 400);
+    const refused = await runCli(['writeback', '--once'], env);
+    expect(refused.code).toBe(2);
+    expect(refused.stdout).toMatch(/1 quarantined/);
+    expect(refused.stdout).toMatch(/1 confirmation\(s\) in quarantine/);
+  });
+
   it('exports the unmapped SKU and imports a mapping for it', async () => {
     const unmapped = await runCli(['sku', 'unmapped'], env);
     const sku = /^(UNMAPPED-\S+)/m.exec(unmapped.stdout)?.[1];

@@ -1,5 +1,5 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { RequestListener } from 'node:http';
+import { startLoopbackServer, type LoopbackServer } from '../support/loopback';
 import { afterEach, describe, expect, it } from 'vitest';
 import { PassThrough } from 'node:stream';
 import { Order, type OrderItem } from '../../src/domain/order';
@@ -223,20 +223,10 @@ describe('ShipStation client against the simulator', () => {
   });
 });
 
-async function rawServer(handler: Parameters<typeof createServer>[1]): Promise<{ url: string; close(): Promise<void> }> {
-  const server: Server = createServer(handler);
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  const { port } = server.address() as AddressInfo;
-  const handle = {
-    url: `http://127.0.0.1:${port}`,
-    close: () =>
-      new Promise<void>((r) => {
-        server.closeAllConnections();
-        server.close(() => r());
-      }),
-  };
-  open.push(handle);
-  return handle;
+async function rawServer(handler: RequestListener): Promise<LoopbackServer> {
+  const server = await startLoopbackServer(handler);
+  open.push(server);
+  return server;
 }
 
 describe('ShipStation client logging', () => {

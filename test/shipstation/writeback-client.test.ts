@@ -1,5 +1,5 @@
-import { createServer, type IncomingMessage } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage } from 'node:http';
+import { startLoopbackServer } from '../support/loopback';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startShipStationSimulator, type ShipStationSimulator } from '../../src/sandbox/shipstation/simulator';
 import { createShipStationClient, type ShipStationClientOptions } from '../../src/shipstation/client';
@@ -41,7 +41,7 @@ function order(n: number, items: Array<[lineItemKey: string, sku: string, quanti
 /** A loopback webhook receiver that records each POST body and answers `status`. */
 async function receiver(status = 200) {
   const bodies: unknown[] = [];
-  const server = createServer((req: IncomingMessage, res) => {
+  const server = await startLoopbackServer((req: IncomingMessage, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
@@ -49,16 +49,7 @@ async function receiver(status = 200) {
       res.writeHead(status).end();
     });
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  const handle = {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks/shipstation`,
-    bodies,
-    close: () =>
-      new Promise<void>((r) => {
-        server.closeAllConnections();
-        server.close(() => r());
-      }),
-  };
+  const handle = { url: `${server.url}/hooks/shipstation`, bodies, close: server.close };
   open.push(handle);
   return handle;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { assessDeadlines, type DeadlineOrder, formatTimeLeft } from '../../src/writeback/deadline';
+import { assessDeadlines, type DeadlineOrder } from '../../src/writeback/deadline';
 
 const NOW = new Date('2026-11-28T16:00:00Z');
 const at = (minutesFromNow: number, seconds = 0) => new Date(NOW.getTime() + minutesFromNow * 60_000 + seconds * 1000).toISOString();
@@ -205,28 +205,5 @@ describe('assessDeadlines: cancellation requests', () => {
     });
     expect(report.escalations[0]!.orders[0]).toMatchObject({ amazonOrderId: 'A', cancelRequested: true });
     expect(report.cancelRequests.map((o) => o.amazonOrderId)).toEqual(['A']);
-  });
-});
-
-describe('formatTimeLeft', () => {
-  it.each([
-    [239, '3 h 59 min'],
-    [240, '4 h'],
-    [45, '45 min'],
-    [1, '1 min'],
-    [59.9, '59 min'],
-    [0, 'due now'],
-    [-0, 'due now'],
-    [-1, 'late by 1 min'],
-    [-125, 'late by 2 h 5 min'],
-    [-60, 'late by 1 h'],
-    [1440, '1 d'],
-    [1441, '1 d'],
-    [3000, '2 d 2 h'],
-    [-3000, 'late by 2 d 2 h'],
-    [Number.NaN, 'unknown'],
-    [Number.POSITIVE_INFINITY, 'unknown'],
-  ])('%s min → %j', (minutes, expected) => {
-    expect(formatTimeLeft(minutes)).toBe(expected);
   });
 });

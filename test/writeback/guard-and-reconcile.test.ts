@@ -31,7 +31,7 @@ describe('deadline guard and reconciliation against the sandbox', () => {
   };
   const sync = () => runSync({ accountId: 'default' }, h.rt.contextFor(h.rt.config.accounts[0]!));
   const guard = (now = new Date()) => runDeadlineGuard({ store: h.rt.store, notifier: h.rt.notifier, logger: h.rt.logger, now: () => now, leadTimesMinutes: [240, 60] });
-  const poll = () => runPollPass({ store: h.rt.store, labels: parts.labels, writeback: parts.writeback, logger: h.rt.logger, now: () => new Date(), lookbackHours: 48 });
+  const poll = () => runPollPass({ store: h.rt.store, labels: parts.labels, writeback: parts.writeback, logger: h.rt.logger, now: () => new Date(), lookbackHours: 48, pollSeconds: 60 });
 
   it('escalates orders near ship-by once per lead time, Prime first, and reports the late ones; a confirmed order drops out', async () => {
     const prime = place('prime_next_day', 50);

@@ -1,5 +1,4 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { startLoopbackServer, type LoopbackServer } from '../support/loopback';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createWritebackParts, ensureShipNotifyWebhook, WEBHOOK_PATH, type WritebackParts } from '../../src/cli/writeback';
 import { createOrderFactory, type OrderKind } from '../../src/sandbox/amazon/order-factory';
@@ -19,7 +18,7 @@ const SECRET = 'test-webhook-secret';
 describe('tracking writeback against the sandbox', () => {
   let h: Harness;
   let parts: WritebackParts;
-  let server: Server;
+  let server: LoopbackServer;
   let appUrl: string;
   let intake: ShipNotifyIntake | undefined;
   const factory = createOrderFactory(606);
@@ -29,15 +28,14 @@ describe('tracking writeback against the sandbox', () => {
     h.rt.config.writeback.webhookSecret = SECRET;
     parts = createWritebackParts(h.rt);
     intake = undefined;
-    server = createServer((req, res) => {
+    server = await startLoopbackServer((req, res) => {
       if (req.method === 'POST' && req.url?.startsWith(WEBHOOK_PATH)) return (intake ?? parts.intake).handle(req, res);
       res.writeHead(404).end();
     });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    appUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    appUrl = server.url;
   });
   afterEach(async () => {
-    await new Promise<void>((r) => server.close(() => r()));
+    await server.close();
     await h.close();
   });
 
@@ -48,7 +46,7 @@ describe('tracking writeback against the sandbox', () => {
   const sync = () => runSync({ accountId: 'default' }, h.rt.contextFor(h.rt.config.accounts[0]!));
   const ssOrder = (amazonOrderId: string) => h.sandbox.shipstation.getByOrderNumber(amazonOrderId)[0]!;
   const amazonPackages = (amazonOrderId: string) => h.sandbox.spApi.getOrder(amazonOrderId)?.packages ?? [];
-  const poll = () => runPollPass({ store: h.rt.store, labels: parts.labels, writeback: parts.writeback, logger: h.rt.logger, now: () => new Date(), lookbackHours: 48 });
+  const poll = () => runPollPass({ store: h.rt.store, labels: parts.labels, writeback: parts.writeback, logger: h.rt.logger, now: () => new Date(), lookbackHours: 48, pollSeconds: 60 });
   const subscribe = async () => {
     h.rt.config.writeback.publicUrl = appUrl;
     await ensureShipNotifyWebhook(h.rt);
@@ -119,7 +117,7 @@ describe('tracking writeback against the sandbox', () => {
     // A restart: a fresh writeback over the same store polls again and sends nothing new.
     const before = h.sandbox.spApi.confirmations().length;
     const again = createWritebackParts(h.rt);
-    const s = await runPollPass({ store: h.rt.store, labels: again.labels, writeback: again.writeback, logger: h.rt.logger, now: () => new Date(), lookbackHours: 48 });
+    const s = await runPollPass({ store: h.rt.store, labels: again.labels, writeback: again.writeback, logger: h.rt.logger, now: () => new Date(), lookbackHours: 48, pollSeconds: 60 });
     expect(s).toMatchObject({ ok: true, confirmed: 0, quarantined: 0 });
     expect(s.alreadyDone).toBeGreaterThanOrEqual(2);
     expect(h.sandbox.spApi.confirmations()).toHaveLength(before);
@@ -238,7 +236,7 @@ describe('tracking writeback against the sandbox', () => {
       logger: h.rt.logger,
       now: () => new Date(),
     });
-    const pass = () => runPollPass({ store: h.rt.store, labels: parts.labels, writeback, logger: h.rt.logger, now: () => new Date(), lookbackHours: 48 });
+    const pass = () => runPollPass({ store: h.rt.store, labels: parts.labels, writeback, logger: h.rt.logger, now: () => new Date(), lookbackHours: 48, pollSeconds: 60 });
     const first = await pass();
     expect(first.retryLater).toBe(1);
     expect(amazonPackages(order.orderId)).toHaveLength(0);
@@ -255,12 +253,11 @@ describe('tracking writeback against the sandbox', () => {
     await sync();
     h.sandbox.shipstation.createLabel(ssOrder(order.orderId).orderId, { notify: false });
     let evilHits = 0;
-    const evil = createServer((_req, res) => {
+    const evil = await startLoopbackServer((_req, res) => {
       evilHits++;
       res.writeHead(200, { 'content-type': 'application/json' }).end('{"shipments":[],"total":0,"page":1,"pages":1}');
     });
-    await new Promise<void>((r) => evil.listen(0, '127.0.0.1', r));
-    const evilUrl = `http://127.0.0.1:${(evil.address() as AddressInfo).port}`;
+    const evilUrl = evil.url;
     try {
       const post = (secret: string, resourceUrl: string) =>
         fetch(`${appUrl}${WEBHOOK_PATH}?secret=${encodeURIComponent(secret)}`, {
@@ -279,7 +276,7 @@ describe('tracking writeback against the sandbox', () => {
       expect(parts.intake.stats()).toMatchObject({ accepted: 0, refused: 3, fetches: 0 });
       expect(h.sandbox.spApi.confirmations()).toHaveLength(0);
     } finally {
-      await new Promise<void>((r) => evil.close(() => r()));
+      await evil.close();
     }
   });
 });

@@ -147,8 +147,8 @@ export interface SpApiSimulator {
   getOrder(orderId: string): WireOrder | undefined;
   /** Copies of all stored orders, in searchOrders order. */
   orders(): WireOrder[];
-  /** Accepted confirmShipment calls, oldest first. */
-  confirmations(): ShipmentConfirmation[];
+  /** Accepted confirmShipment calls, oldest first; from the `from`-th on (a watcher reads only what is new). */
+  confirmations(from?: number): ShipmentConfirmation[];
   /** The next `count` API (not LWA) calls that pass auth answer `status` instead. */
   failNext(count: number, status: number): void;
   stats(): SpApiSimulatorStats;
@@ -872,7 +872,7 @@ export async function startSpApiSimulator(opts: SpApiSimulatorOptions = {}): Pro
       return order ? structuredClone(order) : undefined;
     },
     orders: () => structuredClone(sorted()),
-    confirmations: () => structuredClone(confirmations),
+    confirmations: (from = 0) => structuredClone(confirmations.slice(from)),
     failNext(failures, status) {
       pendingFailures = { count: failures, status };
     },

@@ -1,5 +1,4 @@
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { startLoopbackServer } from '../../support/loopback';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startShipStationSimulator, type ShipStationSimulator, type ShipStationSimulatorOptions } from '../../../src/sandbox/shipstation/simulator';
 
@@ -319,21 +318,12 @@ describe('ShipStation simulator: markasshipped and GET /fulfillments', () => {
 
 async function receiver(status = 200) {
   let hits = 0;
-  const server = createServer((req, res) => {
+  const server = await startLoopbackServer((req, res) => {
     hits += 1;
     req.resume();
     req.on('end', () => res.writeHead(status).end());
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  const handle = {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`,
-    hits: () => hits,
-    close: () =>
-      new Promise<void>((r) => {
-        server.closeAllConnections();
-        server.close(() => r());
-      }),
-  };
+  const handle = { url: `${server.url}/hook`, hits: () => hits, close: server.close };
   open.push(handle);
   return handle;
 }
