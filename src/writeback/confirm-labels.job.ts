@@ -100,8 +100,21 @@ export interface Writeback {
 export function createWriteback(ctx: WritebackContext): Writeback {
   const perOrder = createKeyedQueue();
 
+  /**
+   * Shipments carry the orderKey; fulfillments only ShipStation's orderId and orderNumber, so
+   * those are matched to the order Dockhand sent under that orderId.
+   */
+  async function resolveOwner(label: Label): Promise<{ account: AccountConfig; amazonOrderId: string } | undefined> {
+    if (label.orderKey) return ownerOf(label, ctx.accounts);
+    for (const account of ctx.accounts) {
+      const record = await ctx.store.orders.get(orderRecordKey(account.id, label.orderNumber));
+      if (record?.shipstationOrderId === label.orderId) return { account, amazonOrderId: label.orderNumber };
+    }
+    return undefined;
+  }
+
   async function handleLabel(label: Label, via: Via, force = false): Promise<{ outcome: Outcome; record?: ConfirmationRecord }> {
-    const owner = ownerOf(label, ctx.accounts);
+    const owner = await resolveOwner(label);
     // Orders Dockhand did not create (other stores, manual orders) are not ours to confirm; an
     // account in watch mode has ShipStation's own Amazon store posting its tracking.
     if (!owner || owner.account.mode !== 'import') return { outcome: 'ignored' };

@@ -181,6 +181,21 @@ describe('tracking writeback against the sandbox', () => {
     expect(h.notices.writeback.map((n) => n.kind)).toContain('cancelled_before_confirm');
   });
 
+  it('confirms an order marked shipped in ShipStation without a label, and quarantines one marked shipped without tracking', async () => {
+    const withTracking = place();
+    const without = place();
+    await sync();
+    h.sandbox.shipstation.markShipped(ssOrder(withTracking.orderId).orderId, undefined, { carrierCode: 'FedEx Ground', trackingNumber: '794600000001' });
+    h.sandbox.shipstation.markShipped(ssOrder(without.orderId).orderId, undefined, { carrierCode: 'usps', trackingNumber: null });
+    const s = await poll();
+    expect(s).toMatchObject({ confirmed: 1, quarantined: 1 });
+    const [pkg] = amazonPackages(withTracking.orderId);
+    expect(pkg).toMatchObject({ carrier: 'FedEx', trackingNumber: '794600000001' });
+    expect(pkg!.packageItems).toEqual(withTracking.orderItems.map((i) => ({ orderItemId: i.orderItemId, quantity: i.quantityOrdered })));
+    expect(amazonPackages(without.orderId)).toHaveLength(0);
+    expect(h.notices.writeback.find((n) => n.amazonOrderId === without.orderId)).toMatchObject({ kind: 'confirmation_quarantined', code: 'writeback.nothing_to_confirm' });
+  });
+
   it('ignores labels of orders Dockhand did not import', async () => {
     const order = place();
     await sync();
