@@ -2,12 +2,11 @@ import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createServer } from 'node:net';
 import { createServer as createHttpServer } from 'node:http';
 import { parseArgs } from 'node:util';
 import { createOrderFactory } from '../src/sandbox/amazon/order-factory';
 import { startSlackSimulator } from '../src/sandbox/slack/web-api-simulator';
-import { percentile, sleep, startBenchEnv } from './harness';
+import { freePort, percentile, sleep, startBenchEnv } from './harness';
 
 /**
  * `npm run bench -- slack`: 2,000 signed slash commands and button clicks, 100 at a time, at the
@@ -16,16 +15,6 @@ import { percentile, sleep, startBenchEnv } from './harness';
  */
 const SECRET = 'bench-signing-secret';
 const TOKEN = 'xoxb-bench';
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const srv = createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as { port: number }).port;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 export async function main(argv: string[]): Promise<void> {
   const { values } = parseArgs({ args: argv, options: { spike: { type: 'boolean', default: true }, 'no-spike': { type: 'boolean', default: false }, requests: { type: 'string', default: '2000' }, concurrency: { type: 'string', default: '100' }, scale: { type: 'string', default: '100' } } });

@@ -1,8 +1,7 @@
-import { createServer } from 'node:net';
 import { parseArgs } from 'node:util';
 import { createOrderFactory } from '../src/sandbox/amazon/order-factory';
 import { SP_API_USAGE_PLANS } from '../src/sandbox/amazon/sp-api-simulator';
-import { peakRssMb, percentile, sleep, startBenchEnv, throttledTotal, watchArrivals, type BenchEnv } from './harness';
+import { freePort, peakRssMb, percentile, sleep, startBenchEnv, throttledTotal, watchArrivals, type BenchEnv } from './harness';
 
 /**
  * `npm run bench -- writeback`: tracking writeback, label created in ShipStation → confirmation
@@ -131,17 +130,6 @@ async function phase(env: BenchEnv, count: number, spreadMs: number, notify: boo
 }
 
 const s = (sorted: number[], p: number) => `${percentile(sorted, p).toFixed(2)} s`;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 function print(lines: string[]): void {
   process.stdout.write(lines.join('\n') + '\n');
