@@ -7,6 +7,7 @@ import type { Logger } from '../log/logger';
 import type { Store } from '../store/store';
 import type { AlertManager, AlertMessage } from './alerts';
 import { createHandlers, type DockhandOps, type HandlerRoles, type Reply } from './handlers';
+import { startSlackFront, type SlackFront } from './front';
 
 /**
  * The Slack face of Dockhand on Bolt: `/dockhand`, the alert buttons and the map-SKU modal.
@@ -220,15 +221,24 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
   });
 
   let server: Server | undefined;
+  let front: SlackFront | undefined;
   return {
     async start() {
-      const started = (await app.start(config.slack.port)) as unknown;
+      if (socketMode) {
+        await app.start(config.slack.port);
+        return { port: config.slack.port };
+      }
+      // The Bolt app on loopback behind the front, which owns the public port (front.ts).
+      const started = (await app.start({ port: 0, host: '127.0.0.1' })) as unknown;
       server = started && typeof (started as Server).address === 'function' ? (started as Server) : undefined;
       const addr = server?.address() as AddressInfo | null | undefined;
-      return addr ? { port: addr.port } : socketMode ? { port: config.slack.port } : {};
+      if (!addr) throw new Error('the Slack app did not start listening');
+      front = await startSlackFront({ port: config.slack.port, upstreamPort: addr.port, signingSecret: config.slack.signingSecret!, logger });
+      return { port: front.port };
     },
     async stop() {
       opts.alerts.stop();
+      await front?.stop();
       // Let accepted commands finish their work and replies before the server goes.
       await work.stop({ dropWaitingJobs: false }).catch(() => undefined);
       await app.stop();

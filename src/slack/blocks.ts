@@ -365,6 +365,14 @@ export function statusMessage(d: StatusData): SlackMessage {
     const s = a.states;
     const orders = [`${s.sent ?? 0} in ShipStation`, `${s.in_flight ?? 0} being sent`, `${s.held ?? 0} held (pending)`, `${s.cancelled ?? 0} cancelled`, `${s.skipped ?? 0} skipped`].join(', ');
     if (a.quarantined > 0) problems.push(`${plural(a.quarantined, 'order')} of ${a.id} in quarantine`);
+    const w = a.writeback;
+    if (w && w.quarantined > 0) problems.push(`${plural(w.quarantined, 'label')} of ${a.id} refused by Amazon`);
+    const tracking =
+      a.mode === 'watch'
+        ? "posted by ShipStation's own Amazon store; Dockhand reconciles"
+        : w
+          ? `${w.confirmed} confirmed (last ${ago(w.lastConfirmedAt, d.now)}), ${w.inFlight} to resend, ${w.skipped} not confirmed${w.quarantined > 0 ? `, :warning: ${w.quarantined} refused` : ''}`
+          : 'no labels yet';
     blocks.push(
       section(`*${escapeMrkdwn(a.id)}* · ${escapeMrkdwn(a.mode)} · ${escapeMrkdwn(a.marketplaceIds.join(', '))}`, {
         blockId: `status:account:${a.id}`,
@@ -373,6 +381,7 @@ export function statusMessage(d: StatusData): SlackMessage {
           `*Orders*\n${orders}`,
           `*Quarantine*\n${a.quarantined > 0 ? `:construction: ${a.quarantined} — \`/dockhand quarantine\`` : '0'}`,
           `*First seen today*\n${a.firstSeenToday}`,
+          `*Tracking to Amazon*\n${tracking}`,
         ],
       }),
     );

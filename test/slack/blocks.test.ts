@@ -322,6 +322,18 @@ describe('statusMessage', () => {
       ['Polling had to send'],
     ],
     [
+      'tracking writeback: labels confirmed, and refused ones named as a problem',
+      {
+        now: NOW,
+        accounts: [
+          { ...status.accounts[0]!, writeback: { confirmed: 12, inFlight: 1, skipped: 2, quarantined: 3, lastConfirmedAt: '2026-03-02T14:04:00Z' } },
+          { ...status.accounts[1]!, mode: 'watch' },
+        ],
+      },
+      ['*Tracking to Amazon*\\n12 confirmed (last 60s ago), 1 to resend, 2 not confirmed, :warning: 3 refused', "posted by ShipStation's own Amazon store"],
+      ['no labels yet'],
+    ],
+    [
       'an unreachable queue and no health yet',
       { now: NOW, accounts: [], events: { queueUrl: 'q', depthError: 'connect ECONNREFUSED' } },
       ['unreachable: connect ECONNREFUSED', 'none recorded yet', 'Safety net: polling has caught nothing'],
@@ -336,6 +348,8 @@ describe('statusMessage', () => {
   it('says in the notification text what is wrong', () => {
     expect(statusMessage(status).text).toBe('Dockhand status: 1 order of default in quarantine; events are being missed');
     expect(statusMessage({ now: NOW, accounts: [status.accounts[1]!] }).text).toBe('Dockhand status: 1 account, all well');
+    const refused = { ...status.accounts[1]!, writeback: { confirmed: 0, inFlight: 0, skipped: 0, quarantined: 2 } };
+    expect(statusMessage({ now: NOW, accounts: [refused] }).text).toBe('Dockhand status: 2 labels of eu refused by Amazon');
   });
 
   it('lists at most 20 accounts and says how many more', () => {

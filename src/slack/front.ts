@@ -1,0 +1,50 @@
+import { Worker } from 'node:worker_threads';
+import type { Logger } from '../log/logger';
+
+/**
+ * Slack gives an app 3 s to acknowledge a command or a click, and measures from the request it
+ * sends. On the main thread, an ack waits for whatever else the event loop is doing: a page of
+ * orders being parsed, a garbage collection after an import. So in HTTP mode the public port
+ * belongs to a small front in a worker thread (front-worker.mjs), with its own event loop and
+ * heap: it checks the signature, answers at once, and passes the request to the Bolt app on a
+ * loopback port, where it is verified again and handled as always.
+ */
+export interface SlackFront {
+  /** The public port (the one given, or the one picked for port 0). */
+  port: number;
+  /** Requests refused for a missing, wrong or stale signature. */
+  refused(): number;
+  stop(): Promise<void>;
+}
+
+export async function startSlackFront(opts: { port: number; host?: string; upstreamPort: number; signingSecret: string; logger: Logger }): Promise<SlackFront> {
+  const worker = new Worker(new URL('./front-worker.mjs', import.meta.url), {
+    workerData: { port: opts.port, host: opts.host, upstreamPort: opts.upstreamPort, signingSecret: opts.signingSecret },
+  });
+  let refused = 0;
+  let stopped: (() => void) | undefined;
+  const port = await new Promise<number>((resolve, reject) => {
+    worker.once('error', reject);
+    worker.on('message', (m: { type: string; port?: number; message?: string }) => {
+      if (m.type === 'listening') resolve(m.port!);
+      else if (m.type === 'refused') {
+        refused++;
+        opts.logger.warn('Slack request refused: signature missing, wrong, or more than five minutes off');
+      } else if (m.type === 'error') opts.logger.warn({ err: m.message }, 'Slack front');
+      else if (m.type === 'stopped') stopped?.();
+    });
+  });
+  worker.on('error', (e) => opts.logger.error({ err: e.message }, 'Slack front failed'));
+  return {
+    port,
+    refused: () => refused,
+    async stop() {
+      await new Promise<void>((resolve) => {
+        stopped = resolve;
+        worker.postMessage('stop');
+        setTimeout(resolve, 2_000).unref();
+      });
+      await worker.terminate();
+    },
+  };
+}
