@@ -50,3 +50,48 @@ describe('the running product with events', () => {
     }
   }, 20_000);
 });
+
+describe('the running product with tracking writeback', () => {
+  it('registers SHIP_NOTIFY on its own HTTP server, confirms a label within seconds, refuses a forged call, and reports its jobs in /healthz', async () => {
+    const { startHarness } = await import('../support/sandbox');
+    const { startProduct } = await import('../../src/cli/product');
+    const { startSlackFace } = await import('../../src/cli/slack');
+    const { createNotifierRelay, nullNotifier } = await import('../../src/domain/notifier');
+    const { ensureShipNotifyWebhook, WEBHOOK_PATH } = await import('../../src/cli/writeback');
+    const { run } = await import('../../src/sync/sync-orders.job');
+    const { createOrderFactory } = await import('../../src/sandbox/amazon/order-factory');
+    const h = await startHarness();
+    h.rt.config.slack.port = 0;
+    h.rt.config.writeback.webhookSecret = 'product-test-secret';
+    h.rt.config.writeback.pollSeconds = 3600; // only the webhook can be quick here
+    const product = startProduct(h.rt);
+    const face = await startSlackFace(h.rt, product, createNotifierRelay(nullNotifier));
+    try {
+      h.rt.config.writeback.publicUrl = `http://127.0.0.1:${face.port}`;
+      const hook = await ensureShipNotifyWebhook(h.rt);
+      expect(hook.registered).toBe(true);
+      expect(h.sandbox.shipstation.webhooks()).toHaveLength(1);
+      // Registering again (a restart) keeps the one subscription.
+      await ensureShipNotifyWebhook(h.rt);
+      expect(h.sandbox.shipstation.webhooks()).toHaveLength(1);
+
+      const { lastUpdatedTime: _t, ...o } = createOrderFactory(5).make('standard');
+      h.sandbox.spApi.putOrder(o);
+      await run({ accountId: 'default' }, h.rt.contextFor(h.rt.config.accounts[0]!));
+      h.sandbox.shipstation.createLabel(h.sandbox.shipstation.getByOrderNumber(o.orderId)[0]!.orderId);
+      const deadline = Date.now() + 8_000;
+      while (h.sandbox.spApi.confirmations().length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      expect(h.sandbox.spApi.confirmations().map((c) => c.orderId)).toEqual([o.orderId]);
+
+      const forged = await fetch(`http://127.0.0.1:${face.port}${WEBHOOK_PATH}?secret=nope`, { method: 'POST', body: JSON.stringify({ resource_url: `${h.sandbox.shipstation.url}/shipments`, resource_type: 'SHIP_NOTIFY' }) });
+      expect(forged.status).toBe(401);
+
+      const health = (await (await fetch(`http://127.0.0.1:${face.port}/healthz`)).json()) as { jobs: Array<{ name: string }> };
+      expect(health.jobs.map((j) => j.name)).toEqual(expect.arrayContaining(['poll-labels', 'deadline-guard', 'reconcile']));
+    } finally {
+      await face.stop();
+      await product.stop();
+      await h.close();
+    }
+  }, 20_000);
+});
