@@ -3,6 +3,7 @@ import { silentLogger } from '../../src/log/logger';
 import type { AtRiskOrder, WritebackNotice } from '../../src/domain/notifier';
 import { backoffMs, createAlertManager, deadlineKey, type AlertManager, type AlertMessage } from '../../src/slack/alerts';
 import { Store } from '../../src/store/store';
+import { refusedConfirmation } from '../support/writeback-notice';
 
 /** A hand-driven clock: timers fire only when the test advances time. */
 function fakeClock(start = Date.parse('2026-03-02T10:00:00Z')) {
@@ -184,20 +185,7 @@ describe('alert manager', () => {
     expect(second.slack.texts()[0]).toContain(orderId(9));
   });
 
-  const wb = (over: Partial<WritebackNotice> = {}): WritebackNotice => ({
-    key: 'writeback:shipment:4242',
-    kind: 'confirmation_quarantined',
-    accountId: 'default',
-    amazonOrderId: orderId(1),
-    labelId: 'shipment:4242',
-    trackingNumber: '1Z999AA10123456784',
-    carrier: 'UPS',
-    code: 'writeback.rejected',
-    message: 'Amazon refused the carrier code',
-    hint: 'Map the carrier, then press Retry',
-    fix: 'retry_confirmation',
-    ...over,
-  });
+  const wb = (over: Partial<WritebackNotice> = {}): WritebackNotice => refusedConfirmation({ amazonOrderId: orderId(1), ...over });
   const buttonIds = (msg: AlertMessage) => JSON.stringify(msg.blocks).match(/"action_id":"[^"]+"/g) ?? [];
 
   it('keeps one message per writeback problem, updated in place, and marks it resolved when the problem goes away', async () => {

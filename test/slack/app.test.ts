@@ -14,6 +14,7 @@ import type { AtRiskOrder, WritebackNotice } from '../../src/domain/notifier';
 import type { ConfirmationResult, DockhandOps, RetryResult } from '../../src/slack/handlers';
 import { createRoleResolver } from '../../src/slack/roles';
 import { Store } from '../../src/store/store';
+import { refusedConfirmation } from '../support/writeback-notice';
 
 const SECRET = 'test-signing-secret';
 const TOKEN = 'xoxb-test-token';
@@ -46,21 +47,7 @@ function atRisk(i: number, over: Partial<AtRiskOrder> = {}): AtRiskOrder {
 }
 
 function finding(over: Partial<WritebackNotice> = {}): WritebackNotice {
-  return {
-    key: `writeback:${LABEL}`,
-    kind: 'confirmation_quarantined',
-    accountId: 'default',
-    amazonOrderId: ORDER,
-    labelId: LABEL,
-    shipstationOrderId: SS_ORDER,
-    trackingNumber: '1Z999AA10123456784',
-    carrier: 'UPS',
-    code: 'writeback.rejected',
-    message: 'Amazon refused the carrier code',
-    hint: 'Map the carrier, then press Retry',
-    fix: 'retry_confirmation',
-    ...over,
-  };
+  return refusedConfirmation({ key: `writeback:${LABEL}`, amazonOrderId: ORDER, labelId: LABEL, shipstationOrderId: SS_ORDER, ...over });
 }
 
 interface FakeOpsOptions {
