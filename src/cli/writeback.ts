@@ -1,7 +1,8 @@
 import type { AccountConfig } from '../config/config';
+import { DEFAULT_USAGE_PLANS } from '../amazon/pacer';
 import { DockhandError } from '../domain/errors';
 import type { Label } from '../domain/label';
-import type { Order } from '../domain/order';
+import { OrderStatus, type Order } from '../domain/order';
 import { fromShipStationDate } from '../shipstation/dates';
 import type { ShipStationClient } from '../shipstation/client';
 import { isTrustedResourceUrl } from '../shipstation/ship-notify';
@@ -9,6 +10,7 @@ import { fulfillmentToLabel, shipmentToLabel } from '../shipstation/to-label';
 import { createWriteback, type Writeback } from '../writeback/confirm-labels.job';
 import { createShipNotifyIntake, type LabelSource, type PollContext, type ShipNotifyIntake } from '../writeback/poll-labels.job';
 import type { ReconcileContext } from '../writeback/reconcile.job';
+import type { ReconcileAmazonOrder } from '../writeback/reconcile';
 import type { Runtime } from './runtime';
 
 /** The path ShipStation's SHIP_NOTIFY webhook posts to (with `?secret=`). */
@@ -96,16 +98,11 @@ export function reconcileContext(rt: Runtime, labels: LabelSource): ReconcileCon
   return {
     accounts: rt.config.accounts,
     store: rt.store,
-    async amazonOrders(account: AccountConfig, since: string): Promise<Order[]> {
-      const source = rt.contextFor(account).amazon;
-      const orders: Order[] = [];
-      let paginationToken: string | undefined;
-      do {
-        const page = await source.fetchOrderPage({ marketplaceIds: account.marketplaceIds, lastUpdatedAfter: since, ...(paginationToken ? { paginationToken } : {}) });
-        orders.push(...page.orders);
-        paginationToken = page.nextToken;
-      } while (paginationToken);
-      return orders;
+    async amazonOrders(account: AccountConfig, since: string): Promise<ReconcileAmazonOrder[]> {
+      if (account.mode === 'watch') return openOrdersOnAmazon(rt, account, since, { keepTokens: 0, maxPages: Infinity });
+      // Sync spends searchOrders down to half its burst: Amazon is asked too only above that.
+      const reserve = Math.ceil(DEFAULT_USAGE_PLANS.searchOrders.burst / 2) + 1;
+      return [...(await recordedOrders(rt, account, since)), ...(await openOrdersOnAmazon(rt, account, since, { keepTokens: reserve, maxPages: 1 }))];
     },
     async shipstationOrders(since) {
       const res = await rt.shipstation.listOrders({ modifyDateStart: since, allPages: true });
@@ -143,4 +140,55 @@ export async function ensureShipNotifyWebhook(rt: Runtime): Promise<{ registered
   const id = await rt.shipstation.subscribeWebhook({ targetUrl: target, event: 'SHIP_NOTIFY', friendlyName: WEBHOOK_NAME });
   rt.logger.info({ job: 'ship-notify', webhookId: id }, 'SHIP_NOTIFY webhook registered');
   return { registered: true, id };
+}
+
+/** Records sync did not put in ShipStation on purpose: pending, quarantined (alerted already), FBA. */
+const NOT_EXPECTED_IN_SHIPSTATION = new Set(['held', 'quarantined', 'skipped']);
+
+/**
+ * An importing account's orders as sync last read them from Amazon, with their packages, plus
+ * the packages Amazon accepted from us since (our ledger), which sync reads back a little later.
+ */
+async function recordedOrders(rt: Runtime, account: AccountConfig, since: string): Promise<ReconcileAmazonOrder[]> {
+  const out: ReconcileAmazonOrder[] = [];
+  for await (const [key, r] of rt.store.orders.entries()) {
+    if (r.accountId !== account.id || NOT_EXPECTED_IN_SHIPSTATION.has(r.state)) continue;
+    const status = OrderStatus.safeParse(r.amazonStatus);
+    if (!status.success) continue;
+    const open = status.data === 'unshipped' || status.data === 'partially_shipped';
+    if (!open && r.lastUpdatedTime < since) continue;
+    const packages = [...(r.packages ?? [])];
+    const labelIds = (await rt.store.orderLabels.get(key))?.labelIds ?? [];
+    for (const c of labelIds.length > 0 ? await rt.store.confirmations.getMany(labelIds) : []) {
+      if (c?.state === 'confirmed' && !packages.some((p) => p.packageReferenceId === c.packageReferenceId)) {
+        packages.push({ packageReferenceId: c.packageReferenceId, trackingNumber: c.trackingNumber, carrier: c.carrierName ?? c.carrierCode });
+      }
+    }
+    out.push({ accountId: r.accountId, amazonOrderId: r.amazonOrderId, status: status.data, createdTime: r.createdTime ?? r.firstSeenAt, lastUpdatedTime: r.lastUpdatedTime, fulfilledBy: 'merchant', packages });
+  }
+  return out;
+}
+
+/**
+ * Open orders read from Amazon, as many pages as searchOrders' bucket pays for now above
+ * `keepTokens` (it refills one call in three minutes). It never waits: what the bucket can't pay
+ * for is left to the next pass. A watching account runs no sync, so its bucket is all
+ * reconciliation's; an importing account's is sync's first.
+ */
+async function openOrdersOnAmazon(rt: Runtime, account: AccountConfig, since: string, opts: { keepTokens: number; maxPages: number }): Promise<ReconcileAmazonOrder[]> {
+  const source = rt.contextFor(account).amazon;
+  const budget = () => rt.amazon.get(account.id)?.budget().searchOrders.tokens ?? 0;
+  const orders: Order[] = [];
+  let paginationToken: string | undefined;
+  for (let pages = 0; pages < opts.maxPages; pages++) {
+    if (budget() < opts.keepTokens + 1) {
+      rt.logger.info({ job: 'reconcile', accountId: account.id }, 'searchOrders budget spent: the rest waits for the next pass');
+      break;
+    }
+    const page = await source.fetchOrderPage({ marketplaceIds: account.marketplaceIds, lastUpdatedAfter: since, fulfillmentStatuses: ['UNSHIPPED', 'PARTIALLY_SHIPPED'], ...(paginationToken ? { paginationToken } : {}) });
+    orders.push(...page.orders);
+    paginationToken = page.nextToken;
+    if (!paginationToken) break;
+  }
+  return orders;
 }

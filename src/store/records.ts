@@ -36,6 +36,8 @@ export const OrderRecord = z.object({
   items: z.array(z.object({ orderItemId: z.string(), quantityOrdered: z.number().int() })).optional(),
   /** The buyer asked to cancel (an item's cancellation request). */
   cancelRequested: z.boolean().optional(),
+  /** The packages Amazon holds for the order (includedData=PACKAGES), for reconciliation. */
+  packages: z.array(z.object({ packageReferenceId: z.string(), trackingNumber: z.string().optional(), carrier: z.string().optional() })).optional(),
 });
 export type OrderRecord = z.infer<typeof OrderRecord>;
 

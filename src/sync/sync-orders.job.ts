@@ -398,6 +398,11 @@ function recordFor(order: Order, record: OrderRecord | undefined, now: string): 
     createdTime: order.createdTime,
     items: order.items.map((i) => ({ orderItemId: i.orderItemId, quantityOrdered: i.quantityOrdered })),
     cancelRequested: order.items.some((i) => i.cancelRequested),
+    packages: order.packages.map((p) => ({
+      packageReferenceId: p.packageReferenceId,
+      ...(p.trackingNumber ? { trackingNumber: p.trackingNumber } : {}),
+      ...(p.carrier ? { carrier: p.carrier } : {}),
+    })),
   };
 }
 

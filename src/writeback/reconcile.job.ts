@@ -2,12 +2,11 @@ import type { AccountConfig } from '../config/config';
 import { toDockhandError } from '../domain/errors';
 import type { Label } from '../domain/label';
 import type { Notifier, WritebackNotice } from '../domain/notifier';
-import type { Order } from '../domain/order';
 import type { Logger } from '../log/logger';
 import type { Store } from '../store/store';
 import { ownerOf } from './confirm-labels.job';
 import type { LabelSource } from './poll-labels.job';
-import { reconcile, type Finding } from './reconcile';
+import { reconcile, type Finding, type ReconcileAmazonOrder } from './reconcile';
 
 /**
  * Reconciliation, every few minutes and on `/dockhand reconcile`: Amazon's recent orders
@@ -34,8 +33,12 @@ export interface ShipStationOrderSummary {
 export interface ReconcileContext {
   accounts: AccountConfig[];
   store: Store;
-  /** Every merchant-fulfilled order of the account updated since `sinceIso`, with packages. */
-  amazonOrders(account: AccountConfig, sinceIso: string): Promise<Order[]>;
+  /**
+   * What Amazon holds for the account's recent orders, with packages. For an importing account
+   * that is what sync recorded (kept current by events and polling, so reconciling costs no
+   * searchOrders budget, which sync needs); for a watching account, Amazon's open orders.
+   */
+  amazonOrders(account: AccountConfig, sinceIso: string): Promise<ReconcileAmazonOrder[]>;
   /** ShipStation orders modified since `sinceIso`. */
   shipstationOrders(sinceIso: string): Promise<ShipStationOrderSummary[]>;
   labels: Pick<LabelSource, 'labelsCreated' | 'fulfillmentsCreated'>;
@@ -79,7 +82,7 @@ export async function runReconcile(ctx: ReconcileContext, only?: string): Promis
   const byOrderId = new Map(ssOrders.map((o) => [o.orderId, o]));
   const found: Finding[] = [];
   for (const account of accounts) {
-    let amazon: Order[];
+    let amazon: ReconcileAmazonOrder[];
     try {
       amazon = await ctx.amazonOrders(account, since);
     } catch (e) {

@@ -108,4 +108,44 @@ describe('deadline guard and reconciliation against the sandbox', () => {
     const after = await runReconcile(ctx);
     expect(after.findings.filter((f) => f.amazonOrderId === labelled.orderId || f.amazonOrderId === missing.orderId)).toEqual([]);
   });
+
+  it('finds an order deleted in ShipStation by staff, from what sync recorded', async () => {
+    const order = place('standard');
+    await sync();
+    const ss = h.sandbox.shipstation.getByOrderNumber(order.orderId)[0]!;
+    const auth = Buffer.from(`${h.rt.config.shipstation.apiKey}:${h.rt.config.shipstation.apiSecret}`).toString('base64');
+    expect((await fetch(`${h.sandbox.shipstation.url}/orders/${ss.orderId}`, { method: 'DELETE', headers: { authorization: `Basic ${auth}` } })).status).toBe(200);
+    const later = new Date(Date.now() + 20 * 60_000);
+    const found = await runReconcile({ ...reconcileContext(h.rt, parts.labels), now: () => later });
+    expect(found.findings.map((f) => [f.kind, f.amazonOrderId, f.fix])).toContainEqual(['missing_in_shipstation', order.orderId, 'create_in_shipstation']);
+  });
+
+  it('watch mode: a label ShipStation\'s own store never sent to Amazon is found and Confirm now sends it', async () => {
+    const account = h.rt.config.accounts[0]!;
+    account.mode = 'watch';
+    const order = place('standard');
+    // ShipStation's own Amazon store imported it: order number = AmazonOrderId, its own orderKey.
+    const created = await h.rt.shipstation.createOrder({
+      orderNumber: order.orderId,
+      orderKey: `amazon-store-${order.orderId}`,
+      orderDate: '2026-11-27T10:00:00.000',
+      orderStatus: 'awaiting_shipment',
+      billTo: { name: 'Buyer' },
+      shipTo: { name: 'Buyer', street1: '1 Main St', city: 'Austin', state: 'TX', postalCode: '78701', country: 'US' },
+      items: order.orderItems.map((i) => ({ lineItemKey: i.orderItemId, sku: i.product?.sellerSku ?? 'SKU', name: 'Item', quantity: i.quantityOrdered, unitPrice: 1 })),
+    } as never);
+    const label = h.sandbox.shipstation.createLabel(created.orderId, { carrierCode: 'ups', notify: false });
+    // Writeback leaves a watched account's labels to ShipStation's store.
+    expect((await poll()).confirmed).toBe(0);
+
+    const later = new Date(Date.now() + 20 * 60_000);
+    const found = await runReconcile({ ...reconcileContext(h.rt, parts.labels), now: () => later });
+    const finding = found.findings.find((f) => f.amazonOrderId === order.orderId);
+    expect(finding).toMatchObject({ kind: 'label_not_on_amazon', fix: 'confirm_now', labelId: `shipment:${label.shipmentId}` });
+
+    const { shipmentToLabel } = await import('../../src/shipstation/to-label');
+    const shipment = (await h.rt.shipstation.listShipments({ orderId: created.orderId, includeShipmentItems: true })).shipments[0]!;
+    expect((await parts.writeback.confirmFor(shipmentToLabel(shipment), account.id, order.orderId)).outcome).toBe('confirmed');
+    expect(h.sandbox.spApi.getOrder(order.orderId)?.packages?.map((p) => [p.carrier, p.trackingNumber])).toEqual([['UPS', label.trackingNumber]]);
+  });
 });
