@@ -33,7 +33,7 @@ export const OrderRecord = z.object({
   shipByLatest: z.string().optional(),
   marketplaceId: z.string().optional(),
   createdTime: z.string().optional(),
-  items: z.array(z.object({ orderItemId: z.string(), quantityOrdered: z.number().int() })).optional(),
+  items: z.array(z.object({ orderItemId: z.string(), quantityOrdered: z.number().int(), quantityShipped: z.number().int().optional() })).optional(),
   /** The buyer asked to cancel (an item's cancellation request). */
   cancelRequested: z.boolean().optional(),
   /** The packages Amazon holds for the order (includedData=PACKAGES), for reconciliation. */
@@ -205,6 +205,8 @@ export const ConfirmationRecord = z.object({
   attempts: z.number().int().default(0),
   /** The label was voided after Amazon accepted it: Amazon can't un-confirm. */
   voidedAfterConfirm: z.boolean().default(false),
+  /** The label whose tracking was sent in place of this voided one (same packageReferenceId). */
+  replacedBy: z.string().optional(),
 });
 export type ConfirmationRecord = z.infer<typeof ConfirmationRecord>;
 

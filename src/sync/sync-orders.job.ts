@@ -396,7 +396,7 @@ function recordFor(order: Order, record: OrderRecord | undefined, now: string): 
     // What writeback and the deadline guard need, without opening the sealed buyer data.
     marketplaceId: order.marketplaceId,
     createdTime: order.createdTime,
-    items: order.items.map((i) => ({ orderItemId: i.orderItemId, quantityOrdered: i.quantityOrdered })),
+    items: order.items.map((i) => ({ orderItemId: i.orderItemId, quantityOrdered: i.quantityOrdered, quantityShipped: i.quantityShipped })),
     cancelRequested: order.items.some((i) => i.cancelRequested),
     packages: order.packages.map((p) => ({
       packageReferenceId: p.packageReferenceId,

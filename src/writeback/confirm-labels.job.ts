@@ -134,7 +134,7 @@ export function createWriteback(ctx: WritebackContext): Writeback {
           kind: 'voided_after_confirm',
           code: 'writeback.voided_after_confirm',
           message: `Label ${label.trackingNumber} was voided in ShipStation after Amazon had accepted it as shipped.`,
-          hint: 'Amazon cannot take a confirmation back. If the order ships with a new label, it is confirmed as its own package; if it does not ship, contact the buyer or cancel the order in Seller Central.',
+          hint: 'Amazon cannot take a confirmation back. If the order ships with a new label, Dockhand sends its tracking in place of this one; if it does not ship, contact the buyer or cancel the order in Seller Central.',
         }));
         return { outcome: 'already_done', record };
       }
@@ -159,14 +159,29 @@ export function createWriteback(ctx: WritebackContext): Writeback {
         return failed(toDockhandError(e), label, account, amazonOrderId, via, existing, log);
       }
     }
-    const alreadyConfirmed = await confirmedItems(key, label.id);
-    const plan = toConfirmation({ label, order, alreadyConfirmed, timeZone: timeZoneOf(account), now: ctx.now() });
+    const siblings = await siblingRecords(key, label.id);
+    // A confirmed package whose label was voided is replaced by this one: sent under its
+    // packageReferenceId, Amazon swaps the dead tracking number for the new one.
+    const replacing = label.voided ? undefined : siblings.find((r) => r.state === 'confirmed' && r.voidedAfterConfirm && !r.replacedBy);
+    // Resending a confirmed package (Retry, Confirm now) or replacing one goes to an order Amazon
+    // may already show as shipped: plan it as the partial shipment it amends, against our ledger
+    // alone (Amazon's shipped count includes the very package being amended).
+    const amending = (force && existing?.state === 'confirmed') || replacing !== undefined;
+    const alreadyConfirmed = shippedItems(siblings, amending ? undefined : order);
+    const planned = amending && order.status === 'shipped' ? { ...order, status: 'partially_shipped' as const } : order;
+    const plan = toConfirmation({ label, order: planned, alreadyConfirmed, timeZone: timeZoneOf(account), now: ctx.now() });
+    if (force && existing?.state === 'confirmed' && plan.kind !== 'confirm') {
+      // Nothing new to send: what Amazon holds stays as it is, and so does our record of it.
+      return { outcome: 'already_done', record: existing };
+    }
+    const packageReferenceId = replacing?.packageReferenceId ?? String(label.numericId);
+    if (plan.kind === 'confirm') plan.body.packageDetail.packageReferenceId = packageReferenceId;
     const base = {
       labelId: label.id,
       accountId: account.id,
       amazonOrderId,
       shipstationOrderId: label.orderId,
-      packageReferenceId: String(label.numericId),
+      packageReferenceId,
       carrierCode: label.carrierCode,
       trackingNumber: label.trackingNumber,
       labelCreatedAt: label.createdAt,
@@ -175,8 +190,10 @@ export function createWriteback(ctx: WritebackContext): Writeback {
       attempts: (existing?.attempts ?? 0) + 1,
       voidedAfterConfirm: false,
     };
-    if (plan.kind === 'skip' && !plan.final) {
-      // Not yet (a pending order): kept for the next pass instead of being settled.
+    const unsettled = siblings.some((r) => r.state === 'in_flight');
+    if (plan.kind === 'skip' && (!plan.final || (plan.reason === 'nothing_left' && unsettled))) {
+      // Not yet: a pending order, or items another label holds while its confirmation is still
+      // unsettled (it may yet be voided). Kept for the next pass instead of being settled.
       await ctx.store.pendingConfirmations.set(label.id, { at: nowIso(), label });
       log.info({ reason: plan.reason }, 'label waits for the order');
       return { outcome: 'retry_later' };
@@ -212,9 +229,10 @@ export function createWriteback(ctx: WritebackContext): Writeback {
       items: detail.orderItems.map((i) => ({ orderItemId: i.orderItemId, quantity: i.quantity })),
       at: nowIso(),
     };
-    // Written before the call: after a crash the label is sent again with the same
-    // packageReferenceId, which Amazon treats as the same package (it replaces, not adds).
+    // Written before the call, with its pending entry: after a crash the next pass sends it
+    // again under the same packageReferenceId, which Amazon treats as the same package.
     await save(sending);
+    await ctx.store.pendingConfirmations.set(label.id, { at: nowIso(), label });
     await remember(key, label.id);
     try {
       await amazon.confirmShipment(amazonOrderId, plan.body);
@@ -223,6 +241,10 @@ export function createWriteback(ctx: WritebackContext): Writeback {
     }
     const confirmed = await save({ ...sending, state: 'confirmed', confirmedAt: nowIso(), at: nowIso() });
     if (existing?.state === 'quarantined') ctx.notifier.writebackResolved(writebackKey(label.id));
+    if (replacing) {
+      await save({ ...replacing, replacedBy: label.id, at: nowIso() });
+      ctx.notifier.writebackResolved(voidedKey(replacing.labelId));
+    }
     log.info({ carrierCode: detail.carrierCode, items: detail.orderItems.length }, 'shipment confirmed on Amazon');
     return { outcome: 'confirmed', record: confirmed };
 
@@ -308,18 +330,18 @@ export function createWriteback(ctx: WritebackContext): Writeback {
     await ctx.store.orderLabels.set(orderKey, { labelIds: [...(seen?.labelIds ?? []), labelId] });
   }
 
-  /** What the order's other packages already confirmed on Amazon (or are being confirmed). */
-  async function confirmedItems(orderKey: string, except: string): Promise<Array<{ orderItemId: string; quantity: number }>> {
+  /** The ledger of the order's other labels. */
+  async function siblingRecords(orderKey: string, except: string): Promise<ConfirmationRecord[]> {
     const ids = ((await ctx.store.orderLabels.get(orderKey))?.labelIds ?? []).filter((id) => id !== except);
-    const records = await ctx.store.confirmations.getMany(ids);
-    return records.flatMap((r) => (r && (r.state === 'confirmed' || r.state === 'in_flight') ? r.items : []));
+    return (await ctx.store.confirmations.getMany(ids)).filter((r): r is ConfirmationRecord => r !== undefined);
   }
 
   return {
     handleLabel,
     async confirmFor(label, accountId, amazonOrderId) {
       const account = ctx.accounts.find((a) => a.id === accountId);
-      if (!account) return { outcome: 'ignored' };
+      // The label must be the order's: a button names both, and they are checked against each other.
+      if (!account || label.orderNumber !== amazonOrderId) return { outcome: 'ignored' };
       return perOrder(orderRecordKey(account.id, amazonOrderId), () => confirmOne(label, account, amazonOrderId, 'reconcile', true));
     },
     async handleLabels(labels, via) {
@@ -340,7 +362,25 @@ export function createWriteback(ctx: WritebackContext): Writeback {
   };
 }
 
-type PlanOrder = Parameters<typeof toConfirmation>[0]['order'];
+type PlanOrder = Parameters<typeof toConfirmation>[0]['order'] & { items: Array<{ orderItemId: string; quantityOrdered: number; quantityShipped?: number }> };
+
+/**
+ * What the order already has on Amazon, per item: the larger of what Amazon reports shipped
+ * (which includes confirmations made elsewhere: Seller Central, ShipStation's own store) and what
+ * our ledger has confirmed or is confirming (which Amazon's figure may not reflect yet). A voided
+ * package is left out: its replacement takes its place. Pure.
+ */
+export function shippedItems(siblings: ConfirmationRecord[], order: Pick<PlanOrder, 'items'> | undefined): Array<{ orderItemId: string; quantity: number }> {
+  const ours = new Map<string, number>();
+  for (const r of siblings) {
+    if (!(r.state === 'confirmed' || r.state === 'in_flight') || r.voidedAfterConfirm) continue;
+    for (const i of r.items) ours.set(i.orderItemId, (ours.get(i.orderItemId) ?? 0) + i.quantity);
+  }
+  for (const i of order?.items ?? []) {
+    if ((i.quantityShipped ?? 0) > (ours.get(i.orderItemId) ?? 0)) ours.set(i.orderItemId, i.quantityShipped!);
+  }
+  return [...ours].map(([orderItemId, quantity]) => ({ orderItemId, quantity }));
+}
 
 function orderFromRecord(record: OrderRecord | undefined): PlanOrder | undefined {
   const status = OrderStatus.safeParse(record?.amazonStatus);
@@ -360,7 +400,7 @@ function fromAmazon(order: Order): PlanOrder {
     marketplaceId: order.marketplaceId,
     createdTime: order.createdTime,
     status: order.status,
-    items: order.items.map((i) => ({ orderItemId: i.orderItemId, quantityOrdered: i.quantityOrdered })),
+    items: order.items.map((i) => ({ orderItemId: i.orderItemId, quantityOrdered: i.quantityOrdered, quantityShipped: i.quantityShipped })),
   };
 }
 

@@ -171,6 +171,40 @@ describe('tracking writeback against the sandbox', () => {
     expect(alerts[0]!.hint).toMatch(/cannot take a confirmation back/);
   });
 
+  it('sends a label printed after a confirmed one was voided in its place, so Amazon holds the live tracking', async () => {
+    const order = place();
+    await sync();
+    const ss = ssOrder(order.orderId);
+    const first = h.sandbox.shipstation.createLabel(ss.orderId, { notify: false });
+    await poll();
+    await sync(); // Amazon now says shipped
+    h.sandbox.shipstation.voidLabel(first.shipmentId);
+    const second = h.sandbox.shipstation.createLabel(ss.orderId, { notify: false });
+    await poll();
+    const packages = amazonPackages(order.orderId);
+    expect(packages.map((p) => [p.packageReferenceId, p.trackingNumber])).toEqual([[String(first.shipmentId), second.trackingNumber]]);
+    expect((await h.rt.store.confirmations.get(`shipment:${first.shipmentId}`))?.replacedBy).toBe(`shipment:${second.shipmentId}`);
+  });
+
+  it('Confirm now on a shipped order sends the label again under its reference and keeps the ledger whole', async () => {
+    const order = place();
+    await sync();
+    const label = h.sandbox.shipstation.createLabel(ssOrder(order.orderId).orderId, { notify: false });
+    await poll();
+    await sync();
+    // Someone changed the tracking on Amazon by hand (reconcile: tracking_mismatch).
+    h.sandbox.spApi.updateOrder(order.orderId, (o) => {
+      o.packages![0]!.trackingNumber = 'HAND-TYPED-1';
+    });
+    await sync();
+    const { shipmentToLabel } = await import('../../src/shipstation/to-label');
+    const fresh = (await h.rt.shipstation.listShipments({ orderId: label.orderId, includeShipmentItems: true })).shipments[0]!;
+    const again = await parts.writeback.confirmFor(shipmentToLabel(fresh), 'default', order.orderId);
+    expect(again.outcome).toBe('confirmed');
+    expect(amazonPackages(order.orderId).map((p) => p.trackingNumber)).toEqual([label.trackingNumber]);
+    expect((await h.rt.store.confirmations.get(`shipment:${label.shipmentId}`))?.items).toEqual(order.orderItems.map((i) => ({ orderItemId: i.orderItemId, quantity: i.quantityOrdered })));
+  });
+
   it('does not confirm an order cancelled on Amazon meanwhile, and alerts', async () => {
     const order = place();
     await sync();
