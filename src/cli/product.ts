@@ -10,7 +10,7 @@ import { run as runSync } from '../sync/sync-orders.job';
 import type { Runtime } from './runtime';
 import { runDeadlineGuard } from '../writeback/deadline-guard.job';
 import { runPollPass, type PollSummary } from '../writeback/poll-labels.job';
-import { runReconcile } from '../writeback/reconcile.job';
+import { runReconcile, type ReconcileSummary } from '../writeback/reconcile.job';
 import { createWritebackParts, pollContext, reconcileContext, type WritebackParts } from './writeback';
 
 /** Totals over every pass since start, for progress lines and status. */
@@ -36,6 +36,8 @@ export interface Product {
   events?: { handler: OrderEvents; consumer: SqsConsumer };
   /** Tracking writeback: the ledger-keeping confirmer, its label source and the SHIP_NOTIFY intake. */
   writeback: WritebackParts;
+  /** One reconciliation pass (all accounts or one), after any pass already running. */
+  reconcile(accountId?: string): Promise<ReconcileSummary>;
   kick(): void;
   /** False once stopped. */
   alive(): boolean;
@@ -97,6 +99,13 @@ export function startProduct(rt: Runtime, opts: { onPass?: (s: RunSummary) => vo
       ),
     );
   const writeback = createWritebackParts(rt);
+  // Passes run one after another: two at once would both find, and alert, the same difference.
+  let reconciling: Promise<unknown> = Promise.resolve();
+  const reconcile = (accountId?: string): Promise<ReconcileSummary> => {
+    const pass = reconciling.catch(() => undefined).then(() => runReconcile(reconcileContext(rt, writeback.labels), accountId));
+    reconciling = pass;
+    return pass;
+  };
   const wb = rt.config.writeback;
   const now = () => new Date();
   loops.push(
@@ -122,7 +131,7 @@ export function startProduct(rt: Runtime, opts: { onPass?: (s: RunSummary) => vo
     startLoop(
       'reconcile',
       async () => {
-        await runReconcile(reconcileContext(rt, writeback.labels));
+        await reconcile();
       },
       () => wb.reconcileMinutes * 60_000,
       rt.logger,
@@ -145,6 +154,7 @@ export function startProduct(rt: Runtime, opts: { onPass?: (s: RunSummary) => vo
     totals,
     ...(events ? { events } : {}),
     writeback,
+    reconcile,
     kick: () => loops.forEach((l) => l.kick()),
     alive: () => !stopped,
     async stop() {

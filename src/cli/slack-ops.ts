@@ -3,8 +3,7 @@ import type { ConfirmationResult, DockhandOps, OrderTimelineData, RetryResult } 
 import type { ConfirmationRecord } from '../store/records';
 import type { Outcome } from '../writeback/confirm-labels.job';
 import { ordersAtRisk } from '../writeback/deadline-guard.job';
-import { runReconcile } from '../writeback/reconcile.job';
-import { findLabel, reconcileContext } from './writeback';
+import { findLabel } from './writeback';
 import { orderRecordKey } from '../store/store';
 import { dismissNotifications, retryQuarantined } from '../sync/retry';
 import { emptySummary, processOrders } from '../sync/sync-orders.job';
@@ -107,7 +106,7 @@ export function createDockhandOps(rt: Runtime, product: Product): DockhandOps {
 
     async reconcile(accountId) {
       if (accountId) account(accountId);
-      const r = await runReconcile(reconcileContext(rt, product.writeback.labels), accountId);
+      const r = await product.reconcile(accountId);
       if (r.errors.length > 0 && r.checkedOrders === 0) throw new Error(`reconciliation could not read everything: ${r.errors.join('; ')}`);
       return { accounts: r.accounts, checkedOrders: r.checkedOrders, checkedLabels: r.checkedLabels, findings: r.findings };
     },

@@ -1,6 +1,7 @@
 import type { AccountConfig } from '../config/config';
 import { DEFAULT_USAGE_PLANS } from '../amazon/pacer';
-import { DockhandError } from '../domain/errors';
+import { DockhandError, toDockhandError } from '../domain/errors';
+import { silentLogger, type Logger } from '../log/logger';
 import type { Label } from '../domain/label';
 import { OrderStatus, type Order } from '../domain/order';
 import { fromShipStationDate } from '../shipstation/dates';
@@ -18,25 +19,41 @@ export const WEBHOOK_PATH = '/webhooks/shipstation';
 /** The name the webhook is registered under, so `start` finds its own registration again. */
 export const WEBHOOK_NAME = 'Dockhand tracking writeback';
 
+/**
+ * Converts each item on its own: one ShipStation record Dockhand cannot read is logged (by id)
+ * and left out, instead of failing the pass for every other label.
+ */
+function eachReadable<T>(items: T[], toLabel: (item: T) => Label, logger: Logger): Label[] {
+  const out: Label[] = [];
+  for (const item of items) {
+    try {
+      out.push(toLabel(item));
+    } catch (e) {
+      logger.warn({ job: 'poll-labels', code: toDockhandError(e).code }, `a ShipStation record was left out: ${(e as Error).message}`);
+    }
+  }
+  return out;
+}
+
 /** ShipStation labels and fulfillments as Dockhand Labels. */
-export function labelSource(shipstation: ShipStationClient, baseUrl: string): LabelSource {
+export function labelSource(shipstation: ShipStationClient, baseUrl: string, logger: Logger = silentLogger): LabelSource {
   return {
     trusts: (url) => isTrustedResourceUrl(url, baseUrl),
     async labelsCreated(from, to) {
       const res = await shipstation.listShipments({ createDateStart: from, createDateEnd: to, includeShipmentItems: true, allPages: true });
-      return res.shipments.map(shipmentToLabel);
+      return eachReadable(res.shipments, shipmentToLabel, logger);
     },
     async labelsVoided(from, to) {
       const res = await shipstation.listShipments({ voidDateStart: from, voidDateEnd: to, includeShipmentItems: true, allPages: true });
-      return res.shipments.map(shipmentToLabel);
+      return eachReadable(res.shipments, shipmentToLabel, logger);
     },
     async fulfillmentsCreated(from, to) {
       const res = await shipstation.listFulfillments({ createDateStart: from, createDateEnd: to, allPages: true });
-      return res.fulfillments.map(fulfillmentToLabel);
+      return eachReadable(res.fulfillments, fulfillmentToLabel, logger);
     },
     async labelsAt(resourceUrl) {
       const res = await shipstation.getShipmentsAt(resourceUrl);
-      return res.shipments.map(shipmentToLabel);
+      return eachReadable(res.shipments, shipmentToLabel, logger);
     },
   };
 }
@@ -82,7 +99,7 @@ export function createWritebackParts(rt: Runtime): WritebackParts {
     logger: rt.logger,
     now: () => new Date(),
   });
-  const labels = labelSource(rt.shipstation, rt.config.shipstation.baseUrl);
+  const labels = labelSource(rt.shipstation, rt.config.shipstation.baseUrl, rt.logger);
   const intake = createShipNotifyIntake({ secret: rt.config.writeback.webhookSecret, labels, writeback, logger: rt.logger });
   return { writeback, labels, intake };
 }
@@ -98,11 +115,13 @@ export function reconcileContext(rt: Runtime, labels: LabelSource): ReconcileCon
   return {
     accounts: rt.config.accounts,
     store: rt.store,
-    async amazonOrders(account: AccountConfig, since: string): Promise<ReconcileAmazonOrder[]> {
+    async amazonOrders(account: AccountConfig, since: string) {
       if (account.mode === 'watch') return openOrdersOnAmazon(rt, account, since, { keepTokens: 0, maxPages: Infinity });
       // Sync spends searchOrders down to half its burst: Amazon is asked too only above that.
+      // What sync recorded is the whole picture either way, so the read counts as complete.
       const reserve = Math.ceil(DEFAULT_USAGE_PLANS.searchOrders.burst / 2) + 1;
-      return [...(await recordedOrders(rt, account, since)), ...(await openOrdersOnAmazon(rt, account, since, { keepTokens: reserve, maxPages: 1 }))];
+      const extra = await openOrdersOnAmazon(rt, account, since, { keepTokens: reserve, maxPages: 1 });
+      return { orders: [...(await recordedOrders(rt, account, since)), ...extra.orders], complete: true };
     },
     async shipstationOrders(since) {
       const res = await rt.shipstation.listOrders({ modifyDateStart: since, allPages: true });
@@ -175,7 +194,7 @@ async function recordedOrders(rt: Runtime, account: AccountConfig, since: string
  * for is left to the next pass. A watching account runs no sync, so its bucket is all
  * reconciliation's; an importing account's is sync's first.
  */
-async function openOrdersOnAmazon(rt: Runtime, account: AccountConfig, since: string, opts: { keepTokens: number; maxPages: number }): Promise<ReconcileAmazonOrder[]> {
+async function openOrdersOnAmazon(rt: Runtime, account: AccountConfig, since: string, opts: { keepTokens: number; maxPages: number }): Promise<{ orders: ReconcileAmazonOrder[]; complete: boolean }> {
   const source = rt.contextFor(account).amazon;
   const budget = () => rt.amazon.get(account.id)?.budget().searchOrders.tokens ?? 0;
   const orders: Order[] = [];
@@ -183,12 +202,13 @@ async function openOrdersOnAmazon(rt: Runtime, account: AccountConfig, since: st
   for (let pages = 0; pages < opts.maxPages; pages++) {
     if (budget() < opts.keepTokens + 1) {
       rt.logger.info({ job: 'reconcile', accountId: account.id }, 'searchOrders budget spent: the rest waits for the next pass');
-      break;
+      return { orders, complete: false };
     }
-    const page = await source.fetchOrderPage({ marketplaceIds: account.marketplaceIds, lastUpdatedAfter: since, fulfillmentStatuses: ['UNSHIPPED', 'PARTIALLY_SHIPPED'], ...(paginationToken ? { paginationToken } : {}) });
+    // Cancelled too: an order cancelled on Amazon but still open in ShipStation is a finding.
+    const page = await source.fetchOrderPage({ marketplaceIds: account.marketplaceIds, lastUpdatedAfter: since, fulfillmentStatuses: ['UNSHIPPED', 'PARTIALLY_SHIPPED', 'CANCELLED'], ...(paginationToken ? { paginationToken } : {}) });
     orders.push(...page.orders);
     paginationToken = page.nextToken;
-    if (!paginationToken) break;
+    if (!paginationToken) return { orders, complete: true };
   }
-  return orders;
+  return { orders, complete: false };
 }

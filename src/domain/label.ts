@@ -35,6 +35,8 @@ export const Label = z.object({
   trackingNumber: z.string(),
   voided: z.boolean(),
   voidedAt: z.string().optional(),
+  /** A return label (ShipStation's "include return label"): coming back, so never confirmed as shipped. */
+  isReturn: z.boolean().optional(),
   /** Items in this package; undefined when ShipStation did not say (fulfillments: the whole order). */
   items: z.array(LabelItem).optional(),
 });

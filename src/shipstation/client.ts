@@ -475,14 +475,23 @@ export function createShipStationClient(opts: ShipStationClientOptions): ShipSta
           }),
         );
       }
+      // Only what names a batch (or a store) is taken from the URL: whoever knows the webhook's
+      // secret must not be able to make Dockhand page through every label of the account.
       const params: Record<string, string> = {};
       for (const [k, v] of target.searchParams) {
-        // Our own values for these win, whatever case the URL spelled them in.
-        if (!['includeshipmentitems', 'page'].includes(k.toLowerCase())) params[k] = v;
+        const name = k.toLowerCase();
+        if (name === 'batchid') params.batchId = v;
+        else if (name === 'storeid') params.storeId = v;
       }
-      const pageSize = params.pageSize ?? params.pagesize;
+      if (params.batchId === undefined) {
+        return Promise.reject(
+          new DockhandError('writeback.forged_webhook', 'Refused a SHIP_NOTIFY whose resource_url names no batchId', {
+            hint: 'A SHIP_NOTIFY resource_url names the batch of labels it is about; this one does not. Nothing was fetched; the polling pass finds real labels anyway.',
+          }),
+        );
+      }
       return listShipmentsWith(
-        { ...params, includeShipmentItems: true, ...(pageSize === undefined ? { pageSize: MAX_PAGE_SIZE } : {}) },
+        { ...params, includeShipmentItems: true, pageSize: MAX_PAGE_SIZE },
         'get SHIP_NOTIFY shipments',
         true,
       );

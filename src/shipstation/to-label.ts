@@ -51,6 +51,7 @@ export function shipmentToLabel(s: Shipment): Label {
       ...(s.serviceCode ? { serviceCode: s.serviceCode } : {}),
       trackingNumber: s.trackingNumber,
       voided: s.voided,
+      ...(s.isReturnLabel ? { isReturn: true } : {}),
       ...(s.voidDate ? { voidedAt: fromShipStationDate(s.voidDate) } : {}),
       ...(items ? { items } : {}),
     },

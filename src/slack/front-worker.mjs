@@ -60,8 +60,18 @@ function forward(req, body, res) {
   else req.pipe(out);
 }
 
+/** The path as a router reads it; an absolute-form target (`POST http://x/slack/events`) counts too. */
+function pathOf(url) {
+  try {
+    return new URL(url ?? '/', 'http://front').pathname;
+  } catch {
+    return '';
+  }
+}
+
 const server = createServer((req, res) => {
-  const path = (req.url ?? '/').split('?')[0];
+  if ((req.url ?? '').startsWith('http')) return void res.writeHead(400).end();
+  const path = pathOf(req.url);
   if (req.method !== 'POST' || path !== '/slack/events') return forward(req, undefined, res);
   const chunks = [];
   let size = 0;

@@ -116,8 +116,9 @@ export function createWriteback(ctx: WritebackContext): Writeback {
   async function handleLabel(label: Label, via: Via, force = false): Promise<{ outcome: Outcome; record?: ConfirmationRecord }> {
     const owner = await resolveOwner(label);
     // Orders Dockhand did not create (other stores, manual orders) are not ours to confirm; an
-    // account in watch mode has ShipStation's own Amazon store posting its tracking.
-    if (!owner || owner.account.mode !== 'import') return { outcome: 'ignored' };
+    // account in watch mode has ShipStation's own Amazon store posting its tracking; a return
+    // label carries the package back.
+    if (!owner || owner.account.mode !== 'import' || label.isReturn) return { outcome: 'ignored' };
     const { account, amazonOrderId } = owner;
     return perOrder(orderRecordKey(account.id, amazonOrderId), () => confirmOne(label, account, amazonOrderId, via, force));
   }
@@ -341,7 +342,7 @@ export function createWriteback(ctx: WritebackContext): Writeback {
     async confirmFor(label, accountId, amazonOrderId) {
       const account = ctx.accounts.find((a) => a.id === accountId);
       // The label must be the order's: a button names both, and they are checked against each other.
-      if (!account || label.orderNumber !== amazonOrderId) return { outcome: 'ignored' };
+      if (!account || label.orderNumber !== amazonOrderId || label.isReturn) return { outcome: 'ignored' };
       return perOrder(orderRecordKey(account.id, amazonOrderId), () => confirmOne(label, account, amazonOrderId, 'reconcile', true));
     },
     async handleLabels(labels, via) {

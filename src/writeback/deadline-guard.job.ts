@@ -3,7 +3,7 @@ import { OrderStatus } from '../domain/order';
 import type { Logger } from '../log/logger';
 import type { OrderRecord } from '../store/records';
 import { orderRecordKey, type Store } from '../store/store';
-import { assessDeadlines, type DeadlineOrder } from './deadline';
+import { assessDeadlines, cancelRequestKey, deadlineKey, lateKey, type DeadlineOrder } from './deadline';
 
 /**
  * The ship-by guard, run every minute: escalates imported orders not yet confirmed as their
@@ -61,24 +61,26 @@ export async function runDeadlineGuard(ctx: DeadlineContext): Promise<DeadlineSu
   const orders = await watchedOrders(ctx.store);
   const now = ctx.now();
   // Which alerts went out before: read once, so the pure assessment needs no I/O.
-  const candidates = orders.flatMap((o) => [
-    ...ctx.leadTimesMinutes.map((l) => `deadline:${o.accountId}:${o.amazonOrderId}:${l}`),
-    `late:${o.accountId}:${o.amazonOrderId}`,
-    `cancelreq:${o.accountId}:${o.amazonOrderId}`,
-  ]);
+  const candidates = orders.flatMap((o) => [...ctx.leadTimesMinutes.map((l) => deadlineKey(o, l)), lateKey(o), cancelRequestKey(o)]);
   const sent = await ctx.store.marked(candidates);
   const report = assessDeadlines({ orders, leadTimesMinutes: ctx.leadTimesMinutes, alreadySent: (k) => sent.has(k), now });
-  for (const group of report.escalations) {
+  // Claimed before anything is sent: of two replicas (or a pass and a restart) only the one that
+  // claims an order's key escalates it.
+  const mine = new Set<string>();
+  for (const key of report.keys) if (await ctx.store.claimOnce(key, now.toISOString())) mine.add(key);
+  const escalations = report.escalations.map((g) => ({ ...g, orders: g.orders.filter((o) => mine.has(deadlineKey(o, g.leadMinutes))) }));
+  const late = report.late.filter((o) => mine.has(lateKey(o)));
+  const cancelRequests = report.cancelRequests.filter((o) => mine.has(cancelRequestKey(o)));
+  for (const group of escalations) {
     if (group.orders.length > 0) ctx.notifier.deadlineEscalation({ stage: 'at_risk', leadMinutes: group.leadMinutes, orders: group.orders.map(toNotice) });
   }
-  if (report.late.length > 0) ctx.notifier.deadlineEscalation({ stage: 'late', orders: report.late.map(toNotice) });
-  if (report.cancelRequests.length > 0) ctx.notifier.deadlineEscalation({ stage: 'cancel_requested', orders: report.cancelRequests.map(toNotice) });
-  for (const key of report.keys) await ctx.store.claimOnce(key, now.toISOString());
-  const atRisk = report.escalations.reduce((n, g) => n + g.orders.length, 0);
-  if (atRisk + report.late.length + report.cancelRequests.length > 0) {
-    ctx.logger.info({ job: name, atRisk, late: report.late.length, cancelRequests: report.cancelRequests.length }, 'ship-by escalations sent');
+  if (late.length > 0) ctx.notifier.deadlineEscalation({ stage: 'late', orders: late.map(toNotice) });
+  if (cancelRequests.length > 0) ctx.notifier.deadlineEscalation({ stage: 'cancel_requested', orders: cancelRequests.map(toNotice) });
+  const atRisk = escalations.reduce((n, g) => n + g.orders.length, 0);
+  if (atRisk + late.length + cancelRequests.length > 0) {
+    ctx.logger.info({ job: name, atRisk, late: late.length, cancelRequests: cancelRequests.length }, 'ship-by escalations sent');
   }
-  return { watched: orders.length, atRisk, late: report.late.length, cancelRequests: report.cancelRequests.length };
+  return { watched: orders.length, atRisk, late: late.length, cancelRequests: cancelRequests.length };
 }
 
 /** Every watched order due within `horizonMinutes` or late, Prime first, then least time left (`/dockhand late`). */

@@ -126,7 +126,7 @@ export function createShipNotifyIntake(opts: { secret: string | undefined; label
   let worker: Promise<void> | undefined;
   const track = (p: Promise<unknown>) => {
     working.add(p);
-    void p.finally(() => working.delete(p));
+    void p.catch(() => undefined).finally(() => working.delete(p));
   };
   const refuse = (res: ServerResponse, status: number, reason: string) => {
     counts.refused++;
@@ -142,7 +142,7 @@ export function createShipNotifyIntake(opts: { secret: string | undefined; label
         const labels =
           batch.length === 1
             ? await opts.labels.labelsAt(batch[0]!.url)
-            : await opts.labels.labelsCreated(new Date(Math.min(...batch.map((b) => b.at)) - COALESCE_MARGIN_MS).toISOString(), new Date(now()).toISOString());
+            : await opts.labels.labelsCreated(new Date(batch.reduce((min, b) => Math.min(min, b.at), Infinity) - COALESCE_MARGIN_MS).toISOString(), new Date(now()).toISOString());
         track(opts.writeback.handleLabels(labels, 'webhook'));
       } catch (e) {
         counts.failed += batch.length;

@@ -18,6 +18,8 @@ export const name = 'reconcile';
 
 /** How far back orders and labels are compared. */
 export const WINDOW_DAYS = 3;
+/** How far back ShipStation is read for an old order that is still open on Amazon. */
+const MAX_WINDOW_DAYS = 30;
 const OPEN_KEY = 'reconcile';
 
 export interface ShipStationOrderSummary {
@@ -38,7 +40,7 @@ export interface ReconcileContext {
    * that is what sync recorded (kept current by events and polling, so reconciling costs no
    * searchOrders budget, which sync needs); for a watching account, Amazon's open orders.
    */
-  amazonOrders(account: AccountConfig, sinceIso: string): Promise<ReconcileAmazonOrder[]>;
+  amazonOrders(account: AccountConfig, sinceIso: string): Promise<{ orders: ReconcileAmazonOrder[]; complete: boolean }>;
   /** ShipStation orders modified since `sinceIso`. */
   shipstationOrders(sinceIso: string): Promise<ShipStationOrderSummary[]>;
   labels: Pick<LabelSource, 'labelsCreated' | 'fulfillmentsCreated'>;
@@ -68,11 +70,31 @@ export async function runReconcile(ctx: ReconcileContext, only?: string): Promis
   const since = new Date(now.getTime() - WINDOW_DAYS * 86_400_000).toISOString();
   const accounts = ctx.accounts.filter((a) => !only || a.id === only);
   const summary: ReconcileSummary = { accounts: accounts.map((a) => a.id), checkedOrders: 0, checkedLabels: 0, findings: [], errors: [] };
+  // Accounts whose findings must not be resolved this pass: Amazon not read, or not all of it.
+  const unread = new Set<string>();
+  const amazonByAccount = new Map<string, ReconcileAmazonOrder[]>();
+  for (const account of accounts) {
+    try {
+      const read = await ctx.amazonOrders(account, since);
+      amazonByAccount.set(account.id, read.orders);
+      if (!read.complete) unread.add(account.id);
+    } catch (e) {
+      const err = toDockhandError(e);
+      unread.add(account.id);
+      summary.errors.push(`${account.id}: ${err.message}`);
+      ctx.logger.warn({ job: name, accountId: account.id, code: err.code }, 'reconcile could not read Amazon orders');
+    }
+  }
+  // ShipStation's side reaches back to the oldest open Amazon order compared: its ShipStation
+  // order was created, and last modified, after that order was placed.
+  const oldest = [...amazonByAccount.values()].flat().reduce((min, o) => (o.createdTime < min ? o.createdTime : min), since);
+  const from = oldest < new Date(now.getTime() - MAX_WINDOW_DAYS * 86_400_000).toISOString() ? new Date(now.getTime() - MAX_WINDOW_DAYS * 86_400_000).toISOString() : oldest;
   let ssOrders: ShipStationOrderSummary[] = [];
   let labels: Label[] = [];
   try {
-    ssOrders = await ctx.shipstationOrders(since);
-    labels = [...(await ctx.labels.labelsCreated(since, now.toISOString())), ...(await ctx.labels.fulfillmentsCreated(since, now.toISOString()))];
+    ssOrders = await ctx.shipstationOrders(from);
+    // Return labels bring packages back: nothing Amazon should hold.
+    labels = [...(await ctx.labels.labelsCreated(from, now.toISOString())), ...(await ctx.labels.fulfillmentsCreated(from, now.toISOString()))].filter((l) => !l.isReturn);
   } catch (e) {
     const err = toDockhandError(e);
     summary.errors.push(err.message);
@@ -82,15 +104,8 @@ export async function runReconcile(ctx: ReconcileContext, only?: string): Promis
   const byOrderId = new Map(ssOrders.map((o) => [o.orderId, o]));
   const found: Finding[] = [];
   for (const account of accounts) {
-    let amazon: ReconcileAmazonOrder[];
-    try {
-      amazon = await ctx.amazonOrders(account, since);
-    } catch (e) {
-      const err = toDockhandError(e);
-      summary.errors.push(`${account.id}: ${err.message}`);
-      ctx.logger.warn({ job: name, accountId: account.id, code: err.code }, 'reconcile could not read Amazon orders');
-      continue;
-    }
+    const amazon = amazonByAccount.get(account.id);
+    if (!amazon) continue;
     const mine = ssOrders.flatMap((o) => {
       const amazonOrderId = amazonOrderIdOf(o, account, ctx.accounts);
       return amazonOrderId ? [{ amazonOrderId, orderId: o.orderId, orderStatus: o.orderStatus, ...(o.modifiedAt ? { updatedAt: o.modifiedAt } : {}) }] : [];
@@ -109,14 +124,13 @@ export async function runReconcile(ctx: ReconcileContext, only?: string): Promis
   // Alert what is new; resolve what went away (only for the accounts checked, and only when they were read).
   const open = await openKeys(ctx.store);
   const checked = new Set(accounts.map((a) => a.id));
-  const failed = new Set(summary.errors.map((e) => e.split(':')[0]));
   const nowKeys = new Set(summary.findings.map((f) => f.key));
   for (const n of summary.findings) if (!open.has(n.key)) ctx.notifier.writebackProblem(n);
   const stillOpen = new Set(nowKeys);
   for (const key of open) {
     const accountId = key.split(':')[2] ?? '';
     if (nowKeys.has(key)) continue;
-    if (!checked.has(accountId) || failed.has(accountId)) stillOpen.add(key);
+    if (!checked.has(accountId) || unread.has(accountId)) stillOpen.add(key);
     else ctx.notifier.writebackResolved(key);
   }
   await ctx.store.openFindings.set(OPEN_KEY, { keys: [...stillOpen] });

@@ -97,6 +97,7 @@ describe('shipmentToLabel', () => {
     ['createDate in the .NET US form of the Shipment model', { createDate: '10/3/2014 6:51:33 AM' }, { createdAt: '2014-10-03T13:51:33.000Z' }],
     ['shipDate stays the Pacific calendar day', { createDate: '2026-12-31T23:30:00', shipDate: '2026-12-31' }, { shipDate: '2026-12-31' }],
     ['a voided label carries when', { voided: true, voidDate: '2026-11-28T10:00:00.5' }, { voided: true, voidedAt: '2026-11-28T18:00:00.500Z' }],
+    ['a return label says so (writeback never confirms it)', { isReturnLabel: true }, { isReturn: true }],
   ])('%s', (_name, patch, expected) => {
     expect(shipmentToLabel(shipment(patch))).toMatchObject(expected);
   });

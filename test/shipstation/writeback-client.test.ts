@@ -227,6 +227,8 @@ describe('SHIP_NOTIFY through the client', () => {
       `http://127.0.0.1:${port}@evil.example/shipments?batchId=1`,
       // Our own host, but not a shipments list: a forged webhook must not steer what we fetch.
       `${sim.url}/orders?orderStatus=awaiting_shipment`,
+      // A shipments list, but of every label in a date range rather than one batch.
+      `${sim.url}/shipments?createDateStart=2020-01-01&pageSize=500`,
     ]) {
       await expect(c.getShipmentsAt(forged)).rejects.toMatchObject({ code: 'writeback.forged_webhook', hint: expect.stringContaining('Nothing was fetched') });
     }

@@ -79,6 +79,21 @@ describe('the Slack front in its worker thread', () => {
     expect(seen).toHaveLength(0);
   });
 
+  it('refuses an absolute-form request target instead of guessing which route it means', async () => {
+    const { url, seen } = await start();
+    const { request } = await import('node:http');
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = request(`${url}/`, { method: 'POST', path: 'http://evil.example/slack/events' }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      });
+      req.on('error', reject);
+      req.end('command=%2Fdockhand');
+    });
+    expect(status).toBe(400);
+    expect(seen).toHaveLength(0);
+  });
+
   it('passes a modal submission through, so its validation errors reach Slack', async () => {
     const { url, seen } = await start();
     const body = new URLSearchParams({ payload: JSON.stringify({ type: 'view_submission', user: { id: 'U1' }, view: {} }) }).toString();

@@ -230,6 +230,15 @@ describe('tracking writeback against the sandbox', () => {
     expect(h.notices.writeback.find((n) => n.amazonOrderId === without.orderId)).toMatchObject({ kind: 'confirmation_quarantined', code: 'writeback.nothing_to_confirm' });
   });
 
+  it('never confirms a return label as the outbound package', async () => {
+    const order = place();
+    await sync();
+    h.sandbox.shipstation.createLabel(ssOrder(order.orderId).orderId, { notify: false });
+    const [label] = await parts.labels.labelsCreated(new Date(Date.now() - 3_600_000).toISOString(), new Date().toISOString());
+    expect((await parts.writeback.handleLabel({ ...label!, isReturn: true }, 'poll')).outcome).toBe('ignored');
+    expect(amazonPackages(order.orderId)).toHaveLength(0);
+  });
+
   it('ignores labels of orders Dockhand did not import', async () => {
     const order = place();
     await sync();
