@@ -1,6 +1,7 @@
 import cron from 'node-cron';
 import { DEFAULT_USAGE_PLANS } from '../amazon/pacer';
 import type { AccountConfig } from '../config/config';
+import { runUnderLease } from '../jobs/lease';
 import { startLoop, type Loop } from '../jobs/loop';
 import type { RunSummary } from '../store/records';
 import { startSqsConsumer, type SqsConsumer } from '../events/sqs-consumer';
@@ -99,6 +100,7 @@ export function startProduct(rt: Runtime, opts: { onPass?: (s: RunSummary) => vo
       ),
     );
   const writeback = createWritebackParts(rt);
+  const leaseOwnerGone = rt.config.accounts[0] ? rt.contextFor(rt.config.accounts[0]).isLeaseOwnerGone : undefined;
   // Passes run one after another: two at once would both find, and alert, the same difference.
   let reconciling: Promise<unknown> = Promise.resolve();
   const reconcile = (accountId?: string): Promise<ReconcileSummary> => {
@@ -113,8 +115,11 @@ export function startProduct(rt: Runtime, opts: { onPass?: (s: RunSummary) => vo
     startLoop(
       'poll-labels',
       async () => {
-        const s = await runPollPass(pollContext(rt, writeback));
-        opts.onWriteback?.(s);
+        // One replica at a time polls: two would fetch and handle every label twice.
+        await runUnderLease(rt.store, 'poll-labels', rt.owner, async () => {
+          const s = await runPollPass(pollContext(rt, writeback));
+          opts.onWriteback?.(s);
+        }, { isGone: leaseOwnerGone });
       },
       () => wb.pollSeconds * 1000,
       rt.logger,
@@ -131,7 +136,7 @@ export function startProduct(rt: Runtime, opts: { onPass?: (s: RunSummary) => vo
     startLoop(
       'reconcile',
       async () => {
-        await reconcile();
+        await runUnderLease(rt.store, 'reconcile', rt.owner, async () => void (await reconcile()), { isGone: leaseOwnerGone });
       },
       () => wb.reconcileMinutes * 60_000,
       rt.logger,
