@@ -42,17 +42,28 @@ function wantsAnswer(headers, body) {
   }
 }
 
+/** Requests acked here and not yet handed over: shutdown waits for them. */
+let handingOver = 0;
+
 /** Sends the request on to the main thread; pipes its answer back when `res` is given. */
 function forward(req, body, res) {
+  if (!res) handingOver++;
+  const done = () => {
+    if (!res) handingOver--;
+  };
   const out = request(
     { host: '127.0.0.1', port: upstreamPort, method: req.method, path: req.url, headers: { ...req.headers, host: `127.0.0.1:${upstreamPort}` }, agent: upstream },
     (answer) => {
-      if (!res) return void answer.resume();
+      if (!res) {
+        answer.on('end', done);
+        return void answer.resume();
+      }
       res.writeHead(answer.statusCode ?? 502, answer.headers);
       answer.pipe(res);
     },
   );
   out.on('error', (e) => {
+    done();
     if (res && !res.headersSent) res.writeHead(502, { 'content-type': 'text/plain' }).end('Dockhand is not answering');
     parentPort?.postMessage({ type: 'error', message: `forwarding to the app failed: ${e.message}` });
   });
@@ -97,10 +108,16 @@ server.keepAliveTimeout = 65_000;
 server.listen(port, host, () => parentPort?.postMessage({ type: 'listening', port: server.address().port }));
 parentPort?.on('message', (m) => {
   if (m === 'stop') {
-    server.close(() => {
+    server.close();
+    server.closeIdleConnections();
+    // A click already acked must still reach the app: wait (a little) for those in hand.
+    const until = Date.now() + 2_000;
+    const finish = () => {
+      if (handingOver > 0 && Date.now() < until) return void setTimeout(finish, 20);
+      server.closeAllConnections();
       upstream.destroy();
       parentPort?.postMessage({ type: 'stopped' });
-    });
-    server.closeAllConnections();
+    };
+    finish();
   }
 });

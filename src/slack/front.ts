@@ -22,15 +22,22 @@ export async function startSlackFront(opts: { port: number; host?: string; upstr
     workerData: { port: opts.port, host: opts.host, upstreamPort: opts.upstreamPort, signingSecret: opts.signingSecret },
   });
   let refused = 0;
+  let reported = 0;
   let stopped: (() => void) | undefined;
+  // Refusals are logged as a count at most every ten seconds: anyone can send unsigned requests,
+  // and a flood of them must not become a flood of log lines.
+  const report = setInterval(() => {
+    if (refused === reported) return;
+    opts.logger.warn({ refused: refused - reported }, 'Slack requests refused: signature missing, wrong, or more than five minutes off');
+    reported = refused;
+  }, 10_000);
+  report.unref();
   const port = await new Promise<number>((resolve, reject) => {
     worker.once('error', reject);
     worker.on('message', (m: { type: string; port?: number; message?: string }) => {
       if (m.type === 'listening') resolve(m.port!);
-      else if (m.type === 'refused') {
-        refused++;
-        opts.logger.warn('Slack request refused: signature missing, wrong, or more than five minutes off');
-      } else if (m.type === 'error') opts.logger.warn({ err: m.message }, 'Slack front');
+      else if (m.type === 'refused') refused++;
+      else if (m.type === 'error') opts.logger.warn({ err: m.message }, 'Slack front');
       else if (m.type === 'stopped') stopped?.();
     });
   });
@@ -39,10 +46,11 @@ export async function startSlackFront(opts: { port: number; host?: string; upstr
     port,
     refused: () => refused,
     async stop() {
+      clearInterval(report);
       await new Promise<void>((resolve) => {
         stopped = resolve;
         worker.postMessage('stop');
-        setTimeout(resolve, 2_000).unref();
+        setTimeout(resolve, 3_000).unref();
       });
       await worker.terminate();
     },
