@@ -38,4 +38,18 @@ describe('formatStatus', () => {
     expect(text).toMatch(/WARNING\s+polling had to send 4 order\(s\) events never delivered \(last 60m ago\)/);
     expect(text).toMatch(/queue\s+unreachable/);
   });
+
+  it.each<[string, Partial<StatusData>, StatusData['accounts'][number]['writeback'] | undefined, RegExp]>([
+    ['labels confirmed, some refused', { shipNotify: true, labelsPolledUntil: '2026-11-28T11:59:00Z' }, { confirmed: 12, inFlight: 1, skipped: 2, quarantined: 3, lastConfirmedAt: '2026-11-28T11:58:00Z' }, /tracking\s+12 label\(s\) confirmed on Amazon \(last 2m ago\), 1 to resend, 2 not confirmed \(voided or cancelled\), 3 refused \(Retry in Slack\)/],
+    ['webhook and polling', { shipNotify: true, labelsPolledUntil: '2026-11-28T11:59:00Z' }, undefined, /labels\s+SHIP_NOTIFY webhook \+ polling; polled up to 60s ago/],
+    ['polling only, never run', {}, undefined, /labels\s+polling only \(set DOCKHAND_PUBLIC_URL and SHIPSTATION_WEBHOOK_SECRET for webhooks\); polled up to never/],
+  ])('tracking writeback: %s', (_name, over, writeback, expected) => {
+    const text = formatStatus({ ...base, ...over, accounts: [{ ...base.accounts[0]!, ...(writeback ? { writeback } : {}) }] }).join('\n');
+    expect(text).toMatch(expected);
+  });
+
+  it('says an account in watch mode has its tracking posted by ShipStation', () => {
+    const text = formatStatus({ ...base, accounts: [{ ...base.accounts[0]!, mode: 'watch' }] }).join('\n');
+    expect(text).toMatch(/tracking\s+posted by ShipStation's own Amazon store; Dockhand reconciles/);
+  });
 });
