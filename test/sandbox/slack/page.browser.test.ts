@@ -118,7 +118,9 @@ describe('the sandbox page in Chromium', () => {
     expect(await message.locator('code').first().textContent()).toBe('B0TEST123');
     expect(await message.locator('a').first().getAttribute('href')).toBe('https://example.com/o/1');
     expect(await message.locator('.mention').first().textContent()).toBe('@sam');
-    expect(await message.locator('.emoji').first().textContent()).toBe(':warning:');
+    // Drawn as the emoji, the shortcode kept as its title.
+    expect(await message.locator('.emoji').first().textContent()).toBe('\u26a0\ufe0f');
+    expect(await message.locator('.emoji').first().getAttribute('title')).toBe(':warning:');
 
     const viewport = page.viewportSize()!;
     for (const [actionId, cls] of [['map_sku', 'btn-primary'], ['ignore', 'btn-danger']] as const) {

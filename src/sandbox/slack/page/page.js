@@ -55,8 +55,26 @@
       .replace(/(^|[\s(>])\*([^*\n]+?)\*(?=$|[\s).,!?:;<])/g, '$1<b>$2</b>')
       .replace(/(^|[\s(>])_([^_\n]+?)_(?=$|[\s).,!?:;<])/g, '$1<i>$2</i>')
       .replace(/(^|[\s(>])~([^~\n]+?)~(?=$|[\s).,!?:;<])/g, '$1<s>$2</s>')
-      .replace(/:([a-z0-9_+-]+):/g, '<span class="emoji">:$1:</span>');
+      .replace(/:([a-z0-9_+-]+):/g, (all, name) => (EMOJI[name] ? `<span class="emoji" title=":${name}:">${EMOJI[name]}</span>` : `<span class="emoji">${all}</span>`));
   }
+
+  /** The shortcodes Dockhand's messages use, drawn as Slack draws them; others stay as text. */
+  const EMOJI = {
+    warning: '\u26a0\ufe0f',
+    white_check_mark: '\u2705',
+    construction: '\ud83d\udea7',
+    zap: '\u26a1',
+    point_right: '\ud83d\udc49',
+    lock: '\ud83d\udd12',
+    hourglass_flowing_sand: '\u23f3',
+    x: '\u274c',
+    rotating_light: '\ud83d\udea8',
+    question: '\u2753',
+    package: '\ud83d\udce6',
+    fast_forward: '\u23e9',
+    double_vertical_bar: '\u23f8\ufe0f',
+    alarm_clock: '\u23f0',
+  };
 
   /** Renders Slack mrkdwn to HTML: links, mentions, `code`, ```blocks```, *bold*, _italic_, ~strike~, > quotes. */
   function mrkdwn(text) {
