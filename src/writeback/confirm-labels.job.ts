@@ -287,9 +287,13 @@ export function createWriteback(ctx: WritebackContext): Writeback {
       attempts: 1,
       voidedAfterConfirm: false,
     };
-    if (err.transient) {
+    // Not this label's fault (Amazon down, throttled, or our credentials refused): it waits for
+    // the next pass rather than being quarantined, and a refused login is one account alert,
+    // not one per label.
+    if (err.transient || err.code === 'amazon.auth_rejected') {
       const saved = await save({ ...base, state: 'in_flight', code: err.code, reason: err.message, hint: err.hint, at: nowIso() });
       await ctx.store.pendingConfirmations.set(label.id, { at: nowIso(), label });
+      if (err.code === 'amazon.auth_rejected') ctx.notifier.syncFailed({ accountId: account.id, code: err.code, message: err.message, hint: err.hint });
       log.warn({ code: err.code }, 'confirmation will be retried');
       return { outcome: 'retry_later', record: saved };
     }

@@ -306,6 +306,35 @@ describe('tracking writeback against the sandbox', () => {
     expect(await h.rt.store.pendingConfirmations.all()).toHaveLength(0);
   });
 
+  it('keeps labels for the next pass when Amazon refuses our credentials, with one account alert instead of one per label', async () => {
+    const orders = [place(), place(), place()];
+    await sync();
+    for (const o of orders) h.sandbox.shipstation.createLabel(ssOrder(o.orderId).orderId, { notify: false });
+    let refused = true;
+    const client = h.rt.amazon.get('default')!;
+    const failures: string[] = [];
+    const writeback = createWriteback({
+      accounts: h.rt.config.accounts,
+      store: h.rt.store,
+      amazonFor: () => ({
+        confirmShipment: async (id, body) => {
+          if (refused) throw new DockhandError('amazon.auth_rejected', 'Login with Amazon refused our credentials (invalid_grant)', { hint: 'Authorize the app again' });
+          return client.confirmShipment(id, body);
+        },
+        fetchOrder: (id) => h.rt.contextFor(h.rt.config.accounts[0]!).amazon.fetchOrder(id),
+      }),
+      notifier: { ...h.rt.notifier, syncFailed: (n) => failures.push(n.code) },
+      logger: h.rt.logger,
+      now: () => new Date(),
+    });
+    const pass = () => runPollPass({ store: h.rt.store, labels: parts.labels, writeback, logger: h.rt.logger, now: () => new Date(), lookbackHours: 48, pollSeconds: 60 });
+    expect(await pass()).toMatchObject({ retryLater: 3, quarantined: 0 });
+    expect(h.notices.writeback).toHaveLength(0);
+    expect(new Set(failures)).toEqual(new Set(['amazon.auth_rejected']));
+    refused = false;
+    expect(await pass()).toMatchObject({ confirmed: 3 });
+  });
+
   it('changes nothing for a forged webhook: wrong secret, or a resource_url outside ShipStation', async () => {
     const order = place();
     await sync();
