@@ -8,7 +8,9 @@ import { fromShipStationDate } from '../shipstation/dates';
 import type { ShipStationClient } from '../shipstation/client';
 import { isTrustedResourceUrl } from '../shipstation/ship-notify';
 import { fulfillmentToLabel, shipmentToLabel } from '../shipstation/to-label';
-import { createWriteback, type Writeback } from '../writeback/confirm-labels.job';
+import { createWriteback, ledgersOf, type Writeback, type WritebackAmazon } from '../writeback/confirm-labels.job';
+import type { OrderRecord } from '../store/records';
+import { orderRecordKey } from '../store/store';
 import { createShipNotifyIntake, type LabelSource, type PollContext, type ShipNotifyIntake } from '../writeback/poll-labels.job';
 import type { ReconcileContext } from '../writeback/reconcile.job';
 import type { ReconcileAmazonOrder } from '../writeback/reconcile';
@@ -85,16 +87,18 @@ export interface WritebackParts {
 }
 
 export function createWritebackParts(rt: Runtime): WritebackParts {
+  // Each account's two Amazon calls, built once rather than per label.
+  const amazon = new Map<string, WritebackAmazon>();
+  for (const account of rt.config.accounts) {
+    const client = rt.amazon.get(account.id);
+    if (!client) continue;
+    const source = rt.contextFor(account).amazon;
+    amazon.set(account.id, { confirmShipment: (id, body) => client.confirmShipment(id, body), fetchOrder: (id) => source.fetchOrder(id) });
+  }
   const writeback = createWriteback({
     accounts: rt.config.accounts,
     store: rt.store,
-    amazonFor(accountId) {
-      const account = rt.config.accounts.find((a) => a.id === accountId);
-      const client = rt.amazon.get(accountId);
-      if (!account || !client) return undefined;
-      const ctx = rt.contextFor(account);
-      return { confirmShipment: (id, body) => client.confirmShipment(id, body), fetchOrder: (id) => ctx.amazon.fetchOrder(id) };
-    },
+    amazonFor: (accountId) => amazon.get(accountId),
     notifier: rt.notifier,
     logger: rt.logger,
     now: () => new Date(),
@@ -169,23 +173,24 @@ const NOT_EXPECTED_IN_SHIPSTATION = new Set(['held', 'quarantined', 'skipped']);
  * the packages Amazon accepted from us since (our ledger), which sync reads back a little later.
  */
 async function recordedOrders(rt: Runtime, account: AccountConfig, since: string): Promise<ReconcileAmazonOrder[]> {
-  const out: ReconcileAmazonOrder[] = [];
-  for await (const [key, r] of rt.store.orders.entries()) {
+  const picked: Array<{ r: OrderRecord; status: OrderStatus }> = [];
+  for await (const [, r] of rt.store.orders.entries()) {
     if (r.accountId !== account.id || NOT_EXPECTED_IN_SHIPSTATION.has(r.state)) continue;
     const status = OrderStatus.safeParse(r.amazonStatus);
     if (!status.success) continue;
     const open = status.data === 'unshipped' || status.data === 'partially_shipped';
-    if (!open && r.lastUpdatedTime < since) continue;
+    if (open || r.lastUpdatedTime >= since) picked.push({ r, status: status.data });
+  }
+  const ledgers = await ledgersOf(rt.store, picked.map(({ r }) => orderRecordKey(r.accountId, r.amazonOrderId)));
+  return picked.map(({ r, status }, i) => {
     const packages = [...(r.packages ?? [])];
-    const labelIds = (await rt.store.orderLabels.get(key))?.labelIds ?? [];
-    for (const c of labelIds.length > 0 ? await rt.store.confirmations.getMany(labelIds) : []) {
-      if (c?.state === 'confirmed' && !packages.some((p) => p.packageReferenceId === c.packageReferenceId)) {
+    for (const c of ledgers[i]!) {
+      if (c.state === 'confirmed' && !packages.some((p) => p.packageReferenceId === c.packageReferenceId)) {
         packages.push({ packageReferenceId: c.packageReferenceId, trackingNumber: c.trackingNumber, carrier: c.carrierName ?? c.carrierCode });
       }
     }
-    out.push({ accountId: r.accountId, amazonOrderId: r.amazonOrderId, status: status.data, createdTime: r.createdTime ?? r.firstSeenAt, lastUpdatedTime: r.lastUpdatedTime, fulfilledBy: 'merchant', packages });
-  }
-  return out;
+    return { accountId: r.accountId, amazonOrderId: r.amazonOrderId, status, createdTime: r.createdTime ?? r.firstSeenAt, lastUpdatedTime: r.lastUpdatedTime, fulfilledBy: 'merchant' as const, packages };
+  });
 }
 
 /**

@@ -294,42 +294,36 @@ export function createShipStationClient(opts: ShipStationClientOptions): ShipSta
       sortDir: query.sortDir,
       pageSize,
     };
-    const get = (page: number) =>
-      call({ method: 'GET', path: '/orders', what: `list orders (page ${page})`, schema: ListOrdersResponse, params: { ...params, page }, idempotent: true });
-    const first = await get(query.page ?? 1);
-    if (!query.allPages) return first;
-    const orders = [...first.orders];
-    for (let page = first.page + 1; page <= first.pages; page++) {
-      const next = await get(page);
-      orders.push(...next.orders);
-      if (next.orders.length === 0) break;
-    }
-    return { ...first, orders };
+    return paged({ path: '/orders', what: 'list orders', schema: ListOrdersResponse, rows: 'orders' }, params, query.page ?? 1, query.allPages === true);
   }
 
-  /** Fetches `first`'s following pages and appends their rows (`key` names the array). */
-  async function restOfPages<K extends string, R extends { page: number; pages: number } & Record<K, unknown[]>>(
-    first: R,
-    key: K,
-    get: (page: number) => Promise<R>,
-  ): Promise<R> {
-    const rows = [...first[key]];
-    for (let page = first.page + 1; page <= first.pages; page++) {
-      const next = await get(page);
-      rows.push(...next[key]);
-      if (next[key].length === 0) break;
+  /**
+   * GET on a v1 list: one page, or with `allPages` that page and every following one, their
+   * rows (`rows` names the array) appended into one answer.
+   */
+  async function paged<K extends string, S extends z.ZodType<{ page: number; pages: number } & Record<K, unknown[]>>>(
+    list: { path: string; what: string; schema: S; rows: K },
+    params: CallSpec<S>['params'],
+    page: number,
+    allPages: boolean,
+  ): Promise<z.infer<S>> {
+    const get = (p: number): Promise<z.infer<S>> =>
+      call({ method: 'GET', path: list.path, what: `${list.what} (page ${p})`, schema: list.schema, params: { ...params, page: p }, idempotent: true });
+    const first = await get(page);
+    if (!allPages) return first;
+    const rows = [...first[list.rows]];
+    for (let p = first.page + 1; p <= first.pages; p++) {
+      const next = await get(p);
+      rows.push(...next[list.rows]);
+      if (next[list.rows].length === 0) break;
     }
-    return { ...first, [key]: rows };
+    return { ...first, [list.rows]: rows };
   }
 
   const instant = (iso: string | undefined) => (iso ? toShipStationDate(iso) : undefined);
 
-  async function listShipmentsWith(params: CallSpec<typeof ListShipmentsResponse>['params'], what: string, allPages: boolean, page = 1) {
-    const get = (p: number) =>
-      call({ method: 'GET', path: '/shipments', what: `${what} (page ${p})`, schema: ListShipmentsResponse, params: { ...params, page: p }, idempotent: true });
-    const first = await get(page);
-    return allPages ? restOfPages(first, 'shipments', get) : first;
-  }
+  const listShipmentsWith = (params: CallSpec<typeof ListShipmentsResponse>['params'], what: string, allPages: boolean, page = 1) =>
+    paged({ path: '/shipments', what, schema: ListShipmentsResponse, rows: 'shipments' }, params, page, allPages);
 
   const base = new URL(opts.baseUrl);
   const shipmentsPath = `${base.pathname.replace(/\/+$/, '')}/shipments`.toLowerCase();
@@ -452,10 +446,7 @@ export function createShipStationClient(opts: ShipStationClientOptions): ShipSta
         sortDir: query.sortDir,
         pageSize: query.pageSize ?? (query.allPages ? MAX_PAGE_SIZE : undefined),
       };
-      const get = (page: number) =>
-        call({ method: 'GET', path: '/fulfillments', what: `list fulfillments (page ${page})`, schema: ListFulfillmentsResponse, params: { ...params, page }, idempotent: true });
-      const first = await get(query.page ?? 1);
-      return query.allPages ? restOfPages(first, 'fulfillments', get) : first;
+      return paged({ path: '/fulfillments', what: 'list fulfillments', schema: ListFulfillmentsResponse, rows: 'fulfillments' }, params, query.page ?? 1, query.allPages === true);
     },
 
     getShipmentsAt(resourceUrl) {

@@ -270,11 +270,16 @@ export const CreateOrdersResult = z.looseObject({
 });
 export type CreateOrdersResult = z.infer<typeof CreateOrdersResult>;
 
-export const ListOrdersResponse = z.looseObject({
-  orders: z.array(Order),
+/** The paging every v1 list answer carries next to its rows. */
+const Paging = {
   total: z.number().int(),
   page: z.number().int(),
   pages: z.number().int(),
+};
+
+export const ListOrdersResponse = z.looseObject({
+  orders: z.array(Order),
+  ...Paging,
 });
 export type ListOrdersResponse = z.infer<typeof ListOrdersResponse>;
 
@@ -376,9 +381,7 @@ export type Shipment = z.infer<typeof Shipment>;
 
 export const ListShipmentsResponse = z.looseObject({
   shipments: z.array(Shipment),
-  total: z.number().int(),
-  page: z.number().int(),
-  pages: z.number().int(),
+  ...Paging,
 });
 export type ListShipmentsResponse = z.infer<typeof ListShipmentsResponse>;
 
@@ -410,9 +413,7 @@ export type Fulfillment = z.infer<typeof Fulfillment>;
 
 export const ListFulfillmentsResponse = z.looseObject({
   fulfillments: z.array(Fulfillment),
-  total: z.number().int(),
-  page: z.number().int(),
-  pages: z.number().int(),
+  ...Paging,
 });
 export type ListFulfillmentsResponse = z.infer<typeof ListFulfillmentsResponse>;
 

@@ -164,13 +164,12 @@ export function createWriteback(ctx: WritebackContext): Writeback {
     // A confirmed package whose label was voided is replaced by this one: sent under its
     // packageReferenceId, Amazon swaps the dead tracking number for the new one.
     const replacing = label.voided ? undefined : siblings.find((r) => r.state === 'confirmed' && r.voidedAfterConfirm && !r.replacedBy);
-    // Resending a confirmed package (Retry, Confirm now) or replacing one goes to an order Amazon
-    // may already show as shipped: plan it as the partial shipment it amends, against our ledger
-    // alone (Amazon's shipped count includes the very package being amended).
-    const amending = (force && existing?.state === 'confirmed') || replacing !== undefined;
-    const alreadyConfirmed = shippedItems(siblings, amending ? undefined : order);
-    const planned = amending && order.status === 'shipped' ? { ...order, status: 'partially_shipped' as const } : order;
-    const plan = toConfirmation({ label, order: planned, alreadyConfirmed, timeZone: timeZoneOf(account), now: ctx.now() });
+    // Resending a confirmed package (Retry, Confirm now) or replacing one amends what Amazon
+    // holds: planned against our ledger alone (Amazon's shipped count includes the very package
+    // being amended).
+    const amends = (force && existing?.state === 'confirmed') || replacing !== undefined;
+    const alreadyConfirmed = shippedItems(siblings, amends ? undefined : order);
+    const plan = toConfirmation({ label, order, alreadyConfirmed, timeZone: timeZoneOf(account), now: ctx.now(), amends });
     if (force && existing?.state === 'confirmed' && plan.kind !== 'confirm') {
       // Nothing new to send: what Amazon holds stays as it is, and so does our record of it.
       return { outcome: 'already_done', record: existing };
@@ -365,6 +364,18 @@ export function createWriteback(ctx: WritebackContext): Writeback {
       return summary;
     },
   };
+}
+
+/**
+ * The ledger of each order (by order record key), in the order asked: two batch reads for any
+ * number of orders, for the deadline guard and reconciliation.
+ */
+export async function ledgersOf(store: Store, orderKeys: string[]): Promise<ConfirmationRecord[][]> {
+  const labelIds = (await store.orderLabels.getMany(orderKeys)).map((l) => l?.labelIds ?? []);
+  const all = labelIds.flat();
+  const records = new Map<string, ConfirmationRecord>();
+  (await store.confirmations.getMany(all)).forEach((r, i) => r && records.set(all[i]!, r));
+  return labelIds.map((ids) => ids.flatMap((id) => records.get(id) ?? []));
 }
 
 type PlanOrder = Parameters<typeof toConfirmation>[0]['order'] & { items: Array<{ orderItemId: string; quantityOrdered: number; quantityShipped?: number }> };

@@ -3,6 +3,7 @@ import { OrderStatus } from '../domain/order';
 import type { Logger } from '../log/logger';
 import type { OrderRecord } from '../store/records';
 import { orderRecordKey, type Store } from '../store/store';
+import { ledgersOf } from './confirm-labels.job';
 import { assessDeadlines, cancelRequestKey, deadlineKey, lateKey, type DeadlineOrder } from './deadline';
 
 /**
@@ -31,14 +32,8 @@ export interface DeadlineSummary {
 /** Orders Dockhand imported and Amazon still expects to ship, with whether writeback covered them. */
 export async function watchedOrders(store: Store): Promise<DeadlineOrder[]> {
   const records = (await store.orders.all()).filter((r) => r.state === 'sent' && (r.amazonStatus === 'unshipped' || r.amazonStatus === 'partially_shipped'));
-  const labels = await store.orderLabels.getMany(records.map((r) => orderRecordKey(r.accountId, r.amazonOrderId)));
-  const out: DeadlineOrder[] = [];
-  for (const [i, r] of records.entries()) {
-    const ids = labels[i]?.labelIds ?? [];
-    const confirmations = ids.length > 0 ? await store.confirmations.getMany(ids) : [];
-    out.push(toDeadlineOrder(r, confirmations.flatMap((c) => (c?.state === 'confirmed' ? c.items : []))));
-  }
-  return out;
+  const ledgers = await ledgersOf(store, records.map((r) => orderRecordKey(r.accountId, r.amazonOrderId)));
+  return records.map((r, i) => toDeadlineOrder(r, ledgers[i]!.flatMap((c) => (c.state === 'confirmed' ? c.items : []))));
 }
 
 function toDeadlineOrder(r: OrderRecord, confirmedItems: Array<{ orderItemId: string; quantity: number }>): DeadlineOrder {

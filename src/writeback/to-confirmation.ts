@@ -6,7 +6,7 @@ import type { ConfirmShipmentOrderItem, ConfirmShipmentRequest } from '../amazon
 import { amazonCarrierFor, shippingMethodFor } from './carrier-codes';
 import { isKnownTimeZone, isoInZone, localDay, wallToEpoch } from '../domain/wall-clock';
 
-export { ConfirmShipmentOrderItem, ConfirmShipmentRequest, PackageDetail } from '../amazon/schemas';
+export { ConfirmShipmentRequest } from '../amazon/schemas';
 
 export interface ConfirmationInput {
   label: Label;
@@ -23,6 +23,11 @@ export interface ConfirmationInput {
   /** The seller's IANA time zone, e.g. `America/Los_Angeles`. */
   timeZone: string;
   now: Date;
+  /**
+   * The label amends a package Amazon holds (sent again to correct it, or in place of a voided
+   * one), so an order Amazon shows as shipped is no reason to skip it.
+   */
+  amends?: boolean;
 }
 
 export type SkipReason =
@@ -64,7 +69,9 @@ export function toConfirmation(input: ConfirmationInput): ConfirmationPlan {
     case 'cancelled':
       return skip('order_cancelled', `${orderRef} is cancelled, yet ShipStation shipped it (${label.id}).`);
     case 'shipped':
-      // Amazon already considers every item shipped (possibly confirmed in Seller Central).
+      // Amazon already considers every item shipped (possibly confirmed in Seller Central),
+      // unless this label amends a package Amazon holds: then the shipped order is its target.
+      if (input.amends) break;
       return skip('order_shipped', `${orderRef} is already shipped on Amazon; ${label.id} is not confirmed again.`);
     case 'unfulfillable':
       return skip('order_unfulfillable', `${orderRef} is unfulfillable; Amazon accepts no confirmation for it.`);
@@ -265,4 +272,3 @@ export function shipDateFor(input: {
   return isoInZone(seconds, timeZone);
 }
 
-export { isKnownTimeZone, isoInZone } from '../domain/wall-clock';

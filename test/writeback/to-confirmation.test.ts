@@ -3,10 +3,10 @@ import type { Label } from '../../src/domain/label';
 import {
   ConfirmShipmentRequest,
   type ConfirmationInput,
-  isoInZone,
   shipDateFor,
   toConfirmation,
 } from '../../src/writeback/to-confirmation';
+import { isoInZone } from '../../src/domain/wall-clock';
 
 const LA = 'America/Los_Angeles';
 
@@ -279,6 +279,13 @@ describe('toConfirmation: label and order state', () => {
       expect(plan.message).toContain('113-1234567-1234567');
     }
     if (plan.kind === 'error') expect(plan.code).toBe(detail);
+  });
+
+  it.each<[string, boolean | undefined, string]>([
+    ['a new label for a shipped order is skipped', undefined, 'skip'],
+    ['a label amending a package Amazon holds is sent to the shipped order', true, 'confirm'],
+  ])('%s', (_name, amends, kind) => {
+    expect(toConfirmation({ ...input({}, { status: 'shipped' }), ...(amends ? { amends } : {}) }).kind).toBe(kind);
   });
 
   it('reports an unknown time zone as a config error', () => {
