@@ -2,7 +2,7 @@ import { z } from 'zod';
 
 /**
  * Wire shapes of the Orders API v2026-01-01 that Dockhand reads
- * (/work/shared/specs/amazon/orders_2026-01-01.json, `definitions`).
+ * (test/specs/amazon/orders_2026-01-01.json, `definitions`).
  *
  * Fields we use are typed as the spec says; fields we don't use are simply not listed, so zod
  * strips them instead of failing on them. Optional blocks accept `null` as well as absence:

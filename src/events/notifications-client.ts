@@ -12,7 +12,7 @@ import { DockhandError } from '../domain/errors';
 import { silentLogger, type Logger } from '../log/logger';
 
 /**
- * Notifications API v1 (/work/shared/specs/amazon/notifications.json): the few calls that set
+ * Notifications API v1 (test/specs/amazon/notifications.json): the few calls that set
  * up ORDER_CHANGE delivery to our SQS queue. Built like the orders client: amazon-sp-api only
  * moves bytes (`raw_result`), and status, retries and error mapping are ours.
  *

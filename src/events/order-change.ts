@@ -2,7 +2,7 @@ import { z } from 'zod';
 
 /**
  * The ORDER_CHANGE notification as Amazon writes it to our SQS queue
- * (/work/shared/specs/amazon/OrderChangeNotification.json).
+ * (test/specs/amazon/OrderChangeNotification.json).
  *
  * Strict on what routing and deduplication rest on (type, ids, change type and time, the
  * summary's marketplace, status and fulfillment type); everything else is left out so zod

@@ -3,7 +3,7 @@ import { z } from 'zod';
 /**
  * ShipStation API v1 wire shapes.
  *
- * Source: /work/shared/specs/shipstation/shipstation-v1-openapi.ballerina.yaml. The markdown
+ * Source: test/specs/shipstation/shipstation-v1-openapi.ballerina.yaml. The markdown
  * field tables in the operation descriptions are authoritative; the generated component
  * schemas are not (they type `taxAmount` as an integer and `tagIds` as a string, and mark
  * fields required that the examples show as null). So what ShipStation *returns* is parsed

@@ -1,12 +1,12 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { DockhandError } from '../../src/domain/errors';
 import type { Order } from '../../src/domain/order';
 import { AmazonOrder } from '../../src/amazon/schemas';
 import { parseAmazonOrders, parseMoneyCents, toDockhandOrder } from '../../src/amazon/to-order';
 import { ORDER_KINDS, UNKNOWN_MARKETPLACE_ID, createOrderFactory } from '../../src/sandbox/amazon/order-factory';
+import { readSpec } from '../support/specs';
 
-const spec = JSON.parse(readFileSync('/work/shared/specs/amazon/orders_2026-01-01.json', 'utf8'));
+const spec = JSON.parse(readSpec('amazon/orders_2026-01-01.json'));
 const searchExample = spec.paths['/orders/2026-01-01/orders'].get.responses['200'].examples['application/json'];
 const getExample = spec.paths['/orders/2026-01-01/orders/{orderId}'].get.responses['200'].examples['application/json'];
 

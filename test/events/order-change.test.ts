@@ -1,8 +1,8 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseOrderChange, routeEvent, type OrderChangeEvent, type RoutableAccount } from '../../src/events/order-change';
+import { readSpec } from '../support/specs';
 
-const SPEC = JSON.parse(readFileSync('/work/shared/specs/amazon/OrderChangeNotification.json', 'utf8')) as { examples: Record<string, unknown>[] };
+const SPEC = JSON.parse(readSpec('amazon/OrderChangeNotification.json')) as { examples: Record<string, unknown>[] };
 const EXAMPLE = SPEC.examples[0]!;
 
 type Json = Record<string, any>;

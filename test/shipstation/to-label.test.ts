@@ -1,12 +1,11 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { Fulfillment, ListFulfillmentsResponse, ListShipmentsResponse, Shipment } from '../../src/shipstation/schemas';
 import { fulfillmentToLabel, shipmentToLabel } from '../../src/shipstation/to-label';
+import { readSpec } from '../support/specs';
 
-const SPEC_PATH = new URL('../../../shared/specs/shipstation/shipstation-v1-openapi.ballerina.yaml', import.meta.url);
 // Read as plain data: only the two response examples are used.
-const spec = parse(readFileSync(SPEC_PATH, 'utf8')) as any;
+const spec = parse(readSpec('shipstation/shipstation-v1-openapi.ballerina.yaml')) as any;
 const example = (path: string) => spec.paths[path].get.responses['200'].content['application/json'].example as unknown;
 
 function shipment(patch: Record<string, unknown> = {}): Shipment {

@@ -5,14 +5,14 @@ import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { readSpec } from '../support/specs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const specs = path.resolve(root, '../shared/specs/slack');
 const manifest = parse(readFileSync(path.join(root, 'manifest.yml'), 'utf8')) as Record<string, any>;
 
 /** Bot scopes each Slack method Dockhand calls needs, read from the scraped docs.slack.dev reference. */
 function botScopes(method: string): string[] {
-  const doc = JSON.parse(readFileSync(path.join(specs, 'slack-api-ref-docs.slack.dev-methods', `${method}.json`), 'utf8')) as { scope?: { bot?: string[] } };
+  const doc = JSON.parse(readSpec(`slack/slack-api-ref-docs.slack.dev-methods/${method}.json`)) as { scope?: { bot?: string[] } };
   return doc.scope?.bot ?? [];
 }
 
@@ -20,7 +20,7 @@ describe('manifest.yml', () => {
   it("validates against Slack's official manifest schema (1.0.0)", () => {
     // The 1.0.0 schema's $refs are all local (#/definitions/…); strict off because it uses
     // non-standard keywords (e.g. `regex`) that ajv would otherwise refuse.
-    const schema = JSON.parse(readFileSync(path.join(specs, 'manifest.schema.1.0.0.json'), 'utf8')) as Record<string, unknown>;
+    const schema = JSON.parse(readSpec('slack/manifest.schema.1.0.0.json')) as Record<string, unknown>;
     const ajv = new Ajv({ strict: false, allErrors: true });
     addFormats(ajv);
     const validate = ajv.compile(schema);
@@ -30,7 +30,7 @@ describe('manifest.yml', () => {
   });
 
   it('rejects a broken manifest (the validator is not vacuous)', () => {
-    const schema = JSON.parse(readFileSync(path.join(specs, 'manifest.schema.1.0.0.json'), 'utf8')) as Record<string, unknown>;
+    const schema = JSON.parse(readSpec('slack/manifest.schema.1.0.0.json')) as Record<string, unknown>;
     const ajv = new Ajv({ strict: false });
     addFormats(ajv);
     const validate = ajv.compile(schema);

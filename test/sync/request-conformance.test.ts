@@ -1,18 +1,17 @@
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { parseAmazonOrders } from '../../src/amazon/to-order';
 import { createOrderFactory, type OrderKind } from '../../src/sandbox/amazon/order-factory';
 import { validateOrderBody } from '../../src/sandbox/shipstation/order-validation';
 import { toShipStationOrder } from '../../src/sync/map-order';
+import { readSpec } from '../support/specs';
 
 /**
  * Dockhand's createorder bodies against ShipStation's v1 spec: every field name we send is one
  * the spec defines (no invented or misspelled keys, which ShipStation would silently drop), and
  * the body passes the checks of the spec's Order field table that the simulator applies.
  */
-const spec = parse(readFileSync(path.resolve(import.meta.dirname, '../../../shared/specs/shipstation/shipstation-v1-openapi.ballerina.yaml'), 'utf8')) as {
+const spec = parse(readSpec('shipstation/shipstation-v1-openapi.ballerina.yaml')) as {
   components: { schemas: Record<string, { properties?: Record<string, { $ref?: string; items?: { $ref?: string } }> }> };
 };
 const schemas = spec.components.schemas;

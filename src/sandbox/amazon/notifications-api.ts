@@ -1,5 +1,5 @@
 /**
- * The sandbox's Notifications API v1 (/work/shared/specs/amazon/notifications.json):
+ * The sandbox's Notifications API v1 (test/specs/amazon/notifications.json):
  * destinations and subscriptions, kept in memory. HTTP, auth and rate limits live in
  * sp-api-simulator.ts; this module only validates and answers.
  */

@@ -1,6 +1,6 @@
 /**
  * Builds ORDER_CHANGE notifications exactly as
- * /work/shared/specs/amazon/OrderChangeNotification.json (draft-07) describes them, from the
+ * test/specs/amazon/OrderChangeNotification.json (draft-07) describes them, from the
  * sandbox's v2026-01-01 wire order. Pure: ids and times come in as arguments.
  */
 import type { WireFulfillmentStatus, WireOrder } from './wire-order';

@@ -1,6 +1,6 @@
 /**
  * The sandbox's own reading of the Orders API v2026-01-01 `Order` definition
- * (/work/shared/specs/amazon/orders_2026-01-01.json). Deliberately independent of
+ * (test/specs/amazon/orders_2026-01-01.json). Deliberately independent of
  * src/amazon so a misread of the spec can't hide on both sides; the tests check these shapes
  * against the official JSON schema with ajv.
  */

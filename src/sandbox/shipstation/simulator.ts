@@ -7,7 +7,7 @@ import { listenOnLoopback } from '../listen';
 
 /**
  * A loopback ShipStation API v1 (https://ssapi.shipstation.com) for tests and the sandbox,
- * written from shared/specs/shipstation/shipstation-v1-openapi.ballerina.yaml only. It shares
+ * written from test/specs/shipstation/shipstation-v1-openapi.ballerina.yaml only. It shares
  * no types with src/shipstation on purpose: a misread of the spec must not hide on both sides.
  */
 

@@ -1,6 +1,6 @@
 /**
  * Per-method facts copied by hand from the docs.slack.dev method reference
- * (../shared/specs/slack/slack-api-ref-docs.slack.dev-methods/<method>.json): required args
+ * (test/specs/slack/slack-api-ref-docs.slack.dev-methods/<method>.json): required args
  * and rate-limit tier. The tests read those files and compare, so a misread shows up there.
  */
 

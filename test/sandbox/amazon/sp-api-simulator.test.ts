@@ -8,6 +8,7 @@ import {
 import type { WireOrder } from '../../../src/sandbox/amazon/wire-order';
 import { createSandboxTls } from '../../../src/sandbox/tls';
 import { accessToken, call, fakeClock, schemaErrors, specValidator } from './support';
+import { readSpec } from '../../support/specs';
 
 const tls = createSandboxTls();
 const validSearch = specValidator('orders_2026-01-01.json', 'SearchOrdersResponse');
@@ -487,9 +488,7 @@ describe('SP-API simulator rate limits and faults', () => {
 
 describe('query parameters the spec does not define', () => {
   it('are refused, so a client that drifts from the spec fails its tests', async () => {
-    const { readFileSync } = await import('node:fs');
-    const path = await import('node:path');
-    const spec = JSON.parse(readFileSync(path.resolve(import.meta.dirname, '../../../../shared/specs/amazon/orders_2026-01-01.json'), 'utf8'));
+    const spec = JSON.parse(readSpec('amazon/orders_2026-01-01.json'));
     const names = spec.paths['/orders/2026-01-01/orders'].get.parameters.map((p: { name: string }) => p.name).sort();
     expect(names).toEqual(['createdAfter', 'createdBefore', 'fulfilledBy', 'fulfillmentStatuses', 'includedData', 'lastUpdatedAfter', 'lastUpdatedBefore', 'marketplaceIds', 'maxResultsPerPage', 'paginationToken']);
 

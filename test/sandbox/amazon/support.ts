@@ -1,11 +1,9 @@
-import { readFileSync } from 'node:fs';
 import { request as httpsRequest } from 'node:https';
 import Ajv, { type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import type { SpApiSimulator } from '../../../src/sandbox/amazon/sp-api-simulator';
 import { SANDBOX_LWA_CREDENTIALS } from '../../../src/sandbox/amazon/sp-api-simulator';
-
-const SPEC_DIR = new URL('../../../../shared/specs/amazon/', import.meta.url);
+import { readSpec } from '../../support/specs';
 
 type SpecFile = 'orders_2026-01-01.json' | 'ordersV0.json' | 'notifications.json';
 
@@ -18,7 +16,7 @@ const ajvBySpec = new Map<SpecFile, { ajv: Ajv; definitions: unknown }>();
 export function specValidator(file: SpecFile, definition: string): ValidateFunction {
   let entry = ajvBySpec.get(file);
   if (!entry) {
-    const spec = JSON.parse(readFileSync(new URL(file, SPEC_DIR), 'utf8')) as { definitions: unknown };
+    const spec = JSON.parse(readSpec(`amazon/${file}`)) as { definitions: unknown };
     const ajv = new Ajv({ strict: false, allErrors: true });
     addFormats(ajv);
     entry = { ajv, definitions: spec.definitions };
@@ -35,7 +33,7 @@ let orderChange: ValidateFunction | undefined;
  */
 export function orderChangeValidator(): ValidateFunction {
   if (!orderChange) {
-    const schema = JSON.parse(readFileSync(new URL('OrderChangeNotification.json', SPEC_DIR), 'utf8')) as object;
+    const schema = JSON.parse(readSpec('amazon/OrderChangeNotification.json')) as object;
     const ajv = new Ajv({ strict: false, allErrors: true, validateSchema: false });
     addFormats(ajv);
     orderChange = ajv.compile(schema);

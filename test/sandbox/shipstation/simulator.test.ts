@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import {
@@ -6,10 +5,10 @@ import {
   type ShipStationSimulator,
   type ShipStationSimulatorOptions,
 } from '../../../src/sandbox/shipstation/simulator';
+import { readSpec } from '../../support/specs';
 
 // ------------------------------------------------------------------ spec helpers
 
-const SPEC_PATH = new URL('../../../../shared/specs/shipstation/shipstation-v1-openapi.ballerina.yaml', import.meta.url);
 type Schema = {
   $ref?: string;
   type?: string;
@@ -18,7 +17,7 @@ type Schema = {
   example?: unknown;
 };
 // The spec is read as plain data; the helpers below check the shapes they rely on.
-const spec = parse(readFileSync(SPEC_PATH, 'utf8')) as any;
+const spec = parse(readSpec('shipstation/shipstation-v1-openapi.ballerina.yaml')) as any;
 
 function deref(s: Schema): Schema {
   if (!s.$ref) return s;

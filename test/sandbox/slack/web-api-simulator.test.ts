@@ -1,15 +1,14 @@
-import { readFileSync } from 'node:fs';
 import { webApi } from '@slack/bolt';
 import { afterEach, describe, expect, it } from 'vitest';
 import { METHODS, type SlackMethod } from '../../../src/sandbox/slack/method-table';
 import { startSlackSimulator, type SlackSimulator, type SlackSimulatorOptions } from '../../../src/sandbox/slack/web-api-simulator';
 import { callApi, startFakeApp, type FakeApp } from './fake-app';
+import { readSpec } from '../../support/specs';
 
 // ------------------------------------------------------------------ spec helpers
 
-const SPECS = new URL('../../../../shared/specs/slack/', import.meta.url);
-const refDoc = (method: string): any => JSON.parse(readFileSync(new URL(`slack-api-ref-docs.slack.dev-methods/${method}.json`, SPECS), 'utf8'));
-const openapi: any = JSON.parse(readFileSync(new URL('slack_web_openapi_v2.json', SPECS), 'utf8'));
+const refDoc = (method: string): any => JSON.parse(readSpec(`slack/slack-api-ref-docs.slack.dev-methods/${method}.json`));
+const openapi: any = JSON.parse(readSpec('slack/slack_web_openapi_v2.json'));
 
 /** Top-level fields a success response must carry: docs `output.required`, OpenAPI `required`, the docs' success example. */
 function expectedFields(method: string): string[] {
