@@ -7,6 +7,7 @@ export type ErrorCode =
   // configuration and credentials
   | 'config.invalid'
   | 'config.missing'
+  | 'config.port_in_use'
   // Amazon SP-API
   | 'amazon.auth_rejected'
   | 'amazon.rate_limited'
@@ -71,4 +72,39 @@ export function toDockhandError(e: unknown, code: ErrorCode = 'internal', hint =
   if (e instanceof DockhandError) return e;
   const message = e instanceof Error ? e.message : String(e);
   return new DockhandError(code, message, { cause: e, hint });
+}
+
+/**
+ * What pressing Retry can do for an order quarantined with `code`, and what clears it when a
+ * Retry can't. A retry re-reads the order from Amazon and sends it again, so:
+ * - `retry`: it may go through now, or once the fix its hint names is made in Dockhand or
+ *   ShipStation (a SKU mapped, a label voided, a ShipStation outage over).
+ * - `after_config`: it goes through only once Dockhand's config changes and Dockhand restarts
+ *   (its marketplaces are read at start). Retry is still offered: after the restart it is how the
+ *   order comes in, since nothing changed on Amazon to bring it by itself.
+ * - `amazon_only`: Amazon sent something Dockhand can't ship (no address, no SKU or ASIN, a
+ *   non-decimal price); re-reading the same version gives the same answer, and the sync imports
+ *   the order by itself once Amazon updates it. No Retry is offered and Retry all skips it.
+ * A code not listed gets `retry`: offering it costs one re-read. Pure.
+ */
+export type RetryAdvice = { kind: 'retry' } | { kind: 'after_config' | 'amazon_only'; clears: string };
+
+const RETRY_ADVICE: Partial<Record<ErrorCode, RetryAdvice>> = {
+  'order.malformed': {
+    kind: 'amazon_only',
+    clears: 'Amazon must correct this order (check it in Seller Central); Dockhand imports it automatically when Amazon updates it. A retry cannot help before then.',
+  },
+  'order.unknown_marketplace': {
+    kind: 'after_config',
+    clears: 'Dockhand reads its marketplaces when it starts: after changing the config, restart Dockhand, then press Retry.',
+  },
+};
+
+export function retryAdvice(code: string): RetryAdvice {
+  return RETRY_ADVICE[code as ErrorCode] ?? { kind: 'retry' };
+}
+
+/** True when a Retry can send the order without Amazon changing it first. Pure. */
+export function isRetryable(code: string): boolean {
+  return retryAdvice(code).kind !== 'amazon_only';
 }

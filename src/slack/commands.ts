@@ -53,8 +53,8 @@ export const AUDIT_MAX = 100;
 export const COMMAND_HELP: readonly string[] = [
   '`/dockhand status` — per account: last sync, orders by state, quarantine; the event path',
   '`/dockhand order <AmazonOrderId>` — what Dockhand did with one order, in time order',
-  '`/dockhand quarantine` — orders that could not be sent, with a Retry button each',
-  '`/dockhand retry <AmazonOrderId|all>` — try quarantined orders again',
+  '`/dockhand quarantine` — orders that could not be sent, with Retry where it can help and what clears the rest',
+  '`/dockhand retry <AmazonOrderId|all>` — try quarantined orders again (`all` skips what only Amazon can correct)',
   '`/dockhand sku map <amazon-sku> <shipstation-sku>` — map an Amazon SKU (quote SKUs with spaces: "A B")',
   '`/dockhand sku unmapped` — Amazon SKUs waiting for a ShipStation SKU',
   '`/dockhand pause [account]` — stop syncing (all accounts, or one) until resumed; managers only',

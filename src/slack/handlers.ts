@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { StatusData } from '../cli/status';
-import { toDockhandError } from '../domain/errors';
+import { isRetryable, toDockhandError } from '../domain/errors';
 import type { AtRiskOrder, WritebackNotice } from '../domain/notifier';
 import type { Logger } from '../log/logger';
 import type { AuditEntry, QuarantineEntry, UnmappedSku } from '../store/records';
@@ -63,6 +63,8 @@ export interface RetryResult {
   resolved: number;
   stillQuarantined: number;
   notFound: string[];
+  /** Left in quarantine by 'all': orders only Amazon can correct (sync/retry.ts). Absent: not reported. */
+  skipped?: number;
 }
 
 /** What `orderTimeline` in blocks.ts renders: the order's record, quarantine entry, audit entries, alerts and labels (`confirmations`). */
@@ -108,9 +110,12 @@ function plain(text: string): Reply {
 }
 
 function describeRetry(r: RetryResult): string {
+  const skipped = r.skipped ?? 0;
+  const them = skipped === 1 ? 'it' : 'them';
+  const left = `${skipped} skipped: only Amazon can correct ${them}, and Dockhand imports ${them} automatically when Amazon updates ${them}`;
   if (r.retried === 0 && r.notFound.length > 0) return `not in quarantine: ${r.notFound.join(', ')}`;
-  if (r.retried === 0) return 'nothing in quarantine';
-  return `${r.retried} retried: ${r.resolved} sent, ${r.stillQuarantined} still quarantined`;
+  if (r.retried === 0) return skipped > 0 ? `nothing to retry; ${left}` : 'nothing in quarantine';
+  return `${r.retried} retried: ${r.resolved} sent, ${r.stillQuarantined} still quarantined${skipped > 0 ? `; ${left}` : ''}`;
 }
 
 function clock(d: Date): string {
@@ -151,7 +156,7 @@ export function createHandlers(deps: HandlerDeps) {
       case 'quarantine':
         return fromBlocks(blocks.quarantineList(await ops.quarantine()), 'Quarantine');
       case 'retry': {
-        const r = await ops.retry(cmd.all ? 'all' : cmd.target);
+        const r = cmd.all ? await retryAll() : await ops.retry(cmd.target);
         return plain(`Retry ${cmd.all ? 'all' : cmd.target}: ${describeRetry(r)}`);
       }
       case 'sku_map': {
@@ -197,6 +202,17 @@ export function createHandlers(deps: HandlerDeps) {
     const id = baseAction(actionId);
     const entry = actionId === id ? '' : id === blocks.ACTIONS.retrySync ? `:${id}:${v.accountId ?? ''}` : `:${actionId}`;
     return store.claimOnce(`action:${v.key}:${v.version}${entry}`, now().toISOString());
+  }
+
+  /**
+   * Retry all: retries what a retry can help and says how many it skipped (sync/retry.ts leaves
+   * out what only Amazon can correct). Those are counted here, before the retry, when the ops
+   * don't report them.
+   */
+  async function retryAll(accountId?: string): Promise<RetryResult> {
+    const skipped = (await ops.quarantine()).filter((q) => (accountId === undefined || q.accountId === accountId) && !isRetryable(q.code)).length;
+    const r = await ops.retry('all', accountId);
+    return { ...r, skipped: r.skipped ?? skipped };
   }
 
   async function alreadyDone(v: ButtonValue): Promise<Reply> {
@@ -361,8 +377,9 @@ export function createHandlers(deps: HandlerDeps) {
         return { detail: describeRetry(r) };
       }
       case blocks.ACTIONS.retryAll: {
-        const r = await ops.retry('all', target.accountId);
-        if (r.stillQuarantined === 0) alerts.resolve(alertKey, `pressed Retry all — ${describeRetry(r)}`, userId);
+        const r = await retryAll(target.accountId);
+        // What Retry all skipped is still quarantined: the burst message stays open for it.
+        if (r.stillQuarantined === 0 && !r.skipped) alerts.resolve(alertKey, `pressed Retry all — ${describeRetry(r)}`, userId);
         else alerts.noteAction(alertKey, userId, `pressed Retry all — ${describeRetry(r)}`);
         return { detail: describeRetry(r) };
       }

@@ -1,4 +1,4 @@
-import { toDockhandError } from '../domain/errors';
+import { isRetryable, toDockhandError } from '../domain/errors';
 import type { Order } from '../domain/order';
 import { orderRecordKey } from '../store/store';
 import { EVENTS_QUARANTINE_ACCOUNT } from './order-events.job';
@@ -9,20 +9,27 @@ export interface RetryOutcome {
   resolved: number;
   stillQuarantined: number;
   notFound: string[];
+  /** Left alone by 'all': orders only Amazon can correct (domain/errors.ts `isRetryable`). They stay in quarantine. */
+  skipped: number;
 }
 
 /**
  * Retries quarantined orders of one account: `target` is an AmazonOrderId or 'all'. Each order
  * is read again from Amazon (it may have been fixed there) and goes through the same path as
  * a sync; what fails again stays in quarantine with the new reason.
+ *
+ * 'all' skips the orders only Amazon can correct: re-reading the same version changes nothing
+ * and costs a getOrder each, and the sync imports them once Amazon updates them. One order
+ * named on its own is always retried: someone asked for it.
  */
 export async function retryQuarantined(target: string, ctx: SyncContext): Promise<RetryOutcome> {
   const accountId = ctx.account.id;
-  const entries =
+  const found =
     target === 'all'
       ? (await ctx.store.quarantine.all()).filter((q) => q.accountId === accountId)
       : [await ctx.store.quarantine.get(orderRecordKey(accountId, target))].filter((q) => q !== undefined);
-  const outcome: RetryOutcome = { retried: 0, resolved: 0, stillQuarantined: 0, notFound: [] };
+  const entries = target === 'all' ? found.filter((q) => isRetryable(q.code)) : found;
+  const outcome: RetryOutcome = { retried: 0, resolved: 0, stillQuarantined: 0, notFound: [], skipped: found.length - entries.length };
   if (target !== 'all' && entries.length === 0) outcome.notFound.push(target);
   const summary = emptySummary(accountId, ctx.now().toISOString());
 
