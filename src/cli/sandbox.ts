@@ -59,7 +59,7 @@ export interface Sandbox {
 }
 
 /** Starts both simulators on loopback and writes the info file other commands connect with. */
-export async function startSandboxServices(dataDir: string, opts: { rateScale?: number } = {}): Promise<Sandbox> {
+export async function startSandboxServices(dataDir: string, opts: { rateScale?: number; shipstationTags?: string[] } = {}): Promise<Sandbox> {
   const dir = path.join(dataDir, 'sandbox');
   mkdirSync(dir, { recursive: true });
   const tls = loadOrCreateSandboxTls(dir);
@@ -73,7 +73,8 @@ export async function startSandboxServices(dataDir: string, opts: { rateScale?: 
       if (destination.arn === sqs.queueArn(queue)) sqs.send(queue, body);
     },
   });
-  const shipstation = await startShipStationSimulator({ ...SANDBOX_SHIPSTATION, rateScale: opts.rateScale ?? 1 });
+  // The tags the seller's config names (writeback.priorityTag), as a seller creates them once in ShipStation.
+  const shipstation = await startShipStationSimulator({ ...SANDBOX_SHIPSTATION, rateScale: opts.rateScale ?? 1, tagNames: opts.shipstationTags ?? [] });
   const info: SandboxInfo = {
     pid: process.pid,
     spApiUrl: spApi.url,
@@ -110,7 +111,7 @@ export async function startSandboxServices(dataDir: string, opts: { rateScale?: 
  */
 export async function runSandbox(config: Config, opts: SandboxOptions): Promise<void> {
   const say = (line: string) => process.stdout.write(line + '\n');
-  const sandbox = await startSandboxServices(config.dataDir, opts.rateScale ? { rateScale: opts.rateScale } : {});
+  const sandbox = await startSandboxServices(config.dataDir, { ...(opts.rateScale ? { rateScale: opts.rateScale } : {}), shipstationTags: [config.writeback.priorityTag] });
   const factory = createOrderFactory(opts.seed ?? 42);
   for (const kind of ORDER_KINDS) sandbox.spApi.putOrder(withoutStamp(factory.make(kind)));
   // Three orders the warehouse has not got to, close to (or past) Amazon's ship-by: the deadline

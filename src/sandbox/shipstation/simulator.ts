@@ -4,6 +4,9 @@ import { formatPacific, toPacificKey } from './pacific-time';
 import { FixedRateWindow, type RateWindowState } from './rate-window';
 import { ALL_STATUSES, flattenModelState, isObject, validateOrderBody, type ModelState } from './order-validation';
 import { listenOnLoopback } from '../listen';
+import { ORDER_SEARCH_PATH, renderOrderSearchPage, SIMULATED_APP_PATH, type OrderPageOrder } from './order-page';
+
+export { SIMULATED_APP_PATH } from './order-page';
 
 /**
  * A loopback ShipStation API v1 (https://ssapi.shipstation.com) for tests and the sandbox,
@@ -48,6 +51,12 @@ export interface ShipStationSimulatorOptions {
   clock?: () => number;
   stores?: SimStore[];
   tags?: SimTag[];
+  /**
+   * More tags the account holds, by name, on top of `tags` (ids and colours are the simulator's;
+   * a name already held, in any case, is not added again). The sandbox passes the tags its
+   * seller's config uses, as a seller creates them once in ShipStation's settings.
+   */
+  tagNames?: string[];
   warehouses?: SimWarehouse[];
 }
 
@@ -283,6 +292,11 @@ export interface ShipStationSimulatorStats {
 export interface ShipStationSimulator {
   /** `http://127.0.0.1:PORT`, no trailing slash. */
   url: string;
+  /**
+   * The stand-in for ShipStation's web app (`ship.shipstation.com`): `<url>/app`, where
+   * `/orders/all-orders-search-result?quickSearch=<order number>` shows the order read-only.
+   */
+  appUrl: string;
   /** Active (not deleted) orders, oldest orderId first; copies. */
   orders(): ShipStationOrder[];
   getByOrderKey(orderKey: string): ShipStationOrder | undefined;
@@ -353,6 +367,20 @@ const DEFAULT_TAGS: SimTag[] = [
   { tagId: 300002, name: 'Needs Review', color: '#FF0000' },
   { tagId: 300003, name: 'Gift', color: '#33CCCC' },
 ];
+
+const EXTRA_TAG_COLORS = ['#3366CC', '#9933CC', '#339933', '#CC6633'];
+
+/** `tags` plus one tag per name it lacks (compared case-insensitively, as ShipStation's tag names are). */
+function withTagNames(tags: SimTag[], names: string[]): SimTag[] {
+  const out = tags.map((t) => ({ ...t }));
+  for (const raw of names) {
+    const name = raw.trim();
+    if (!name || out.some((t) => t.name.toLowerCase() === name.toLowerCase())) continue;
+    const tagId = Math.max(300_000, ...out.map((t) => t.tagId)) + 1;
+    out.push({ tagId, name, color: EXTRA_TAG_COLORS[(out.length - tags.length) % EXTRA_TAG_COLORS.length]! });
+  }
+  return out;
+}
 
 /**
  * When the account's plan has no API access, ShipStation answers 402 Payment Required (seen
@@ -538,7 +566,7 @@ export async function startShipStationSimulator(opts: ShipStationSimulatorOption
   const limiter = new FixedRateWindow(RATE_LIMIT, RATE_WINDOW_MS / scale, clock);
   const stores = opts.stores ?? DEFAULT_STORES;
   const warehouses = opts.warehouses ?? DEFAULT_WAREHOUSES;
-  const tags = opts.tags ?? DEFAULT_TAGS;
+  const tags = withTagNames(opts.tags ?? DEFAULT_TAGS, opts.tagNames ?? []);
   const validation = { storeIds: new Set(stores.map((s) => s.storeId)), warehouseIds: new Set(warehouses.map((w) => w.warehouseId)) };
   const defaultWarehouseId = (warehouses.find((w) => w.isDefault) ?? warehouses[0])?.warehouseId ?? 0;
   const defaultStoreId = stores[0]?.storeId ?? 0;
@@ -1339,6 +1367,12 @@ export async function startShipStationSimulator(opts: ShipStationSimulatorOption
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const raw = await readBody(req);
+    // The web app is a page for a browser: no Basic auth, no rate limit, not counted in stats.
+    const appPath = new URL(req.url ?? '/', 'http://localhost').pathname.toLowerCase();
+    if (appPath === SIMULATED_APP_PATH || appPath.startsWith(`${SIMULATED_APP_PATH}/`)) {
+      serveApp(req, res);
+      return;
+    }
     const creds = credentialsOf(req);
     if (!creds || creds.key !== opts.apiKey || creds.secret !== opts.apiSecret) {
       // ShipStation answers bad or missing credentials with a bare 401 and no JSON body.
@@ -1386,6 +1420,52 @@ export async function startShipStationSimulator(opts: ShipStationSimulatorOption
     }
   }
 
+  /** The order search of the web app; anything else under the app is a 404 page. */
+  function serveApp(req: IncomingMessage, res: ServerResponse): void {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const path = url.pathname.toLowerCase().replace(/\/+$/, '');
+    if ((req.method ?? 'GET').toUpperCase() !== 'GET' || path !== `${SIMULATED_APP_PATH}${ORDER_SEARCH_PATH}`) {
+      res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' }).end(`Not found. Orders are at ${SIMULATED_APP_PATH}${ORDER_SEARCH_PATH}?quickSearch=<order number>`);
+      return;
+    }
+    const query = (url.searchParams.get('quickSearch') ?? '').trim();
+    const needle = query.toLowerCase();
+    const matched = needle ? active().filter((o) => o.orderNumber.toLowerCase().includes(needle) || String(o.orderId) === needle) : [];
+    const html = renderOrderSearchPage(query, matched.map(pageOrder));
+    res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store' }).end(html);
+  }
+
+  function pageOrder(o: ShipStationOrder): OrderPageOrder {
+    return {
+      orderId: o.orderId,
+      orderNumber: o.orderNumber,
+      orderKey: o.orderKey,
+      orderStatus: o.orderStatus,
+      orderDate: o.orderDate,
+      shipByDate: o.shipByDate,
+      holdUntilDate: o.holdUntilDate,
+      storeName: stores.find((s) => s.storeId === o.advancedOptions.storeId)?.storeName ?? String(o.advancedOptions.storeId),
+      warehouseName: warehouses.find((w) => w.warehouseId === o.advancedOptions.warehouseId)?.warehouseName ?? String(o.advancedOptions.warehouseId),
+      tags: (o.tagIds ?? []).map((id) => tags.find((t) => t.tagId === id) ?? { name: `tag ${id}`, color: '#999999' }),
+      items: o.items.map((i) => ({ sku: i.sku, name: i.name, quantity: i.quantity })),
+      labels: shipmentRecords
+        .map((r) => r.shipment)
+        .filter((x) => x.orderId === o.orderId)
+        .map((x) => ({
+          shipmentId: x.shipmentId,
+          carrierCode: x.carrierCode,
+          serviceCode: x.serviceCode,
+          trackingNumber: x.trackingNumber,
+          shipDate: x.shipDate,
+          voided: x.voided,
+          items: (x.shipmentItems ?? []).reduce((n, i) => n + i.quantity, 0),
+        })),
+      fulfillments: fulfillmentRecords
+        .filter((f) => f.orderId === o.orderId)
+        .map((f) => ({ fulfillmentId: f.fulfillmentId, carrierCode: f.carrierCode, trackingNumber: f.trackingNumber, shipDate: f.shipDate, voided: f.voided })),
+    };
+  }
+
   const server = createServer((req, res) => {
     handle(req, res).catch((e: unknown) => {
       if (!res.headersSent) send(res, 500, { Message: 'An error has occurred.', ExceptionMessage: String(e) });
@@ -1396,6 +1476,7 @@ export async function startShipStationSimulator(opts: ShipStationSimulatorOption
 
   return {
     url,
+    appUrl: `${url}${SIMULATED_APP_PATH}`,
     orders: () => active().map(clone),
     getByOrderKey: (orderKey) => {
       const o = findByKey(orderKey);
