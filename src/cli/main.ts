@@ -14,8 +14,13 @@ import { ensureOrderChangeSubscription, resolveQueueArn } from '../events/notifi
 import { checkConnections } from './config-check';
 import { formatStatus, gatherStatus } from './status';
 import { startProduct } from './product';
-import { createWritebackParts, ensureShipNotifyWebhook, pollContext } from './writeback';
+import { createWritebackParts, ensureShipNotifyWebhook, labelSource, pollContext, reconcileContext } from './writeback';
 import { runPollPass, type PollSummary } from '../writeback/poll-labels.job';
+import { runUnderLease } from '../jobs/lease';
+import { formatOrderTimeline, isUnknownOrder, orderTimeline } from '../sync/order-timeline';
+import { formatLateOrders, lateOrders } from '../writeback/late-orders';
+import { runReconcile, type ReconcileSummary } from '../writeback/reconcile.job';
+import { formatReconcileReport, toReconcileReport } from '../writeback/reconcile-report';
 import { startSlackFace } from './slack';
 import { openRuntime, withSandboxConnections, type Runtime } from './runtime';
 import { runSandbox, SANDBOX_DEFAULT_RATE_SCALE } from './sandbox';
@@ -279,6 +284,42 @@ export function buildCli(): Command {
     .action(async () => {
       const lines = await withRuntime(async (rt) => formatStatus(await gatherStatus(rt.config, rt.store, rt.sqs, new Date())));
       lines.forEach((l) => out(l));
+    });
+
+  program
+    .command('order <AmazonOrderId>')
+    .description("an order's timeline: seen, sent, state, labels and their confirmation on Amazon, alerts, who did what (exit 1 when Dockhand has not seen it)")
+    .action(async (amazonOrderId: string) => {
+      const timeline = await withStore((store, cfg) => orderTimeline(store, cfg.accounts.map((a) => a.id), amazonOrderId));
+      formatOrderTimeline(timeline).forEach((l) => out(l));
+      process.exitCode = isUnknownOrder(timeline) ? EXIT_FATAL : EXIT_OK;
+    });
+
+  program
+    .command('late')
+    .description("orders at risk of missing Amazon's ship-by date (late, under 1 h, under 4 h), Prime first")
+    .action(async () => {
+      const orders = await withStore((store, cfg) => lateOrders(store, new Date(), cfg.writeback.leadTimesMinutes));
+      formatLateOrders(orders).forEach((l) => out(l));
+    });
+
+  program
+    .command('reconcile [account]')
+    .description('compare Amazon with ShipStation now (one pass, as every 10 minutes) and list each difference with its fix; differences are alerted too')
+    .action(async (accountId: string | undefined) => {
+      const report = await withRuntime(async (rt) => {
+        if (accountId) accountsOf(rt.config, accountId);
+        let summary: ReconcileSummary | undefined;
+        // The same lease as the running product's pass: two passes at once would both alert each difference.
+        const ran = await runUnderLease(rt.store, 'reconcile', rt.owner, async () => {
+          summary = await runReconcile(reconcileContext(rt, labelSource(rt.shipstation, rt.config.shipstation.baseUrl, rt.logger)), accountId);
+        }, { isGone: rt.config.accounts[0] ? rt.contextFor(rt.config.accounts[0]).isLeaseOwnerGone : undefined });
+        if (!ran || !summary) {
+          throw new DockhandError('store.unavailable', 'another Dockhand process is reconciling right now', { hint: 'Its findings are alerted in Slack; run `dockhand reconcile` again in a minute for a report here.' });
+        }
+        return toReconcileReport(summary);
+      });
+      formatReconcileReport(report).forEach((l) => out(l));
     });
 
   const notifications = program.command('notifications').description("Amazon's ORDER_CHANGE notifications to the seller's SQS queue (events.sqsQueueUrl in the config)");

@@ -1,10 +1,11 @@
 import type { HealthReport } from '../slack/app';
-import type { ConfirmationResult, DockhandOps, OrderTimelineData, RetryResult } from '../slack/handlers';
+import type { ConfirmationResult, DockhandOps, RetryResult } from '../slack/handlers';
 import type { ConfirmationRecord } from '../store/records';
 import type { Outcome } from '../writeback/confirm-labels.job';
-import { ordersAtRisk } from '../writeback/deadline-guard.job';
+import { lateOrders } from '../writeback/late-orders';
+import { toReconcileReport } from '../writeback/reconcile-report';
 import { findLabel } from './writeback';
-import { orderRecordKey } from '../store/store';
+import { orderTimeline } from '../sync/order-timeline';
 import { dismissNotifications, retryQuarantined } from '../sync/retry';
 import { emptySummary, processOrders } from '../sync/sync-orders.job';
 import type { Product } from './product';
@@ -47,16 +48,7 @@ export function createDockhandOps(rt: Runtime, product: Product): DockhandOps {
   return {
     status,
 
-    async orderTimeline(amazonOrderId): Promise<OrderTimelineData> {
-      const keys = accounts().map((a) => orderRecordKey(a.id, amazonOrderId));
-      const record = (await rt.store.orders.getMany(keys)).find((r) => r !== undefined);
-      const quarantine = (await rt.store.quarantine.getMany(keys)).find((q) => q !== undefined);
-      const audit = await rt.store.auditFor(amazonOrderId);
-      const alerts = (await rt.store.alerts.all()).filter((a) => a.key.endsWith(`:${amazonOrderId}`) || a.facts.amazonOrderId === amazonOrderId);
-      const labelIds = (await rt.store.orderLabels.getMany(keys)).flatMap((l) => l?.labelIds ?? []);
-      const confirmations = (await rt.store.confirmations.getMany(labelIds)).filter((c) => c !== undefined);
-      return { amazonOrderId, ...(record ? { record } : {}), ...(quarantine ? { quarantine } : {}), audit, alerts, confirmations };
-    },
+    orderTimeline: (amazonOrderId) => orderTimeline(rt.store, accounts().map((a) => a.id), amazonOrderId),
 
     quarantine: () => rt.store.quarantine.all(),
 
@@ -102,13 +94,11 @@ export function createDockhandOps(rt: Runtime, product: Product): DockhandOps {
     },
     accounts: () => accounts().map((a) => a.id),
 
-    lateOrders: () => ordersAtRisk(rt.store, new Date(), Math.max(...rt.config.writeback.leadTimesMinutes)),
+    lateOrders: () => lateOrders(rt.store, new Date(), rt.config.writeback.leadTimesMinutes),
 
     async reconcile(accountId) {
       if (accountId) account(accountId);
-      const r = await product.reconcile(accountId);
-      if (r.errors.length > 0 && r.checkedOrders === 0) throw new Error(`reconciliation could not read everything: ${r.errors.join('; ')}`);
-      return { accounts: r.accounts, checkedOrders: r.checkedOrders, checkedLabels: r.checkedLabels, findings: r.findings };
+      return toReconcileReport(await product.reconcile(accountId));
     },
 
     async retryConfirmation(labelId) {
