@@ -9,9 +9,12 @@ import type { AmazonCredentials } from '../amazon/selling-partner';
 import type { AccountConfig, Config } from '../config/config';
 import { createNotificationsClient, type NotificationsClient } from '../events/notifications-client';
 import { DockhandError } from '../domain/errors';
-import type { Notifier } from '../domain/notifier';
+import { withEcho, type NoticeEcho, type Notifier } from '../domain/notifier';
+import { createAlertRecorder, type AlertRecorder } from '../slack/alerts';
 import type { Logger } from '../log/logger';
+import { SIMULATED_APP_PATH } from '../sandbox/shipstation/order-page';
 import { createShipStationClient, type ShipStationClient } from '../shipstation/client';
+import { setShipStationAppUrl } from '../slack/blocks';
 import { createSealer, resolveSealerKey, type Sealer } from '../store/sealer';
 import { isLeaseOwnerGone, leaseOwner, Store } from '../store/store';
 import type { SyncContext } from '../sync/sync-orders.job';
@@ -69,7 +72,7 @@ export function applySandbox(config: Config, info: SandboxInfo): Config {
     ...config,
     accounts: config.accounts.map((a) => ({ ...a, refreshToken: info.refreshToken, marketplaceIds: a.id === 'default' ? info.marketplaceIds : a.marketplaceIds })),
     amazon: { clientId: info.clientId, clientSecret: info.clientSecret, spApiUrl: info.spApiUrl, lwaUrl: info.lwaUrl },
-    shipstation: { apiKey: info.shipstationApiKey, apiSecret: info.shipstationApiSecret, baseUrl: info.shipstationUrl },
+    shipstation: { apiKey: info.shipstationApiKey, apiSecret: info.shipstationApiSecret, baseUrl: info.shipstationUrl, appUrl: `${info.shipstationUrl}${SIMULATED_APP_PATH}` },
     events: { concurrency: 10, pollingSlowdown: 5, ...config.events, sqsQueueUrl: info.sqsQueueUrl, sqsEndpoint: info.sqsEndpoint },
     sandboxCa: readFileSync(info.caPath, 'utf8'),
   } as Config;
@@ -93,7 +96,10 @@ export interface Runtime {
   /** The seller's SQS queue client, when events are configured. */
   sqs?: SQSClient;
   logger: Logger;
+  /** What every job tells people through: `alerts`, perhaps with an echo. */
   notifier: Notifier;
+  /** The alert outbox's recorder: what jobs and Slack actions record, for the Slack drain to send. */
+  alerts: AlertRecorder;
   owner: string;
   contextFor(account: AccountConfig, extra?: Partial<SyncContext>): SyncContext;
   /** A Notifications API client for one account (subscriptions are per seller). */
@@ -110,8 +116,16 @@ function required(value: string | undefined, name: string): string {
   return value;
 }
 
-export async function openRuntime(config: Config, logger: Logger, notifier: Notifier): Promise<Runtime> {
+/**
+ * Opens the store and builds the clients. Every problem any command meets is recorded in the
+ * alert outbox (Slack or not); `echo` also shows each notice as it happens.
+ */
+export async function openRuntime(config: Config, logger: Logger, echo?: NoticeEcho): Promise<Runtime> {
+  // Alert messages are drawn where the config is not at hand: their "Open in ShipStation" base is set here, once.
+  setShipStationAppUrl(config.shipstation.appUrl);
   const store = await Store.open({ dataDir: config.dataDir, ...(config.storeUrl ? { storeUrl: config.storeUrl } : {}) });
+  const alerts = createAlertRecorder({ store, now: () => new Date(), logger: logger.child({ part: 'alerts' }) });
+  const notifier = echo ? withEcho(alerts, echo) : alerts;
   const sealer = createSealer(resolveSealerKey(config.dataDir, config.secretKey));
   const shipstation = createShipStationClient({
     baseUrl: config.shipstation.baseUrl,
@@ -148,6 +162,7 @@ export async function openRuntime(config: Config, logger: Logger, notifier: Noti
     ...(sqs ? { sqs } : {}),
     logger,
     notifier,
+    alerts,
     owner,
     contextFor(account, extra = {}) {
       const client = amazon.get(account.id)!;

@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import { webApi } from '@slack/bolt';
-import type { NotifierRelay } from '../domain/notifier';
-import { createAlertManager } from '../slack/alerts';
+import { listenOn } from '../domain/listen';
+import { startAlertDrain, type AlertManager } from '../slack/alerts';
 import { createSlackApp, healthStatus, type HttpRoute, type SlackApp } from '../slack/app';
 import { WEBHOOK_PATH } from './writeback';
 import { createRoleResolver } from '../slack/roles';
@@ -12,6 +12,8 @@ import { createDockhandOps, healthReport } from './slack-ops';
 export interface SlackFace {
   /** The port Slack requests, /healthz and webhooks are served on. */
   port: number;
+  /** The address that port is bound to (HOST; `::` or `0.0.0.0` when unset). */
+  address: string;
   stop(): Promise<void>;
 }
 
@@ -20,20 +22,26 @@ export interface SlackFace {
  * /slack/events) with /healthz, alerts replacing plain log lines. Without Slack credentials only
  * /healthz is served and problems are logged.
  */
-export async function startSlackFace(rt: Runtime, product: Product, relay: NotifierRelay): Promise<SlackFace> {
+export async function startSlackFace(rt: Runtime, product: Product): Promise<SlackFace> {
   const slack = rt.config.slack;
   if (!slack.botToken || (!slack.appToken && !slack.signingSecret)) return startHealthOnly(rt, product);
 
-  const client = new webApi.WebClient(slack.botToken, slack.apiUrl ? { slackApiUrl: `${slack.apiUrl.replace(/\/+$/, '')}/api/` } : {});
+  const client = new webApi.WebClient(slack.botToken, slack.apiUrl ? { slackApiUrl: slack.apiUrl } : {});
   let app: SlackApp | undefined;
-  const alerts = createAlertManager({
+  let appStarted!: () => void;
+  const ready = new Promise<void>((resolve) => (appStarted = resolve));
+  // Posts what the outbox holds (problems recorded before Slack started, by `sync --once`, or by
+  // an earlier run) and what is recorded from now on.
+  const drain = startAlertDrain({
     store: rt.store,
-    post: (channel, msg) => app!.post(channel, msg),
-    update: (channel, ts, msg) => app!.update(channel, ts, msg),
+    recorder: rt.alerts,
+    post: async (channel, msg) => (await ready, app!.post(channel, msg)),
+    update: async (channel, ts, msg) => (await ready, app!.update(channel, ts, msg)),
     channels: slack.channels,
     now: () => new Date(),
     logger: rt.logger.child({ part: 'slack-alerts' }),
   });
+  const alerts: AlertManager = { ...rt.alerts, ...drain };
   const roles = createRoleResolver({
     managers: slack.managers,
     listGroupMembers: async (usergroup) => ((await client.usergroups.users.list({ usergroup })).users ?? []) as string[],
@@ -49,9 +57,9 @@ export async function startSlackFace(rt: Runtime, product: Product, relay: Notif
     routes: [shipNotifyRoute(product)],
   });
   const started = await app.start();
-  relay.attach(alerts);
+  appStarted();
   return {
-    port: started.port ?? slack.port,
+    ...started,
     async stop() {
       await app!.stop();
     },
@@ -71,13 +79,11 @@ async function startHealthOnly(rt: Runtime, product: Product): Promise<SlackFace
     }
     res.writeHead(404).end();
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(rt.config.slack.port, resolve);
-  });
-  const address = server.address();
+  const { port, host } = rt.config.slack;
+  const bound = await listenOn(server, { port, ...(host ? { host } : {}) });
   return {
-    port: typeof address === 'object' && address ? address.port : rt.config.slack.port,
+    port: bound.port,
+    address: bound.address,
     stop: () => new Promise((resolve) => server.close(() => resolve())),
   };
 }

@@ -1,6 +1,7 @@
 /**
- * The port through which background jobs tell people about problems. The Slack app
- * implements it; without Slack, problems are logged (never with buyer data).
+ * The port through which background jobs tell people about problems. Each call resolves once the
+ * problem is durable (in the store's alert outbox), so a job awaits it in the step that records
+ * the problem, before anything is sent; the Slack app posts the outbox whenever it runs.
  */
 export interface QuarantineNotice {
   accountId: string;
@@ -72,38 +73,35 @@ export interface DeadlineNotice {
 }
 
 export interface Notifier {
-  orderQuarantined(n: QuarantineNotice): void;
-  unmappedSku(n: UnmappedSkuNotice): void;
-  syncFailed(n: SyncFailureNotice): void;
-  writebackProblem(n: WritebackNotice): void;
+  orderQuarantined(n: QuarantineNotice): Promise<void>;
+  unmappedSku(n: UnmappedSkuNotice): Promise<void>;
+  syncFailed(n: SyncFailureNotice): Promise<void>;
+  writebackProblem(n: WritebackNotice): Promise<void>;
   /** The problem under `key` is gone (confirmed on retry, found on Amazon...). */
-  writebackResolved(key: string): void;
-  deadlineEscalation(n: DeadlineNotice): void;
+  writebackResolved(key: string): Promise<void>;
+  deadlineEscalation(n: DeadlineNotice): Promise<void>;
 }
+
+const done = (): Promise<void> => Promise.resolve();
 
 export const nullNotifier: Notifier = {
-  orderQuarantined: () => undefined,
-  unmappedSku: () => undefined,
-  syncFailed: () => undefined,
-  writebackProblem: () => undefined,
-  writebackResolved: () => undefined,
-  deadlineEscalation: () => undefined,
+  orderQuarantined: done,
+  unmappedSku: done,
+  syncFailed: done,
+  writebackProblem: done,
+  writebackResolved: done,
+  deadlineEscalation: done,
 };
 
-/**
- * A Notifier that forwards to whatever is attached: the background jobs are wired before the
- * Slack app exists, and keep working (logging only) when Slack is not configured.
- */
-export interface NotifierRelay extends Notifier {
-  attach(target: Notifier): void;
-}
+/** One line per notice, for a terminal that shows problems as they happen (the sandbox). */
+export type NoticeEcho = { [K in keyof Notifier]?: (n: Parameters<Notifier[K]>[0]) => void };
 
-export function createNotifierRelay(always: Notifier): NotifierRelay {
-  let attached: Notifier | undefined;
+/** `notifier` with each notice also echoed; the echo runs first and never holds the notice up. */
+export function withEcho(notifier: Notifier, echo: NoticeEcho): Notifier {
   const both = <K extends keyof Notifier>(method: K) =>
     ((n: Parameters<Notifier[K]>[0]) => {
-      (always[method] as (x: typeof n) => void)(n);
-      if (attached) (attached[method] as (x: typeof n) => void)(n);
+      (echo[method] as ((x: typeof n) => void) | undefined)?.(n);
+      return (notifier[method] as (x: typeof n) => Promise<void>)(n);
     }) as Notifier[K];
   return {
     orderQuarantined: both('orderQuarantined'),
@@ -112,8 +110,5 @@ export function createNotifierRelay(always: Notifier): NotifierRelay {
     writebackProblem: both('writebackProblem'),
     writebackResolved: both('writebackResolved'),
     deadlineEscalation: both('deadlineEscalation'),
-    attach(target) {
-      attached = target;
-    },
   };
 }

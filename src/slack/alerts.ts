@@ -6,9 +6,15 @@ import type { Store } from '../store/store';
 import { alertMessage, deadlineFacts, writebackFacts, writebackResolution } from './blocks';
 
 /**
- * Slack alerts: one message per problem, kept in the store as an AlertRecord and edited in place
- * as the problem changes. Background jobs call the Notifier methods, which only queue work: a
- * slow or absent Slack never blocks a sync, and nothing queued is lost while Slack is down.
+ * Slack alerts: one message per problem, edited in place as the problem changes. Two halves:
+ *
+ * - the **recorder** is the Notifier every command and job gets. It writes each change to the
+ *   store's outbox in the step that records the problem, whether or not Slack runs in this process
+ *   (`sync --once`, a start-up pass before the Slack app is up, Slack not configured yet);
+ * - the **drain** runs with the Slack app. It sends what the outbox holds at start, what this
+ *   process records (at once) and what other processes record (on its sweep), paced per channel,
+ *   and deletes each entry once the version it sent is in Slack. A slow or absent Slack never
+ *   blocks a sync, and nothing recorded is lost while Slack is down or this process is killed.
  */
 
 /** What `alertMessage` renders and `post`/`update` send. */
@@ -20,40 +26,64 @@ export interface AlertTimers {
   clear(handle: unknown): void;
 }
 
-export interface AlertManagerOptions {
+export interface AlertRecorderOptions {
   store: Store;
+  now: () => Date;
+  /** Each problem is also logged (codes and ids, never buyer data). */
+  logger: Logger;
+  /** More than `threshold` quarantines of one account within `windowMs` collapse into one alert. */
+  burst?: { threshold: number; windowMs: number };
+}
+
+/** The Notifier behind every job: each notice resolves once its change is durable in the outbox. */
+export interface AlertRecorder extends Notifier {
+  /** Marks a problem resolved and edits its message to say so (and by whom, when given). Never rejects. */
+  resolve(key: string, text: string, actor?: string): Promise<void>;
+  /** Writes who did what into the problem's message (e.g. "Retry by <@U1>: still quarantined"). Never rejects. */
+  noteAction(key: string, actor: string, text: string): Promise<void>;
+  /** The newest record of a problem (pending or sent), after all queued changes are applied. */
+  get(key: string): Promise<AlertRecord | undefined>;
+  /** Tells `fn` each key this process records, so a drain in the same process sends it at once. */
+  onRecorded(fn: (key: string) => void): void;
+  /** Runs `fn` between record changes, so no change lands between its reads and writes. */
+  exclusive<T>(fn: () => Promise<T>): Promise<T>;
+}
+
+export interface AlertDrainOptions {
+  store: Store;
+  /** The recorder of this process, for its changes to be sent at once (others are found by the sweep). */
+  recorder?: AlertRecorder;
   /** chat.postMessage; throws on failure. An error with numeric `retryAfter` (seconds) is a 429. */
   post: (channel: string, msg: AlertMessage) => Promise<{ ts: string }>;
   /** chat.update of a message posted before. */
   update: (channel: string, ts: string, msg: AlertMessage) => Promise<void>;
+  /** Where alerts go: `alerts`, else `default`. A message already posted stays in its channel. */
   channels: { alerts?: string; default?: string };
   now: () => Date;
   logger: Logger;
-  /** More than `threshold` quarantines of one account within `windowMs` collapse into one alert. */
-  burst?: { threshold: number; windowMs: number };
   /**
    * Slack allows about one message per second per channel
    * (https://api.slack.com/apis/rate-limits#posting-messages); failures back off exponentially.
    */
   pacing?: { intervalMs: number; backoffBaseMs: number; backoffMaxMs: number };
+  /** How often the outbox is read for what other processes recorded. */
+  sweepMs?: number;
   timers?: AlertTimers;
 }
 
-export interface AlertManager extends Notifier {
-  /** Marks a problem resolved and edits its message to say so (and by whom, when given). */
-  resolve(key: string, text: string, actor?: string): void;
-  /** Writes who did what into the problem's message (e.g. "Retry by <@U1>: still quarantined"). */
-  noteAction(key: string, actor: string, text: string): void;
-  /** The stored record of a problem, after all queued changes are applied. */
-  get(key: string): Promise<AlertRecord | undefined>;
-  /** Waits until queued changes are stored and the sends that are due now have been tried. */
+export interface AlertDrain {
+  /** Waits until the sends that are due now have been tried. */
   flush(): Promise<void>;
-  /** Stops the send timers; what is still pending stays in the store for the next start. */
+  /** Stops the timers; what is still pending stays in the outbox for the next start. */
   stop(): void;
 }
 
+/** A recorder and a drain in one process: what the Slack handlers and the tests use. */
+export interface AlertManager extends AlertRecorder, AlertDrain {}
+
 export const DEFAULT_BURST = { threshold: 20, windowMs: 60_000 };
 export const DEFAULT_PACING = { intervalMs: 1_000, backoffBaseMs: 2_000, backoffMaxMs: 5 * 60_000 };
+export const DEFAULT_SWEEP_MS = 2_000;
 
 export function quarantineKey(accountId: string, amazonOrderId: string): string {
   return `quarantine:${accountId}:${amazonOrderId}`;
@@ -116,26 +146,224 @@ interface ChannelQueue {
   running?: Promise<void>;
 }
 
-/** Creates the alert manager; it also re-queues alerts a previous run stored but never posted. */
-export function createAlertManager(opts: AlertManagerOptions): AlertManager {
+
+/** Creates the recorder: the Notifier that puts every alert change in the store's outbox. */
+export function createAlertRecorder(opts: AlertRecorderOptions): AlertRecorder {
   const { store, logger } = opts;
   const burst = opts.burst ?? DEFAULT_BURST;
-  const pacing = opts.pacing ?? DEFAULT_PACING;
-  const timers = opts.timers ?? realTimers;
-  const channel = opts.channels.alerts ?? opts.channels.default;
-  const queues = new Map<string, ChannelQueue>();
   /** Recent quarantines per account (key → ms), for burst detection. */
   const windows = new Map<string, Map<string, number>>();
   const burstUntil = new Map<string, number>();
-  let stopped = false;
+  const listeners: Array<(key: string) => void> = [];
   // Every record change goes through one chain, so concurrent notices never overwrite each other.
-  let chain: Promise<void> = Promise.resolve();
+  let chain: Promise<unknown> = Promise.resolve();
 
   const nowMs = () => opts.now().getTime();
   const nowIso = () => opts.now().toISOString();
 
-  function serial(what: string, fn: () => Promise<void>): void {
-    chain = chain.then(fn).catch((e: unknown) => logger.warn({ err: (e as Error).message, what }, 'slack alert not stored'));
+  function serial<T>(fn: () => Promise<T>): Promise<T> {
+    const run = chain.then(fn);
+    chain = run.catch(() => undefined);
+    return run;
+  }
+
+  /** A change a job must not lose: the caller waits for it and sees a store failure. */
+  function durable(what: string, fn: () => Promise<void>): Promise<void> {
+    return serial(fn).catch((e: unknown) => {
+      logger.warn({ err: (e as Error).message, what }, 'alert not stored');
+      throw e;
+    });
+  }
+
+  /** A change a person asked for from Slack: logged, never thrown at a handler that doesn't wait. */
+  function bestEffort(what: string, fn: () => Promise<void>): Promise<void> {
+    return serial(fn).catch((e: unknown) => logger.warn({ err: (e as Error).message, what }, 'alert not stored'));
+  }
+
+  /** The newest version of a problem: what waits in the outbox, with the channel and ts it was posted under. */
+  async function current(key: string): Promise<AlertRecord | undefined> {
+    const [pending, sent] = await Promise.all([store.outbox.get(key), store.alerts.get(key)]);
+    if (!pending) return sent;
+    return !pending.ts && !pending.newMessage && sent?.ts ? { ...pending, ts: sent.ts, ...(sent.channel ? { channel: sent.channel } : {}) } : pending;
+  }
+
+  async function save(previous: AlertRecord | undefined, next: AlertRecord): Promise<void> {
+    await store.outbox.set(next.key, { ...next, rev: (previous?.rev ?? 0) + 1 });
+    for (const fn of listeners) fn(next.key);
+  }
+
+  /** Creates or changes a problem; `change` gets the open record, or undefined when there is none. */
+  async function upsert(
+    key: string,
+    kind: AlertRecord['kind'],
+    change: (open: AlertRecord | undefined) => Partial<AlertRecord> & { facts: Record<string, string> },
+    /** The new facts replace the old ones instead of adding to them (a notice that always carries them all). */
+    replaceFacts = false,
+  ): Promise<void> {
+    const existing = await current(key);
+    const open = existing?.state === 'open' ? existing : undefined;
+    const patch = change(open);
+    const next: AlertRecord = open
+      ? { ...open, ...patch, facts: replaceFacts ? patch.facts : { ...open.facts, ...patch.facts }, updatedAt: nowIso() }
+      : // A problem that comes back after it was resolved gets a new message: the old one says "resolved".
+        { key, kind, state: 'open', count: 1, ...patch, updatedAt: nowIso(), newMessage: true };
+    await save(existing, next);
+  }
+
+  /** Changes a stored problem; `change` returning undefined leaves it as it is. */
+  async function withRecord(key: string, change: (r: AlertRecord) => AlertRecord | undefined): Promise<void> {
+    const r = await current(key);
+    if (!r) return;
+    const next = change(r);
+    if (next) await save(r, next);
+  }
+
+  async function onQuarantine(n: QuarantineNotice): Promise<void> {
+    const now = nowMs();
+    const key = quarantineKey(n.accountId, n.amazonOrderId);
+    const window = windows.get(n.accountId) ?? new Map<string, number>();
+    windows.set(n.accountId, window);
+    for (const [k, at] of window) if (at <= now - burst.windowMs) window.delete(k);
+    window.set(key, now);
+    const facts = { accountId: n.accountId, amazonOrderId: n.amazonOrderId, code: n.code, reason: n.reason, hint: n.hint };
+    const bKey = burstKey(n.accountId);
+
+    if ((burstUntil.get(n.accountId) ?? 0) > now) {
+      burstUntil.set(n.accountId, now + burst.windowMs);
+      // Already reported on its own before the burst began: keep that message current instead.
+      const own = await current(key);
+      if (own?.state === 'open' && own.ts) return upsert(key, 'quarantined_order', (o) => ({ count: (o?.count ?? 0) + 1, facts }));
+      return upsert(bKey, 'quarantine_burst', (o) => ({
+        count: (o?.count ?? 0) + 1,
+        facts: { accountId: n.accountId, orderIds: firstIds(o?.facts.orderIds, [n.amazonOrderId]), lastCode: n.code, lastAt: nowIso() },
+      }));
+    }
+    if (window.size <= burst.threshold) {
+      return upsert(key, 'quarantined_order', (o) => ({ count: (o?.count ?? 0) + 1, facts }));
+    }
+
+    // The burst starts: alerts of this window not yet in Slack fold into one message.
+    burstUntil.set(n.accountId, now + burst.windowMs);
+    for (const k of window.keys()) {
+      const r = await current(k);
+      if (r && r.state === 'open' && !r.ts) {
+        await store.outbox.delete(k);
+        await store.alerts.delete(k);
+      }
+    }
+    return upsert(bKey, 'quarantine_burst', (o) => ({
+      count: (o?.count ?? 0) + window.size,
+      facts: {
+        accountId: n.accountId,
+        orderIds: firstIds(o?.facts.orderIds, [...window.keys()].map((k) => k.split(':').slice(2).join(':'))),
+        since: new Date(Math.min(...window.values())).toISOString(),
+        lastCode: n.code,
+        lastAt: nowIso(),
+      },
+    }));
+  }
+
+  return {
+    orderQuarantined(n) {
+      // The reason may echo order data back from a vendor, so the log line carries only the code.
+      logger.warn({ accountId: n.accountId, amazonOrderId: n.amazonOrderId, code: n.code }, 'order quarantined');
+      return durable('quarantine', () => onQuarantine(n));
+    },
+    unmappedSku(n: UnmappedSkuNotice) {
+      logger.warn({ accountId: n.accountId, amazonSku: n.amazonSku, amazonOrderId: n.amazonOrderId }, 'SKU has no ShipStation mapping; sent with the Amazon SKU');
+      return durable('unmapped', () =>
+        upsert(unmappedKey(n.amazonSku), 'unmapped_sku', (o) => {
+          const known = (o?.facts.recentOrders ?? '').split(',').filter(Boolean);
+          const isNew = !known.includes(n.amazonOrderId);
+          const count = (o?.count ?? 0) + (isNew ? 1 : 0);
+          return {
+            count,
+            facts: {
+              accountId: n.accountId,
+              amazonSku: n.amazonSku,
+              ...(n.asin ? { asin: n.asin } : {}),
+              orderCount: String(count),
+              recentOrders: [n.amazonOrderId, ...known.filter((id) => id !== n.amazonOrderId)].slice(0, 5).join(','),
+            },
+          };
+        }),
+      );
+    },
+    syncFailed(n: SyncFailureNotice) {
+      logger.error({ accountId: n.accountId, code: n.code }, 'sync failed');
+      return durable('sync', () =>
+        upsert(syncKey(n.accountId), 'sync_failed', (o) => ({
+          count: (o?.count ?? 0) + 1,
+          facts: { accountId: n.accountId, code: n.code, message: n.message, hint: n.hint, lastAt: nowIso() },
+        })),
+      );
+    },
+    writebackProblem(n: WritebackNotice) {
+      logger.warn({ accountId: n.accountId, amazonOrderId: n.amazonOrderId, labelId: n.labelId, code: n.code, problem: n.kind }, 'tracking writeback problem');
+      return durable('writeback', () => upsert(n.key, 'writeback_problem', (o) => ({ count: (o?.count ?? 0) + 1, facts: writebackFacts(n) }), true));
+    },
+    writebackResolved(key) {
+      return durable('writeback resolved', () =>
+        withRecord(key, (r) =>
+          // Someone's action may have resolved it first: keep who, rather than overwrite with "went away".
+          r.state === 'open' ? { ...r, state: 'resolved', facts: { ...r.facts, resolution: writebackResolution(r.facts.problem) }, updatedAt: nowIso() } : undefined,
+        ),
+      );
+    },
+    deadlineEscalation(n: DeadlineNotice) {
+      if (n.orders.length === 0) return Promise.resolve();
+      logger.warn({ stage: n.stage, leadMinutes: n.leadMinutes, orders: n.orders.map((o) => o.amazonOrderId) }, `ship-by deadline: ${n.orders.length} order(s) ${n.stage}`);
+      return durable('deadline', () => upsert(deadlineKey(n), 'deadline', (o) => ({ count: (o?.count ?? 0) + 1, facts: deadlineFacts(n, nowIso()) }), true));
+    },
+    resolve(key, text, actor) {
+      return bestEffort('resolve', () =>
+        withRecord(key, (r) => ({
+          ...r,
+          state: 'resolved',
+          lastActionAt: nowIso(),
+          // Without an actor the message shows `facts.resolution`; with one, "<@U…> <text> at <time>".
+          ...(actor ? { lastActor: actor, lastActionText: text } : { facts: { ...r.facts, resolution: text } }),
+          updatedAt: nowIso(),
+        })),
+      );
+    },
+    noteAction(key, actor, text) {
+      return bestEffort('note', () => withRecord(key, (r) => ({ ...r, lastActor: actor, lastActionAt: nowIso(), lastActionText: text, updatedAt: nowIso() })));
+    },
+    get(key) {
+      return serial(() => current(key));
+    },
+    onRecorded(fn) {
+      listeners.push(fn);
+    },
+    exclusive: serial,
+  };
+}
+
+/**
+ * Starts the drain: sends the outbox to Slack, one message per problem, and deletes each entry
+ * once the version it sent is there. Only one drain should run per store (the caller holds a lease
+ * when several replicas share one). A kill between chat.postMessage and saving its ts is the one
+ * window in which a message can be posted twice; Slack offers no idempotency key to close it.
+ */
+export function startAlertDrain(opts: AlertDrainOptions): AlertDrain {
+  const { store, logger } = opts;
+  const pacing = opts.pacing ?? DEFAULT_PACING;
+  const timers = opts.timers ?? realTimers;
+  const sweepMs = opts.sweepMs ?? DEFAULT_SWEEP_MS;
+  const configured = opts.channels.alerts ?? opts.channels.default;
+  const queues = new Map<string, ChannelQueue>();
+  const exclusive = opts.recorder ? <T>(fn: () => Promise<T>) => opts.recorder!.exclusive(fn) : <T>(fn: () => Promise<T>) => fn();
+  let stopped = false;
+  let sweepTimer: unknown;
+  let sweeping: Promise<void> | undefined;
+  let warnedNoChannel = false;
+
+  const nowMs = () => opts.now().getTime();
+
+  /** The channel a problem's message lives in: where it was posted, else the configured one. */
+  function channelOf(pending: AlertRecord, sent: AlertRecord | undefined): string | undefined {
+    return (pending.newMessage ? undefined : (pending.channel ?? sent?.channel)) ?? configured;
   }
 
   function queueFor(ch: string): ChannelQueue {
@@ -155,10 +383,16 @@ export function createAlertManager(opts: AlertManagerOptions): AlertManager {
     kick(ch);
   }
 
-  function dequeue(ch: string, key: string): void {
-    const q = queues.get(ch);
-    if (!q) return;
-    q.keys = q.keys.filter((k, i) => k !== key || (i === 0 && q.sending === key));
+  async function enqueueKey(key: string): Promise<void> {
+    const [pending, sent] = await Promise.all([store.outbox.get(key), store.alerts.get(key)]);
+    if (!pending) return;
+    const ch = channelOf(pending, sent);
+    if (!ch) {
+      if (!warnedNoChannel) logger.warn({ alert: key }, 'no Slack alerts channel configured (slack.channels.alerts or .default): alerts wait in the store');
+      warnedNoChannel = true;
+      return;
+    }
+    enqueue(ch, key);
   }
 
   function kick(ch: string): void {
@@ -183,10 +417,10 @@ export function createAlertManager(opts: AlertManagerOptions): AlertManager {
       const key = q.keys[0]!;
       q.sending = key;
       try {
-        await send(ch, key);
+        const called = await send(ch, key);
         q.keys.shift();
         q.attempt = 0;
-        q.nextAt = nowMs() + pacing.intervalMs;
+        if (called) q.nextAt = nowMs() + pacing.intervalMs;
       } catch (e) {
         const after = retryAfterSeconds(e);
         q.attempt++;
@@ -199,198 +433,107 @@ export function createAlertManager(opts: AlertManagerOptions): AlertManager {
     }
   }
 
-  async function send(ch: string, key: string): Promise<void> {
-    await chain;
-    const record = await store.alerts.get(key);
-    // Folded into a burst (or deleted) after it was queued: nothing to send.
-    if (!record) return;
-    const msg = alertMessage(record);
-    if (record.ts) {
-      await opts.update(record.channel, record.ts, msg);
-      return;
+  /** Sends the pending version of `key`; true when Slack was called. */
+  async function send(ch: string, key: string): Promise<boolean> {
+    // Let the changes this process has queued land first: a burst folds before anything is posted.
+    await opts.recorder?.exclusive(async () => undefined);
+    const [pending, sent] = await Promise.all([store.outbox.get(key), store.alerts.get(key)]);
+    // Sent by an earlier turn, or folded into a burst: nothing to do.
+    if (!pending) return false;
+    const ts = pending.newMessage ? undefined : (pending.ts ?? sent?.ts);
+    const channel = (ts ? (pending.channel ?? sent?.channel) : undefined) ?? ch;
+    const { newMessage: _new, ...rest } = pending;
+    const record: AlertRecord = { ...rest, channel, ...(ts ? { ts } : {}) };
+    let called = false;
+    if (ts) {
+      await opts.update(channel, ts, alertMessage(record));
+      called = true;
+    } else if (record.state === 'open') {
+      record.ts = (await opts.post(channel, alertMessage(record))).ts;
+      called = true;
     }
-    const { ts } = await opts.post(record.channel || ch, msg);
-    await new Promise<void>((resolve, reject) => {
-      serial('ts', async () => {
-        try {
-          const latest = await store.alerts.get(key);
-          if (latest) await store.alerts.set(key, { ...latest, ts });
-          resolve();
-        } catch (e) {
-          reject(e as Error);
-        }
-      });
+    // A problem resolved before it was ever posted needs no message: it is only kept.
+    await exclusive(async () => {
+      await store.alerts.set(key, record);
+      const latest = await store.outbox.get(key);
+      if (latest?.rev === pending.rev) await store.outbox.delete(key);
+      // A change recorded while this version was being sent goes into the same message, unless the
+      // problem came back after what was sent resolved it.
+      else if (latest && !(latest.newMessage && pending.state === 'resolved')) {
+        const { newMessage: _n, ...newer } = latest;
+        await store.outbox.set(key, { ...newer, channel, ...(record.ts ? { ts: record.ts } : {}) });
+      }
     });
+    return called;
   }
 
-  /** Creates or changes a record; `change` gets the open record, or undefined when there is none. */
-  function upsert(
-    key: string,
-    kind: AlertRecord['kind'],
-    change: (open: AlertRecord | undefined) => Partial<AlertRecord> & { facts: Record<string, string> },
-    /** The new facts replace the old ones instead of adding to them (a notice that always carries them all). */
-    replaceFacts = false,
-  ): Promise<void> {
-    return (async () => {
-      if (!channel) {
-        logger.info({ alert: key }, 'no Slack alerts channel configured: alert only logged');
-        return;
-      }
-      const existing = await store.alerts.get(key);
-      const open = existing?.state === 'open' ? existing : undefined;
-      const patch = change(open);
-      const next: AlertRecord = open
-        ? { ...open, ...patch, facts: replaceFacts ? patch.facts : { ...open.facts, ...patch.facts }, updatedAt: nowIso() }
-        : // A problem that comes back after it was resolved gets a new message: the old one says "resolved".
-          { key, kind, channel, state: 'open', count: 1, ...patch, updatedAt: nowIso() };
-      await store.alerts.set(key, next);
-      enqueue(next.channel, key);
-    })();
+  async function sweep(): Promise<void> {
+    for await (const [key] of store.outbox.entries()) await enqueueKey(key);
   }
 
-  function onQuarantine(n: QuarantineNotice): Promise<void> {
-    return (async () => {
-      const now = nowMs();
-      const key = quarantineKey(n.accountId, n.amazonOrderId);
-      const window = windows.get(n.accountId) ?? new Map<string, number>();
-      windows.set(n.accountId, window);
-      for (const [k, at] of window) if (at <= now - burst.windowMs) window.delete(k);
-      window.set(key, now);
-      const facts = { accountId: n.accountId, amazonOrderId: n.amazonOrderId, code: n.code, reason: n.reason, hint: n.hint };
-      const bKey = burstKey(n.accountId);
-
-      if ((burstUntil.get(n.accountId) ?? 0) > now) {
-        burstUntil.set(n.accountId, now + burst.windowMs);
-        // Already reported on its own before the burst began: keep that message current instead.
-        const own = await store.alerts.get(key);
-        if (own?.state === 'open' && own.ts) return upsert(key, 'quarantined_order', (o) => ({ count: (o?.count ?? 0) + 1, facts }));
-        return upsert(bKey, 'quarantine_burst', (o) => ({
-          count: (o?.count ?? 0) + 1,
-          facts: { accountId: n.accountId, orderIds: firstIds(o?.facts.orderIds, [n.amazonOrderId]), lastCode: n.code, lastAt: nowIso() },
-        }));
-      }
-      if (window.size <= burst.threshold) {
-        return upsert(key, 'quarantined_order', (o) => ({ count: (o?.count ?? 0) + 1, facts }));
-      }
-
-      // The burst starts: alerts of this window not yet in Slack fold into one message.
-      burstUntil.set(n.accountId, now + burst.windowMs);
-      for (const k of window.keys()) {
-        const r = await store.alerts.get(k);
-        if (r && r.state === 'open' && !r.ts) {
-          await store.alerts.delete(k);
-          dequeue(r.channel, k);
-        }
-      }
-      return upsert(bKey, 'quarantine_burst', (o) => ({
-        count: (o?.count ?? 0) + window.size,
-        facts: {
-          accountId: n.accountId,
-          orderIds: firstIds(o?.facts.orderIds, [...window.keys()].map((k) => k.split(':').slice(2).join(':'))),
-          since: new Date(Math.min(...window.values())).toISOString(),
-          lastCode: n.code,
-          lastAt: nowIso(),
-        },
-      }));
-    })();
+  function scheduleSweep(): void {
+    if (stopped) return;
+    sweepTimer = timers.set(() => {
+      sweepTimer = undefined;
+      sweeping = sweep()
+        .catch((e: unknown) => logger.warn({ err: (e as Error).message }, 'alert outbox not read; will retry'))
+        .finally(() => {
+          sweeping = undefined;
+          scheduleSweep();
+        });
+    }, sweepMs);
   }
 
-  /** Changes a stored record and queues its message; `change` returning undefined leaves it as it is. */
-  function withRecord(key: string, change: (r: AlertRecord) => AlertRecord | undefined): Promise<void> {
-    return (async () => {
-      const r = await store.alerts.get(key);
-      if (!r) return;
-      const next = change(r);
-      if (!next) return;
-      await store.alerts.set(key, next);
-      enqueue(next.channel, key);
-    })();
-  }
-
-  // Alerts stored by an earlier run that never reached Slack (it was down, or we stopped).
-  serial('resume', async () => {
-    for (const r of await store.alerts.all()) if (r.state === 'open' && !r.ts) enqueue(r.channel, r.key);
-  });
+  opts.recorder?.onRecorded((key) => void enqueueKey(key).catch((e: unknown) => logger.warn({ err: (e as Error).message, alert: key }, 'alert not queued; the sweep will find it')));
+  // What earlier runs, other commands and this process before Slack started left in the outbox.
+  sweeping = migrateUnsent(store)
+    .then(sweep)
+    .catch((e: unknown) => logger.warn({ err: (e as Error).message }, 'alert outbox not read; will retry'))
+    .finally(() => {
+      sweeping = undefined;
+      scheduleSweep();
+    });
 
   return {
-    orderQuarantined(n) {
-      serial('quarantine', () => onQuarantine(n));
-    },
-    unmappedSku(n: UnmappedSkuNotice) {
-      serial('unmapped', () =>
-        upsert(unmappedKey(n.amazonSku), 'unmapped_sku', (o) => {
-          const known = (o?.facts.recentOrders ?? '').split(',').filter(Boolean);
-          const isNew = !known.includes(n.amazonOrderId);
-          const count = (o?.count ?? 0) + (isNew ? 1 : 0);
-          return {
-            count,
-            facts: {
-              accountId: n.accountId,
-              amazonSku: n.amazonSku,
-              ...(n.asin ? { asin: n.asin } : {}),
-              orderCount: String(count),
-              recentOrders: [n.amazonOrderId, ...known.filter((id) => id !== n.amazonOrderId)].slice(0, 5).join(','),
-            },
-          };
-        }),
-      );
-    },
-    syncFailed(n: SyncFailureNotice) {
-      serial('sync', () =>
-        upsert(syncKey(n.accountId), 'sync_failed', (o) => ({
-          count: (o?.count ?? 0) + 1,
-          facts: { accountId: n.accountId, code: n.code, message: n.message, hint: n.hint, lastAt: nowIso() },
-        })),
-      );
-    },
-    writebackProblem(n: WritebackNotice) {
-      serial('writeback', () => upsert(n.key, 'writeback_problem', (o) => ({ count: (o?.count ?? 0) + 1, facts: writebackFacts(n) }), true));
-    },
-    writebackResolved(key) {
-      serial('writeback resolved', () =>
-        withRecord(key, (r) =>
-          // Someone's action may have resolved it first: keep who, rather than overwrite with "went away".
-          r.state === 'open' ? { ...r, state: 'resolved', facts: { ...r.facts, resolution: writebackResolution(r.facts.problem) }, updatedAt: nowIso() } : undefined,
-        ),
-      );
-    },
-    deadlineEscalation(n: DeadlineNotice) {
-      if (n.orders.length === 0) return;
-      serial('deadline', () => upsert(deadlineKey(n), 'deadline', (o) => ({ count: (o?.count ?? 0) + 1, facts: deadlineFacts(n, nowIso()) }), true));
-    },
-    resolve(key, text, actor) {
-      serial('resolve', () =>
-        withRecord(key, (r) => ({
-          ...r,
-          state: 'resolved',
-          lastActionAt: nowIso(),
-          // Without an actor the message shows `facts.resolution`; with one, "<@U…> <text> at <time>".
-          ...(actor ? { lastActor: actor, lastActionText: text } : { facts: { ...r.facts, resolution: text } }),
-          updatedAt: nowIso(),
-        })),
-      );
-    },
-    noteAction(key, actor, text) {
-      serial('note', () => withRecord(key, (r) => ({ ...r, lastActor: actor, lastActionAt: nowIso(), lastActionText: text, updatedAt: nowIso() })));
-    },
-    async get(key) {
-      await chain;
-      return store.alerts.get(key);
-    },
     async flush() {
-      await chain;
+      await sweeping;
+      await opts.recorder?.exclusive(async () => undefined);
       for (const [ch, q] of queues) {
         kick(ch);
         await q.running;
       }
-      await chain;
     },
     stop() {
       stopped = true;
+      if (sweepTimer !== undefined) timers.clear(sweepTimer);
       for (const q of queues.values()) {
         if (q.timer !== undefined) timers.clear(q.timer);
         q.timer = undefined;
       }
     },
+  };
+}
+
+/**
+ * Data dirs from before the outbox kept unsent alerts only as open records without a ts: put them
+ * in the outbox, once (a mark in the store says it was done).
+ */
+async function migrateUnsent(store: Store): Promise<void> {
+  if (!(await store.claimOnce('migration:alert-outbox', new Date().toISOString()))) return;
+  for await (const [key, r] of store.alerts.entries()) if (r.state === 'open' && !r.ts && !(await store.outbox.get(key))) await store.outbox.set(key, r);
+}
+
+/** A recorder and its drain in one process, with `flush` waiting for both. */
+export function createAlertManager(opts: Omit<AlertDrainOptions, 'recorder'> & Pick<AlertRecorderOptions, 'burst'>): AlertManager {
+  const recorder = createAlertRecorder({ store: opts.store, now: opts.now, logger: opts.logger, ...(opts.burst ? { burst: opts.burst } : {}) });
+  const drain = startAlertDrain({ ...opts, recorder });
+  return {
+    ...recorder,
+    async flush() {
+      await recorder.exclusive(async () => undefined);
+      await drain.flush();
+      await recorder.exclusive(async () => undefined);
+    },
+    stop: drain.stop,
   };
 }

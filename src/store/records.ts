@@ -126,6 +126,21 @@ export const EventHealth = z.object({
 });
 export type EventHealth = z.infer<typeof EventHealth>;
 
+/**
+ * The SHIP_NOTIFY webhook as the running product registered it, and when ShipStation last called
+ * it: written by `start` (and the sandbox), read by `status`, which runs in another process and
+ * can't tell from its own config which path labels arrive by.
+ */
+export const ShipNotifyHealth = z.object({
+  webhookId: z.number().int(),
+  /** Where ShipStation posts, without the `?secret=` query. */
+  url: z.string(),
+  registeredAt: z.string(),
+  /** When the last SHIP_NOTIFY with the right secret arrived. */
+  lastNotifyAt: z.string().optional(),
+});
+export type ShipNotifyHealth = z.infer<typeof ShipNotifyHealth>;
+
 /** One command or action, by a person in Slack or at the CLI: who, what, when, outcome. */
 export const AuditEntry = z.object({
   at: z.string(),
@@ -145,9 +160,14 @@ export const AlertRecord = z.object({
   /** The problem's stable key, e.g. `quarantine:default:111-…`, `unmapped:SKU-1`, `sync:default`. */
   key: z.string(),
   kind: z.enum(['quarantined_order', 'unmapped_sku', 'sync_failed', 'quarantine_burst', 'writeback_problem', 'deadline']),
-  channel: z.string(),
+  /** The Slack channel it was posted to; absent until posted (a problem can be recorded where Slack is not configured). */
+  channel: z.string().optional(),
   /** Slack message timestamp once posted. */
   ts: z.string().optional(),
+  /** Bumped by every change, so the outbox drain deletes only the version it sent. */
+  rev: z.number().int().optional(),
+  /** In the outbox: this version starts a new message (the problem came back after it was resolved). */
+  newMessage: z.boolean().optional(),
   state: z.enum(['open', 'resolved']),
   /** How many occurrences the message stands for (bursts collapse into one). */
   count: z.number().int(),

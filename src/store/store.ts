@@ -13,6 +13,7 @@ import {
   BuyerData,
   AuditEntry,
   EventHealth,
+  ShipNotifyHealth,
   PauseFlag,
   Lease,
   OrderRecord,
@@ -29,7 +30,7 @@ import {
  * replicas share one state and the sync lease decides who runs each account.
  */
 
-const NAMESPACES = ['orders', 'quarantine', 'skus', 'asins', 'unmapped', 'cursors', 'leases', 'runs', 'health', 'audit', 'auditindex', 'audittarget', 'alerts', 'pauses', 'once', 'buyerdata', 'confirmations', 'orderlabels', 'wbcursors', 'wbpending', 'findings'] as const;
+const NAMESPACES = ['orders', 'quarantine', 'skus', 'asins', 'unmapped', 'cursors', 'leases', 'runs', 'health', 'audit', 'auditindex', 'audittarget', 'alerts', 'pauses', 'once', 'buyerdata', 'confirmations', 'orderlabels', 'wbcursors', 'wbpending', 'findings', 'shipnotify'] as const;
 type Namespace = (typeof NAMESPACES)[number];
 
 export interface StoreOptions {
@@ -109,10 +110,18 @@ export class Store {
   readonly runs: Table<typeof RunSummary>;
   /** Health of background paths by name ('events'). */
   readonly health: Table<typeof EventHealth>;
+  /** The SHIP_NOTIFY webhook in use ('shipstation'), for `status`. */
+  readonly shipNotify: Table<typeof ShipNotifyHealth>;
   /** Audit log, keyed by time so listing is chronological. */
   readonly audit: Table<typeof AuditEntry>;
-  /** Slack alerts by problem key. */
+  /** Slack alerts by problem key, as last sent to Slack (with the message's channel and ts). */
   readonly alerts: Table<typeof AlertRecord>;
+  /**
+   * The alert outbox: every alert change not yet sent to Slack, by problem key, written when the
+   * problem is recorded (whether or not Slack runs in this process) and deleted once sent. It has
+   * a table of its own so that listing what is pending never reads the rest of the store.
+   */
+  readonly outbox: Table<typeof AlertRecord>;
   /** Paused accounts. */
   readonly pauses: Table<typeof PauseFlag>;
   /** Sealed buyer data by order record key. */
@@ -132,7 +141,9 @@ export class Store {
 
   private constructor(
     kvs: Map<Namespace, Keyv>,
+    outbox: Keyv,
     private readonly shared?: KeyvStoreAdapter,
+    private readonly outboxAdapter?: KeyvStoreAdapter,
   ) {
     const kv = (n: Namespace) => kvs.get(n)!;
     this.orders = new Table(kv('orders'), OrderRecord, 'order');
@@ -144,8 +155,10 @@ export class Store {
     this.leases = new Table(kv('leases'), Lease, 'lease');
     this.runs = new Table(kv('runs'), RunSummary, 'run');
     this.health = new Table(kv('health'), EventHealth, 'health');
+    this.shipNotify = new Table(kv('shipnotify'), ShipNotifyHealth, 'SHIP_NOTIFY health');
     this.audit = new Table(kv('audit'), AuditEntry, 'audit entry');
     this.alerts = new Table(kv('alerts'), AlertRecord, 'alert');
+    this.outbox = new Table(outbox, AlertRecord, 'pending alert');
     this.pauses = new Table(kv('pauses'), PauseFlag, 'pause flag');
     this.buyerData = new Table(kv('buyerdata'), BuyerData, 'buyer data');
     this.confirmations = new Table(kv('confirmations'), ConfirmationRecord, 'confirmation');
@@ -173,7 +186,10 @@ export class Store {
       });
       kvs.set(ns, kv);
     }
-    const store = new Store(kvs, shared);
+    const outboxAdapter = opts.memory ? undefined : await adapterFor(opts, OUTBOX_TABLE);
+    const outbox = new Keyv({ ...(outboxAdapter ? { store: outboxAdapter } : {}), namespace: 'outbox' });
+    outbox.on('error', () => undefined);
+    const store = new Store(kvs, outbox, shared, outboxAdapter);
     try {
       await store.leases.get('probe');
     } catch (e) {
@@ -191,6 +207,7 @@ export class Store {
       await this.flushAuditIndex();
     }
     await this.shared?.disconnect?.().catch(() => undefined);
+    await this.outboxAdapter?.disconnect?.().catch(() => undefined);
   }
 
   /**
@@ -358,7 +375,10 @@ function namespaceView(shared: KeyvStoreAdapter): KeyvStoreAdapter {
   return view;
 }
 
-async function adapterFor(opts: StoreOptions): Promise<KeyvStoreAdapter> {
+/** The outbox's own table (SQLite, Postgres) beside keyv's shared one. */
+const OUTBOX_TABLE = 'dockhand_outbox';
+
+async function adapterFor(opts: StoreOptions, table?: string): Promise<KeyvStoreAdapter> {
   const url = opts.storeUrl;
   if (!url || url.startsWith('sqlite://')) {
     let file: string;
@@ -370,7 +390,7 @@ async function adapterFor(opts: StoreOptions): Promise<KeyvStoreAdapter> {
     }
     // Listing reads pages of `iterationLimit` rows; the adapter's default of 10 makes a scan of
     // thousands of records thousands of queries.
-    const sqlite = new KeyvSqlite({ uri: `sqlite://${file}`, busyTimeout: 10_000, iterationLimit: 1000 });
+    const sqlite = new KeyvSqlite({ uri: `sqlite://${file}`, busyTimeout: 10_000, iterationLimit: 1000, ...(table ? { table } : {}) });
     // WAL keeps every committed write across a SIGKILL and lets several connections read
     // while one writes; synchronous=NORMAL only risks the last writes on power loss.
     await sqlite.query('PRAGMA journal_mode=WAL');
@@ -386,7 +406,8 @@ async function adapterFor(opts: StoreOptions): Promise<KeyvStoreAdapter> {
   }
   try {
     const mod = (await import(pkg)) as { default: new (url: string) => KeyvStoreAdapter };
-    return new mod.default(url);
+    // Redis keeps namespaces apart by key prefix; the SQL adapters take a table.
+    return pkg === '@keyv/postgres' && table ? new (mod.default as unknown as new (o: object) => KeyvStoreAdapter)({ uri: url, table }) : new mod.default(url);
   } catch (e) {
     throw new DockhandError('store.unavailable', `DOCKHAND_STORE_URL needs the ${pkg} package`, {
       cause: e,

@@ -122,7 +122,7 @@ export function createOrderEvents(ctx: OrderEventsContext): OrderEvents {
         return 'done';
       }
       if (err.code === 'amazon.auth_rejected') {
-        sync.notifier.syncFailed({ accountId: account.id, code: err.code, message: err.message, hint: err.hint });
+        await sync.notifier.syncFailed({ accountId: account.id, code: err.code, message: err.message, hint: err.hint });
       }
       sync.logger.warn({ job: name, accountId: account.id, amazonOrderId: event.amazonOrderId, code: err.code }, 'event will be retried');
       health.retried++;

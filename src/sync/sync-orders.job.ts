@@ -160,7 +160,8 @@ export async function run(input: SyncInput, ctx: SyncContext): Promise<RunSummar
     summary.ok = false;
     summary.error = `${err.code}: ${err.message}`;
     log.error({ code: err.code, err: err.message }, 'sync pass failed');
-    ctx.notifier.syncFailed({ accountId, code: err.code, message: err.message, hint: err.hint });
+    // The pass failed anyway: an alert the store could not take is not a second failure.
+    await ctx.notifier.syncFailed({ accountId, code: err.code, message: err.message, hint: err.hint }).catch(() => undefined);
     throw err;
   } finally {
     clearInterval(renew);
@@ -409,6 +410,10 @@ function recordFor(order: Order, record: OrderRecord | undefined, now: string): 
 async function noteUnmapped(amazonSku: string, order: Order, ctx: SyncContext, now: string): Promise<void> {
   const item = order.items.find((i) => (i.sellerSku ?? i.asin) === amazonSku);
   const existing = await ctx.store.unmapped.get(amazonSku);
+  // The alert first: once the SKU is recorded as seen, it is never alerted again.
+  if (!existing) {
+    await ctx.notifier.unmappedSku({ accountId: order.accountId, amazonSku, ...(item?.asin ? { asin: item.asin } : {}), amazonOrderId: order.amazonOrderId });
+  }
   await ctx.store.unmapped.set(amazonSku, {
     amazonSku,
     ...(item?.asin ? { asin: item.asin } : {}),
@@ -418,9 +423,6 @@ async function noteUnmapped(amazonSku: string, order: Order, ctx: SyncContext, n
     orderCount: (existing?.orderCount ?? 0) + 1,
     recentOrderIds: [order.amazonOrderId, ...(existing?.recentOrderIds ?? []).filter((id) => id !== order.amazonOrderId)].slice(0, 5),
   });
-  if (!existing) {
-    ctx.notifier.unmappedSku({ accountId: order.accountId, amazonSku, ...(item?.asin ? { asin: item.asin } : {}), amazonOrderId: order.amazonOrderId });
-  }
 }
 
 async function quarantineRejected(rejected: RejectedOrder[], ctx: SyncContext, summary: RunSummary): Promise<void> {
@@ -455,6 +457,9 @@ export async function quarantine(
   const key = orderRecordKey(accountId, amazonOrderId);
   const now = ctx.now().toISOString();
   const existing = await ctx.store.quarantine.get(key);
+  // The alert is durable before the quarantine is: a kill between the two re-quarantines the order
+  // on the next pass (same alert, updated), never a quarantine nobody is told about.
+  await ctx.notifier.orderQuarantined({ accountId, amazonOrderId, code: err.code, reason: err.message, hint: err.hint });
   await ctx.store.quarantine.set(key, {
     accountId,
     amazonOrderId,
@@ -484,7 +489,6 @@ export async function quarantine(
   summary.quarantined++;
   // The reason may echo order data back from a vendor, so the log line carries only the code.
   ctx.logger.warn({ job: name, accountId, amazonOrderId, code: err.code }, 'order quarantined');
-  ctx.notifier.orderQuarantined({ accountId, amazonOrderId, code: err.code, reason: err.message, hint: err.hint });
 }
 
 function lastUpdatedOf(raw: unknown): string | undefined {

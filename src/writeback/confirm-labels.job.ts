@@ -128,15 +128,14 @@ export function createWriteback(ctx: WritebackContext): Writeback {
     const existing = await ctx.store.confirmations.get(label.id);
     if (existing?.state === 'confirmed' && (!force || label.voided)) {
       if (label.voided && !existing.voidedAfterConfirm) {
-        const record = await save({ ...existing, voidedAfterConfirm: true, at: nowIso() });
         log.warn({ code: 'writeback.voided_after_confirm' }, 'label voided after Amazon accepted it');
-        ctx.notifier.writebackProblem(notice(record, {
+        const record = await saveAlerted({ ...existing, voidedAfterConfirm: true, at: nowIso() }, {
           key: voidedKey(label.id),
           kind: 'voided_after_confirm',
           code: 'writeback.voided_after_confirm',
           message: `Label ${label.trackingNumber} was voided in ShipStation after Amazon had accepted it as shipped.`,
           hint: 'Amazon cannot take a confirmation back. If the order ships with a new label, Dockhand sends its tracking in place of this one; if it does not ship, contact the buyer or cancel the order in Seller Central.',
-        }));
+        });
         return { outcome: 'already_done', record };
       }
       return { outcome: 'already_done', record: existing };
@@ -199,18 +198,19 @@ export function createWriteback(ctx: WritebackContext): Writeback {
       return { outcome: 'retry_later' };
     }
     if (plan.kind === 'skip') {
-      const saved = await save({ ...base, state: 'skipped', at: nowIso(), code: `writeback.${plan.reason}`, reason: plan.message });
+      const skipped: ConfirmationRecord = { ...base, state: 'skipped', at: nowIso(), code: `writeback.${plan.reason}`, reason: plan.message };
+      const saved =
+        plan.reason === 'order_cancelled'
+          ? await saveAlerted(skipped, {
+              key: writebackKey(label.id),
+              kind: 'cancelled_before_confirm',
+              code: 'writeback.order_cancelled',
+              message: `A label (${label.trackingNumber}) was created for an order that is cancelled on Amazon; it was not confirmed.`,
+              hint: 'Stop the package if it has not left, and void the label in ShipStation to get the postage back.',
+            })
+          : await save(skipped);
       await remember(key, label.id);
       log.info({ reason: plan.reason }, 'label not confirmed');
-      if (plan.reason === 'order_cancelled') {
-        ctx.notifier.writebackProblem(notice(saved, {
-          key: writebackKey(label.id),
-          kind: 'cancelled_before_confirm',
-          code: 'writeback.order_cancelled',
-          message: `A label (${label.trackingNumber}) was created for an order that is cancelled on Amazon; it was not confirmed.`,
-          hint: 'Stop the package if it has not left, and void the label in ShipStation to get the postage back.',
-        }));
-      }
       return { outcome: 'skipped', record: saved };
     }
     if (plan.kind === 'error') {
@@ -240,19 +240,17 @@ export function createWriteback(ctx: WritebackContext): Writeback {
       return failed(toDockhandError(e), label, account, amazonOrderId, via, sending, log);
     }
     const confirmed = await save({ ...sending, state: 'confirmed', confirmedAt: nowIso(), at: nowIso() });
-    if (existing?.state === 'quarantined') ctx.notifier.writebackResolved(writebackKey(label.id));
+    if (existing?.state === 'quarantined') await ctx.notifier.writebackResolved(writebackKey(label.id));
     if (replacing) {
       await save({ ...replacing, replacedBy: label.id, at: nowIso() });
-      ctx.notifier.writebackResolved(voidedKey(replacing.labelId));
+      await ctx.notifier.writebackResolved(voidedKey(replacing.labelId));
     }
     log.info({ carrierCode: detail.carrierCode, items: detail.orderItems.length }, 'shipment confirmed on Amazon');
     return { outcome: 'confirmed', record: confirmed };
 
     async function quarantine(b: typeof base, code: string, reason: string, hint: string): Promise<ConfirmationRecord> {
-      const saved = await save({ ...b, state: 'quarantined', at: nowIso(), code, reason, hint });
       log.warn({ code }, 'confirmation quarantined');
-      ctx.notifier.writebackProblem(notice(saved, { key: writebackKey(label.id), kind: 'confirmation_quarantined', code, message: reason, hint, fix: 'retry_confirmation' }));
-      return saved;
+      return saveAlerted({ ...b, state: 'quarantined', at: nowIso(), code, reason, hint }, { key: writebackKey(label.id), kind: 'confirmation_quarantined', code, message: reason, hint, fix: 'retry_confirmation' });
     }
   }
 
@@ -292,7 +290,7 @@ export function createWriteback(ctx: WritebackContext): Writeback {
     if (err.transient || err.code === 'amazon.auth_rejected') {
       const saved = await save({ ...base, state: 'in_flight', code: err.code, reason: err.message, hint: err.hint, at: nowIso() });
       await ctx.store.pendingConfirmations.set(label.id, { at: nowIso(), label });
-      if (err.code === 'amazon.auth_rejected') ctx.notifier.syncFailed({ accountId: account.id, code: err.code, message: err.message, hint: err.hint });
+      if (err.code === 'amazon.auth_rejected') await ctx.notifier.syncFailed({ accountId: account.id, code: err.code, message: err.message, hint: err.hint });
       log.warn({ code: err.code }, 'confirmation will be retried');
       return { outcome: 'retry_later', record: saved };
     }
@@ -301,26 +299,30 @@ export function createWriteback(ctx: WritebackContext): Writeback {
       const amazon = ctx.amazonFor(account.id);
       const now = await amazon?.fetchOrder(amazonOrderId).catch(() => undefined);
       if (now?.status === 'cancelled') {
-        const saved = await save({ ...base, state: 'skipped', code: 'writeback.order_cancelled', reason: err.message, at: nowIso() });
-        ctx.notifier.writebackProblem(notice(saved, {
+        const saved = await saveAlerted({ ...base, state: 'skipped', code: 'writeback.order_cancelled', reason: err.message, at: nowIso() }, {
           key: writebackKey(label.id),
           kind: 'cancelled_before_confirm',
           code: 'writeback.order_cancelled',
           message: `The order was cancelled on Amazon before its label (${label.trackingNumber}) could be confirmed.`,
           hint: 'Stop the package if it has not left, and void the label in ShipStation to get the postage back.',
-        }));
+        });
         return { outcome: 'skipped', record: saved };
       }
     }
     const code = err.code === 'amazon.rejected' ? 'writeback.confirmation_rejected' : err.code;
     const hint = err.hint || 'Fix what Amazon names (in ShipStation or Seller Central), then press Retry.';
-    const saved = await save({ ...base, state: 'quarantined', code, reason: err.message, hint, at: nowIso() });
     log.warn({ code: err.code }, 'confirmation quarantined');
-    ctx.notifier.writebackProblem(notice(saved, { key: writebackKey(label.id), kind: 'confirmation_quarantined', code, message: err.message, hint, fix: 'retry_confirmation' }));
+    const saved = await saveAlerted({ ...base, state: 'quarantined', code, reason: err.message, hint, at: nowIso() }, { key: writebackKey(label.id), kind: 'confirmation_quarantined', code, message: err.message, hint, fix: 'retry_confirmation' });
     return { outcome: 'quarantined', record: saved };
   }
 
   const nowIso = () => ctx.now().toISOString();
+
+  /** Saves a ledger entry that is a problem, its alert durable first (a kill between them re-runs the label). */
+  async function saveAlerted(record: ConfirmationRecord, n: Parameters<typeof notice>[1]): Promise<ConfirmationRecord> {
+    await ctx.notifier.writebackProblem(notice(record, n));
+    return save(record);
+  }
 
   async function save(record: ConfirmationRecord): Promise<ConfirmationRecord> {
     await ctx.store.confirmations.set(record.labelId, record);

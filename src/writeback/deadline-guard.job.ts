@@ -67,10 +67,10 @@ export async function runDeadlineGuard(ctx: DeadlineContext): Promise<DeadlineSu
   const late = report.late.filter((o) => mine.has(lateKey(o)));
   const cancelRequests = report.cancelRequests.filter((o) => mine.has(cancelRequestKey(o)));
   for (const group of escalations) {
-    if (group.orders.length > 0) ctx.notifier.deadlineEscalation({ stage: 'at_risk', leadMinutes: group.leadMinutes, orders: group.orders.map(toNotice) });
+    if (group.orders.length > 0) await ctx.notifier.deadlineEscalation({ stage: 'at_risk', leadMinutes: group.leadMinutes, orders: group.orders.map(toNotice) });
   }
-  if (late.length > 0) ctx.notifier.deadlineEscalation({ stage: 'late', orders: late.map(toNotice) });
-  if (cancelRequests.length > 0) ctx.notifier.deadlineEscalation({ stage: 'cancel_requested', orders: cancelRequests.map(toNotice) });
+  if (late.length > 0) await ctx.notifier.deadlineEscalation({ stage: 'late', orders: late.map(toNotice) });
+  if (cancelRequests.length > 0) await ctx.notifier.deadlineEscalation({ stage: 'cancel_requested', orders: cancelRequests.map(toNotice) });
   const atRisk = escalations.reduce((n, g) => n + g.orders.length, 0);
   if (atRisk + late.length + cancelRequests.length > 0) {
     ctx.logger.info({ job: name, atRisk, late: late.length, cancelRequests: cancelRequests.length }, 'ship-by escalations sent');

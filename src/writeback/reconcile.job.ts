@@ -125,13 +125,13 @@ export async function runReconcile(ctx: ReconcileContext, only?: string): Promis
   const open = await openKeys(ctx.store);
   const checked = new Set(accounts.map((a) => a.id));
   const nowKeys = new Set(summary.findings.map((f) => f.key));
-  for (const n of summary.findings) if (!open.has(n.key)) ctx.notifier.writebackProblem(n);
+  for (const n of summary.findings) if (!open.has(n.key)) await ctx.notifier.writebackProblem(n);
   const stillOpen = new Set(nowKeys);
   for (const key of open) {
     const accountId = key.split(':')[2] ?? '';
     if (nowKeys.has(key)) continue;
     if (!checked.has(accountId) || unread.has(accountId)) stillOpen.add(key);
-    else ctx.notifier.writebackResolved(key);
+    else await ctx.notifier.writebackResolved(key);
   }
   await ctx.store.openFindings.set(OPEN_KEY, { keys: [...stillOpen] });
   if (summary.findings.length > 0) ctx.logger.info({ job: name, findings: summary.findings.length }, 'reconciliation found differences');

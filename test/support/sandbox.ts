@@ -5,7 +5,7 @@ import { SANDBOX_QUEUE, startSandboxServices, type Sandbox } from '../../src/cli
 import { ensureOrderChangeSubscription } from '../../src/events/notifications-client';
 import { applySandbox, openRuntime, type Runtime } from '../../src/cli/runtime';
 import { loadConfig } from '../../src/config/config';
-import type { DeadlineNotice, Notifier, QuarantineNotice, UnmappedSkuNotice, WritebackNotice } from '../../src/domain/notifier';
+import type { DeadlineNotice, NoticeEcho, QuarantineNotice, UnmappedSkuNotice, WritebackNotice } from '../../src/domain/notifier';
 import { silentLogger } from '../../src/log/logger';
 import { SANDBOX_CATALOGUE } from '../../src/sandbox/amazon/order-factory';
 
@@ -23,15 +23,14 @@ export async function startHarness(opts: { rateScale?: number; mapCatalogue?: bo
   const sandbox = await startSandboxServices(dataDir, { rateScale: opts.rateScale ?? 1000 });
   const config = applySandbox(loadConfig({ DOCKHAND_DATA_DIR: dataDir, DOCKHAND_SECRET_KEY: 'test' }, dataDir), sandbox.info);
   const notices: Harness['notices'] = { quarantined: [], unmapped: [], writeback: [], deadlines: [] };
-  const notifier: Notifier = {
-    orderQuarantined: (n) => notices.quarantined.push(n),
-    unmappedSku: (n) => notices.unmapped.push(n),
-    syncFailed: () => undefined,
-    writebackProblem: (n) => notices.writeback.push(n),
-    writebackResolved: () => undefined,
-    deadlineEscalation: (n) => notices.deadlines.push(n),
+  // Each notice is kept here as well as recorded in the alert outbox.
+  const echo: NoticeEcho = {
+    orderQuarantined: (n) => void notices.quarantined.push(n),
+    unmappedSku: (n) => void notices.unmapped.push(n),
+    writebackProblem: (n) => void notices.writeback.push(n),
+    deadlineEscalation: (n) => void notices.deadlines.push(n),
   };
-  const rt = await openRuntime(config, silentLogger, notifier);
+  const rt = await openRuntime(config, silentLogger, echo);
   const queueArn = sandbox.sqs.queueArn(SANDBOX_QUEUE);
   for (const account of rt.config.accounts) {
     await ensureOrderChangeSubscription(rt.notificationsFor(account), { queueArn, marketplaceIds: account.marketplaceIds, name: 'dockhand-test' });

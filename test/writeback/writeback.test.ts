@@ -323,7 +323,7 @@ describe('tracking writeback against the sandbox', () => {
         },
         fetchOrder: (id) => h.rt.contextFor(h.rt.config.accounts[0]!).amazon.fetchOrder(id),
       }),
-      notifier: { ...h.rt.notifier, syncFailed: (n) => failures.push(n.code) },
+      notifier: { ...h.rt.notifier, syncFailed: async (n) => void failures.push(n.code) },
       logger: h.rt.logger,
       now: () => new Date(),
     });
