@@ -112,7 +112,17 @@ export interface Config {
     spApiUrl?: string;
     lwaUrl?: string;
   };
-  shipstation: { apiKey?: string; apiSecret?: string; baseUrl: string };
+  shipstation: {
+    apiKey?: string;
+    apiSecret?: string;
+    baseUrl: string;
+    /**
+     * Where a person opens an order ("Open in ShipStation"): ShipStation's web app when `baseUrl` is
+     * ShipStation's API, the simulator's order page in the sandbox; absent for any other API (a
+     * proxy, a test double), where Dockhand cannot know where its orders are seen.
+     */
+    appUrl?: string;
+  };
   dataDir: string;
   storeUrl?: string;
   secretKey?: string;
@@ -149,6 +159,8 @@ export interface Config {
 }
 
 export const SHIPSTATION_V1_URL = 'https://ssapi.shipstation.com';
+/** ShipStation's web app, where staff see the orders the v1 API holds. */
+export const SHIPSTATION_APP_URL = 'https://ship.shipstation.com';
 
 export type Env = Record<string, string | undefined>;
 
@@ -284,11 +296,11 @@ export function loadConfig(env: Env = readEnv(), cwd = process.cwd()): Config {
       ...opt('spApiUrl', parseUrl(env, 'AMAZON_SP_API_URL')),
       ...opt('lwaUrl', parseUrl(env, 'AMAZON_LWA_URL')),
     },
-    shipstation: {
+    shipstation: withShipStationAppUrl({
       ...opt('apiKey', blank(env.SHIPSTATION_API_KEY)),
       ...opt('apiSecret', blank(env.SHIPSTATION_API_SECRET)),
       baseUrl: parseUrl(env, 'SHIPSTATION_API_URL') ?? SHIPSTATION_V1_URL,
-    },
+    }),
     dataDir: path.resolve(cwd, blank(env.DOCKHAND_DATA_DIR) ?? 'data'),
     ...opt('storeUrl', blank(env.DOCKHAND_STORE_URL)),
     ...opt('secretKey', blank(env.DOCKHAND_SECRET_KEY)),
@@ -319,6 +331,11 @@ export function loadConfig(env: Env = readEnv(), cwd = process.cwd()): Config {
     },
     useSandbox,
   };
+}
+
+/** ShipStation's web app goes with ShipStation's own API only (see `Config.shipstation.appUrl`). */
+function withShipStationAppUrl(s: Omit<Config['shipstation'], 'appUrl'>): Config['shipstation'] {
+  return s.baseUrl === SHIPSTATION_V1_URL ? { ...s, appUrl: SHIPSTATION_APP_URL } : s;
 }
 
 function opt<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {

@@ -1,6 +1,8 @@
 import type { types } from '@slack/bolt';
 import { z } from 'zod';
 import type { StatusData } from '../cli/status';
+import { SHIPSTATION_APP_URL } from '../config/config';
+import { isRetryable, retryAdvice } from '../domain/errors';
 import type { AtRiskOrder, DeadlineNotice, WritebackNotice } from '../domain/notifier';
 import type { AlertRecord, AuditEntry, ConfirmationRecord, OrderRecord, OrderState, QuarantineEntry, UnmappedSku } from '../store/records';
 import { COMMAND_HELP } from './commands';
@@ -157,6 +159,21 @@ function moreLine(hidden: number, cliCommand: string): string {
 }
 
 /**
+ * What to do about an order quarantined with `errCode`, escaped: its hint, and what clears it
+ * when a Retry can't (domain/errors.ts `retryAdvice`). For what only Amazon can correct the
+ * advice replaces the hint, so nothing on the message says "press Retry" where none is offered.
+ */
+function quarantineTodo(errCode: string, hint: string): string {
+  const advice = retryAdvice(errCode);
+  if (advice.kind === 'amazon_only') return escapeMrkdwn(advice.clears);
+  return [hint, advice.kind === 'after_config' ? advice.clears : ''].filter(Boolean).map(escapeMrkdwn).join(' ');
+}
+
+function todo(q: QuarantineEntry): string {
+  return quarantineTodo(q.code, q.hint);
+}
+
+/**
  * A span of minutes for people: `45 min`, `4 h`, `3 h 59 min`, `2 d 3 h`. Whole minutes, rounded
  * down, so a deadline never looks further away than it is. Pure.
  */
@@ -184,12 +201,27 @@ export function formatTimeLeft(minutesLeft: number | undefined): string {
 }
 
 /**
- * Where a person finds an Amazon order in ShipStation: the order search, by AmazonOrderId (our
- * orders carry it as the order number). A search rather than the order's page, because the
- * search also finds orders Dockhand did not create, and orders not created yet show "no results".
+ * The web app "Open in ShipStation" leads to: config `shipstation.appUrl` (ShipStation's own, or
+ * the sandbox simulator's stand-in), or undefined when Dockhand talks to another ShipStation API
+ * and cannot know where its orders are seen: then no such button is drawn. The composition root
+ * sets it once (`setShipStationAppUrl`), because alerts are drawn where the config is not at
+ * hand; the builders stay pure given it.
  */
-export function shipstationOrderUrl(amazonOrderId: string): string {
-  return `https://ship.shipstation.com/orders/all-orders-search-result?quickSearch=${encodeURIComponent(amazonOrderId)}`;
+let shipstationAppUrl: string | undefined = SHIPSTATION_APP_URL;
+
+export function setShipStationAppUrl(url: string | undefined): void {
+  shipstationAppUrl = url?.replace(/\/+$/, '');
+}
+
+/**
+ * Where a person finds an Amazon order in ShipStation: the web app's order search, by
+ * AmazonOrderId (our orders carry it as the order number; the sandbox's simulator answers the
+ * same path). A search rather than the order's page, because it also finds the order ShipStation
+ * merged or split. Undefined without a web app.
+ */
+export function shipstationOrderUrl(amazonOrderId: string, appUrl: string | undefined = shipstationAppUrl): string | undefined {
+  if (appUrl === undefined) return undefined;
+  return `${appUrl}/orders/all-orders-search-result?quickSearch=${encodeURIComponent(amazonOrderId)}`;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -251,6 +283,15 @@ function button(b: {
 /** A button that opens a page; Slack still sends block_actions for it (acked, nothing else). */
 function linkButton(text: string, actionId: string, url: string): types.Button {
   return { type: 'button', text: { type: 'plain_text', text, emoji: true }, action_id: actionId, url };
+}
+
+/**
+ * "Open in ShipStation", only for an order ShipStation holds (`shipstationOrderId`) and when
+ * there is a web app to open: an order Dockhand never sent would open an empty search. Zero or one button.
+ */
+function openInShipStation(actionId: string, amazonOrderId: string, shipstationOrderId: number | undefined): types.Button[] {
+  const url = shipstationOrderId === undefined ? undefined : shipstationOrderUrl(amazonOrderId);
+  return url ? [linkButton('Open in ShipStation', actionId, url)] : [];
 }
 
 /** Packs lines into as few sections as fit the section text limit. */
@@ -484,7 +525,7 @@ export function orderTimeline(input: OrderTimelineInput): SlackMessage {
   if (q) {
     events.push({
       at: q.at,
-      line: `:construction: Quarantined: ${code(q.code)} — ${escapeMrkdwn(q.reason)}${q.attempts > 1 ? ` (${q.attempts} attempts)` : ''}${q.hint ? `\n      _${escapeMrkdwn(q.hint)}_` : ''}`,
+      line: `:construction: Quarantined: ${code(q.code)} — ${escapeMrkdwn(q.reason)}${q.attempts > 1 ? ` (${q.attempts} attempts)` : ''}${todo(q) ? `\n      _${todo(q)}_` : ''}`,
     });
   }
   for (const c of labels) events.push(...confirmationEvents(c));
@@ -504,7 +545,7 @@ export function orderTimeline(input: OrderTimelineInput): SlackMessage {
   blocks.push(...linesToSections(lines));
 
   const buttons: types.Button[] = [];
-  if (q && accountId) {
+  if (q && accountId && isRetryable(q.code)) {
     const key = `quarantine:${accountId}:${id}`;
     buttons.push(button({ text: 'Retry', actionId: ACTIONS.retryOrder, style: 'primary', value: { key, version: q.at, accountId, amazonOrderId: id } }));
   }
@@ -518,8 +559,8 @@ export function orderTimeline(input: OrderTimelineInput): SlackMessage {
       }),
     );
   }
-  buttons.push(linkButton('Open in ShipStation', ACTIONS.openShipStation, shipstationOrderUrl(id)));
-  blocks.push(actions(`order:${id}:actions`, buttons));
+  buttons.push(...openInShipStation(ACTIONS.openShipStation, id, r?.shipstationOrderId));
+  if (buttons.length > 0) blocks.push(actions(`order:${id}:actions`, buttons));
   const text = `Order ${id}: ${state}${q ? ` (${q.code})` : ''}`;
   return fitMessage(text, blocks, { cliCommand: 'dockhand audit' });
 }
@@ -584,32 +625,43 @@ export function quarantineList(entries: QuarantineEntry[]): SlackMessage {
   if (entries.length === 0) return fitMessage('No orders in quarantine', [section(':white_check_mark: No orders in quarantine.')]);
   const sorted = [...entries].sort((a, b) => a.at.localeCompare(b.at));
   const shown = sorted.slice(0, LIMITS.listItems);
+  const retryable = entries.filter((q) => isRetryable(q.code)).length;
   const blocks: Block[] = [header(`Quarantine: ${plural(entries.length, 'order')}`)];
   for (const q of shown) {
     const target = `${q.accountId}:${q.amazonOrderId}`;
     const key = `quarantine:${target}`;
+    const what = todo(q);
     blocks.push(
       section(
-        `${code(q.amazonOrderId)} · ${escapeMrkdwn(q.accountId)} · ${code(q.code)} · since ${utc(q.at)}${q.attempts > 1 ? ` · ${q.attempts} attempts` : ''}\n${escapeMrkdwn(q.reason)}${q.hint ? `\n_${escapeMrkdwn(q.hint)}_` : ''}`,
+        `${code(q.amazonOrderId)} · ${escapeMrkdwn(q.accountId)} · ${code(q.code)} · since ${utc(q.at)}${q.attempts > 1 ? ` · ${q.attempts} attempts` : ''}\n${escapeMrkdwn(q.reason)}${what ? `\n_${what}_` : ''}`,
         {
           blockId: key,
-          accessory: button({ text: 'Retry', actionId: `${ACTIONS.retryOrder}:${target}`, value: { key, version: q.at, accountId: q.accountId, amazonOrderId: q.amazonOrderId } }),
+          ...(isRetryable(q.code)
+            ? { accessory: button({ text: 'Retry', actionId: `${ACTIONS.retryOrder}:${target}`, value: { key, version: q.at, accountId: q.accountId, amazonOrderId: q.amazonOrderId } }) }
+            : {}),
         },
       ),
     );
   }
   if (sorted.length > shown.length) blocks.push(context(moreLine(sorted.length - shown.length, 'dockhand quarantine')));
-  blocks.push(
-    actions('quarantine:actions', [
-      button({
-        text: `Retry all ${entries.length}`,
-        actionId: ACTIONS.retryAll,
-        style: 'primary',
-        value: { key: 'quarantine:all', version: String(entries.length) },
-        confirm: { title: 'Retry all?', text: `Send all ${plural(entries.length, 'quarantined order')} to ShipStation again?`, confirm: 'Retry all', deny: 'Cancel' },
-      }),
-    ]),
-  );
+  const amazonOnly = entries.length - retryable;
+  if (amazonOnly > 0) {
+    const them = amazonOnly === 1 ? 'it' : 'them';
+    blocks.push(context(`${plural(amazonOnly, 'order')} only Amazon can correct: no Retry, and Retry all skips ${them}. Dockhand imports ${them} automatically when Amazon updates ${them}.`));
+  }
+  if (retryable > 0) {
+    blocks.push(
+      actions('quarantine:actions', [
+        button({
+          text: `Retry all ${retryable}`,
+          actionId: ACTIONS.retryAll,
+          style: 'primary',
+          value: { key: 'quarantine:all', version: String(entries.length) },
+          confirm: { title: 'Retry all?', text: `Send ${retryable === entries.length ? 'all ' : ''}${plural(retryable, 'quarantined order')} to ShipStation again?`, confirm: 'Retry all', deny: 'Cancel' },
+        }),
+      ]),
+    );
+  }
   return fitMessage(`${plural(entries.length, 'order')} in quarantine`, blocks, { cliCommand: 'dockhand quarantine' });
 }
 
@@ -711,8 +763,8 @@ function atRiskLine(o: AtRiskOrder): string {
 
 /**
  * One order's buttons, action ids suffixed `:<account>:<order>` to stay unique in the message.
- * Late or at risk: Retry sync (the account), Mark priority; buyer asked to cancel: Hold. Both
- * need the ShipStation order, so they are left out when there is none. Open in ShipStation always.
+ * Late or at risk: Retry sync (the account), Mark priority; buyer asked to cancel: Hold. These
+ * and Open in ShipStation need the ShipStation order, so they are left out when there is none.
  */
 function atRiskButtons(o: AtRiskOrder, cancel: boolean, key: string, version: string): types.Button[] {
   const target = `${o.accountId}:${o.amazonOrderId}`;
@@ -725,7 +777,7 @@ function atRiskButtons(o: AtRiskOrder, cancel: boolean, key: string, version: st
     out.push(button({ text: 'Retry sync', actionId: `${ACTIONS.retrySync}:${target}`, value }));
     if (ss !== undefined) out.push(button({ text: 'Mark priority', actionId: `${ACTIONS.markPriority}:${target}`, style: 'primary', value }));
   }
-  out.push(linkButton('Open in ShipStation', `${ACTIONS.openShipStation}:${target}`, shipstationOrderUrl(o.amazonOrderId)));
+  out.push(...openInShipStation(`${ACTIONS.openShipStation}:${target}`, o.amazonOrderId, ss));
   return out;
 }
 
@@ -750,7 +802,9 @@ function atRiskBlocks(orders: AtRiskOrder[], cancel: boolean, key: string, versi
   for (const o of orders) {
     const id = `${o.accountId}:${o.amazonOrderId}`;
     out.push(section(atRiskLine(o), { blockId: `order:${id}` }));
-    if (withButtons) out.push(actions(`order:${id}:actions`, atRiskButtons(o, cancel, key, version)));
+    const buttons = withButtons ? atRiskButtons(o, cancel, key, version) : [];
+    // A cancel request for an order not in ShipStation has nothing to press: its line says so.
+    if (buttons.length > 0) out.push(actions(`order:${id}:actions`, buttons));
   }
   return out;
 }
@@ -914,7 +968,7 @@ function writebackButtons(n: WritebackNotice, version: string, suffix = ''): typ
     case undefined:
       break;
   }
-  out.push(linkButton('Open in ShipStation', `${ACTIONS.openShipStation}${suffix}`, shipstationOrderUrl(n.amazonOrderId)));
+  out.push(...openInShipStation(`${ACTIONS.openShipStation}${suffix}`, n.amazonOrderId, n.shipstationOrderId));
   out.push(button({ text: 'Show order', actionId: `${ACTIONS.showOrder}${suffix}`, value }));
   return out;
 }
@@ -1012,11 +1066,12 @@ export function alertMessage(r: AlertRecord): SlackMessage {
         section(`:construction: Order ${code(id)} ${open ? 'is quarantined' : 'was quarantined'}: Dockhand could not send it to ShipStation.`, { blockId: 'alert:summary', fields }),
       );
       const reason = fact(r, 'reason');
-      const hint = fact(r, 'hint');
-      if (reason || hint) blocks.push(section(`${escapeMrkdwn(reason)}${hint ? `\n:point_right: ${escapeMrkdwn(hint)}` : ''}`, { blockId: 'alert:detail' }));
+      const todo = quarantineTodo(errCode, fact(r, 'hint'));
+      if (reason || todo) blocks.push(section([escapeMrkdwn(reason), todo ? `:point_right: ${todo}` : ''].filter(Boolean).join('\n'), { blockId: 'alert:detail' }));
       const value = { key: r.key, version, accountId, amazonOrderId: id };
       buttons = [
-        button({ text: 'Retry', actionId: ACTIONS.retryOrder, style: 'primary', value }),
+        // Retry only where it can help: what only Amazon can correct says what clears it instead.
+        ...(isRetryable(errCode) ? [button({ text: 'Retry', actionId: ACTIONS.retryOrder, style: 'primary', value })] : []),
         button({ text: 'Show details', actionId: ACTIONS.showOrder, value }),
       ];
       break;
@@ -1084,7 +1139,12 @@ export function alertMessage(r: AlertRecord): SlackMessage {
           actionId: ACTIONS.retryAll,
           style: 'primary',
           value: { key: r.key, version, ...(accountId ? { accountId } : {}) },
-          confirm: { title: 'Retry all?', text: `Send ${plural(count, 'quarantined order')} to ShipStation again?`, confirm: 'Retry all', deny: 'Cancel' },
+          confirm: {
+            title: 'Retry all?',
+            text: `Send ${plural(count, 'quarantined order')} to ShipStation again? Orders only Amazon can correct are skipped: they come in when Amazon updates them.`,
+            confirm: 'Retry all',
+            deny: 'Cancel',
+          },
         }),
       ];
       break;

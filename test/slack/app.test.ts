@@ -232,7 +232,7 @@ describe('Slack app over HTTP', () => {
   }
 
   async function quarantinedAlert() {
-    alerts.orderQuarantined({ accountId: 'default', amazonOrderId: ORDER, code: 'order.malformed', reason: 'no shipping address', hint: 'Fix it on Amazon, then press Retry' });
+    alerts.orderQuarantined({ accountId: 'default', amazonOrderId: ORDER, code: 'shipstation.rejected', reason: 'ShipStation rejected the order: unknown store', hint: 'Fix the order data (or the SKU map) and press Retry.' });
     const [msg] = await waitFor(() => (sim.messages(CHANNEL).length > 0 ? sim.messages(CHANNEL) : undefined), 'the alert');
     return msg!;
   }

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import type { StatusData } from '../../src/cli/status';
 import {
   ACTIONS,
@@ -20,6 +20,7 @@ import {
   quarantineList,
   reconcileSummary,
   refused,
+  setShipStationAppUrl,
   shipstationOrderUrl,
   statusMessage,
   unknownCommand,
@@ -693,6 +694,112 @@ describe('shipstationOrderUrl', () => {
   });
 });
 
+describe('where Open in ShipStation leads', () => {
+  afterEach(() => setShipStationAppUrl('https://ship.shipstation.com'));
+
+  it.each<[string, string | undefined, string | undefined]>([
+    ["ShipStation's web app", 'https://ship.shipstation.com', `https://ship.shipstation.com/orders/all-orders-search-result?quickSearch=${ID}`],
+    ["the sandbox simulator's order page", 'http://127.0.0.1:4711/app', `http://127.0.0.1:4711/app/orders/all-orders-search-result?quickSearch=${ID}`],
+    ['no web app known (another API): nowhere', undefined, undefined],
+  ])('%s', (_name, appUrl, url) => {
+    setShipStationAppUrl(appUrl);
+    expect(shipstationOrderUrl(ID)).toBe(url);
+  });
+
+  it('follows the configured web app in every message, and offers none without one', () => {
+    const late = deadlineAlertRecord({ stage: 'late', orders: [atRisk(1)] });
+    setShipStationAppUrl('http://127.0.0.1:4711/app/');
+    const open = buttons(alertMessage(late)).find((b) => b.action_id.startsWith('open_shipstation'));
+    expect(open.url).toBe('http://127.0.0.1:4711/app/orders/all-orders-search-result?quickSearch=112-0000000-0000001');
+    expect(buttons(orderTimeline({ amazonOrderId: ID, record, audit: [], alerts: [], confirmations: [] }))[0].url).toContain('http://127.0.0.1:4711/app/orders/');
+    setShipStationAppUrl(undefined);
+    expect(buttons(alertMessage(late)).map((b) => b.action_id)).toEqual(['retry_sync:default:112-0000000-0000001', 'mark_priority:default:112-0000000-0000001']);
+    expect(buttons(alertMessage(writebackAlert(notice()))).map((b) => b.action_id)).toEqual(['retry_confirmation', 'show_order']);
+  });
+
+  it('offers no Open in ShipStation for an order ShipStation does not hold', () => {
+    const notSent = orderTimeline({ amazonOrderId: ID, record: { ...record, state: 'held', shipstationOrderId: undefined, sentAt: undefined }, audit: [], alerts: [], confirmations: [] });
+    expect(buttons(notSent)).toEqual([]);
+    expect(blockKitProblems(notSent)).toEqual([]);
+    expect(allText(notSent)).toContain('*ShipStation order*\\nnot created');
+    const late = lateList([atRisk(1, { shipstationOrderId: undefined })], NOW);
+    expect(buttons(late).map((b) => b.action_id)).toEqual(['retry_sync:default:112-0000000-0000001']);
+  });
+});
+
+describe('Retry only where it can help', () => {
+  const malformedFacts = {
+    accountId: 'default',
+    amazonOrderId: ID,
+    code: 'order.malformed',
+    reason: `Amazon order ${ID} is malformed: orderItems[0] has neither sellerSku nor asin`,
+    hint: 'Dockhand skipped this order. Check it in Seller Central; it is retried automatically when Amazon updates it.',
+  };
+  const marketplaceFacts = {
+    accountId: 'default',
+    amazonOrderId: ID,
+    code: 'order.unknown_marketplace',
+    reason: `Amazon order ${ID} is from marketplace A2EUQ1WTGCTBG2, which account default does not sync (ATVPDKIKX0DER)`,
+    hint: 'Add A2EUQ1WTGCTBG2 to the marketplaceIds of account default in the config if Dockhand should sync it.',
+  };
+
+  it.each<[string, Record<string, string>, string[], string[], string[]]>([
+    ['a malformed order Amazon must correct: no Retry, says what clears it', malformedFacts, ['show_order'], ['Amazon must correct this order', 'imports it automatically when Amazon updates it'], ['press Retry']],
+    [
+      'an unknown marketplace: Retry, after the config names it and Dockhand restarts',
+      marketplaceFacts,
+      ['retry_order', 'show_order'],
+      ['Add A2EUQ1WTGCTBG2 to the marketplaceIds of account default', 'restart Dockhand, then press Retry'],
+      [],
+    ],
+    ['ShipStation refused it: Retry after the fix the hint names', quarantinedAlert.facts, ['retry_order', 'show_order'], ['Check the store ID'], ['restart']],
+  ])('%s', (_name, facts, expectedButtons, present, absent) => {
+    const msg = alertMessage(alert({ key: `quarantine:default:${ID}`, kind: 'quarantined_order', facts }));
+    expect(blockKitProblems(msg)).toEqual([]);
+    expect(buttons(msg).map((b) => b.action_id)).toEqual(expectedButtons);
+    const t = allText(msg);
+    for (const p of present) expect(t).toContain(p);
+    for (const p of absent) expect(t).not.toContain(p);
+  });
+
+  it('keeps Retry all on a burst and says the orders only Amazon can correct are skipped', () => {
+    const [retryAll] = buttons(alertMessage(burstAlert));
+    expect(retryAll.action_id).toBe('retry_all');
+    expect(retryAll.confirm.text.text).toBe('Send 12 quarantined orders to ShipStation again? Orders only Amazon can correct are skipped: they come in when Amazon updates them.');
+  });
+
+  it('lists every order, with Retry on those a retry can help, and Retry all counting only them', () => {
+    const entries = [
+      quarantineEntry(1),
+      quarantineEntry(2, { code: 'order.malformed', reason: malformedFacts.reason, hint: malformedFacts.hint }),
+      quarantineEntry(3, { code: 'order.unknown_marketplace', reason: marketplaceFacts.reason, hint: marketplaceFacts.hint }),
+      quarantineEntry(4, { code: 'order.malformed', reason: 'no address', hint: malformedFacts.hint }),
+    ];
+    const msg = quarantineList(entries);
+    expect(blockKitProblems(msg)).toEqual([]);
+    const bs = buttons(msg);
+    expect(bs.map((b) => b.action_id)).toEqual(['retry_order:default:111-0000000-0000001', 'retry_order:default:111-0000000-0000003', 'retry_all']);
+    expect(bs[2].text.text).toBe('Retry all 2');
+    expect(bs[2].confirm.text.text).toBe('Send 2 quarantined orders to ShipStation again?');
+    const t = allText(msg);
+    expect(t).toContain('2 orders only Amazon can correct: no Retry, and Retry all skips them. Dockhand imports them automatically when Amazon updates them.');
+    expect(msg.text).toBe('4 orders in quarantine');
+  });
+
+  it('offers no Retry all when only Amazon can correct what is in quarantine', () => {
+    const msg = quarantineList([quarantineEntry(1, { code: 'order.malformed', hint: malformedFacts.hint })]);
+    expect(buttons(msg)).toEqual([]);
+    expect(allText(msg)).toContain('1 order only Amazon can correct: no Retry, and Retry all skips it.');
+  });
+
+  it('gives the order timeline of a malformed order no Retry, and says what clears it', () => {
+    const msg = orderTimeline({ amazonOrderId: ID, quarantine: quarantineEntry(1, { amazonOrderId: ID, code: 'order.malformed', hint: malformedFacts.hint }), audit: [], alerts: [], confirmations: [] });
+    expect(buttons(msg)).toEqual([]);
+    expect(blockKitProblems(msg)).toEqual([]);
+    expect(allText(msg)).toContain('Amazon must correct this order');
+  });
+});
+
 describe('deadline escalation messages', () => {
   it.each<[DeadlineNotice['stage'], number, number | undefined, string]>([
     ['at_risk', 3, 240, '3 orders ship-by in under 4 h'],
@@ -729,7 +836,8 @@ describe('deadline escalation messages', () => {
     const bs = buttons(msg);
     const o1 = 'default:112-0000000-0000001';
     const o2 = 'default:112-0000000-0000002';
-    expect(bs.map((b) => b.action_id)).toEqual([`retry_sync:${o1}`, `mark_priority:${o1}`, `open_shipstation:${o1}`, `retry_sync:${o2}`, `open_shipstation:${o2}`]);
+    // Order 2 never reached ShipStation: nothing there to tag or open.
+    expect(bs.map((b) => b.action_id)).toEqual([`retry_sync:${o1}`, `mark_priority:${o1}`, `open_shipstation:${o1}`, `retry_sync:${o2}`]);
     expect(parseButtonValue(bs[1].value)).toEqual({ key: 'deadline:late:-:x:2:abc', version: '2026-03-02T14:00:00.000Z', accountId: 'default', amazonOrderId: '112-0000000-0000001', shipstationOrderId: 500001 });
     expect(parseButtonValue(bs[3].value)).toEqual({ key: 'deadline:late:-:x:2:abc', version: '2026-03-02T14:00:00.000Z', accountId: 'default', amazonOrderId: '112-0000000-0000002' });
     expect(bs[2]).toMatchObject({ url: shipstationOrderUrl('112-0000000-0000001'), text: { text: 'Open in ShipStation' } });
@@ -741,7 +849,9 @@ describe('deadline escalation messages', () => {
   it('gives each cancel request Hold (with a confirm dialog) and Open in ShipStation', () => {
     const msg = alertMessage(deadlineAlertRecord({ stage: 'cancel_requested', orders: [atRisk(1), atRisk(2, { shipstationOrderId: undefined, shipByLatest: undefined, minutesLeft: undefined })] }));
     const bs = buttons(msg);
-    expect(bs.map((b) => b.action_id)).toEqual(['hold_order:default:112-0000000-0000001', 'open_shipstation:default:112-0000000-0000001', 'open_shipstation:default:112-0000000-0000002']);
+    // Order 2 is not in ShipStation: no Hold, no Open, and no empty row of buttons.
+    expect(bs.map((b) => b.action_id)).toEqual(['hold_order:default:112-0000000-0000001', 'open_shipstation:default:112-0000000-0000001']);
+    expect(blockKitProblems(msg)).toEqual([]);
     expect(bs[0]).toMatchObject({ style: 'danger', confirm: { title: { text: 'Hold in ShipStation?' }, confirm: { text: 'Hold' } } });
     expect(parseButtonValue(bs[0].value)).toMatchObject({ shipstationOrderId: 500001, amazonOrderId: '112-0000000-0000001' });
     expect(msg.text).toBe('Buyers asked to cancel 2 orders');
@@ -804,7 +914,7 @@ describe('writeback problem alerts', () => {
     ['Create in ShipStation', notice({ kind: 'missing_in_shipstation', fix: 'create_in_shipstation', labelId: undefined, trackingNumber: undefined }), 'Order 111-1234567-1234567 is open on Amazon but not in ShipStation (writeback.rejected)', [['create_in_shipstation', 'primary'], ['open_shipstation', undefined], ['show_order', undefined]]],
     ['Hold', notice({ kind: 'cancelled_open_in_shipstation', fix: 'hold_order' }), 'Order 111-1234567-1234567 was cancelled on Amazon but is still open in ShipStation (writeback.rejected)', [['hold_order', 'danger'], ['open_shipstation', undefined], ['show_order', undefined]]],
     ['no fix', notice({ kind: 'voided_after_confirm', fix: undefined }), 'A label of order 111-1234567-1234567 was voided after Amazon got its tracking (writeback.rejected)', [['open_shipstation', undefined], ['show_order', undefined]]],
-    ['Hold without a ShipStation order', notice({ kind: 'cancelled_open_in_shipstation', fix: 'hold_order', shipstationOrderId: undefined }), 'Order 111-1234567-1234567 was cancelled on Amazon but is still open in ShipStation (writeback.rejected)', [['open_shipstation', undefined], ['show_order', undefined]]],
+    ['Hold without a ShipStation order', notice({ kind: 'cancelled_open_in_shipstation', fix: 'hold_order', shipstationOrderId: undefined }), 'Order 111-1234567-1234567 was cancelled on Amazon but is still open in ShipStation (writeback.rejected)', [['show_order', undefined]]],
   ])('%s', (_name, n, text, expected) => {
     const msg = alertMessage(writebackAlert(n));
     expect(msg.text).toBe(text);
@@ -812,7 +922,8 @@ describe('writeback problem alerts', () => {
     const bs = buttons(msg);
     expect(bs.map((b) => [b.action_id, b.style])).toEqual(expected);
     const open = bs.find((b) => b.action_id === 'open_shipstation');
-    expect(open.url).toBe(shipstationOrderUrl(ID));
+    if (n.shipstationOrderId === undefined) expect(open).toBeUndefined();
+    else expect(open.url).toBe(shipstationOrderUrl(ID));
     for (const b of bs.filter((x) => x.value)) {
       expect(parseButtonValue(b.value)).toEqual({
         key: n.key,
