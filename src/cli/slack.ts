@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import { webApi } from '@slack/bolt';
 import { listenOn } from '../domain/listen';
+import { JOB_LEASE_TTL_MS } from '../jobs/lease';
 import { startAlertDrain, type AlertManager } from '../slack/alerts';
 import { createSlackApp, healthStatus, type HttpRoute, type SlackApp } from '../slack/app';
 import { WEBHOOK_PATH } from './writeback';
@@ -40,6 +41,8 @@ export async function startSlackFace(rt: Runtime, product: Product): Promise<Sla
     channels: slack.channels,
     now: () => new Date(),
     logger: rt.logger.child({ part: 'slack-alerts' }),
+    // One replica at a time posts alerts: the one holding `job:slack-alerts`, renewed as it drains.
+    mayDrain: () => rt.store.acquireLease(DRAIN_LEASE, rt.owner, JOB_LEASE_TTL_MS, Date.now(), leaseOwnerGone(rt)),
   });
   const alerts: AlertManager = { ...rt.alerts, ...drain };
   const roles = createRoleResolver({
@@ -62,8 +65,16 @@ export async function startSlackFace(rt: Runtime, product: Product): Promise<Sla
     ...started,
     async stop() {
       await app!.stop();
+      await rt.store.releaseLease(DRAIN_LEASE, rt.owner).catch(() => undefined);
     },
   };
+}
+
+const DRAIN_LEASE = 'job:slack-alerts';
+
+function leaseOwnerGone(rt: Runtime): ((owner: string) => boolean) | undefined {
+  const first = rt.config.accounts[0];
+  return first ? rt.contextFor(first).isLeaseOwnerGone : undefined;
 }
 
 async function startHealthOnly(rt: Runtime, product: Product): Promise<SlackFace> {

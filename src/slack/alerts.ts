@@ -68,6 +68,11 @@ export interface AlertDrainOptions {
   pacing?: { intervalMs: number; backoffBaseMs: number; backoffMaxMs: number };
   /** How often the outbox is read for what other processes recorded. */
   sweepMs?: number;
+  /**
+   * Asked before each sweep and send: false while another replica drains the same store (the
+   * caller's lease), so that two replicas never post the same alert. Default: always this one.
+   */
+  mayDrain?: () => Promise<boolean>;
   timers?: AlertTimers;
 }
 
@@ -360,6 +365,7 @@ export function startAlertDrain(opts: AlertDrainOptions): AlertDrain {
   let warnedNoChannel = false;
 
   const nowMs = () => opts.now().getTime();
+  const mayDrain = async () => (opts.mayDrain ? opts.mayDrain().catch(() => false) : true);
 
   /** The channel a problem's message lives in: where it was posted, else the configured one. */
   function channelOf(pending: AlertRecord, sent: AlertRecord | undefined): string | undefined {
@@ -414,6 +420,11 @@ export function startAlertDrain(opts: AlertDrainOptions): AlertDrain {
 
   async function pump(ch: string, q: ChannelQueue): Promise<void> {
     while (!stopped && q.keys.length > 0 && nowMs() >= q.nextAt) {
+      // Another replica drains: what is queued here stays in the outbox for it.
+      if (!(await mayDrain())) {
+        q.keys = [];
+        return;
+      }
       const key = q.keys[0]!;
       q.sending = key;
       try {
@@ -468,6 +479,7 @@ export function startAlertDrain(opts: AlertDrainOptions): AlertDrain {
   }
 
   async function sweep(): Promise<void> {
+    if (!(await mayDrain())) return;
     for await (const [key] of store.outbox.entries()) await enqueueKey(key);
   }
 

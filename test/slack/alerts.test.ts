@@ -84,12 +84,12 @@ describe('alert manager', () => {
     await store?.close();
   });
 
-  async function setup(opts: { store?: Store } = {}) {
+  async function setup(opts: { store?: Store; mayDrain?: () => Promise<boolean> } = {}) {
     store = opts.store ?? (await Store.open({ memory: true }));
     const clock = fakeClock();
     const slack = fakeSlack();
     slack.state.clock = () => clock.now().getTime();
-    alerts = createAlertManager({ store, post: slack.post, update: slack.update, channels: { alerts: 'C0ALERTS' }, now: clock.now, logger: silentLogger, timers: clock.timers });
+    alerts = createAlertManager({ store, post: slack.post, update: slack.update, channels: { alerts: 'C0ALERTS' }, now: clock.now, logger: silentLogger, timers: clock.timers, ...(opts.mayDrain ? { mayDrain: opts.mayDrain } : {}) });
     return { clock, slack, alerts };
   }
 
@@ -183,6 +183,19 @@ describe('alert manager', () => {
     await second.clock.advance(2_000, second.alerts);
     expect(second.slack.messages.size).toBe(1);
     expect(second.slack.texts()[0]).toContain(orderId(9));
+  });
+
+  it('leaves the outbox to the replica that drains it, and posts once this one may', async () => {
+    let mine = false;
+    const { clock, slack, alerts } = await setup({ mayDrain: async () => mine });
+    await alerts.orderQuarantined(notice(orderId(1)));
+    await clock.advance(10_000, alerts);
+    expect(slack.messages.size).toBe(0);
+    expect(await store.outbox.get(`quarantine:default:${orderId(1)}`)).toMatchObject({ state: 'open' });
+    mine = true;
+    await clock.advance(3_000, alerts);
+    expect(slack.messages.size).toBe(1);
+    expect(await store.outbox.get(`quarantine:default:${orderId(1)}`)).toBeUndefined();
   });
 
   it('posts, once, an alert a data dir from before the outbox left unsent', async () => {
