@@ -1,4 +1,6 @@
+import type { ClientRequest } from 'node:http';
 import https from 'node:https';
+import { isIP } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { DockhandError } from '../domain/errors';
 
@@ -13,13 +15,22 @@ export interface RoutingAgentOptions {
   spApiUrl?: string;
   /** Where LWA token calls go instead of Amazon; its path must be /auth/o2/token (AMAZON_LWA_URL). */
   lwaUrl?: string;
-  /** Extra CA certificate (PEM) to trust for the redirected hosts, e.g. the sandbox CA. */
+  /**
+   * CA certificate (PEM) to trust for the redirected hosts, e.g. the sandbox CA. Like Node's
+   * `ca` option it replaces the default trust store for those connections; without it they
+   * trust Node's roots plus NODE_EXTRA_CA_CERTS.
+   */
   ca?: string;
 }
 
 interface Target {
+  /** The URL's host name, IPv6 brackets removed: where we connect and the name the certificate must carry. */
   host: string;
   port: number;
+  /** The URL's `host` (`name[:port]`, port left out when it is 443): the Host header an SDK would send. */
+  authority: string;
+  /** SNI: the host name, or '' for an IP literal (RFC 6066 §3 allows only DNS names; Node warns on IPs). */
+  servername: string;
 }
 
 function parseTarget(raw: string, name: string, requiredPath: string | undefined): Target {
@@ -47,16 +58,28 @@ function parseTarget(raw: string, name: string, requiredPath: string | undefined
           : `amazon-sp-api always posts to ${requiredPath}; set ${name} to https://<host>:<port>${requiredPath}.`,
     });
   }
-  // URL keeps IPv6 literals bracketed; net.connect wants them bare.
+  // URL keeps IPv6 literals bracketed; net.connect and checkServerIdentity want them bare.
   const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
-  return { host, port: url.port ? Number(url.port) : 443 };
+  return {
+    host,
+    port: url.port ? Number(url.port) : 443,
+    authority: url.host,
+    servername: isIP(host) ? '' : host,
+  };
 }
 
 /**
  * Builds the `https_proxy_agent` for amazon-sp-api that sends its hard-coded Amazon hosts to
- * other endpoints (the SP-API sandbox, a recording proxy). The TLS handshake still names the
- * Amazon host (SNI and certificate check), so the endpoint must present a certificate for it
- * that chains to `ca` or to NODE_EXTRA_CA_CERTS; certificate checks are never switched off.
+ * other endpoints (the SP-API sandbox, a second double, a recording proxy), the way an SDK's
+ * endpoint override does: the connection goes to the URL's host and port, and TLS is checked
+ * against the URL's host, so the endpoint must present a certificate naming that host
+ * (`127.0.0.1` for https://127.0.0.1:8443) that chains to `ca` or, without `ca`, to Node's
+ * roots or NODE_EXTRA_CA_CERTS. SNI is that host name; an IP literal gets no SNI. Certificate
+ * checks are never switched off. The Host header names the URL's host too (`127.0.0.1:8443`).
+ *
+ * amazon-sp-api 1.x takes no endpoint settings: Request.js builds
+ * https://sellingpartnerapi-<region>.amazon.com on port 443 and SellingPartner.js posts to
+ * https://api.amazon.com/auth/o2/token, so an agent is the one hook it offers.
  *
  * Returns undefined when neither URL is given: the library then talks to Amazon directly.
  *
@@ -76,19 +99,32 @@ export function createRoutingAgent(opts: RoutingAgentOptions): https.Agent | und
   };
 
   class RoutingAgent extends https.Agent {
+    // Not in Node's typings, but it is the Agent's entry point (ClientRequest calls it from its
+    // constructor, before any header is written). amazon-sp-api sets Host to the Amazon name
+    // itself (Request.js `_constructRequestOptions`) but signs nothing with it (1.x has no
+    // SigV4), so naming the override here, as an SDK would, changes nothing the library needs.
+    // http.Agent then derives `servername` from this header, and createConnection sets it again.
+    addRequest(req: ClientRequest, options: https.RequestOptions): void {
+      const target = route(options.host);
+      if (target && !req.headersSent) req.setHeader('host', target.authority);
+      (https.Agent.prototype as unknown as { addRequest(r: ClientRequest, o: https.RequestOptions): void }).addRequest.call(this, req, options);
+    }
+
     override createConnection(
       options: https.RequestOptions,
       callback?: (err: Error | null, stream: Duplex) => void,
     ): Duplex | null | undefined {
-      // The Agent passes the request's host here; only the TCP destination changes.
+      // options.host is still the Amazon name the library asked for: that picks the target.
       const target = route(options.host);
       if (!target) return super.createConnection(options, callback);
+      // tls.connect checks the certificate against `servername || host`: with servername '' for
+      // an IP literal, that is the IP itself, matched against the certificate's IP addresses.
       return super.createConnection(
         {
           ...options,
           host: target.host,
           port: target.port,
-          servername: options.servername || options.host || undefined,
+          servername: target.servername,
           ...(opts.ca ? { ca: opts.ca } : {}),
         },
         callback,

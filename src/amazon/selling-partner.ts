@@ -152,10 +152,25 @@ export function thrownCode(e: unknown): string | undefined {
   return typeof code === 'string' ? code : undefined;
 }
 
+/**
+ * Node's ERR_TLS_CERT_ALTNAME_INVALID carries the name it checked (`host`: the override URL's
+ * host, or Amazon's) and the peer certificate, but its message lists only the certificate's
+ * IP addresses when that name is an IP ("IP: 127.0.0.1 is not in the cert's list: "). Name
+ * both sides, so the fix (reissue for that host, or change the URL) is plain.
+ */
+function describeNameMismatch(e: unknown): string | undefined {
+  const { host, cert } = e as { host?: unknown; cert?: { subjectaltname?: unknown; subject?: { CN?: unknown } } };
+  if (typeof host !== 'string' || !host) return undefined;
+  const san = typeof cert?.subjectaltname === 'string' ? cert.subjectaltname : '';
+  const cn = typeof cert?.subject?.CN === 'string' ? cert.subject.CN : '';
+  const names = san || (cn ? `only the subject CN=${cn}` : 'no host names');
+  return `the server's certificate is not valid for ${host}, the host Dockhand expected; it names ${names}`;
+}
+
 /** Sorts what amazon-sp-api or Node threw by its `code`; each client words the DockhandError itself. */
 export function classifyThrown(e: unknown): ThrownFailure {
   const code = thrownCode(e);
-  const message = e instanceof Error ? e.message : String(e);
+  const message = (code === 'ERR_TLS_CERT_ALTNAME_INVALID' ? describeNameMismatch(e) : undefined) ?? (e instanceof Error ? e.message : String(e));
   const kind: ThrownKind =
     code === undefined ? 'unknown'
     : LWA_REFUSED.has(code) ? 'lwa_refused'
@@ -166,6 +181,6 @@ export function classifyThrown(e: unknown): ThrownFailure {
   return { kind, code, message };
 }
 
-/** For certificate failures: almost always a sandbox URL whose CA we weren't given. */
+/** For certificate failures: almost always an override URL whose CA we weren't given, or whose certificate is for another name. */
 export const TLS_HINT =
-  'The TLS certificate was not trusted. If AMAZON_SP_API_URL/AMAZON_LWA_URL point at a sandbox, give its CA (ca option or NODE_EXTRA_CA_CERTS).';
+  "The TLS certificate was not accepted. An endpoint set by AMAZON_SP_API_URL/AMAZON_LWA_URL must present a certificate for that URL's host (IP Address:127.0.0.1 for https://127.0.0.1:8443) from a CA Dockhand trusts: give that CA with NODE_EXTRA_CA_CERTS (or the ca option).";

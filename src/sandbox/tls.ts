@@ -11,22 +11,13 @@ export interface SandboxTls {
 }
 
 /**
- * Hostnames the sandbox answers for. The vendor clients hard-code their hosts
- * (amazon-sp-api dials sellingpartnerapi-<region>.amazon.com and api.amazon.com), so a test
- * agent can route those names to 127.0.0.1 and still verify the certificate by name.
+ * Host names the sandbox's server certificate is for. Dockhand's endpoint overrides check TLS
+ * against the host of the URL they were given (https://127.0.0.1:<port>), as SDKs do, so the
+ * certificate names loopback only. It used to name Amazon's SP-API and LWA hosts too, for an
+ * agent that kept those names; it no longer does, so trusting the sandbox CA never means
+ * trusting a local key for api.amazon.com.
  */
-export const SANDBOX_TLS_DNS_NAMES: readonly string[] = [
-  'localhost',
-  'sellingpartnerapi-na.amazon.com',
-  'sellingpartnerapi-eu.amazon.com',
-  'sellingpartnerapi-fe.amazon.com',
-  'sandbox.sellingpartnerapi-na.amazon.com',
-  'sandbox.sellingpartnerapi-eu.amazon.com',
-  'sandbox.sellingpartnerapi-fe.amazon.com',
-  'api.amazon.com',
-  'api.amazon.co.uk',
-  'api.amazon.co.jp',
-];
+export const SANDBOX_TLS_DNS_NAMES: readonly string[] = ['localhost'];
 
 export const SANDBOX_TLS_IPS: readonly string[] = ['127.0.0.1', '::1'];
 
@@ -59,7 +50,7 @@ function serialNumber(): string {
 
 /**
  * Creates a throwaway CA and a server certificate signed by it, valid for localhost,
- * 127.0.0.1, ::1 and the Amazon SP-API / LWA hostnames. The CA key is discarded, so nobody
+ * 127.0.0.1 and ::1. The CA key is discarded, so nobody
  * can mint further certificates that a client trusting `caCertPem` would accept.
  */
 export function createSandboxTls(): SandboxTls {
@@ -123,9 +114,15 @@ function isUsable(tls: SandboxTls, now: number): boolean {
     // Reissue a day early so a long-running sandbox never serves an expired certificate.
     if (Date.parse(cert.validTo) - DAY_MS < now) return false;
     if (!cert.verify(ca.publicKey)) return false;
-    // A cache written before a hostname was added must be regenerated, or that host fails TLS.
-    const san = cert.subjectAltName ?? '';
-    return SANDBOX_TLS_DNS_NAMES.every((name) => san.includes(`DNS:${name}`));
+    // A cache from before a name was added must be regenerated, or that host fails TLS; one
+    // that still names a host we no longer issue for (Amazon's, from older releases) too.
+    if (!SANDBOX_TLS_DNS_NAMES.every((name) => cert.checkHost(name) === name)) return false;
+    if (!SANDBOX_TLS_IPS.every((ip) => cert.checkIP(ip) !== undefined)) return false;
+    const dnsNames = (cert.subjectAltName ?? '')
+      .split(', ')
+      .filter((entry) => entry.startsWith('DNS:'))
+      .map((entry) => entry.slice('DNS:'.length));
+    return dnsNames.every((name) => SANDBOX_TLS_DNS_NAMES.includes(name));
   } catch {
     return false;
   }

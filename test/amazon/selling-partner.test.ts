@@ -29,6 +29,15 @@ describe('classifyThrown', () => {
     expect(classifyThrown(withCode('ECONNRESET', 'socket hang up'))).toEqual({ kind: 'network', code: 'ECONNRESET', message: 'socket hang up' });
     expect(classifyThrown('just text')).toEqual({ kind: 'unknown', code: undefined, message: 'just text' });
   });
+
+  it.each([
+    ['an IP checked against DNS names', { host: '127.0.0.1', cert: { subjectaltname: 'DNS:other.example', subject: { CN: 'x' } } }, 'not valid for 127.0.0.1, the host Dockhand expected; it names DNS:other.example'],
+    ['a certificate with only a subject', { host: 'localhost', cert: { subject: { CN: 'other.example' } } }, 'not valid for localhost, the host Dockhand expected; it names only the subject CN=other.example'],
+    ['an error without the checked host', {}, "Hostname/IP does not match certificate's altnames"],
+  ])('names both sides of a certificate name mismatch: %s', (_name, fields, wording) => {
+    const e = Object.assign(withCode('ERR_TLS_CERT_ALTNAME_INVALID', "Hostname/IP does not match certificate's altnames: IP: 127.0.0.1 is not in the cert's list: "), fields);
+    expect(classifyThrown(e)).toMatchObject({ kind: 'tls', code: 'ERR_TLS_CERT_ALTNAME_INVALID', message: expect.stringContaining(wording) });
+  });
 });
 
 describe('createSellingPartner', () => {

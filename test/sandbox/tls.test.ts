@@ -1,5 +1,5 @@
 import { X509Certificate } from 'node:crypto';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -7,12 +7,14 @@ import { join } from 'node:path';
 import { connect } from 'node:tls';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createSandboxTls, loadOrCreateSandboxTls, SANDBOX_TLS_DNS_NAMES } from '../../src/sandbox/tls';
+import { issueTestCertificates, type ServerNames } from '../support/test-ca';
 
 const tls = createSandboxTls();
 
-function handshake(port: number, servername: string, ca: string): Promise<boolean> {
+/** Whether a TLS client connecting to 127.0.0.1 accepts the server, checking `servername` (no SNI: the IP itself). */
+function handshake(port: number, servername: string | undefined, ca: string): Promise<boolean> {
   return new Promise((resolve) => {
-    const socket = connect({ host: '127.0.0.1', port, servername, ca }, () => {
+    const socket = connect({ host: '127.0.0.1', port, ca, ...(servername ? { servername } : {}) }, () => {
       resolve(socket.authorized);
       socket.end();
     });
@@ -30,23 +32,25 @@ describe('createSandboxTls', () => {
     expect(leaf.checkIssued(ca)).toBe(true);
   });
 
-  it('covers loopback and every Amazon hostname the vendor client dials', () => {
+  it('covers loopback only: localhost, 127.0.0.1 and ::1, and no Amazon host', () => {
     const leaf = new X509Certificate(tls.serverCertPem);
     for (const name of SANDBOX_TLS_DNS_NAMES) expect(leaf.checkHost(name)).toBe(name);
     expect(leaf.checkIP('127.0.0.1')).toBe('127.0.0.1');
     expect(leaf.checkIP('::1')).toBe('::1');
-    expect(leaf.checkHost('evil.example.com')).toBeUndefined();
+    // Endpoint overrides check the URL's host, so trusting the sandbox CA must not vouch for Amazon.
+    for (const name of ['api.amazon.com', 'sellingpartnerapi-na.amazon.com', 'evil.example.com']) expect(leaf.checkHost(name)).toBeUndefined();
   });
 
-  it('completes a verified TLS handshake for an Amazon hostname routed to 127.0.0.1', async () => {
+  it('completes a verified TLS handshake for 127.0.0.1 and localhost', async () => {
     const server = createServer({ key: tls.serverKeyPem, cert: tls.serverCertPem }, (_req, res) => res.end());
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const { port } = server.address() as AddressInfo;
     try {
-      expect(await handshake(port, 'sellingpartnerapi-na.amazon.com', tls.caCertPem)).toBe(true);
-      expect(await handshake(port, 'api.amazon.com', tls.caCertPem)).toBe(true);
+      expect(await handshake(port, undefined, tls.caCertPem)).toBe(true);
+      expect(await handshake(port, 'localhost', tls.caCertPem)).toBe(true);
+      expect(await handshake(port, 'api.amazon.com', tls.caCertPem)).toBe(false);
       // Another CA's trust store must not accept this server.
-      expect(await handshake(port, 'api.amazon.com', createSandboxTls().caCertPem)).toBe(false);
+      expect(await handshake(port, undefined, createSandboxTls().caCertPem)).toBe(false);
     } finally {
       server.close();
     }
@@ -64,5 +68,25 @@ describe('loadOrCreateSandboxTls', () => {
     const second = loadOrCreateSandboxTls(join(dir, 'certs'));
     expect(second.caCertPem).toBe(first.caCertPem);
     expect(second.serverKeyPem).toBe(first.serverKeyPem);
+  });
+
+  // A data dir from an older release may hold a certificate issued for other names.
+  it.each<[string, boolean, ServerNames]>([
+    ['without 127.0.0.1 and ::1', true, { dns: ['localhost'] }],
+    ['without localhost', true, { ips: ['127.0.0.1', '::1'] }],
+    ["that still names Amazon's hosts", true, { dns: ['localhost', 'api.amazon.com', 'sellingpartnerapi-na.amazon.com'], ips: ['127.0.0.1', '::1'] }],
+    ['for exactly the loopback names', false, { dns: ['localhost'], ips: ['127.0.0.1', '::1'] }],
+  ])('a stored certificate %s is regenerated: %s', (_name, regenerated, names) => {
+    const certs = mkdtempSync(join(dir, 'stored-'));
+    const stored = issueTestCertificates(names);
+    writeFileSync(join(certs, 'ca.pem'), stored.caCertPem);
+    writeFileSync(join(certs, 'server-key.pem'), stored.serverKeyPem, { mode: 0o600 });
+    writeFileSync(join(certs, 'server.pem'), stored.serverCertPem);
+    const loaded = loadOrCreateSandboxTls(certs);
+    expect(loaded.caCertPem !== stored.caCertPem).toBe(regenerated);
+    const leaf = new X509Certificate(loaded.serverCertPem);
+    expect(leaf.checkIP('127.0.0.1')).toBe('127.0.0.1');
+    expect(leaf.checkHost('localhost')).toBe('localhost');
+    expect(readFileSync(join(certs, 'ca.pem'), 'utf8')).toBe(loaded.caCertPem);
   });
 });

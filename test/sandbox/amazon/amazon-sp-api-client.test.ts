@@ -22,7 +22,8 @@ const SellingPartner = require('amazon-sp-api') as new (config: Record<string, u
 
 /**
  * The client hard-codes sellingpartnerapi-na.amazon.com:443 and api.amazon.com for LWA; this
- * agent dials the simulator instead while TLS still verifies the hostname the client asked for.
+ * agent dials the simulator instead and verifies its certificate by the host dialled, 127.0.0.1
+ * (servername '' sends no SNI, so TLS checks `host`), as an endpoint override does.
  */
 class LoopbackAgent extends Agent {
   constructor(private readonly sim: SpApiSimulator) {
@@ -33,7 +34,7 @@ class LoopbackAgent extends Agent {
       ...options,
       host: '127.0.0.1',
       port: this.sim.port,
-      servername: options.servername ?? options.host,
+      servername: '',
       ca: this.sim.caCertPem,
     });
   }
