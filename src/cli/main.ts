@@ -234,21 +234,34 @@ export function buildCli(): Command {
     .option('--account <id>', 'only this account')
     .action(async (target: string, opts: { account?: string }) => {
       const code = await withRuntime(async (rt) => {
-        let still = 0;
-        const dismissed = await dismissNotifications(target, rt.store);
-        if (dismissed > 0) out(`dismissed ${dismissed} unparseable notification(s)`);
-        let found = dismissed > 0;
-        for (const account of accountsOf(rt.config, opts.account)) {
-          const r = await retryQuarantined(target, rt.contextFor(account));
-          if (r.retried > 0) found = true;
-          still += r.stillQuarantined;
-          if (r.retried > 0) out(`retry ${account.id}: ${r.retried} retried, ${r.resolved} went through, ${r.stillQuarantined} still quarantined`);
+        // Audited like pause and resume: who retried what from the terminal, and what came of it.
+        const audit = (outcome: 'ok' | 'failed', detail: string) =>
+          rt.store.recordAudit({ at: new Date().toISOString(), actor: `cli:${userInfo().username}`, source: 'cli', action: 'retry', target, outcome, detail: detail.slice(0, 500) });
+        const totals = { retried: 0, resolved: 0, still: 0 };
+        try {
+          const dismissed = await dismissNotifications(target, rt.store);
+          if (dismissed > 0) out(`dismissed ${dismissed} unparseable notification(s)`);
+          for (const account of accountsOf(rt.config, opts.account)) {
+            const r = await retryQuarantined(target, rt.contextFor(account));
+            totals.retried += r.retried;
+            totals.resolved += r.resolved;
+            totals.still += r.stillQuarantined;
+            if (r.retried > 0) out(`retry ${account.id}: ${r.retried} retried, ${r.resolved} went through, ${r.stillQuarantined} still quarantined`);
+          }
+          if (totals.retried + dismissed === 0) {
+            const none = target === 'all' ? 'no orders in quarantine' : `order ${target} is not in quarantine`;
+            out(none);
+            await audit(target === 'all' ? 'ok' : 'failed', none);
+            return target === 'all' ? EXIT_OK : EXIT_FATAL;
+          }
+          const detail = [`${totals.retried} retried, ${totals.resolved} went through, ${totals.still} still quarantined`, ...(dismissed > 0 ? [`${dismissed} notification(s) dismissed`] : [])].join('; ');
+          await audit(totals.still > 0 ? 'failed' : 'ok', detail);
+          return totals.still > 0 ? EXIT_QUARANTINED : EXIT_OK;
+        } catch (e) {
+          const err = toDockhandError(e);
+          await audit('failed', `${err.code}: ${err.message}`).catch(() => undefined);
+          throw e;
         }
-        if (!found) {
-          out(target === 'all' ? 'no orders in quarantine' : `order ${target} is not in quarantine`);
-          return target === 'all' ? EXIT_OK : EXIT_FATAL;
-        }
-        return still > 0 ? EXIT_QUARANTINED : EXIT_OK;
       });
       process.exitCode = code;
     });

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildCli } from '../../src/cli/main';
 import { startSandboxServices, type Sandbox } from '../../src/cli/sandbox';
 import { createOrderFactory } from '../../src/sandbox/amazon/order-factory';
 import { runCli } from '../support/cli';
@@ -80,6 +81,39 @@ describe('dockhand CLI against the sandbox', { timeout: 30_000 }, () => {
     expect(after.stdout).toContain('DH-'); // the catalogue SKUs this test never mapped are still listed
   });
 
+  it('answers late, order and reconcile as Slack does, in plain text', async () => {
+    const order = await runCli(['order', malformedId], env);
+    expect(order.code).toBe(0);
+    expect(order.stdout).toMatch(new RegExp(`^order ${malformedId}  \\[default\\]`));
+    expect(order.stdout).toMatch(/quarantine\s+order\.malformed/);
+    expect(order.stdout).not.toMatch(/[{}]/); // no Block Kit
+
+    const unknown = await runCli(['order', '999-0000000-0000000'], env);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stdout).toMatch(/Dockhand has not seen order 999-0000000-0000000/);
+
+    const late = await runCli(['late'], env);
+    expect(late.code).toBe(0);
+    expect(late.stdout).toMatch(/at risk/);
+
+    const reconcile = await runCli(['reconcile'], env);
+    expect(reconcile.code).toBe(0);
+    expect(reconcile.stdout).toMatch(/checked \d+ order\(s\) and \d+ label\(s\) in default/);
+
+    const nope = await runCli(['reconcile', 'nope'], env);
+    expect(nope.code).toBe(1);
+    expect(nope.stderr).toMatch(/no account "nope"/);
+  });
+
+  it('audits a retry from the terminal, with who ran it and what came of it', async () => {
+    const r = await runCli(['retry', malformedId], env);
+    expect(r.code).toBe(2);
+    const audit = await runCli(['audit', '-n', '5'], env);
+    expect(audit.stdout).toMatch(new RegExp(`cli:\\S+\\s+retry ${malformedId}  → failed \\(1 retried, 0 went through, 1 still quarantined\\)`));
+    const timeline = await runCli(['order', malformedId], env);
+    expect(timeline.stdout).toMatch(/cli:\S+ retry → failed/);
+  });
+
   it('names the line of a bad SKU file and exits 1', async () => {
     const csv = path.join(dataDir, 'bad.csv');
     writeFileSync(csv, 'amazon_sku,shipstation_sku\nA-1,\n');
@@ -118,5 +152,11 @@ describe('dockhand CLI against the sandbox', { timeout: 30_000 }, () => {
     const r = await runCli(['sync', '--help'], env);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/--once/);
+    // The rest in this process: a spawn costs seconds, and commander builds each help the same way.
+    const commands = buildCli().commands;
+    for (const c of commands) expect(c.helpInformation(), c.name()).toMatch(new RegExp(`^Usage: dockhand ${c.name()} `));
+    expect(commands.map((c) => c.name())).toEqual(expect.arrayContaining(['late', 'reconcile', 'order']));
+    expect(commands.find((c) => c.name() === 'order')!.helpInformation()).toMatch(/Usage: dockhand order \[options\] <AmazonOrderId>/);
+    expect(commands.find((c) => c.name() === 'reconcile')!.helpInformation()).toMatch(/Usage: dockhand reconcile \[options\] \[account\]/);
   });
 });
