@@ -1,7 +1,7 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { DEFAULT_USAGE_PLANS } from '../amazon/pacer';
-import type { Config } from '../config/config';
+import { slackApiBaseUrl, type Config } from '../config/config';
 import { createLogger } from '../log/logger';
 import { createOrderFactory, ORDER_KINDS, SANDBOX_CATALOGUE, US_MARKETPLACE_ID } from '../sandbox/amazon/order-factory';
 import { startOrderFeed, type OrderFeed } from '../sandbox/amazon/order-feed';
@@ -160,7 +160,7 @@ export async function runSandbox(config: Config, opts: SandboxOptions): Promise<
             ...paced.slack,
             botToken: SANDBOX_SLACK.botToken,
             signingSecret: SANDBOX_SLACK.signingSecret,
-            apiUrl: slackSim.url,
+            apiUrl: slackApiBaseUrl(slackSim.url),
             channels: { default: SANDBOX_SLACK.channel, alerts: SANDBOX_SLACK.channel, ...paced.slack.channels },
             managers: paced.slack.managers.length > 0 ? paced.slack.managers : [SANDBOX_SLACK.managersGroup],
           },

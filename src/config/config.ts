@@ -147,7 +147,10 @@ export interface Config {
     signingSecret?: string;
     /** Socket Mode when set: no public URL needed. */
     appToken?: string;
-    /** Web API base URL (the sandbox, tests); Slack's own by default. */
+    /**
+     * SLACK_API_URL as the WebClient's `slackApiUrl` takes it: always ending in `/api/`
+     * (`https://slack.com/api/`), whichever form was given. Absent: Slack's own.
+     */
     apiUrl?: string;
     /** HTTP port for Slack requests at /slack/events, /healthz and webhooks. */
     port: number;
@@ -220,6 +223,26 @@ function parseUrl(env: Env, name: string): string | undefined {
     throw invalid('environment', name, `an http(s) URL, got "${raw}"`);
   }
   return raw.replace(/\/+$/, '');
+}
+
+/**
+ * Slack's SDKs name the Web API base `https://slack.com/api/` (GovSlack `https://slack-gov.com/api/`),
+ * and method names are appended to it; others write the bare origin. Both are accepted, with or
+ * without a trailing slash, and come out in the SDK's form, so `/api/` is never doubled. Pure.
+ */
+export function slackApiBaseUrl(raw: string): string {
+  const u = new URL(raw);
+  const base = u.pathname.replace(/\/+$/, '');
+  u.pathname = `${/\/api$/.test(base) ? base : `${base}/api`}/`;
+  return u.toString();
+}
+
+function parseSlackApiUrl(env: Env): string | undefined {
+  const raw = parseUrl(env, 'SLACK_API_URL');
+  if (raw === undefined) return undefined;
+  const u = new URL(raw);
+  if (u.search || u.hash) throw invalid('environment', 'SLACK_API_URL', `a base URL such as https://slack.com/api/ without a query or fragment, got "${raw}"`);
+  return slackApiBaseUrl(raw);
 }
 
 function checkMarketplaces(where: string, key: string, region: Region, ids: string[]): void {
@@ -324,7 +347,7 @@ export function loadConfig(env: Env = readEnv(), cwd = process.cwd()): Config {
       ...opt('botToken', blank(env.SLACK_BOT_TOKEN)),
       ...opt('signingSecret', blank(env.SLACK_SIGNING_SECRET)),
       ...opt('appToken', blank(env.SLACK_APP_TOKEN)),
-      ...opt('apiUrl', parseUrl(env, 'SLACK_API_URL')),
+      ...opt('apiUrl', parseSlackApiUrl(env)),
       port: parseNumber(env, 'PORT', (n) => Number.isInteger(n) && n >= 0 && n < 65536, 'a TCP port number') ?? 3000,
       channels: file?.slack?.channels ?? {},
       managers: file?.slack?.managers ?? [],

@@ -158,7 +158,7 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
     // it cost a store lookup on every request.
     convoStore: false,
     logger: bLogger,
-    ...(config.slack.apiUrl ? { clientOptions: { slackApiUrl: `${config.slack.apiUrl.replace(/\/+$/, '')}/api/` } } : {}),
+    ...(config.slack.apiUrl ? { clientOptions: { slackApiUrl: config.slack.apiUrl } } : {}),
   });
 
   const handlers = createHandlers({ ops: opts.ops, store: opts.store, alerts: opts.alerts, roles: opts.roles, logger, now });
