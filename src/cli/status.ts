@@ -1,8 +1,9 @@
 import { GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { Config } from '../config/config';
 import { toDockhandError } from '../domain/errors';
-import type { EventHealth, OrderState, RunSummary } from '../store/records';
+import type { EventHealth, OrderState, RunSummary, ShipNotifyHealth } from '../store/records';
 import type { Store } from '../store/store';
+import { SHIP_NOTIFY_KEY } from './writeback';
 
 /** What `dockhand status` (and later `/dockhand status`) reports, gathered once. */
 export interface StatusData {
@@ -18,9 +19,10 @@ export interface StatusData {
     /** Tracking writeback: labels by what happened on Amazon, and the last confirmation. */
     writeback?: { confirmed: number; inFlight: number; skipped: number; quarantined: number; lastConfirmedAt?: string };
   }>;
-  /** Where the label polling pass got to, and whether SHIP_NOTIFY is set up. */
+  /** Where the label polling pass got to. */
   labelsPolledUntil?: string;
-  shipNotify?: boolean;
+  /** The SHIP_NOTIFY webhook the running product registered (absent: labels arrive by polling only). */
+  shipNotify?: ShipNotifyHealth;
   events?: {
     queueUrl: string;
     health?: EventHealth;
@@ -51,10 +53,12 @@ export async function gatherStatus(cfg: Config, store: Store, sqs: SQSClient | u
     writeback.set(c.accountId, w);
   }
   const polled = await store.writebackCursors.get('shipstation');
+  // What the running product registered, not this process's config: `status` runs apart from it.
+  const shipNotify = await store.shipNotify.get(SHIP_NOTIFY_KEY);
   const data: StatusData = {
     now,
     ...(polled ? { labelsPolledUntil: polled.createdAfter } : {}),
-    shipNotify: !!cfg.writeback.publicUrl && !!cfg.writeback.webhookSecret,
+    ...(shipNotify ? { shipNotify } : {}),
     accounts: await Promise.all(
       cfg.accounts.map(async (a) => {
         const lastRun = await store.runs.get(a.id);
@@ -125,7 +129,13 @@ export function formatStatus(d: StatusData): string[] {
         : `  tracking     ${w.confirmed} label(s) confirmed on Amazon (last ${ago(w.lastConfirmedAt, d.now)}), ${w.inFlight} to resend, ${w.skipped} not confirmed (voided or cancelled), ${w.quarantined} refused${w.quarantined ? ' (Retry in Slack)' : ''}`,
     );
   }
-  lines.push(`labels       ${d.shipNotify ? 'SHIP_NOTIFY webhook + polling' : 'polling only (set DOCKHAND_PUBLIC_URL and SHIPSTATION_WEBHOOK_SECRET for webhooks)'}; polled up to ${d.labelsPolledUntil ? ago(d.labelsPolledUntil, d.now) : 'never'}`);
+  const hook = d.shipNotify;
+  const polled = `polled up to ${d.labelsPolledUntil ? ago(d.labelsPolledUntil, d.now) : 'never'}`;
+  lines.push(
+    hook
+      ? `labels       SHIP_NOTIFY webhook ${hook.webhookId} → ${hook.url} (registered ${ago(hook.registeredAt, d.now)}), last SHIP_NOTIFY ${hook.lastNotifyAt ? ago(hook.lastNotifyAt, d.now) : 'none yet'}; polling as the safety net, ${polled}`
+      : `labels       polling only (set DOCKHAND_PUBLIC_URL and SHIPSTATION_WEBHOOK_SECRET for webhooks); ${polled}`,
+  );
   if (!d.events) {
     lines.push('events       not configured: polling only (see README, "Real-time events")');
     return lines;

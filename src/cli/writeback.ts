@@ -104,7 +104,7 @@ export function createWritebackParts(rt: Runtime): WritebackParts {
     now: () => new Date(),
   });
   const labels = labelSource(rt.shipstation, rt.config.shipstation.baseUrl, rt.logger);
-  const intake = createShipNotifyIntake({ secret: rt.config.writeback.webhookSecret, labels, writeback, logger: rt.logger });
+  const intake = noteArrivals(createShipNotifyIntake({ secret: rt.config.writeback.webhookSecret, labels, writeback, logger: rt.logger }), rt.store, rt.logger);
   return { writeback, labels, intake };
 }
 
@@ -151,7 +151,11 @@ export function reconcileContext(rt: Runtime, labels: LabelSource): ReconcileCon
  */
 export async function ensureShipNotifyWebhook(rt: Runtime): Promise<{ registered: boolean; id?: number; reason?: string }> {
   const { publicUrl, webhookSecret } = rt.config.writeback;
-  if (!publicUrl) return { registered: false, reason: 'DOCKHAND_PUBLIC_URL is not set: polling only' };
+  if (!publicUrl) {
+    // A webhook an earlier start registered is no longer this product's path.
+    await rt.store.shipNotify.delete(SHIP_NOTIFY_KEY);
+    return { registered: false, reason: 'DOCKHAND_PUBLIC_URL is not set: polling only' };
+  }
   if (!webhookSecret) {
     throw new DockhandError('config.missing', 'DOCKHAND_PUBLIC_URL is set but SHIPSTATION_WEBHOOK_SECRET is not', {
       hint: 'Set SHIPSTATION_WEBHOOK_SECRET to a long random string: ShipStation signs nothing, so the secret in the URL is what proves a webhook came from it.',
@@ -159,10 +163,67 @@ export async function ensureShipNotifyWebhook(rt: Runtime): Promise<{ registered
   }
   const target = `${publicUrl}${WEBHOOK_PATH}?secret=${encodeURIComponent(webhookSecret)}`;
   const existing = (await rt.shipstation.listWebhooks()).find((w) => w.HookType === 'SHIP_NOTIFY' && w.Url === target);
-  if (existing) return { registered: true, id: existing.WebHookID };
-  const id = await rt.shipstation.subscribeWebhook({ targetUrl: target, event: 'SHIP_NOTIFY', friendlyName: WEBHOOK_NAME });
-  rt.logger.info({ job: 'ship-notify', webhookId: id }, 'SHIP_NOTIFY webhook registered');
+  const id = existing ? existing.WebHookID : await rt.shipstation.subscribeWebhook({ targetUrl: target, event: 'SHIP_NOTIFY', friendlyName: WEBHOOK_NAME });
+  if (!existing) rt.logger.info({ job: 'ship-notify', webhookId: id }, 'SHIP_NOTIFY webhook registered');
+  // `status` runs in another process, whose config may not name the URL (the sandbox makes its
+  // own): it learns the path in use from this record. The secret stays out of it.
+  const previous = await rt.store.shipNotify.get(SHIP_NOTIFY_KEY);
+  const same = previous?.webhookId === id;
+  await rt.store.shipNotify.set(SHIP_NOTIFY_KEY, {
+    webhookId: id,
+    url: `${publicUrl}${WEBHOOK_PATH}`,
+    registeredAt: same ? previous.registeredAt : new Date().toISOString(),
+    ...(same && previous.lastNotifyAt ? { lastNotifyAt: previous.lastNotifyAt } : {}),
+  });
   return { registered: true, id };
+}
+
+/** The key of the SHIP_NOTIFY record (`store.shipNotify`): one ShipStation account per Dockhand. */
+export const SHIP_NOTIFY_KEY = 'shipstation';
+
+/** How often the time of the last SHIP_NOTIFY is saved: a burst of labels costs one write, not one each. */
+const NOTIFY_SAVE_MS = 5_000;
+
+/**
+ * The intake, noting in the store when the last SHIP_NOTIFY was accepted (the one that passed
+ * the secret and URL checks), for `status`. Saved at most every few seconds, and on drain.
+ */
+function noteArrivals(intake: ShipNotifyIntake, store: Runtime['store'], logger: Logger): ShipNotifyIntake {
+  let accepted = 0;
+  let arrivedAt: string | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  const save = async () => {
+    timer = undefined;
+    const at = arrivedAt;
+    arrivedAt = undefined;
+    if (!at) return;
+    const record = await store.shipNotify.get(SHIP_NOTIFY_KEY);
+    // The record is written when the webhook is registered; without one there is nothing to add to.
+    if (record && (!record.lastNotifyAt || record.lastNotifyAt < at)) await store.shipNotify.set(SHIP_NOTIFY_KEY, { ...record, lastNotifyAt: at });
+  };
+  const saveQuietly = () => void save().catch((e: unknown) => logger.warn({ job: 'ship-notify', err: (e as Error).message }, 'time of the last SHIP_NOTIFY not saved'));
+  return {
+    ...intake,
+    handle(req, res) {
+      // The intake counts what it accepted before it answers: once the answer is sent, a higher count is this call.
+      res.once('finish', () => {
+        const now = intake.stats().accepted;
+        if (now <= accepted) return;
+        accepted = now;
+        arrivedAt = new Date().toISOString();
+        if (!timer) {
+          timer = setTimeout(saveQuietly, NOTIFY_SAVE_MS);
+          timer.unref();
+        }
+      });
+      intake.handle(req, res);
+    },
+    async drain() {
+      await intake.drain();
+      if (timer) clearTimeout(timer);
+      await save().catch(() => undefined);
+    },
+  };
 }
 
 /** Records sync did not put in ShipStation on purpose: pending, quarantined (alerted already), FBA. */

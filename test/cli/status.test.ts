@@ -7,6 +7,7 @@ const base: StatusData = {
   now,
   accounts: [{ id: 'us', mode: 'import', marketplaceIds: ['ATVPDKIKX0DER'], states: { sent: 40, held: 2 }, firstSeenToday: 12, quarantined: 1 }],
 };
+const hook = { webhookId: 7, url: 'https://dockhand.example.com/webhooks/shipstation', registeredAt: '2026-11-28T10:00:00Z' };
 const health: EventHealth = {
   updatedAt: now.toISOString(),
   received: 50,
@@ -40,8 +41,14 @@ describe('formatStatus', () => {
   });
 
   it.each<[string, Partial<StatusData>, StatusData['accounts'][number]['writeback'] | undefined, RegExp]>([
-    ['labels confirmed, some refused', { shipNotify: true, labelsPolledUntil: '2026-11-28T11:59:00Z' }, { confirmed: 12, inFlight: 1, skipped: 2, quarantined: 3, lastConfirmedAt: '2026-11-28T11:58:00Z' }, /tracking\s+12 label\(s\) confirmed on Amazon \(last 2m ago\), 1 to resend, 2 not confirmed \(voided or cancelled\), 3 refused \(Retry in Slack\)/],
-    ['webhook and polling', { shipNotify: true, labelsPolledUntil: '2026-11-28T11:59:00Z' }, undefined, /labels\s+SHIP_NOTIFY webhook \+ polling; polled up to 60s ago/],
+    ['labels confirmed, some refused', { shipNotify: hook, labelsPolledUntil: '2026-11-28T11:59:00Z' }, { confirmed: 12, inFlight: 1, skipped: 2, quarantined: 3, lastConfirmedAt: '2026-11-28T11:58:00Z' }, /tracking\s+12 label\(s\) confirmed on Amazon \(last 2m ago\), 1 to resend, 2 not confirmed \(voided or cancelled\), 3 refused \(Retry in Slack\)/],
+    [
+      'the webhook the product registered, its last call, and polling',
+      { shipNotify: { ...hook, lastNotifyAt: '2026-11-28T11:59:57Z' }, labelsPolledUntil: '2026-11-28T11:59:00Z' },
+      undefined,
+      /labels\s+SHIP_NOTIFY webhook 7 → https:\/\/dockhand\.example\.com\/webhooks\/shipstation \(registered 2h ago\), last SHIP_NOTIFY 3s ago; polling as the safety net, polled up to 60s ago/,
+    ],
+    ['a webhook no SHIP_NOTIFY has reached yet', { shipNotify: hook }, undefined, /last SHIP_NOTIFY none yet/],
     ['polling only, never run', {}, undefined, /labels\s+polling only \(set DOCKHAND_PUBLIC_URL and SHIPSTATION_WEBHOOK_SECRET for webhooks\); polled up to never/],
   ])('tracking writeback: %s', (_name, over, writeback, expected) => {
     const text = formatStatus({ ...base, ...over, accounts: [{ ...base.accounts[0]!, ...(writeback ? { writeback } : {}) }] }).join('\n');
@@ -52,4 +59,50 @@ describe('formatStatus', () => {
     const text = formatStatus({ ...base, accounts: [{ ...base.accounts[0]!, mode: 'watch' }] }).join('\n');
     expect(text).toMatch(/tracking\s+posted by ShipStation's own Amazon store; Dockhand reconciles/);
   });
+});
+
+describe('gatherStatus', () => {
+  it('reports the SHIP_NOTIFY webhook the product registered, without its secret, and when the last one arrived', async () => {
+    const { startHarness } = await import('../support/sandbox');
+    const { createWritebackParts, ensureShipNotifyWebhook } = await import('../../src/cli/writeback');
+    const { gatherStatus } = await import('../../src/cli/status');
+    const h = await startHarness();
+    try {
+      // `status` runs in a process whose config names no public URL, as against the sandbox.
+      const statusConfig = structuredClone(h.rt.config);
+      const before = formatStatus(await gatherStatus(statusConfig, h.rt.store, undefined, new Date())).join('\n');
+      expect(before).toMatch(/labels\s+polling only/);
+
+      h.rt.config.writeback.publicUrl = 'http://127.0.0.1:1';
+      h.rt.config.writeback.webhookSecret = 'status-test-secret';
+      const registered = await ensureShipNotifyWebhook(h.rt);
+      const parts = createWritebackParts(h.rt);
+      // One SHIP_NOTIFY through the intake as ShipStation sends it.
+      const { createServer } = await import('node:http');
+      const server = createServer((req, res) => parts.intake.handle(req, res));
+      await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+      const port = (server.address() as { port: number }).port;
+      const sent = await fetch(`http://127.0.0.1:${port}/webhooks/shipstation?secret=status-test-secret`, {
+        method: 'POST',
+        body: JSON.stringify({ resource_url: `${h.sandbox.shipstation.url}/shipments?batchId=1`, resource_type: 'SHIP_NOTIFY' }),
+      });
+      expect(sent.status).toBe(200);
+      await parts.intake.drain();
+      await new Promise<void>((r) => server.close(() => r()));
+
+      const d = await gatherStatus(statusConfig, h.rt.store, undefined, new Date());
+      expect(d.shipNotify).toMatchObject({ webhookId: registered.id, url: 'http://127.0.0.1:1/webhooks/shipstation' });
+      expect(d.shipNotify?.lastNotifyAt).toBeDefined();
+      const text = formatStatus(d).join('\n');
+      expect(text).toMatch(new RegExp(`labels\\s+SHIP_NOTIFY webhook ${registered.id} → http://127\\.0\\.0\\.1:1/webhooks/shipstation \\(registered \\d+s ago\\), last SHIP_NOTIFY \\d+s ago; polling as the safety net`));
+      expect(text).not.toContain('status-test-secret');
+
+      // Started again without a public URL: polling only, whatever was registered before.
+      h.rt.config.writeback.publicUrl = undefined;
+      await ensureShipNotifyWebhook(h.rt);
+      expect(formatStatus(await gatherStatus(statusConfig, h.rt.store, undefined, new Date())).join('\n')).toMatch(/labels\s+polling only/);
+    } finally {
+      await h.close();
+    }
+  }, 20_000);
 });
