@@ -14,9 +14,10 @@ import { Store } from '../store/store';
 import { startProduct } from './product';
 import { ensureOrderChangeSubscription } from '../events/notifications-client';
 import { createNotifierRelay } from '../domain/notifier';
+import { loadOrCreateSigningSecret } from '../sandbox/slack/signing-secret';
 import { startSlackSimulator } from '../sandbox/slack/web-api-simulator';
 import { applySandbox, openRuntime, sandboxInfoPath, type SandboxInfo } from './runtime';
-import { startSlackFace } from './slack';
+import { startSlackFace, type SlackFace } from './slack';
 import { randomUUID } from 'node:crypto';
 import { startWarehouse } from '../sandbox/shipstation/warehouse';
 import { ensureShipNotifyWebhook, WEBHOOK_PATH } from './writeback';
@@ -28,10 +29,13 @@ import { ensureShipNotifyWebhook, WEBHOOK_PATH } from './writeback';
  */
 export const SANDBOX_DEFAULT_RATE_SCALE = 20;
 
-/** The sandbox's own Slack: the simulator's default channel and manager group. */
+/**
+ * The sandbox's own Slack: the simulator's default channel and manager group. Its signing secret
+ * is not here: it is random per data dir (`sandboxSigningSecret`), since anyone who knows it can
+ * sign requests as the sandbox's manager.
+ */
 export const SANDBOX_SLACK = {
   botToken: 'xoxb-dockhand-sandbox',
-  signingSecret: 'dockhand-sandbox-signing-secret',
   channel: 'C0OPS00001',
   managersGroup: 'S0MGRS0001',
 } as const;
@@ -56,6 +60,32 @@ export interface Sandbox {
   shipstation: ShipStationSimulator;
   sqs: SqsSimulator;
   close(): Promise<void>;
+}
+
+/** The sandbox Slack's signing secret for this data dir: generated on the first start, then reused. */
+export function sandboxSigningSecret(dataDir: string): string {
+  return loadOrCreateSigningSecret(path.join(dataDir, 'sandbox'));
+}
+
+/**
+ * The sandbox's Slack settings: on loopback only, whatever HOST says (the sandbox's manager
+ * needs no password, so its port must not be reachable from the network), and, given the
+ * sandbox's own Slack simulator, its token, secret, URL, channel and manager group.
+ */
+export function withSandboxSlack(config: Config, sim?: { url: string; signingSecret: string }): Config {
+  const slack = { ...config.slack, host: '127.0.0.1' };
+  if (!sim) return { ...config, slack };
+  return {
+    ...config,
+    slack: {
+      ...slack,
+      botToken: SANDBOX_SLACK.botToken,
+      signingSecret: sim.signingSecret,
+      apiUrl: slackApiBaseUrl(sim.url),
+      channels: { default: SANDBOX_SLACK.channel, alerts: SANDBOX_SLACK.channel, ...config.slack.channels },
+      managers: config.slack.managers.length > 0 ? config.slack.managers : [SANDBOX_SLACK.managersGroup],
+    },
+  };
 }
 
 /** Starts both simulators on loopback and writes the info file other commands connect with. */
@@ -152,21 +182,9 @@ export async function runSandbox(config: Config, opts: SandboxOptions): Promise<
     // Dockhand's cadence scales with the limits, as a real deployment's relates to the real ones.
     const paced = { ...config, sync: { intervalSeconds: config.sync.intervalSeconds / scale, overlapSeconds: config.sync.overlapSeconds / scale } };
     // Without a Slack token the sandbox brings its own Slack: a Web API simulator and a page.
-    const slackSim = paced.slack.botToken ? undefined : await startSlackSimulator({ botToken: SANDBOX_SLACK.botToken, signingSecret: SANDBOX_SLACK.signingSecret });
-    const withSlack: Config = slackSim
-      ? {
-          ...paced,
-          slack: {
-            ...paced.slack,
-            botToken: SANDBOX_SLACK.botToken,
-            signingSecret: SANDBOX_SLACK.signingSecret,
-            apiUrl: slackApiBaseUrl(slackSim.url),
-            channels: { default: SANDBOX_SLACK.channel, alerts: SANDBOX_SLACK.channel, ...paced.slack.channels },
-            managers: paced.slack.managers.length > 0 ? paced.slack.managers : [SANDBOX_SLACK.managersGroup],
-          },
-        }
-      : paced;
-    const live = applySandbox(withSlack, sandbox.info);
+    const signingSecret = paced.slack.botToken ? undefined : sandboxSigningSecret(config.dataDir);
+    const slackSim = signingSecret ? await startSlackSimulator({ botToken: SANDBOX_SLACK.botToken, signingSecret }) : undefined;
+    const live = applySandbox(withSandboxSlack(paced, slackSim && signingSecret ? { url: slackSim.url, signingSecret } : undefined), sandbox.info);
     // ShipStation's SHIP_NOTIFY comes back to this app; the secret proves it is the simulator.
     live.writeback = { ...live.writeback, pollSeconds: live.writeback.pollSeconds / scale, webhookSecret: live.writeback.webhookSecret ?? randomUUID() };
     const relay = createNotifierRelay({
@@ -184,7 +202,18 @@ export async function runSandbox(config: Config, opts: SandboxOptions): Promise<
       await ensureOrderChangeSubscription(rt.notificationsFor(account), { queueArn, marketplaceIds: account.marketplaceIds, name: `dockhand-${account.id}` });
     }
     const product = startProduct(rt);
-    const face = await startSlackFace(rt, product, relay);
+    let face: SlackFace;
+    try {
+      face = await startSlackFace(rt, product, relay);
+    } catch (e) {
+      // A taken PORT, say: stop everything started, so the error is the last word and the process ends.
+      feed?.stop();
+      await product.stop();
+      await rt.close();
+      await slackSim?.close();
+      await sandbox.close();
+      throw e;
+    }
     slackSim?.setAppRequestUrl(`http://127.0.0.1:${face.port}/slack/events`);
     rt.config.writeback.publicUrl ??= `http://127.0.0.1:${face.port}`;
     await ensureShipNotifyWebhook(rt);

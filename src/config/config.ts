@@ -1,4 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import path from 'node:path';
 import { parse as parseDotenv } from 'dotenv';
 import { parseDocument } from 'yaml';
@@ -152,6 +153,8 @@ export interface Config {
      * (`https://slack.com/api/`), whichever form was given. Absent: Slack's own.
      */
     apiUrl?: string;
+    /** HOST: the interface the HTTP port listens on; absent: all of them (the sandbox forces 127.0.0.1). */
+    host?: string;
     /** HTTP port for Slack requests at /slack/events, /healthz and webhooks. */
     port: number;
     channels: { default?: string; alerts?: string; digest?: string; returns?: string };
@@ -243,6 +246,16 @@ function parseSlackApiUrl(env: Env): string | undefined {
   const u = new URL(raw);
   if (u.search || u.hash) throw invalid('environment', 'SLACK_API_URL', `a base URL such as https://slack.com/api/ without a query or fragment, got "${raw}"`);
   return slackApiBaseUrl(raw);
+}
+
+/** An IP address or a host name (`0.0.0.0`, `::`, `127.0.0.1`, `localhost`). */
+function parseHost(env: Env): string | undefined {
+  const raw = blank(env.HOST);
+  if (raw === undefined) return undefined;
+  if (isIP(raw) === 0 && !/^[a-z0-9][a-z0-9.-]{0,252}$/i.test(raw)) {
+    throw invalid('environment', 'HOST', `an IP address (0.0.0.0, ::, 127.0.0.1) or a host name, got "${raw}"`);
+  }
+  return raw;
 }
 
 function checkMarketplaces(where: string, key: string, region: Region, ids: string[]): void {
@@ -348,6 +361,7 @@ export function loadConfig(env: Env = readEnv(), cwd = process.cwd()): Config {
       ...opt('signingSecret', blank(env.SLACK_SIGNING_SECRET)),
       ...opt('appToken', blank(env.SLACK_APP_TOKEN)),
       ...opt('apiUrl', parseSlackApiUrl(env)),
+      ...opt('host', parseHost(env)),
       port: parseNumber(env, 'PORT', (n) => Number.isInteger(n) && n >= 0 && n < 65536, 'a TCP port number') ?? 3000,
       channels: file?.slack?.channels ?? {},
       managers: file?.slack?.managers ?? [],

@@ -1,8 +1,9 @@
 import Bottleneck from 'bottleneck';
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { App, HTTPReceiver, LogLevel, SocketModeReceiver, type Logger as BoltLogger } from '@slack/bolt';
 import type { Config } from '../config/config';
+import { listenOn } from '../domain/listen';
 import type { Logger } from '../log/logger';
 import type { Store } from '../store/store';
 import type { AlertManager, AlertMessage } from './alerts';
@@ -53,8 +54,11 @@ export interface HttpRoute {
 }
 
 export interface SlackApp {
-  /** Starts listening; `port` is the bound HTTP port (also in Socket Mode, where only /healthz is served). */
-  start(): Promise<{ port?: number }>;
+  /**
+   * Starts listening on HOST:PORT; `port` and `address` are where it is bound (also in Socket
+   * Mode, where only /healthz and the routes are served).
+   */
+  start(): Promise<{ port: number; address: string }>;
   stop(): Promise<void>;
   /** chat.postMessage / chat.update for the AlertManager, through this app's Web API client. */
   post(channel: string, msg: AlertMessage): Promise<{ ts: string }>;
@@ -121,15 +125,19 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
   };
 
   const bLogger = boltLogger(logger);
+  const routes: HttpRoute[] = [healthRoute, ...(opts.routes ?? [])];
   let receiver: HTTPReceiver | SocketModeReceiver;
   if (socketMode) {
-    receiver = new SocketModeReceiver({ appToken: config.slack.appToken!, logger: bLogger, customRoutes: [healthRoute, ...(opts.routes ?? [])], installerOptions: { port: config.slack.port } });
+    // No customRoutes for Bolt here: its Socket Mode receiver would serve them on a server of its
+    // own, on every interface whatever HOST says, and a taken port would crash the process with a
+    // bare EADDRINUSE. They get a plain server in start() instead.
+    receiver = new SocketModeReceiver({ appToken: config.slack.appToken!, logger: bLogger });
   } else {
     const http = new HTTPReceiver({
       signingSecret: config.slack.signingSecret!,
       endpoints: '/slack/events',
       port: config.slack.port,
-      customRoutes: [healthRoute, ...(opts.routes ?? [])],
+      customRoutes: routes,
       logger: bLogger,
       // ack() answers at once and the listener goes on: Slack's 3-second limit is never at the mercy of Amazon or ShipStation.
       processBeforeResponse: false,
@@ -222,23 +230,39 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
 
   let server: Server | undefined;
   let front: SlackFront | undefined;
+  let routeServer: Server | undefined;
+  const at = { port: config.slack.port, ...(config.slack.host ? { host: config.slack.host } : {}) };
   return {
     async start() {
       if (socketMode) {
-        await app.start(config.slack.port);
-        return { port: config.slack.port };
+        // The port first: a taken one fails before a Socket Mode connection is opened.
+        routeServer = createServer((req, res) => serveRoute(routes, req, res));
+        const bound = await listenOn(routeServer, at);
+        try {
+          await app.start();
+        } catch (e) {
+          await closeServer(routeServer);
+          throw e;
+        }
+        return { port: bound.port, address: bound.address };
       }
       // The Bolt app on loopback behind the front, which owns the public port (front.ts).
       const started = (await app.start({ port: 0, host: '127.0.0.1' })) as unknown;
       server = started && typeof (started as Server).address === 'function' ? (started as Server) : undefined;
       const addr = server?.address() as AddressInfo | null | undefined;
       if (!addr) throw new Error('the Slack app did not start listening');
-      front = await startSlackFront({ port: config.slack.port, upstreamPort: addr.port, signingSecret: config.slack.signingSecret!, logger });
-      return { port: front.port };
+      try {
+        front = await startSlackFront({ ...at, upstreamPort: addr.port, signingSecret: config.slack.signingSecret!, logger });
+      } catch (e) {
+        await app.stop();
+        throw e;
+      }
+      return { port: front.port, address: front.address };
     },
     async stop() {
       opts.alerts.stop();
       await front?.stop();
+      if (routeServer) await closeServer(routeServer);
       // Let accepted commands finish their work and replies before the server goes.
       await work.stop({ dropWaitingJobs: false }).catch(() => undefined);
       await app.stop();
@@ -252,6 +276,19 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
       await app.client.chat.update({ token: botToken, channel, ts, ...(msg as object) } as never);
     },
   };
+}
+
+/** Our routes by exact path and method, for the Socket Mode server; anything else is 404. */
+function serveRoute(routes: HttpRoute[], req: IncomingMessage, res: ServerResponse): void {
+  const path = new URL(req.url ?? '/', 'http://dockhand').pathname;
+  const route = routes.find((r) => r.path === path && r.method.includes(req.method ?? ''));
+  if (route) return route.handler(req, res);
+  res.writeHead(404).end();
+}
+
+function closeServer(server: Server): Promise<void> {
+  server.closeAllConnections();
+  return new Promise((resolve) => server.close(() => resolve()));
 }
 
 function toRespond(r: Reply): { response_type: 'ephemeral' | 'in_channel'; text: string; blocks?: never[]; replace_original?: boolean } {

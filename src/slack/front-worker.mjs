@@ -105,7 +105,13 @@ const server = createServer((req, res) => {
 });
 server.keepAliveTimeout = 65_000;
 
-server.listen(port, host, () => parentPort?.postMessage({ type: 'listening', port: server.address().port }));
+// A failed listen (a taken port, a wrong HOST) goes back with its code; front.ts turns it into
+// the same error every other listener gives.
+server.once('error', (e) => parentPort?.postMessage({ type: 'listen_failed', code: e.code, message: e.message }));
+server.listen(port, host, () => {
+  const { port: bound, address } = server.address();
+  parentPort?.postMessage({ type: 'listening', port: bound, address });
+});
 parentPort?.on('message', (m) => {
   if (m === 'stop') {
     server.close();

@@ -1,4 +1,5 @@
 import { Worker } from 'node:worker_threads';
+import { listenError } from '../domain/listen';
 import type { Logger } from '../log/logger';
 
 /**
@@ -12,6 +13,8 @@ import type { Logger } from '../log/logger';
 export interface SlackFront {
   /** The public port (the one given, or the one picked for port 0). */
   port: number;
+  /** The address it is bound to (`::` or `0.0.0.0` for every interface, `127.0.0.1` for loopback). */
+  address: string;
   /** Requests refused for a missing, wrong or stale signature. */
   refused(): number;
   stop(): Promise<void>;
@@ -32,18 +35,28 @@ export async function startSlackFront(opts: { port: number; host?: string; upstr
     reported = refused;
   }, 10_000);
   report.unref();
-  const port = await new Promise<number>((resolve, reject) => {
-    worker.once('error', reject);
-    worker.on('message', (m: { type: string; port?: number; message?: string }) => {
-      if (m.type === 'listening') resolve(m.port!);
-      else if (m.type === 'refused') refused++;
-      else if (m.type === 'error') opts.logger.warn({ err: m.message }, 'Slack front');
-      else if (m.type === 'stopped') stopped?.();
+  const at = { port: opts.port, ...(opts.host ? { host: opts.host } : {}) };
+  let bound: { port: number; address: string };
+  try {
+    bound = await new Promise((resolve, reject) => {
+      worker.once('error', reject);
+      worker.on('message', (m: { type: string; port?: number; address?: string; code?: string; message?: string }) => {
+        if (m.type === 'listening') resolve({ port: m.port!, address: m.address! });
+        // Only the code and the message cross the thread: the same error as every other listener's.
+        else if (m.type === 'listen_failed') void listenError({ ...(m.code ? { code: m.code } : {}), message: m.message ?? '' }, at).then(reject);
+        else if (m.type === 'refused') refused++;
+        else if (m.type === 'error') opts.logger.warn({ err: m.message }, 'Slack front');
+        else if (m.type === 'stopped') stopped?.();
+      });
     });
-  });
+  } catch (e) {
+    clearInterval(report);
+    await worker.terminate();
+    throw e;
+  }
   worker.on('error', (e) => opts.logger.error({ err: e.message }, 'Slack front failed'));
   return {
-    port,
+    ...bound,
     refused: () => refused,
     async stop() {
       clearInterval(report);

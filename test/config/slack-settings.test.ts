@@ -37,3 +37,25 @@ describe('SLACK_API_URL', () => {
     expect(() => loadConfig({ SLACK_API_URL: given }, dir())).toThrow(/environment: SLACK_API_URL/);
   });
 });
+
+describe('HOST', () => {
+  it.each([
+    ['unset: every interface, as before', undefined, undefined],
+    ['blank: the same', ' ', undefined],
+    ['loopback only', '127.0.0.1', '127.0.0.1'],
+    ['every IPv4 interface', '0.0.0.0', '0.0.0.0'],
+    ['every interface, IPv6 too', '::', '::'],
+    ['a host name', 'localhost', 'localhost'],
+  ])('%s', (_name, given, expected) => {
+    expect(loadConfig(given === undefined ? {} : { HOST: given }, dir()).slack.host).toBe(expected);
+  });
+
+  it.each([['a URL', 'http://0.0.0.0'], ['a port with it', '127.0.0.1:3000'], ['a bracketed IPv6 address', '[::1]']])('refuses %s, naming HOST', (_name, given) => {
+    expect(() => loadConfig({ HOST: given }, dir())).toThrow(/environment: HOST/);
+  });
+
+  it('leaves PORT as it was: 3000 by default', () => {
+    expect(loadConfig({}, dir()).slack.port).toBe(3000);
+    expect(loadConfig({ PORT: '8080' }, dir()).slack.port).toBe(8080);
+  });
+});
