@@ -24,10 +24,12 @@ export async function orderTimeline(store: Store, accountIds: string[], amazonOr
   const audit = await store.auditFor(amazonOrderId);
   // Alerts are keyed by problem, not by order, and their keys take many shapes (one per kind):
   // this reads them all. Few are kept, and a person asked about one order.
-  const alerts: AlertRecord[] = [];
-  for await (const [, a] of store.alerts.entries()) {
-    if (a.key.endsWith(`:${amazonOrderId}`) || a.facts.amazonOrderId === amazonOrderId) alerts.push(a);
-  }
+  // An alert not yet in Slack is in the outbox; its newest version is what the order shows.
+  const about = (a: AlertRecord) => a.key.endsWith(`:${amazonOrderId}`) || a.facts.amazonOrderId === amazonOrderId;
+  const byKey = new Map<string, AlertRecord>();
+  for await (const [, a] of store.alerts.entries()) if (about(a)) byKey.set(a.key, a);
+  for await (const [, a] of store.outbox.entries()) if (about(a)) byKey.set(a.key, a);
+  const alerts = [...byKey.values()];
   const labelIds = (await store.orderLabels.getMany(keys)).flatMap((l) => l?.labelIds ?? []);
   const confirmations = (await store.confirmations.getMany(labelIds)).filter((c): c is ConfirmationRecord => c !== undefined);
   return { amazonOrderId, ...(record ? { record } : {}), ...(quarantine ? { quarantine } : {}), audit, alerts, confirmations };
@@ -106,7 +108,8 @@ export function formatOrderTimeline(t: OrderTimeline): string[] {
   for (const l of c) events.push(...labelEvents(l));
   for (const a of t.audit) events.push({ at: a.at, line: `${a.actor} ${a.action} → ${a.outcome}${a.detail ? ` (${a.detail})` : ''}` });
   for (const a of t.alerts) {
-    events.push({ at: a.updatedAt, line: `alert ${a.kind} ${a.state === 'resolved' ? 'resolved' : 'open'}${a.count > 1 ? ` (${a.count} times)` : ''}` });
+    const waiting = a.state === 'open' && !a.ts ? ', waiting to be posted in Slack' : '';
+    events.push({ at: a.updatedAt, line: `alert ${a.kind} ${a.state === 'resolved' ? 'resolved' : 'open'}${a.count > 1 ? ` (${a.count} times)` : ''}${waiting}` });
     if (a.lastActor && a.lastActionAt && a.lastActionText && a.lastActionAt !== a.updatedAt) events.push({ at: a.lastActionAt, line: `${a.lastActor} ${a.lastActionText}` });
   }
   events.sort((a, b) => Date.parse(a.at) - Date.parse(b.at) || a.at.localeCompare(b.at));

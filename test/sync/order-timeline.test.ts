@@ -39,13 +39,15 @@ describe('orderTimeline', () => {
       attempts: 1,
       voidedAfterConfirm: false,
     });
-    await store.alerts.set(`unmapped:SKU-X`, { key: 'unmapped:SKU-X', kind: 'unmapped_sku', channel: 'C1', state: 'open', count: 1, facts: { amazonOrderId: ID, amazonSku: 'SKU-X' }, updatedAt: '2026-11-28T10:00:07Z' });
+    await store.alerts.set(`unmapped:SKU-X`, { key: 'unmapped:SKU-X', kind: 'unmapped_sku', channel: 'C1', ts: '1700000000.000001', state: 'open', count: 1, facts: { amazonOrderId: ID, amazonSku: 'SKU-X' }, updatedAt: '2026-11-28T10:00:07Z' });
+    // Recorded, not yet in Slack: it waits in the outbox.
+    await store.outbox.set(`writeback:shipment:6`, { key: 'writeback:shipment:6', kind: 'writeback_problem', state: 'open', count: 1, facts: { amazonOrderId: ID }, updatedAt: '2026-11-28T10:00:08Z' });
     await store.alerts.set(`unmapped:SKU-Y`, { key: 'unmapped:SKU-Y', kind: 'unmapped_sku', channel: 'C1', state: 'open', count: 1, facts: { amazonOrderId: 'other' }, updatedAt: '2026-11-28T10:00:07Z' });
     await store.recordAudit({ at: '2026-11-28T10:30:00Z', actor: 'cli:maya', source: 'cli', action: 'retry', target: ID, outcome: 'ok' });
 
     const t = await orderTimeline(store, ['us', 'eu'], ID);
     expect(t.record?.accountId).toBe('eu');
-    expect(t.alerts.map((a) => a.key)).toEqual(['unmapped:SKU-X']);
+    expect(t.alerts.map((a) => a.key)).toEqual(['unmapped:SKU-X', 'writeback:shipment:6']);
     expect(t.confirmations.map((c) => c.labelId)).toEqual(['shipment:5']);
     expect(t.audit.map((a) => a.actor)).toEqual(['cli:maya']);
 
@@ -60,6 +62,7 @@ describe('orderTimeline', () => {
       'first seen by Dockhand',
       'sent to ShipStation (order 9001)',
       'alert unmapped_sku open',
+      'alert writeback_problem open, waiting to be posted in Slack',
       'cli:maya retry → ok',
       'label shipment:5 created in ShipStation: UPS 1Z999',
       'confirmed on Amazon (shipment:5): UPS 1Z999, items I-1 x2 (via webhook)',
