@@ -14,16 +14,13 @@ import { runPollPass, type PollSummary } from '../writeback/poll-labels.job';
 import { runReconcile, type ReconcileSummary } from '../writeback/reconcile.job';
 import { createWritebackParts, pollContext, reconcileContext, type WritebackParts } from './writeback';
 
-/** Totals over every pass since start, for progress lines and status. */
+/**
+ * How the sync loops have run since start. Order counts are not kept here: summed over passes
+ * they count an order once per pass that read it (overlap, updates), so the progress line and
+ * `status` both count the store's orders instead (`countOrders` in status.ts).
+ */
 export interface Totals {
   passes: number;
-  seen: number;
-  created: number;
-  updated: number;
-  cancelled: number;
-  held: number;
-  skipped: number;
-  quarantined: number;
   failures: number;
   lastPassAt?: string;
   lastError?: string;
@@ -61,7 +58,7 @@ export function nextPassDelayMs(intervalMs: number, budget: { tokens: number; ra
 
 /** Runs the background jobs: one sync loop per importing account and the daily buyer-data purge. */
 export function startProduct(rt: Runtime, opts: { onPass?: (s: RunSummary) => void; onWriteback?: (s: PollSummary) => void } = {}): Product {
-  const totals: Totals = { passes: 0, seen: 0, created: 0, updated: 0, cancelled: 0, held: 0, skipped: 0, quarantined: 0, failures: 0 };
+  const totals: Totals = { passes: 0, failures: 0 };
   const intervalMs = rt.config.sync.intervalSeconds * 1000;
   const events = startEvents(rt);
   const eventsFlowing = (): boolean => {
@@ -193,12 +190,5 @@ function startEvents(rt: Runtime): Product['events'] {
 
 function add(t: Totals, s: RunSummary): void {
   t.passes++;
-  t.seen += s.seen;
-  t.created += s.created;
-  t.updated += s.updated;
-  t.cancelled += s.cancelled;
-  t.held += s.held;
-  t.skipped += s.skipped;
-  t.quarantined += s.quarantined;
   t.lastPassAt = s.finishedAt;
 }

@@ -9,7 +9,7 @@ import { SANDBOX_LWA_CREDENTIALS, startSpApiSimulator, type SpApiSimulator } fro
 import { startShipStationSimulator, type ShipStationSimulator } from '../sandbox/shipstation/simulator';
 import { startSqsSimulator, type SqsSimulator } from '../sandbox/sqs/sqs-simulator';
 import { loadOrCreateSandboxTls } from '../sandbox/tls';
-import type { EventHealth } from '../store/records';
+import type { EventHealth, OrderState } from '../store/records';
 import { Store } from '../store/store';
 import { startProduct } from './product';
 import { ensureOrderChangeSubscription } from '../events/notifications-client';
@@ -21,6 +21,7 @@ import { startSlackFace, type SlackFace } from './slack';
 import { randomUUID } from 'node:crypto';
 import { startWarehouse } from '../sandbox/shipstation/warehouse';
 import { ensureShipNotifyWebhook, WEBHOOK_PATH } from './writeback';
+import { countOrders, type OrderCounts } from './status';
 
 /**
  * The sandbox runs Amazon's and ShipStation's limits (and Dockhand's cadence) 20 times faster
@@ -224,24 +225,31 @@ export async function runSandbox(config: Config, opts: SandboxOptions): Promise<
     say('  Dockhand              syncing; progress every 5 s. Other commands work meanwhile: `npm run dockhand -- quarantine`');
     const started = Date.now();
     let behind = '';
+    let printing = false;
     const timer = setInterval(() => {
+      // A count still running (a spike's worth of orders) is let finish rather than doubled up.
+      if (printing) return;
+      printing = true;
       if (product.events) {
         void product.events.consumer
           .queueDepth()
           .then((d) => (behind = `, ${d.visible} waiting in SQS`))
           .catch(() => (behind = ', queue unreachable'));
       }
-      const t = product.totals;
-      const amazon = rt.amazon.get('default')?.budget().searchOrders;
-      const ss = rt.shipstation.budget();
-      say(
-        `[${Math.round((Date.now() - started) / 1000)}s] amazon: ${sandbox.spApi.orders().length} orders | dockhand: ${t.seen} seen, ` +
-          `${sandbox.shipstation.orders().length} in ShipStation (by polling: ${t.created} created, ${t.updated} updated, ${t.cancelled} cancelled), ` +
-          `${t.held} held, ${t.skipped} skipped, ${t.quarantined} quarantined | budget: searchOrders ${amazon?.tokens ?? '?'}/${DEFAULT_USAGE_PLANS.searchOrders.burst}` +
-          `, ShipStation ${ss.remaining ?? '?'}/${ss.limit ?? 40}` +
-          (product.events ? eventsLine(product.events.handler.health()) + behind : '') +
-          ` | labels: ${warehouse.stats().labels} printed (${warehouse.stats().split} split, ${warehouse.stats().voided} voided), ${sandbox.spApi.confirmations().length} confirmed on Amazon`,
-      );
+      const health = product.events?.handler.health();
+      void dockhandProgress(rt.config, rt.store, health?.caughtByPolling)
+        .then((dockhand) => {
+          const amazon = rt.amazon.get('default')?.budget().searchOrders;
+          const ss = rt.shipstation.budget();
+          say(
+            `[${Math.round((Date.now() - started) / 1000)}s] amazon: ${sandbox.spApi.orders().length} orders | ${dockhand}` +
+              ` | budget: searchOrders ${amazon?.tokens ?? '?'}/${DEFAULT_USAGE_PLANS.searchOrders.burst}, ShipStation ${ss.remaining ?? '?'}/${ss.limit ?? 40}` +
+              (health ? eventsLine(health) + behind : '') +
+              ` | labels: ${warehouse.stats().labels} printed (${warehouse.stats().split} split, ${warehouse.stats().voided} voided), ${sandbox.spApi.confirmations().length} confirmed on Amazon`,
+          );
+        })
+        .catch(() => undefined)
+        .finally(() => (printing = false));
     }, 5_000);
     stopProduct = async () => {
       clearInterval(timer);
@@ -263,6 +271,23 @@ export async function runSandbox(config: Config, opts: SandboxOptions): Promise<
   feed?.stop();
   await stopProduct?.();
   await sandbox.close();
+}
+
+/**
+ * The progress line's `dockhand:` part, from the query `status` makes (orders by state and
+ * quarantine, per account, summed): "seen" is each order Dockhand holds, once, however many
+ * passes re-read it. "by polling" is what polling had to send that events never delivered
+ * (shown when events are configured).
+ */
+export async function dockhandProgress(config: Config, store: Store, caughtByPolling?: number): Promise<string> {
+  const counts = [...(await countOrders(store, config.accounts.map((a) => a.id), new Date())).values()];
+  const sum = (f: (c: OrderCounts) => number) => counts.reduce((n, c) => n + f(c), 0);
+  const state = (s: OrderState) => sum((c) => c.states[s] ?? 0);
+  const seen = sum((c) => Object.values(c.states).reduce((n, v) => n + (v ?? 0), 0));
+  return (
+    `dockhand: ${seen} seen, ${state('sent')} in ShipStation${caughtByPolling !== undefined ? ` (by polling: ${caughtByPolling} that events missed)` : ''}, ` +
+    `${state('held')} held, ${state('cancelled')} cancelled, ${state('skipped')} skipped, ${sum((c) => c.quarantined)} quarantined`
+  );
 }
 
 function eventsLine(h: EventHealth): string {

@@ -31,16 +31,36 @@ export interface StatusData {
   };
 }
 
-export async function gatherStatus(cfg: Config, store: Store, sqs: SQSClient | undefined, now: Date): Promise<StatusData> {
+/** One account's orders as Dockhand holds them: by state, first seen today, in quarantine. */
+export interface OrderCounts {
+  states: Partial<Record<OrderState, number>>;
+  firstSeenToday: number;
+  quarantined: number;
+}
+
+/**
+ * Orders by state and quarantine entries, per account: what `status` reports and what the
+ * sandbox's progress line adds up, so the two never disagree. Each order is counted once
+ * however often it was read.
+ */
+export async function countOrders(store: Store, accountIds: string[], now: Date): Promise<Map<string, OrderCounts>> {
   const today = now.toISOString().slice(0, 10);
-  const byAccount = new Map<string, { states: Partial<Record<OrderState, number>>; firstSeenToday: number }>();
+  const byAccount = new Map<string, OrderCounts>(accountIds.map((id) => [id, { states: {}, firstSeenToday: 0, quarantined: 0 }]));
   for await (const [, r] of store.orders.entries()) {
-    const a = byAccount.get(r.accountId) ?? { states: {}, firstSeenToday: 0 };
+    const a = byAccount.get(r.accountId);
+    if (!a) continue;
     a.states[r.state] = (a.states[r.state] ?? 0) + 1;
     if (r.firstSeenAt.startsWith(today)) a.firstSeenToday++;
-    byAccount.set(r.accountId, a);
   }
-  const quarantine = await store.quarantine.all();
+  for await (const [, q] of store.quarantine.entries()) {
+    const a = byAccount.get(q.accountId);
+    if (a) a.quarantined++;
+  }
+  return byAccount;
+}
+
+export async function gatherStatus(cfg: Config, store: Store, sqs: SQSClient | undefined, now: Date): Promise<StatusData> {
+  const byAccount = await countOrders(store, cfg.accounts.map((a) => a.id), now);
   const writeback = new Map<string, NonNullable<StatusData['accounts'][number]['writeback']>>();
   for await (const [, c] of store.confirmations.entries()) {
     const w = writeback.get(c.accountId) ?? { confirmed: 0, inFlight: 0, skipped: 0, quarantined: 0 };
@@ -69,7 +89,7 @@ export async function gatherStatus(cfg: Config, store: Store, sqs: SQSClient | u
           ...(lastRun ? { lastRun } : {}),
           states: byAccount.get(a.id)?.states ?? {},
           firstSeenToday: byAccount.get(a.id)?.firstSeenToday ?? 0,
-          quarantined: quarantine.filter((q) => q.accountId === a.id).length,
+          quarantined: byAccount.get(a.id)?.quarantined ?? 0,
           writeback: writeback.get(a.id) ?? { confirmed: 0, inFlight: 0, skipped: 0, quarantined: 0 },
         };
       }),
