@@ -654,7 +654,8 @@ export function quarantineList(entries: QuarantineEntry[]): SlackMessage {
       actions('quarantine:actions', [
         button({
           text: `Retry all ${retryable}`,
-          actionId: ACTIONS.retryAll,
+          // Suffixed like the entries' buttons: this reply is no alert to update, so the outcome goes to the clicker.
+          actionId: `${ACTIONS.retryAll}:list`,
           style: 'primary',
           value: { key: 'quarantine:all', version: String(entries.length) },
           confirm: { title: 'Retry all?', text: `Send ${retryable === entries.length ? 'all ' : ''}${plural(retryable, 'quarantined order')} to ShipStation again?`, confirm: 'Retry all', deny: 'Cancel' },

@@ -412,8 +412,8 @@ describe('quarantineList', () => {
   it('gives each entry a Retry button with a unique action id and the order in its value', () => {
     const msg = quarantineList([quarantineEntry(2), quarantineEntry(1)]);
     const bs = buttons(msg);
-    expect(bs.map((b) => b.action_id)).toEqual(['retry_order:default:111-0000000-0000001', 'retry_order:default:111-0000000-0000002', 'retry_all']);
-    expect(bs.every((b) => actionPattern(ACTIONS.retryOrder).test(b.action_id) || b.action_id === ACTIONS.retryAll)).toBe(true);
+    expect(bs.map((b) => b.action_id)).toEqual(['retry_order:default:111-0000000-0000001', 'retry_order:default:111-0000000-0000002', 'retry_all:list']);
+    expect(bs.every((b) => actionPattern(ACTIONS.retryOrder).test(b.action_id) || actionPattern(ACTIONS.retryAll).test(b.action_id))).toBe(true);
     expect(parseButtonValue(bs[0].value)).toEqual({ key: 'quarantine:default:111-0000000-0000001', version: quarantineEntry(1).at, accountId: 'default', amazonOrderId: '111-0000000-0000001' });
     expect(bs[2].text.text).toBe('Retry all 2');
     expect(bs[2].confirm.text.text).toBe('Send all 2 quarantined orders to ShipStation again?');
@@ -778,7 +778,7 @@ describe('Retry only where it can help', () => {
     const msg = quarantineList(entries);
     expect(blockKitProblems(msg)).toEqual([]);
     const bs = buttons(msg);
-    expect(bs.map((b) => b.action_id)).toEqual(['retry_order:default:111-0000000-0000001', 'retry_order:default:111-0000000-0000003', 'retry_all']);
+    expect(bs.map((b) => b.action_id)).toEqual(['retry_order:default:111-0000000-0000001', 'retry_order:default:111-0000000-0000003', 'retry_all:list']);
     expect(bs[2].text.text).toBe('Retry all 2');
     expect(bs[2].confirm.text.text).toBe('Send 2 quarantined orders to ShipStation again?');
     const t = allText(msg);

@@ -64,6 +64,11 @@ describe('Retry all skips what only Amazon can correct', () => {
     expect(noted.at(-1)).toEqual(['quarantine_burst:default', expect.stringContaining(detail)]);
   });
 
+  it("answers the clicker of the quarantine list's Retry all (no alert message behind it)", async () => {
+    const reply = await handlers([entry(1, 'shipstation.rejected'), entry(2, 'order.malformed')], { retried: 1, resolved: 0, stillQuarantined: 1, notFound: [] }).action(`${ACTIONS.retryAll}:list`, 'U1', value('quarantine:all'));
+    expect(reply).toEqual({ text: 'Retry all: 1 retried: 0 sent, 1 still quarantined; 1 skipped: only Amazon can correct it, and Dockhand imports it automatically when Amazon updates it' });
+  });
+
   it('/dockhand retry all says how many it skipped', async () => {
     const reply = await handlers([entry(1, 'order.malformed')], { retried: 0, resolved: 0, stillQuarantined: 0, notFound: [] }).command('U1', 'retry all');
     expect(reply.text).toBe('Retry all: nothing to retry; 1 skipped: only Amazon can correct it, and Dockhand imports it automatically when Amazon updates it');
