@@ -3,7 +3,6 @@ import { userInfo } from 'node:os';
 import { Command, Option } from 'commander';
 import { loadConfig, missingForLive, readEnv, type Config } from '../config/config';
 import { DockhandError, toDockhandError } from '../domain/errors';
-import { createNotifierRelay, type Notifier } from '../domain/notifier';
 import { createLogger, type Logger } from '../log/logger';
 import type { RunSummary } from '../store/records';
 import { parseSkuCsv, toSkuCsv } from '../store/sku-csv';
@@ -34,17 +33,6 @@ const out = (line = ''): void => {
   process.stdout.write(line + '\n');
 };
 
-function logNotifier(logger: Logger): Notifier {
-  return {
-    orderQuarantined: (n) => logger.warn({ accountId: n.accountId, amazonOrderId: n.amazonOrderId, code: n.code }, `order quarantined: ${n.reason}`),
-    unmappedSku: (n) => logger.warn({ accountId: n.accountId, amazonSku: n.amazonSku, amazonOrderId: n.amazonOrderId }, 'SKU has no ShipStation mapping; sent with the Amazon SKU'),
-    syncFailed: (n) => logger.error({ accountId: n.accountId, code: n.code }, `sync failed: ${n.message}`),
-    writebackProblem: (n) => logger.warn({ accountId: n.accountId, amazonOrderId: n.amazonOrderId, labelId: n.labelId, code: n.code }, `${n.kind}: ${n.message}`),
-    writebackResolved: () => undefined,
-    deadlineEscalation: (n) => logger.warn({ stage: n.stage, leadMinutes: n.leadMinutes, orders: n.orders.map((o) => o.amazonOrderId) }, `ship-by deadline: ${n.orders.length} order(s) ${n.stage}`),
-  };
-}
-
 /** One line for a writeback pass: what was seen and what happened to it. */
 export function writebackLine(s: PollSummary): string {
   const parts = [`${s.seen} label(s) seen`, `${s.confirmed} confirmed`];
@@ -63,7 +51,7 @@ function config(): Config {
 async function withRuntime<T>(fn: (rt: Runtime) => Promise<T>): Promise<T> {
   const cfg = withSandboxConnections(config());
   const logger = createLogger({ level: process.env.LOG_LEVEL ?? 'warn' });
-  const rt = await openRuntime(cfg, logger, logNotifier(logger));
+  const rt = await openRuntime(cfg, logger);
   try {
     return await fn(rt);
   } finally {
@@ -108,10 +96,14 @@ export function buildCli(): Command {
       const cfg = config();
       if (cfg.useSandbox) return runSandbox(cfg, { product: true, rateScale: SANDBOX_DEFAULT_RATE_SCALE });
       const logger = createLogger({ level: process.env.LOG_LEVEL ?? 'info' });
-      const relay = createNotifierRelay(logNotifier(logger));
-      const rt = await openRuntime(cfg, logger, relay);
+      const rt = await openRuntime(cfg, logger);
       const product = startProduct(rt);
-      const face = await startSlackFace(rt, product, relay);
+      const face = await startSlackFace(rt, product).catch(async (e: unknown) => {
+        // A port already taken (or Slack refusing to start) ends the process, not just the face.
+        await product.stop();
+        await rt.close();
+        throw e;
+      });
       const hook = await ensureShipNotifyWebhook(rt);
       logger.info(
         { accounts: cfg.accounts.map((a) => a.id), port: face.port, slack: cfg.slack.appToken ? 'socket mode' : cfg.slack.botToken ? 'http' : 'off', shipNotify: hook.registered ? `webhook ${hook.id}` : hook.reason },

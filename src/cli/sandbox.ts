@@ -13,7 +13,7 @@ import type { EventHealth, OrderState } from '../store/records';
 import { Store } from '../store/store';
 import { startProduct } from './product';
 import { ensureOrderChangeSubscription } from '../events/notifications-client';
-import { createNotifierRelay } from '../domain/notifier';
+import type { NoticeEcho } from '../domain/notifier';
 import { loadOrCreateSigningSecret } from '../sandbox/slack/signing-secret';
 import { startSlackSimulator } from '../sandbox/slack/web-api-simulator';
 import { applySandbox, openRuntime, sandboxInfoPath, type SandboxInfo } from './runtime';
@@ -188,15 +188,14 @@ export async function runSandbox(config: Config, opts: SandboxOptions): Promise<
     const live = applySandbox(withSandboxSlack(paced, slackSim && signingSecret ? { url: slackSim.url, signingSecret } : undefined), sandbox.info);
     // ShipStation's SHIP_NOTIFY comes back to this app; the secret proves it is the simulator.
     live.writeback = { ...live.writeback, pollSeconds: live.writeback.pollSeconds / scale, webhookSecret: live.writeback.webhookSecret ?? randomUUID() };
-    const relay = createNotifierRelay({
+    const echo: NoticeEcho = {
       orderQuarantined: (n) => say(`  ! quarantined ${n.amazonOrderId}: ${n.reason}`),
       unmappedSku: (n) => say(`  ! unmapped SKU ${n.amazonSku} (order ${n.amazonOrderId}): sent with Amazon's SKU; map it in Slack or with \`dockhand sku import\``),
       syncFailed: (n) => say(`  ! sync failed: ${n.message}`),
       writebackProblem: (n) => say(`  ! ${n.amazonOrderId}: ${n.message}`),
-      writebackResolved: () => undefined,
       deadlineEscalation: (n) => say(`  ! ship-by: ${n.orders.length} order(s) ${n.stage === 'at_risk' ? `within ${n.leadMinutes} min of the deadline` : n.stage.replace('_', ' ')}`),
-    });
-    const rt = await openRuntime(live, logger, relay);
+    };
+    const rt = await openRuntime(live, logger, echo);
     // What `dockhand notifications setup` does for a real seller.
     const queueArn = sandbox.sqs.queueArn(SANDBOX_QUEUE);
     for (const account of live.accounts) {
@@ -205,7 +204,7 @@ export async function runSandbox(config: Config, opts: SandboxOptions): Promise<
     const product = startProduct(rt);
     let face: SlackFace;
     try {
-      face = await startSlackFace(rt, product, relay);
+      face = await startSlackFace(rt, product);
     } catch (e) {
       // A taken PORT, say: stop everything started, so the error is the last word and the process ends.
       feed?.stop();

@@ -56,7 +56,6 @@ describe('the running product with tracking writeback', () => {
     const { startHarness } = await import('../support/sandbox');
     const { startProduct } = await import('../../src/cli/product');
     const { startSlackFace } = await import('../../src/cli/slack');
-    const { createNotifierRelay, nullNotifier } = await import('../../src/domain/notifier');
     const { ensureShipNotifyWebhook, WEBHOOK_PATH } = await import('../../src/cli/writeback');
     const { run } = await import('../../src/sync/sync-orders.job');
     const { createOrderFactory } = await import('../../src/sandbox/amazon/order-factory');
@@ -65,7 +64,7 @@ describe('the running product with tracking writeback', () => {
     h.rt.config.writeback.webhookSecret = 'product-test-secret';
     h.rt.config.writeback.pollSeconds = 3600; // only the webhook can be quick here
     const product = startProduct(h.rt);
-    const face = await startSlackFace(h.rt, product, createNotifierRelay(nullNotifier));
+    const face = await startSlackFace(h.rt, product);
     try {
       h.rt.config.writeback.publicUrl = `http://127.0.0.1:${face.port}`;
       const hook = await ensureShipNotifyWebhook(h.rt);
