@@ -435,7 +435,9 @@ async function quarantineRejected(rejected: RejectedOrder[], ctx: SyncContext, s
     }
     // Like a parsed order, an unparseable one is quarantined once per version, not on every poll.
     const record = await ctx.store.orders.get(orderRecordKey(ctx.account.id, r.amazonOrderId));
-    if (record?.state === 'quarantined' && record.lastUpdatedTime === lastUpdatedOf(r.raw)) {
+    // `>=`: the event path, which has no raw order to read the version from, records when it quarantined.
+    const version = lastUpdatedOf(r.raw);
+    if (record?.state === 'quarantined' && version !== undefined && Date.parse(record.lastUpdatedTime) >= Date.parse(version)) {
       summary.unchanged++;
       continue;
     }

@@ -89,6 +89,15 @@ describe('order events through SQS', () => {
     expect(h.sandbox.shipstation.getByOrderNumber(order.orderId)).toHaveLength(1);
   });
 
+  it('quarantines a malformed order once, whether its event or the next polling pass sees it first', async () => {
+    const order = place('malformed');
+    expect((await drain()).outcomes).toEqual(['done']);
+    await run({ accountId: account().id }, h.rt.contextFor(account()));
+    await run({ accountId: account().id }, h.rt.contextFor(account()));
+    expect(await h.rt.store.quarantine.get(`${account().id}:${order.orderId}`)).toMatchObject({ code: 'order.malformed', attempts: 1 });
+    expect(h.notices.quarantined.filter((n) => n.amazonOrderId === order.orderId)).toHaveLength(1);
+  });
+
   it('quarantines an unparseable message with its raw body and lets it be deleted', async () => {
     expect(await events.handle('{"NotificationType":"ANY_OFFER_CHANGED"}', { messageId: 'bad1', receiveCount: 1 })).toBe('done');
     const entries = await h.rt.store.quarantine.all();
