@@ -6,6 +6,8 @@ import { isRetryable, retryAdvice } from '../domain/errors';
 import type { AtRiskOrder, DeadlineNotice, WritebackNotice } from '../domain/notifier';
 import type { AlertRecord, AuditEntry, ConfirmationRecord, OrderRecord, OrderState, QuarantineEntry, UnmappedSku } from '../store/records';
 import { COMMAND_HELP } from './commands';
+import { STATE_WORDS } from '../sync/order-timeline';
+import { formatDuration, timeLeft } from '../writeback/late-orders';
 
 /**
  * Block Kit builders. Pure: data in, `{ text, blocks }` out; `text` is the notification and
@@ -171,33 +173,6 @@ function quarantineTodo(errCode: string, hint: string): string {
 
 function todo(q: QuarantineEntry): string {
   return quarantineTodo(q.code, q.hint);
-}
-
-/**
- * A span of minutes for people: `45 min`, `4 h`, `3 h 59 min`, `2 d 3 h`. Whole minutes, rounded
- * down, so a deadline never looks further away than it is. Pure.
- */
-export function formatDuration(minutes: number): string {
-  const m = Math.max(0, Math.floor(minutes));
-  const d = Math.floor(m / 1440);
-  const h = Math.floor((m % 1440) / 60);
-  const min = m % 60;
-  if (d > 0) return h > 0 ? `${d} d ${h} h` : `${d} d`;
-  if (h > 0) return min > 0 ? `${h} h ${min} min` : `${h} h`;
-  return `${min} min`;
-}
-
-/**
- * Time before Amazon's latest ship date: `3 h 59 min left`, `due now`, `late by 25 min`. Minutes
- * are rounded down (towards more urgent): 239.9 minutes left is `3 h 59 min left`, 24.5 minutes
- * past is `late by 25 min`. Pure.
- */
-export function formatTimeLeft(minutesLeft: number | undefined): string {
-  if (minutesLeft === undefined || !Number.isFinite(minutesLeft)) return 'ship-by unknown';
-  const m = Math.floor(minutesLeft);
-  if (m < 0) return `late by ${formatDuration(-m)}`;
-  if (m === 0) return 'due now';
-  return `${formatDuration(m)} left`;
 }
 
 /**
@@ -463,14 +438,6 @@ export function statusMessage(d: StatusData): SlackMessage {
 // ---------------------------------------------------------------------------------------------
 // Order timeline
 
-const STATE_WORDS: Record<OrderState, string> = {
-  in_flight: 'being sent to ShipStation',
-  sent: 'in ShipStation',
-  held: 'held (pending on Amazon)',
-  skipped: 'skipped',
-  cancelled: 'cancelled',
-  quarantined: 'quarantined',
-};
 
 const MAX_TIMELINE = 40;
 
@@ -757,7 +724,7 @@ function atRiskLine(o: AtRiskOrder): string {
     `${o.isPrime ? ':zap: *Prime* ' : ''}${code(o.amazonOrderId)}`,
     escapeMrkdwn(o.accountId),
     ...(o.shipByLatest ? [`ship by ${utc(o.shipByLatest)}`] : []),
-    `*${formatTimeLeft(o.minutesLeft)}*`,
+    `*${timeLeft(o.minutesLeft)}*`,
     ...(o.shipstationOrderId === undefined ? ['not in ShipStation'] : []),
   ].join(' · ');
 }

@@ -40,7 +40,8 @@ export function isUnknownOrder(t: OrderTimeline): boolean {
   return !t.record && !t.quarantine && t.audit.length === 0 && t.alerts.length === 0 && t.confirmations.length === 0;
 }
 
-const STATE_WORDS: Record<OrderState, string> = {
+/** An order's state in words, for the timeline in the terminal and in Slack. */
+export const STATE_WORDS: Record<OrderState, string> = {
   in_flight: 'being sent to ShipStation',
   sent: 'in ShipStation',
   held: 'held (pending on Amazon)',

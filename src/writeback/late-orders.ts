@@ -26,8 +26,11 @@ export function groupLateOrders(orders: AtRiskOrder[]): Array<{ group: LateGroup
   return GROUPS.map((g) => ({ group: g.group, title: g.title, orders: orders.filter((o) => g.has(o.minutesLeft)) })).filter((g) => g.orders.length > 0);
 }
 
-/** `2 h 5 min`, `45 min`, `1 d 3 h`: whole minutes, rounded down. */
-function duration(minutes: number): string {
+/**
+ * A span of minutes for people: `45 min`, `4 h`, `3 h 59 min`, `2 d 3 h`. Whole minutes, rounded
+ * down, so a deadline never looks further away than it is. Pure.
+ */
+export function formatDuration(minutes: number): string {
   const m = Math.max(0, Math.floor(minutes));
   const d = Math.floor(m / 1440);
   const h = Math.floor((m % 1440) / 60);
@@ -41,9 +44,9 @@ function duration(minutes: number): string {
 export function timeLeft(minutesLeft: number | undefined): string {
   if (minutesLeft === undefined || !Number.isFinite(minutesLeft)) return 'ship-by unknown';
   const m = Math.floor(minutesLeft);
-  if (m < 0) return `late by ${duration(-m)}`;
+  if (m < 0) return `late by ${formatDuration(-m)}`;
   if (m === 0) return 'due now';
-  return `${duration(m)} left`;
+  return `${formatDuration(m)} left`;
 }
 
 function utc(iso: string): string {

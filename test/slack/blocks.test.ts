@@ -9,8 +9,6 @@ import {
   deadlineFacts,
   deadlineHeadline,
   fitMessage,
-  formatDuration,
-  formatTimeLeft,
   helpMessage,
   lateList,
   mapSkuModal,
@@ -650,38 +648,6 @@ describe('writeback and deadline messages are structurally valid Block Kit', () 
     ['timeline with 30 labels', orderTimeline({ amazonOrderId: ID, record, audit: [], alerts: [], confirmations: Array.from({ length: 30 }, (_, i) => confirmation({ labelId: `shipment:${i}`, state: 'quarantined', code: 'writeback.rejected', reason: 'r'.repeat(400) })) })],
   ])('%s', (_name, msg) => {
     expect(blockKitProblems(msg)).toEqual([]);
-  });
-});
-
-describe('formatDuration and formatTimeLeft', () => {
-  it.each<[number, string]>([
-    [0, '0 min'],
-    [45, '45 min'],
-    [60, '1 h'],
-    [90, '1 h 30 min'],
-    [239, '3 h 59 min'],
-    [240, '4 h'],
-    [1440, '1 d'],
-    [1440 + 185, '1 d 3 h'],
-  ])('formatDuration(%d) = %s', (m, text) => {
-    expect(formatDuration(m)).toBe(text);
-  });
-
-  it.each<[number | undefined, string]>([
-    [239, '3 h 59 min left'],
-    [239.99, '3 h 59 min left'], // a Prime order 3h59m59s before ship-by: never rounded up to 4 h
-    [1, '1 min left'],
-    [0.5, 'due now'],
-    [0, 'due now'],
-    [-0.5, 'late by 1 min'],
-    [-25, 'late by 25 min'],
-    [-24.5, 'late by 25 min'],
-    [-125, 'late by 2 h 5 min'],
-    [-3000, 'late by 2 d 2 h'],
-    [undefined, 'ship-by unknown'],
-    [Number.NaN, 'ship-by unknown'],
-  ])('formatTimeLeft(%s) = %s', (m, text) => {
-    expect(formatTimeLeft(m)).toBe(text);
   });
 });
 

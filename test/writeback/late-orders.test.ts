@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { AtRiskOrder } from '../../src/domain/notifier';
 import { Store } from '../../src/store/store';
-import { formatLateOrders, groupLateOrders, lateOrders, timeLeft } from '../../src/writeback/late-orders';
+import { formatDuration, formatLateOrders, groupLateOrders, lateOrders, timeLeft } from '../../src/writeback/late-orders';
 
 const NOW = new Date('2026-11-28T16:00:00Z');
 const at = (minutes: number) => new Date(NOW.getTime() + minutes * 60_000).toISOString();
@@ -13,9 +13,28 @@ const order = (id: string, minutesLeft: number | undefined, over: Partial<AtRisk
   ...over,
 });
 
+describe('formatDuration', () => {
+  it.each<[number, string]>([
+    [0, '0 min'],
+    [45, '45 min'],
+    [60, '1 h'],
+    [90, '1 h 30 min'],
+    [239, '3 h 59 min'],
+    [240, '4 h'],
+    [1440, '1 d'],
+    [1440 + 185, '1 d 3 h'],
+  ])('%d minutes: %s', (m, text) => {
+    expect(formatDuration(m)).toBe(text);
+  });
+});
+
 describe('timeLeft', () => {
   it.each<[number | undefined, string]>([
-    [239.9, '3 h 59 min left'],
+    [239.9, '3 h 59 min left'], // a Prime order 3h59m54s before ship-by: never rounded up to 4 h
+    [1, '1 min left'],
+    [0, 'due now'],
+    [-24.5, 'late by 25 min'],
+    [-125, 'late by 2 h 5 min'],
     [240, '4 h left'],
     [59, '59 min left'],
     [0.5, 'due now'],
