@@ -13,7 +13,9 @@ import { ensureOrderChangeSubscription, resolveQueueArn } from '../events/notifi
 import { checkConnections } from './config-check';
 import { formatStatus, gatherStatus } from './status';
 import { startProduct } from './product';
-import { createWritebackParts, ensureShipNotifyWebhook, labelSource, pollContext, reconcileContext } from './writeback';
+import { createWritebackParts, pollContext, reconcileContext, shipNotifyContext } from './writeback';
+import { labelSource } from '../writeback/label-source';
+import { ensureShipNotifyWebhook } from '../writeback/ship-notify-webhook';
 import { runPollPass, type PollSummary } from '../writeback/poll-labels.job';
 import { runUnderLease } from '../jobs/lease';
 import { formatOrderTimeline, isUnknownOrder, orderTimeline } from '../sync/order-timeline';
@@ -104,7 +106,7 @@ export function buildCli(): Command {
         await rt.close();
         throw e;
       });
-      const hook = await ensureShipNotifyWebhook(rt);
+      const hook = await ensureShipNotifyWebhook(shipNotifyContext(rt));
       logger.info(
         { accounts: cfg.accounts.map((a) => a.id), port: face.port, slack: cfg.slack.appToken ? 'socket mode' : cfg.slack.botToken ? 'http' : 'off', shipNotify: hook.registered ? `webhook ${hook.id}` : hook.reason },
         'Dockhand running',

@@ -20,7 +20,8 @@ import { applySandbox, openRuntime, sandboxInfoPath, type SandboxInfo } from './
 import { startSlackFace, type SlackFace } from './slack';
 import { randomUUID } from 'node:crypto';
 import { startWarehouse } from '../sandbox/shipstation/warehouse';
-import { ensureShipNotifyWebhook, WEBHOOK_PATH } from './writeback';
+import { ensureShipNotifyWebhook, WEBHOOK_PATH } from '../writeback/ship-notify-webhook';
+import { shipNotifyContext } from './writeback';
 import { countOrders, type OrderCounts } from './status';
 
 /**
@@ -216,7 +217,7 @@ export async function runSandbox(config: Config, opts: SandboxOptions): Promise<
     }
     slackSim?.setAppRequestUrl(`http://127.0.0.1:${face.port}/slack/events`);
     rt.config.writeback.publicUrl ??= `http://127.0.0.1:${face.port}`;
-    await ensureShipNotifyWebhook(rt);
+    await ensureShipNotifyWebhook(shipNotifyContext(rt));
     const warehouse = startWarehouse(sandbox.shipstation, { labelsPerMinute: (opts.ordersPerMinute ?? 12) * 1.5, leaveAlone: (n) => overdue.has(n), seed: opts.seed ?? 42 });
     say(`  ShipStation warehouse prints labels as orders arrive; SHIP_NOTIFY → ${rt.config.writeback.publicUrl}${WEBHOOK_PATH}`);
     say(`  Dockhand app          http://127.0.0.1:${face.port}  (Slack requests at /slack/events, health at /healthz)`);

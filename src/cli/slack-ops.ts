@@ -4,7 +4,7 @@ import type { ConfirmationRecord } from '../store/records';
 import type { Outcome } from '../writeback/confirm-labels.job';
 import { lateOrders } from '../writeback/late-orders';
 import { toReconcileReport } from '../writeback/reconcile-report';
-import { findLabel } from './writeback';
+import { findLabel } from '../writeback/label-source';
 import { orderTimeline } from '../sync/order-timeline';
 import { dismissNotifications, retryQuarantined } from '../sync/retry';
 import { emptySummary, processOrders } from '../sync/sync-orders.job';

@@ -4,7 +4,7 @@ import { listenOn } from '../domain/listen';
 import { JOB_LEASE_TTL_MS } from '../jobs/lease';
 import { startAlertDrain, type AlertManager } from '../slack/alerts';
 import { createSlackApp, healthStatus, type HttpRoute, type SlackApp } from '../slack/app';
-import { WEBHOOK_PATH } from './writeback';
+import { WEBHOOK_PATH } from '../writeback/ship-notify-webhook';
 import { createRoleResolver } from '../slack/roles';
 import type { Product } from './product';
 import type { Runtime } from './runtime';

@@ -3,7 +3,7 @@ import type { Config } from '../config/config';
 import { toDockhandError } from '../domain/errors';
 import type { EventHealth, OrderState, RunSummary, ShipNotifyHealth } from '../store/records';
 import type { Store } from '../store/store';
-import { SHIP_NOTIFY_KEY } from './writeback';
+import { SHIP_NOTIFY_KEY } from '../writeback/ship-notify-webhook';
 
 /** What `dockhand status` (and later `/dockhand status`) reports, gathered once. */
 export interface StatusData {

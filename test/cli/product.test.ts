@@ -56,7 +56,8 @@ describe('the running product with tracking writeback', () => {
     const { startHarness } = await import('../support/sandbox');
     const { startProduct } = await import('../../src/cli/product');
     const { startSlackFace } = await import('../../src/cli/slack');
-    const { ensureShipNotifyWebhook, WEBHOOK_PATH } = await import('../../src/cli/writeback');
+    const { shipNotifyContext } = await import('../../src/cli/writeback');
+    const { ensureShipNotifyWebhook, WEBHOOK_PATH } = await import('../../src/writeback/ship-notify-webhook');
     const { run } = await import('../../src/sync/sync-orders.job');
     const { createOrderFactory } = await import('../../src/sandbox/amazon/order-factory');
     const h = await startHarness();
@@ -67,11 +68,11 @@ describe('the running product with tracking writeback', () => {
     const face = await startSlackFace(h.rt, product);
     try {
       h.rt.config.writeback.publicUrl = `http://127.0.0.1:${face.port}`;
-      const hook = await ensureShipNotifyWebhook(h.rt);
+      const hook = await ensureShipNotifyWebhook(shipNotifyContext(h.rt));
       expect(hook.registered).toBe(true);
       expect(h.sandbox.shipstation.webhooks()).toHaveLength(1);
       // Registering again (a restart) keeps the one subscription.
-      await ensureShipNotifyWebhook(h.rt);
+      await ensureShipNotifyWebhook(shipNotifyContext(h.rt));
       expect(h.sandbox.shipstation.webhooks()).toHaveLength(1);
 
       const { lastUpdatedTime: _t, ...o } = createOrderFactory(5).make('standard');

@@ -64,7 +64,8 @@ describe('formatStatus', () => {
 describe('gatherStatus', () => {
   it('reports the SHIP_NOTIFY webhook the product registered, without its secret, and when the last one arrived', async () => {
     const { startHarness } = await import('../support/sandbox');
-    const { createWritebackParts, ensureShipNotifyWebhook } = await import('../../src/cli/writeback');
+    const { createWritebackParts, shipNotifyContext } = await import('../../src/cli/writeback');
+    const { ensureShipNotifyWebhook } = await import('../../src/writeback/ship-notify-webhook');
     const { gatherStatus } = await import('../../src/cli/status');
     const h = await startHarness();
     try {
@@ -75,7 +76,7 @@ describe('gatherStatus', () => {
 
       h.rt.config.writeback.publicUrl = 'http://127.0.0.1:1';
       h.rt.config.writeback.webhookSecret = 'status-test-secret';
-      const registered = await ensureShipNotifyWebhook(h.rt);
+      const registered = await ensureShipNotifyWebhook(shipNotifyContext(h.rt));
       const parts = createWritebackParts(h.rt);
       // One SHIP_NOTIFY through the intake as ShipStation sends it.
       const { createServer } = await import('node:http');
@@ -99,7 +100,7 @@ describe('gatherStatus', () => {
 
       // Started again without a public URL: polling only, whatever was registered before.
       h.rt.config.writeback.publicUrl = undefined;
-      await ensureShipNotifyWebhook(h.rt);
+      await ensureShipNotifyWebhook(shipNotifyContext(h.rt));
       expect(formatStatus(await gatherStatus(statusConfig, h.rt.store, undefined, new Date())).join('\n')).toMatch(/labels\s+polling only/);
     } finally {
       await h.close();

@@ -1,6 +1,7 @@
 import { startLoopbackServer, type LoopbackServer } from '../support/loopback';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createWritebackParts, ensureShipNotifyWebhook, WEBHOOK_PATH, type WritebackParts } from '../../src/cli/writeback';
+import { createWritebackParts, shipNotifyContext, type WritebackParts } from '../../src/cli/writeback';
+import { ensureShipNotifyWebhook, WEBHOOK_PATH } from '../../src/writeback/ship-notify-webhook';
 import { createOrderFactory, type OrderKind } from '../../src/sandbox/amazon/order-factory';
 import { run as runSync } from '../../src/sync/sync-orders.job';
 import { createShipNotifyIntake, runPollPass, type ShipNotifyIntake } from '../../src/writeback/poll-labels.job';
@@ -49,7 +50,7 @@ describe('tracking writeback against the sandbox', () => {
   const poll = () => runPollPass({ store: h.rt.store, labels: parts.labels, writeback: parts.writeback, logger: h.rt.logger, now: () => new Date(), lookbackHours: 48, pollSeconds: 60 });
   const subscribe = async () => {
     h.rt.config.writeback.publicUrl = appUrl;
-    await ensureShipNotifyWebhook(h.rt);
+    await ensureShipNotifyWebhook(shipNotifyContext(h.rt));
   };
   /** Waits for SHIP_NOTIFY deliveries and the work they started. */
   const settle = async () => {
