@@ -4,7 +4,7 @@ import { toDockhandError } from '../domain/errors';
 import { silentLogger } from '../log/logger';
 import type { Store as ShipStationStore } from '../shipstation/schemas';
 import { openRuntime, withSandboxConnections } from './runtime';
-import { queueDepth } from './status';
+import { queueDepth } from '../events/sqs-consumer';
 
 /**
  * `dockhand config check`: what is set (never the secret values), what is missing, and whether

@@ -17,7 +17,7 @@ import { createWritebackParts, pollContext, reconcileContext, type WritebackPart
 /**
  * How the sync loops have run since start. Order counts are not kept here: summed over passes
  * they count an order once per pass that read it (overlap, updates), so the progress line and
- * `status` both count the store's orders instead (`countOrders` in status.ts).
+ * `status` both count the store's orders instead (`countOrders` in jobs/status.ts).
  */
 export interface Totals {
   passes: number;

@@ -22,7 +22,7 @@ import { randomUUID } from 'node:crypto';
 import { startWarehouse } from '../sandbox/shipstation/warehouse';
 import { ensureShipNotifyWebhook, WEBHOOK_PATH } from '../writeback/ship-notify-webhook';
 import { shipNotifyContext } from './writeback';
-import { countOrders, type OrderCounts } from './status';
+import { countOrders, type OrderCounts } from '../jobs/status';
 
 /**
  * The sandbox runs Amazon's and ShipStation's limits (and Dockhand's cadence) 20 times faster

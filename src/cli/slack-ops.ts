@@ -9,7 +9,7 @@ import { orderTimeline } from '../sync/order-timeline';
 import { dismissNotifications, retryQuarantined } from '../sync/retry';
 import { emptySummary, processOrders } from '../sync/sync-orders.job';
 import type { Product } from './product';
-import { gatherStatus, type StatusData } from './status';
+import { gatherStatus, type StatusData } from '../jobs/status';
 import type { Runtime } from './runtime';
 
 /** How old a shared status count may be. */

@@ -1,6 +1,6 @@
 import type { types } from '@slack/bolt';
 import { z } from 'zod';
-import type { StatusData } from '../cli/status';
+import type { StatusData } from '../jobs/status';
 import { SHIPSTATION_APP_URL } from '../config/config';
 import { isRetryable, retryAdvice } from '../domain/errors';
 import type { AtRiskOrder, DeadlineNotice, WritebackNotice } from '../domain/notifier';

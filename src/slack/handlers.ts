@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { StatusData } from '../cli/status';
+import type { StatusData } from '../jobs/status';
 import { isRetryable, toDockhandError } from '../domain/errors';
 import type { AtRiskOrder, WritebackNotice } from '../domain/notifier';
 import type { Logger } from '../log/logger';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { gatherStatus } from '../../src/cli/status';
+import { gatherStatus } from '../../src/jobs/status';
 import { dockhandProgress } from '../../src/cli/sandbox';
 import { createOrderFactory, ORDER_KINDS } from '../../src/sandbox/amazon/order-factory';
 import { run } from '../../src/sync/sync-orders.job';

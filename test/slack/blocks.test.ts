@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { StatusData } from '../../src/cli/status';
+import type { StatusData } from '../../src/jobs/status';
 import {
   ACTIONS,
   actionPattern,
