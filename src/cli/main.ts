@@ -7,6 +7,7 @@ import { createLogger, type Logger } from '../log/logger';
 import type { RunSummary } from '../store/records';
 import { parseSkuCsv, toSkuCsv } from '../store/sku-csv';
 import { Store } from '../store/store';
+import { setPaused } from '../sync/pause';
 import { dismissNotifications, retryQuarantined } from '../sync/retry';
 import { run as runSync } from '../sync/sync-orders.job';
 import { ensureOrderChangeSubscription, resolveQueueArn } from '../events/notifications-client';
@@ -269,7 +270,7 @@ export function buildCli(): Command {
         await withStore(async (store, cfg) => {
           accountsOf(cfg, accountId);
           const by = `cli:${userInfo().username}`;
-          await store.pauses.set(accountId, { paused, by, at: new Date().toISOString() });
+          await setPaused([accountId], paused, by, { store, now: () => new Date() });
           await store.recordAudit({ at: new Date().toISOString(), actor: by, source: 'cli', action: verb, target: accountId, outcome: 'ok' });
         });
         out(`${accountId}: sync ${paused ? 'paused' : 'resumed'}`);

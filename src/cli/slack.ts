@@ -3,12 +3,13 @@ import { webApi } from '@slack/bolt';
 import { listenOn } from '../domain/listen';
 import { JOB_LEASE_TTL_MS } from '../jobs/lease';
 import { startAlertDrain, type AlertManager } from '../slack/alerts';
-import { createSlackApp, healthStatus, type HttpRoute, type SlackApp } from '../slack/app';
+import { healthStatus } from '../jobs/health';
+import { createSlackApp, type HttpRoute, type SlackApp } from '../slack/app';
 import { WEBHOOK_PATH } from '../writeback/ship-notify-webhook';
 import { createRoleResolver } from '../slack/roles';
 import type { Product } from './product';
 import type { Runtime } from './runtime';
-import { createDockhandOps, healthReport } from './slack-ops';
+import { createDockhandOps, productHealth } from './slack-ops';
 
 export interface SlackFace {
   /** The port Slack requests, /healthz and webhooks are served on. */
@@ -56,7 +57,7 @@ export async function startSlackFace(rt: Runtime, product: Product): Promise<Sla
     alerts,
     roles,
     logger: rt.logger.child({ part: 'slack' }),
-    health: () => healthReport(rt, product),
+    health: productHealth(rt, product),
     routes: [shipNotifyRoute(product)],
   });
   const started = await app.start();
@@ -78,11 +79,12 @@ function leaseOwnerGone(rt: Runtime): ((owner: string) => boolean) | undefined {
 }
 
 async function startHealthOnly(rt: Runtime, product: Product): Promise<SlackFace> {
+  const health = productHealth(rt, product);
   const server: Server = createServer((req, res) => {
     const route = shipNotifyRoute(product);
     if (req.method === 'POST' && req.url?.split('?')[0] === route.path) return route.handler(req, res);
     if (req.method === 'GET' && req.url?.split('?')[0] === '/healthz') {
-      void healthReport(rt, product).then((report) => {
+      void health().then((report) => {
         res.writeHead(healthStatus(report), { 'content-type': 'application/json' });
         res.end(JSON.stringify({ ok: healthStatus(report) === 200, ...report }));
       });

@@ -109,3 +109,23 @@ export async function gatherStatus(cfg: Pick<Config, 'accounts' | 'events'>, sto
   }
   return data;
 }
+
+/** How old a shared status count may be. */
+const STATUS_FRESH_MS = 5_000;
+
+/**
+ * Counting orders by state reads every record; when many people ask at once (or one person
+ * twice), they share one count that is at most a few seconds old. A failed count is not shared.
+ */
+export function sharedStatus(gather: (now: Date) => Promise<StatusData>, clock: () => number = Date.now): () => Promise<StatusData> {
+  let cache: { at: number; data: Promise<StatusData> } | undefined;
+  return () => {
+    const now = clock();
+    if (!cache || now - cache.at > STATUS_FRESH_MS) {
+      const data = gather(new Date(now));
+      cache = { at: now, data };
+      data.catch(() => (cache = undefined));
+    }
+    return cache.data;
+  };
+}

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { App, HTTPReceiver, LogLevel, SocketModeReceiver, type Logger as BoltLogger } from '@slack/bolt';
 import type { Config } from '../config/config';
 import { listenOn } from '../domain/listen';
+import { healthStatus, type HealthReport } from '../jobs/health';
 import type { Logger } from '../log/logger';
 import type { Store } from '../store/store';
 import type { AlertManager, AlertMessage } from './alerts';
@@ -16,23 +17,8 @@ import { startSlackFront, type SlackFront } from './front';
  * with Slack's requests at /slack/events and our own GET /healthz.
  */
 
-/** What GET /healthz reports. Read-only and free of buyer data (account IDs and times only). */
 /** Commands and clicks whose work (after the ack) runs at the same time. */
 const WORK_IN_FLIGHT = 2;
-
-export interface HealthReport {
-  /** Each background job and whether its loop is still running. */
-  jobs: Array<{ name: string; alive: boolean }>;
-  /** Last successful sync pass per account (ISO time), absent when none yet. */
-  accounts: Array<{ id: string; lastSuccessfulSyncAt?: string }>;
-  /** Whether a store read succeeded just now. */
-  storeReachable: boolean;
-}
-
-/** 200 when every job runs and the store answers, 503 otherwise. Pure. */
-export function healthStatus(r: HealthReport): 200 | 503 {
-  return r.storeReachable && r.jobs.every((j) => j.alive) ? 200 : 503;
-}
 
 export interface SlackAppOptions {
   config: Config;

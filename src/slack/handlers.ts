@@ -5,6 +5,7 @@ import type { AtRiskOrder, WritebackNotice } from '../domain/notifier';
 import type { Logger } from '../log/logger';
 import type { AuditEntry, QuarantineEntry, UnmappedSku } from '../store/records';
 import type { Store } from '../store/store';
+import type { ConfirmationResult } from '../writeback/retry-confirmation';
 import type { AlertManager } from './alerts';
 import * as blocks from './blocks';
 import { isManagerOnly, parseCommand, type DockhandCommand } from './commands';
@@ -15,7 +16,7 @@ import { isManagerOnly, parseCommand, type DockhandCommand } from './commands';
  * the reply. app.ts only acks and delivers.
  */
 
-/** What the Slack app needs from the running product. The CLI wiring implements it. */
+/** What the Slack app needs from the running product. The CLI wiring implements it from the features' use cases. */
 export interface DockhandOps {
   status(): Promise<StatusData>;
   /** What Dockhand did with one order, for `/dockhand order` and the Show order button. */
@@ -52,11 +53,7 @@ export interface DockhandOps {
   holdOrder(shipstationOrderId: number): Promise<{ ok: boolean; message: string }>;
 }
 
-/** What a confirmation retry or Confirm now did on Amazon. */
-export interface ConfirmationResult {
-  outcome: 'confirmed' | 'skipped' | 'quarantined' | 'not_found';
-  message: string;
-}
+export type { ConfirmationResult };
 
 export interface RetryResult {
   retried: number;

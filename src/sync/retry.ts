@@ -1,3 +1,4 @@
+import type { AccountConfig } from '../config/config';
 import { isRetryable, toDockhandError } from '../domain/errors';
 import type { Order } from '../domain/order';
 import { orderRecordKey } from '../store/store';
@@ -76,4 +77,28 @@ export async function dismissNotifications(target: string, store: SyncContext['s
     dismissed++;
   }
   return dismissed;
+}
+
+/**
+ * Retries `target` in each of `accounts` (an order lives in one, 'all' in each), after dismissing
+ * the unparseable notifications it names, and adds the counts up. Orders 'all' left alone are not
+ * counted here: they are still in the quarantine list, which the caller can count.
+ */
+export async function retryInAccounts(
+  target: string,
+  accounts: AccountConfig[],
+  ctx: { store: SyncContext['store']; contextFor(account: AccountConfig): SyncContext },
+): Promise<Omit<RetryOutcome, 'skipped'>> {
+  const total = { retried: 0, resolved: 0, stillQuarantined: 0, notFound: [] as string[] };
+  const dismissed = await dismissNotifications(target, ctx.store);
+  total.retried += dismissed;
+  total.resolved += dismissed;
+  for (const a of accounts) {
+    const r = await retryQuarantined(target, ctx.contextFor(a));
+    total.retried += r.retried;
+    total.resolved += r.resolved;
+    total.stillQuarantined += r.stillQuarantined;
+  }
+  if (target !== 'all' && total.retried === 0) total.notFound.push(target);
+  return total;
 }

@@ -3,12 +3,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startSandboxServices, type Sandbox } from '../../src/cli/sandbox';
-import { createDockhandOps } from '../../src/cli/slack-ops';
-import type { Product } from '../../src/cli/product';
-import { applySandbox, type Runtime } from '../../src/cli/runtime';
+import { applySandbox } from '../../src/cli/runtime';
 import { loadConfig, type Config } from '../../src/config/config';
 import { createShipStationClient } from '../../src/shipstation/client';
 import { shipstationOrderUrl } from '../../src/slack/blocks';
+import { markPriority } from '../../src/writeback/order-actions';
 
 /**
  * The sandbox's ShipStation holds the tags its seller's config names, so Mark priority works
@@ -30,10 +29,10 @@ describe('the sandbox ShipStation and Dockhand buttons', () => {
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  /** Mark priority as the Slack button runs it; it needs only the config and the ShipStation client. */
-  function ops() {
+  /** Mark priority as the Slack button runs it: the configured tag, through Dockhand's ShipStation client. */
+  function markAsPriority(shipstationOrderId: number) {
     const shipstation = createShipStationClient({ baseUrl: config.shipstation.baseUrl, apiKey: config.shipstation.apiKey!, apiSecret: config.shipstation.apiSecret!, maxRetries: 0 });
-    return createDockhandOps({ config, shipstation } as unknown as Runtime, {} as Product);
+    return markPriority(shipstation, config.writeback.priorityTag, shipstationOrderId);
   }
 
   function placeOrder(orderNumber: string) {
@@ -53,7 +52,7 @@ describe('the sandbox ShipStation and Dockhand buttons', () => {
 
   it('tags the order with the configured priority tag (default "Priority")', async () => {
     const [created] = (await placeOrder('112-0000000-0000001')).results;
-    const result = await ops().markPriority(created!.orderId!);
+    const result = await markAsPriority(created!.orderId!);
     expect(result).toEqual({ ok: true, message: 'Tagged "Priority" in ShipStation.' });
     const priority = (await createShipStationClient({ baseUrl: config.shipstation.baseUrl, apiKey: config.shipstation.apiKey!, apiSecret: config.shipstation.apiSecret! }).listTags()).find((t) => t.name === 'Priority')!;
     expect(sandbox.shipstation.getByOrderNumber('112-0000000-0000001')[0]!.tagIds).toEqual([priority.tagId]);
@@ -61,7 +60,7 @@ describe('the sandbox ShipStation and Dockhand buttons', () => {
 
   it("opens the simulator's read-only page for the order, showing number, status, items, tags and warehouse but no buyer", async () => {
     const [created] = (await placeOrder('112-0000000-0000002')).results;
-    await ops().markPriority(created!.orderId!);
+    await markAsPriority(created!.orderId!);
     expect(config.shipstation.appUrl).toBe(`${sandbox.info.shipstationUrl}/app`);
     const url = shipstationOrderUrl('112-0000000-0000002', config.shipstation.appUrl)!;
     const res = await fetch(url);
