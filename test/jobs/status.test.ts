@@ -47,3 +47,30 @@ describe('gatherStatus', () => {
     }
   }, 20_000);
 });
+
+describe('sharedStatus', () => {
+  it('shares one count among everyone asking within a few seconds, counts again after, and does not keep a failed count', async () => {
+    const { sharedStatus } = await import('../../src/jobs/status');
+    let t = 1_000_000;
+    let counts = 0;
+    let fail = false;
+    const status = sharedStatus(async (now) => {
+      counts++;
+      if (fail) throw new Error('store down');
+      return { now, accounts: [] };
+    }, () => t);
+    await Promise.all([status(), status()]);
+    t += 4_000;
+    await status();
+    expect(counts).toBe(1);
+    t += 2_000;
+    expect((await status()).now).toEqual(new Date(t));
+    expect(counts).toBe(2);
+    fail = true;
+    t += 6_000;
+    await expect(status()).rejects.toThrow('store down');
+    fail = false;
+    await status();
+    expect(counts).toBe(4);
+  });
+});
