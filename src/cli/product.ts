@@ -7,7 +7,7 @@ import type { RunSummary } from '../store/records';
 import { startSqsConsumer, type SqsConsumer } from '../events/sqs-consumer';
 import { createOrderEvents, type OrderEvents } from '../sync/order-events.job';
 import { purgeBuyerData } from '../sync/purge-buyer-data.job';
-import { run as runSync } from '../sync/sync-orders.job';
+import { nextPassDelayMs, run as runSync } from '../sync/sync-orders.job';
 import type { Runtime } from './runtime';
 import { runDeadlineGuard } from '../writeback/deadline-guard.job';
 import { runPollPass, type PollSummary } from '../writeback/poll-labels.job';
@@ -44,17 +44,6 @@ export interface Product {
 
 /** Events count as flowing while the last one is this recent and the queue answers. */
 const EVENTS_FRESH_MS = 10 * 60_000;
-
-/** How long until the next pass: the configured interval, longer when Amazon's bucket runs low. */
-export function nextPassDelayMs(intervalMs: number, budget: { tokens: number; ratePerSecond: number; burst: number } | undefined): number {
-  if (!budget || budget.ratePerSecond <= 0) return intervalMs;
-  // Keep half the burst for spikes and pagination: when idle polling has eaten into it, wait for
-  // the bucket to refill rather than spend the reserve one token at a time.
-  const reserve = Math.ceil(budget.burst / 2);
-  if (budget.tokens >= reserve) return intervalMs;
-  const refillMs = ((reserve - budget.tokens) / budget.ratePerSecond) * 1000;
-  return Math.max(intervalMs, Math.ceil(refillMs));
-}
 
 /** Runs the background jobs: one sync loop per importing account and the daily buyer-data purge. */
 export function startProduct(rt: Runtime, opts: { onPass?: (s: RunSummary) => void; onWriteback?: (s: PollSummary) => void } = {}): Product {

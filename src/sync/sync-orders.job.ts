@@ -25,6 +25,17 @@ export const name = 'sync-orders';
 export const SyncInput = z.object({ accountId: z.string().min(1) });
 export type SyncInput = z.infer<typeof SyncInput>;
 
+/** How long until the next pass: the configured interval, longer when Amazon's bucket runs low. */
+export function nextPassDelayMs(intervalMs: number, budget: { tokens: number; ratePerSecond: number; burst: number } | undefined): number {
+  if (!budget || budget.ratePerSecond <= 0) return intervalMs;
+  // Keep half the burst for spikes and pagination: when idle polling has eaten into it, wait for
+  // the bucket to refill rather than spend the reserve one token at a time.
+  const reserve = Math.ceil(budget.burst / 2);
+  if (budget.tokens >= reserve) return intervalMs;
+  const refillMs = ((reserve - budget.tokens) / budget.ratePerSecond) * 1000;
+  return Math.max(intervalMs, Math.ceil(refillMs));
+}
+
 export interface RejectedOrder {
   amazonOrderId?: string;
   error: DockhandError;
