@@ -6,7 +6,7 @@ import { isRetryable, retryAdvice } from '../domain/errors';
 import type { AtRiskOrder, DeadlineNotice, WritebackNotice } from '../domain/notifier';
 import type { AlertRecord, AuditEntry, ConfirmationRecord, OrderRecord, OrderState, QuarantineEntry, UnmappedSku } from '../store/records';
 import { COMMAND_HELP } from './commands';
-import { STATE_WORDS } from '../sync/order-timeline';
+import { STATE_WORDS, type OrderTimeline } from '../sync/order-timeline';
 import { formatDuration, timeLeft } from '../writeback/late-orders';
 
 /**
@@ -441,20 +441,9 @@ export function statusMessage(d: StatusData): SlackMessage {
 
 const MAX_TIMELINE = 40;
 
-export interface OrderTimelineInput {
-  amazonOrderId: string;
-  record?: OrderRecord;
-  quarantine?: QuarantineEntry;
-  /** Entries about this order (the caller filters by target). */
-  audit: AuditEntry[];
-  /** Alerts about this order. */
-  alerts: AlertRecord[];
-  /** The order's ShipStation labels and what Dockhand did with each on Amazon. */
-  confirmations: ConfirmationRecord[];
-}
 
 /** `/dockhand order <id>` and the Show details button: what Dockhand knows and did, in time order. */
-export function orderTimeline(input: OrderTimelineInput): SlackMessage {
+export function orderTimeline(input: OrderTimeline): SlackMessage {
   const { amazonOrderId: id, record: r, quarantine: q } = input;
   const title = `Order ${id}`;
   const labels = input.confirmations;

@@ -9,6 +9,7 @@ import type { ConfirmationResult } from '../writeback/retry-confirmation';
 import type { AlertManager } from './alerts';
 import * as blocks from './blocks';
 import { isManagerOnly, parseCommand, type DockhandCommand } from './commands';
+import type { OrderTimeline } from '../sync/order-timeline';
 
 /**
  * What `/dockhand`, the alert buttons and the map-SKU modal do, independent of Bolt: each
@@ -65,7 +66,7 @@ export interface RetryResult {
 }
 
 /** What `orderTimeline` in blocks.ts renders: the order's record, quarantine entry, audit entries, alerts and labels (`confirmations`). */
-export type OrderTimelineData = blocks.OrderTimelineInput;
+export type OrderTimelineData = OrderTimeline;
 
 export interface HandlerRoles {
   isManager(userId: string): Promise<boolean> | boolean;

@@ -8,7 +8,7 @@ import type { TestCertificates } from './test-ca';
 /**
  * A second Amazon double, written from the published contract alone and sharing nothing with
  * src/sandbox/amazon: Login with Amazon's token endpoint and Orders API v2026-01-01
- * `searchOrders` (/work/shared/specs/amazon/orders_2026-01-01.json), on 127.0.0.1 with the
+ * `searchOrders` (test/specs/amazon/orders_2026-01-01.json), on 127.0.0.1 with the
  * certificate it is given. It checks what the spec lets it check and answers 400 with the
  * spec's ErrorList otherwise, so a request Amazon would refuse fails here too.
  */
