@@ -37,18 +37,24 @@ function keyPair(): { privateKey: forge.pki.rsa.PrivateKey; publicKey: forge.pki
 // A positive DER integer: the leading 0x01 byte keeps the sign bit clear.
 const serial = (): string => '01' + randomBytes(15).toString('hex');
 
+/** An unsigned certificate valid from a day ago for 30 days. */
+function certificate(publicKey: forge.pki.rsa.PublicKey, subject: forge.pki.CertificateField[], issuer: forge.pki.CertificateField[], now: number): forge.pki.Certificate {
+  const cert = forge.pki.createCertificate();
+  cert.publicKey = publicKey;
+  cert.serialNumber = serial();
+  cert.validity.notBefore = new Date(now - DAY_MS);
+  cert.validity.notAfter = new Date(now + 30 * DAY_MS);
+  cert.setSubject(subject);
+  cert.setIssuer(issuer);
+  return cert;
+}
+
 /** Issues a fresh CA (its key thrown away) and a server certificate for exactly `names`. */
 export function issueTestCertificates(names: ServerNames, subjectCn = 'dockhand test double'): TestCertificates {
   const now = Date.now();
   const caKeys = keyPair();
-  const ca = forge.pki.createCertificate();
-  ca.publicKey = caKeys.publicKey;
-  ca.serialNumber = serial();
-  ca.validity.notBefore = new Date(now - DAY_MS);
-  ca.validity.notAfter = new Date(now + 30 * DAY_MS);
   const caSubject = [{ name: 'commonName', value: 'Dockhand test CA' }];
-  ca.setSubject(caSubject);
-  ca.setIssuer(caSubject);
+  const ca = certificate(caKeys.publicKey, caSubject, caSubject, now);
   ca.setExtensions([
     { name: 'basicConstraints', cA: true, critical: true },
     { name: 'keyUsage', keyCertSign: true, cRLSign: true, critical: true },
@@ -57,13 +63,7 @@ export function issueTestCertificates(names: ServerNames, subjectCn = 'dockhand 
   ca.sign(caKeys.privateKey, forge.md.sha256.create());
 
   const serverKeys = keyPair();
-  const server = forge.pki.createCertificate();
-  server.publicKey = serverKeys.publicKey;
-  server.serialNumber = serial();
-  server.validity.notBefore = new Date(now - DAY_MS);
-  server.validity.notAfter = new Date(now + 30 * DAY_MS);
-  server.setSubject([{ name: 'commonName', value: subjectCn }]);
-  server.setIssuer(caSubject);
+  const server = certificate(serverKeys.publicKey, [{ name: 'commonName', value: subjectCn }], caSubject, now);
   server.setExtensions([
     { name: 'basicConstraints', cA: false },
     { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true },
