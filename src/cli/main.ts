@@ -152,7 +152,7 @@ export function buildCli(): Command {
             });
           }
           quarantined += s.quarantined;
-          const waiting = (await rt.store.quarantine.all()).filter((q) => q.accountId === account.id).length;
+          const waiting = (await rt.store.quarantine.countByAccount()).get(account.id) ?? 0;
           out(`sync ${account.id}: ${summaryLine(s)}${waiting > 0 ? `; ${waiting} in quarantine (dockhand quarantine)` : ''}`);
         }
         return quarantined > 0 ? EXIT_QUARANTINED : EXIT_OK;
@@ -170,7 +170,7 @@ export function buildCli(): Command {
         const s = await runPollPass(pollContext(rt, parts));
         if (!s.ok) throw new DockhandError('shipstation.unreachable', `writeback pass failed: ${s.error}`, { hint: 'Check the ShipStation credentials and `dockhand config check`.' });
         out(`writeback: ${writebackLine(s)}`);
-        const waiting = (await rt.store.confirmations.all()).filter((c) => c.state === 'quarantined').length;
+        const waiting = await rt.store.confirmations.countQuarantined();
         if (waiting > 0) out(`${waiting} confirmation(s) in quarantine: retry them from Slack once the cause is fixed`);
         return s.quarantined > 0 ? EXIT_QUARANTINED : EXIT_OK;
       });
@@ -193,7 +193,7 @@ export function buildCli(): Command {
     .description('print the SKU map as CSV (or write it to --out)')
     .option('--out <file>', 'write to this file')
     .action(async (opts: { out?: string }) => {
-      const csv = await withStore((store) => store.skus.all().then(toSkuCsv));
+      const csv = await withStore((store) => store.skuMappings().then(toSkuCsv));
       if (opts.out) writeFileSync(opts.out, csv);
       else process.stdout.write(csv);
     });
@@ -201,7 +201,7 @@ export function buildCli(): Command {
     .command('unmapped')
     .description('list Amazon SKUs seen in orders that have no ShipStation mapping')
     .action(async () => {
-      const list = await withStore((store) => store.unmapped.all());
+      const list = await withStore((store) => store.unmapped.list());
       if (list.length === 0) return out('every SKU seen so far is mapped');
       out('amazon_sku\tasin\torders\tlast seen\trecent orders');
       for (const u of list.sort((a, b) => b.orderCount - a.orderCount)) {
@@ -214,9 +214,9 @@ export function buildCli(): Command {
     .command('quarantine')
     .description('list orders that could not be processed, with the reason')
     .action(async () => {
-      const list = await withStore((store) => store.quarantine.all());
+      const list = await withStore((store) => store.quarantine.list());
       if (list.length === 0) return out('no orders in quarantine');
-      for (const q of list.sort((a, b) => a.at.localeCompare(b.at))) {
+      for (const q of list) {
         out(`${q.amazonOrderId}  [${q.accountId}]  ${q.code}  since ${q.at}  (${q.attempts} attempt(s))`);
         out(`    ${q.reason}`);
         if (q.hint) out(`    → ${q.hint}`);

@@ -6,7 +6,7 @@ import { startLoop, type Loop } from '../jobs/loop';
 import type { RunSummary } from '../store/records';
 import { startSqsConsumer, type SqsConsumer } from '../events/sqs-consumer';
 import { createOrderEvents, type OrderEvents } from '../sync/order-events.job';
-import { purgeBuyerData } from '../sync/purge-buyer-data.job';
+import { purgeRetained } from '../sync/purge-retained.job';
 import { nextPassDelayMs, run as runSync } from '../sync/sync-orders.job';
 import type { Runtime } from './runtime';
 import { runDeadlineGuard } from '../writeback/deadline-guard.job';
@@ -130,10 +130,10 @@ export function startProduct(rt: Runtime, opts: { onPass?: (s: RunSummary) => vo
     ),
   );
   const purge = async () => {
-    const n = await purgeBuyerData(rt.store, rt.config.retention.buyerDataDays, new Date());
-    if (n > 0) rt.logger.info({ job: 'purge-buyer-data', purged: n }, 'buyer data past retention removed');
+    const n = await purgeRetained(rt.store, rt.config.retention, new Date());
+    if (n.buyerData + n.orders + n.facts > 0) rt.logger.info({ job: 'purge-retained', purged: n }, 'data past retention removed');
   };
-  void purge().catch((e) => rt.logger.error({ job: 'purge-buyer-data', err: (e as Error).message }, 'purge failed'));
+  void purge().catch((e) => rt.logger.error({ job: 'purge-retained', err: (e as Error).message }, 'purge failed'));
   const daily = cron.schedule('17 3 * * *', () => void purge().catch(() => undefined));
   let stopped = false;
   const saveHealth = async () => {

@@ -38,10 +38,10 @@ export function createDockhandOps(rt: Runtime, product: Product): DockhandOps {
   return {
     status: sharedStatus((at) => gatherStatus(rt.config, rt.store, rt.sqs, at)),
     orderTimeline: (amazonOrderId) => orderTimeline(rt.store, accounts().map((a) => a.id), amazonOrderId),
-    quarantine: () => rt.store.quarantine.all(),
+    quarantine: () => rt.store.quarantine.list(),
     retry: (target, accountId) => retryInAccounts(target, accountId ? [account(accountId)] : accounts(), syncing),
     mapSku: (amazonSku, shipstationSku, asin) => mapSku({ amazonSku, shipstationSku, ...(asin ? { asin } : {}) }, { ...syncing, accounts: accounts(), now }),
-    unmapped: () => rt.store.unmapped.all(),
+    unmapped: () => rt.store.unmapped.list(),
     pause: (accountId, by) => pause(accountId, by, true),
     resume: (accountId, by) => pause(accountId, by, false),
     audit: (n) => rt.store.recentAudit(n),

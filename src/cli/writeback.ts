@@ -31,6 +31,8 @@ export function createWritebackParts(rt: Runtime): WritebackParts {
     notifier: rt.notifier,
     logger: rt.logger,
     now,
+    owner: rt.owner,
+    ...(rt.config.accounts[0] ? { isLeaseOwnerGone: rt.contextFor(rt.config.accounts[0]).isLeaseOwnerGone } : {}),
   });
   const labels = labelSource(rt.shipstation, rt.config.shipstation.baseUrl, rt.logger);
   const intake = noteArrivals(createShipNotifyIntake({ secret: rt.config.writeback.webhookSecret, labels, writeback, logger: rt.logger }), { store: rt.store, logger: rt.logger, now });

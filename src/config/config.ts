@@ -79,9 +79,16 @@ const FileConfig = z
       .strict()
       .optional(),
     retention: z
-      .object({ buyerDataDays: z.number().int().positive().default(30) })
+      .object({
+        /** Buyer data (name, address…) is dropped this long after Amazon closed the order. */
+        buyerDataDays: z.number().int().positive().default(30),
+        /** Order records and lines are dropped this long after Amazon closed the order. */
+        ordersDays: z.number().int().positive().default(90),
+        /** Fulfillment facts (no buyer data: the KPIs' source) are kept this long after purchase. */
+        factsDays: z.number().int().positive().default(400),
+      })
       .strict()
-      .default({ buyerDataDays: 30 }),
+      .default({ buyerDataDays: 30, ordersDays: 90, factsDays: 400 }),
     slack: z
       .object({
         channels: z
@@ -129,7 +136,7 @@ export interface Config {
   secretKey?: string;
   lookbackDays: number;
   sync: { intervalSeconds: number; overlapSeconds: number };
-  retention: { buyerDataDays: number };
+  retention: { buyerDataDays: number; ordersDays: number; factsDays: number };
   writeback: {
     pollSeconds: number;
     lookbackHours: number;
@@ -345,7 +352,11 @@ export function loadConfig(env: Env = readEnv(), cwd = process.cwd()): Config {
       intervalSeconds: file?.sync.intervalSeconds ?? 60,
       overlapSeconds: file?.sync.overlapSeconds ?? 60,
     },
-    retention: { buyerDataDays: file?.retention.buyerDataDays ?? 30 },
+    retention: {
+      buyerDataDays: file?.retention.buyerDataDays ?? 30,
+      ordersDays: Math.max(file?.retention.ordersDays ?? 90, file?.retention.buyerDataDays ?? 30),
+      factsDays: file?.retention.factsDays ?? 400,
+    },
     writeback: {
       pollSeconds: file?.writeback?.pollSeconds ?? 60,
       lookbackHours: file?.writeback?.lookbackHours ?? 48,

@@ -38,6 +38,8 @@ export type ErrorCode =
   // store
   | 'store.unavailable'
   | 'store.corrupt'
+  | 'store.migration_failed'
+  | 'store.lease_busy'
   | 'sku.invalid_csv'
   | 'internal';
 

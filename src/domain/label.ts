@@ -33,6 +33,10 @@ export const Label = z.object({
   carrierCode: z.string(),
   serviceCode: z.string().optional(),
   trackingNumber: z.string(),
+  /** What the label cost: ShipStation's shipmentCost plus insuranceCost (fulfillments have none). */
+  cost: z.number().optional(),
+  /** The ShipStation warehouse (Ship From) it left from. */
+  warehouseId: z.string().optional(),
   voided: z.boolean(),
   voidedAt: z.string().optional(),
   /** A return label (ShipStation's "include return label"): coming back, so never confirmed as shipped. */

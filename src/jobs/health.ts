@@ -18,7 +18,7 @@ export function healthStatus(r: HealthReport): 200 | 503 {
 
 export interface HealthContext {
   accounts: Array<Pick<AccountConfig, 'id' | 'mode'>>;
-  store: Pick<Store, 'leases' | 'runs'>;
+  store: Pick<Store, 'ping' | 'runs'>;
   /** Whether the running product's loops still run (false once stopped). */
   alive(): boolean;
   /** Whether the ORDER_CHANGE event path runs. */
@@ -31,7 +31,7 @@ export interface HealthContext {
 export async function healthReport(ctx: HealthContext): Promise<HealthReport> {
   let storeReachable = true;
   try {
-    await ctx.store.leases.get('healthz');
+    await ctx.store.ping();
   } catch {
     storeReachable = false;
   }

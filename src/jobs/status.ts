@@ -45,34 +45,23 @@ export interface OrderCounts {
  * however often it was read.
  */
 export async function countOrders(store: Store, accountIds: string[], now: Date): Promise<Map<string, OrderCounts>> {
-  const today = now.toISOString().slice(0, 10);
+  const today = new Date(`${now.toISOString().slice(0, 10)}T00:00:00.000Z`);
   const byAccount = new Map<string, OrderCounts>(accountIds.map((id) => [id, { states: {}, firstSeenToday: 0, quarantined: 0 }]));
-  for await (const [, r] of store.orders.entries()) {
-    const a = byAccount.get(r.accountId);
-    if (!a) continue;
-    a.states[r.state] = (a.states[r.state] ?? 0) + 1;
-    if (r.firstSeenAt.startsWith(today)) a.firstSeenToday++;
+  for (const row of await store.orders.countByAccountAndState(accountIds)) {
+    const a = byAccount.get(row.accountId)!;
+    a.states[row.state] = row.count;
   }
-  for await (const [, q] of store.quarantine.entries()) {
-    const a = byAccount.get(q.accountId);
-    if (a) a.quarantined++;
+  for (const [id, n] of await store.orders.countFirstSeenSince(accountIds, today)) byAccount.get(id)!.firstSeenToday = n;
+  for (const [id, n] of await store.quarantine.countByAccount()) {
+    const a = byAccount.get(id);
+    if (a) a.quarantined = n;
   }
   return byAccount;
 }
 
 export async function gatherStatus(cfg: Pick<Config, 'accounts' | 'events'>, store: Store, sqs: SQSClient | undefined, now: Date): Promise<StatusData> {
   const byAccount = await countOrders(store, cfg.accounts.map((a) => a.id), now);
-  const writeback = new Map<string, NonNullable<StatusData['accounts'][number]['writeback']>>();
-  for await (const [, c] of store.confirmations.entries()) {
-    const w = writeback.get(c.accountId) ?? { confirmed: 0, inFlight: 0, skipped: 0, quarantined: 0 };
-    if (c.state === 'confirmed') {
-      w.confirmed++;
-      if (c.confirmedAt && (!w.lastConfirmedAt || c.confirmedAt > w.lastConfirmedAt)) w.lastConfirmedAt = c.confirmedAt;
-    } else if (c.state === 'in_flight') w.inFlight++;
-    else if (c.state === 'skipped') w.skipped++;
-    else w.quarantined++;
-    writeback.set(c.accountId, w);
-  }
+  const writeback: Map<string, NonNullable<StatusData['accounts'][number]['writeback']>> = await store.confirmations.countsByAccount();
   const polled = await store.writebackCursors.get('shipstation');
   // What the running product registered, not this process's config: `status` runs apart from it.
   const shipNotify = await store.shipNotify.get(SHIP_NOTIFY_KEY);

@@ -50,6 +50,8 @@ export function shipmentToLabel(s: Shipment): Label {
       carrierCode: s.carrierCode,
       ...(s.serviceCode ? { serviceCode: s.serviceCode } : {}),
       trackingNumber: s.trackingNumber,
+      ...(typeof s.shipmentCost === 'number' ? { cost: Math.round((s.shipmentCost + (s.insuranceCost ?? 0)) * 100) / 100 } : {}),
+      ...(typeof s.warehouseId === 'number' ? { warehouseId: String(s.warehouseId) } : {}),
       voided: s.voided,
       ...(s.isReturnLabel ? { isReturn: true } : {}),
       ...(s.voidDate ? { voidedAt: fromShipStationDate(s.voidDate) } : {}),

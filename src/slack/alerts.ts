@@ -466,11 +466,13 @@ export function startAlertDrain(opts: AlertDrainOptions): AlertDrain {
     // A problem resolved before it was ever posted needs no message: it is only kept.
     await exclusive(async () => {
       await store.alerts.set(key, record);
-      const latest = await store.outbox.get(key);
-      if (latest?.rev === pending.rev) await store.outbox.delete(key);
+      // Deleted only if still at the version sent: one conditional delete, so a newer change
+      // recorded by another process meanwhile is never lost.
+      const sentLatest = await store.outbox.deleteIfRev(key, pending.rev ?? 0);
+      const latest = sentLatest ? undefined : await store.outbox.get(key);
       // A change recorded while this version was being sent goes into the same message, unless the
       // problem came back after what was sent resolved it.
-      else if (latest && !(latest.newMessage && pending.state === 'resolved')) {
+      if (latest && !(latest.newMessage && pending.state === 'resolved')) {
         const { newMessage: _n, ...newer } = latest;
         await store.outbox.set(key, { ...newer, channel, ...(record.ts ? { ts: record.ts } : {}) });
       }
@@ -480,7 +482,7 @@ export function startAlertDrain(opts: AlertDrainOptions): AlertDrain {
 
   async function sweep(): Promise<void> {
     if (!(await mayDrain())) return;
-    for await (const [key] of store.outbox.entries()) await enqueueKey(key);
+    for (const key of await store.outbox.pendingKeys()) await enqueueKey(key);
   }
 
   function scheduleSweep(): void {
@@ -496,10 +498,16 @@ export function startAlertDrain(opts: AlertDrainOptions): AlertDrain {
     }, sweepMs);
   }
 
-  opts.recorder?.onRecorded((key) => void enqueueKey(key).catch((e: unknown) => logger.warn({ err: (e as Error).message, alert: key }, 'alert not queued; the sweep will find it')));
+  // Queued as each is recorded; `flush` waits for these reads too.
+  const enqueuing = new Set<Promise<void>>();
+  opts.recorder?.onRecorded((key) => {
+    const p = enqueueKey(key)
+      .catch((e: unknown) => logger.warn({ err: (e as Error).message, alert: key }, 'alert not queued; the sweep will find it'))
+      .finally(() => enqueuing.delete(p));
+    enqueuing.add(p);
+  });
   // What earlier runs, other commands and this process before Slack started left in the outbox.
-  sweeping = migrateUnsent(store)
-    .then(sweep)
+  sweeping = sweep()
     .catch((e: unknown) => logger.warn({ err: (e as Error).message }, 'alert outbox not read; will retry'))
     .finally(() => {
       sweeping = undefined;
@@ -510,6 +518,7 @@ export function startAlertDrain(opts: AlertDrainOptions): AlertDrain {
     async flush() {
       await sweeping;
       await opts.recorder?.exclusive(async () => undefined);
+      await Promise.all([...enqueuing]);
       for (const [ch, q] of queues) {
         kick(ch);
         await q.running;
@@ -524,15 +533,6 @@ export function startAlertDrain(opts: AlertDrainOptions): AlertDrain {
       }
     },
   };
-}
-
-/**
- * Data dirs from before the outbox kept unsent alerts only as open records without a ts: put them
- * in the outbox, once (a mark in the store says it was done).
- */
-async function migrateUnsent(store: Store): Promise<void> {
-  if (!(await store.claimOnce('migration:alert-outbox', new Date().toISOString()))) return;
-  for await (const [key, r] of store.alerts.entries()) if (r.state === 'open' && !r.ts && !(await store.outbox.get(key))) await store.outbox.set(key, r);
 }
 
 /** A recorder and its drain in one process, with `flush` waiting for both. */

@@ -33,7 +33,21 @@ export const OrderRecord = z.object({
   shipByLatest: z.string().optional(),
   marketplaceId: z.string().optional(),
   createdTime: z.string().optional(),
-  items: z.array(z.object({ orderItemId: z.string(), quantityOrdered: z.number().int(), quantityShipped: z.number().int().optional() })).optional(),
+  items: z
+    .array(
+      z.object({
+        orderItemId: z.string(),
+        quantityOrdered: z.number().int(),
+        quantityShipped: z.number().int().optional(),
+        /** The seller SKU (or the ASIN when there is none), as Amazon sent it. */
+        amazonSku: z.string().optional(),
+        /** The ShipStation SKU it was sent as, through the SKU map. */
+        sku: z.string().optional(),
+      }),
+    )
+    .optional(),
+  /** Amazon-fulfilled orders are skipped and never counted in the fulfillment facts. */
+  fulfilledBy: z.enum(['merchant', 'amazon']).optional(),
   /** The buyer asked to cancel (an item's cancellation request). */
   cancelRequested: z.boolean().optional(),
   /** The packages Amazon holds for the order (includedData=PACKAGES), for reconciliation. */
@@ -210,7 +224,12 @@ export const ConfirmationRecord = z.object({
   packageReferenceId: z.string(),
   carrierCode: z.string(),
   carrierName: z.string().optional(),
+  serviceCode: z.string().optional(),
   trackingNumber: z.string(),
+  /** What the label cost (shipment plus insurance), when ShipStation said. */
+  cost: z.number().optional(),
+  /** The ShipStation warehouse (Ship From) it shipped from, when known. */
+  warehouseId: z.string().optional(),
   shipDate: z.string().optional(),
   items: z.array(z.object({ orderItemId: z.string(), quantity: z.number().int() })).default([]),
   /** When ShipStation created the label. */
@@ -241,3 +260,12 @@ export type WritebackCursor = z.infer<typeof WritebackCursor>;
 /** A label whose confirmation failed for a passing reason (429, Amazon down), kept for the next pass. */
 export const PendingConfirmation = z.object({ at: z.string(), label: Label });
 export type PendingConfirmation = z.infer<typeof PendingConfirmation>;
+
+/** An order record's key: the account and the AmazonOrderId. */
+export function orderRecordKey(accountId: string, amazonOrderId: string): string {
+  return `${accountId}:${amazonOrderId}`;
+}
+
+/** The keys of the reconciliation problems alerted for an account and not yet gone. */
+export const FindingKeys = z.object({ keys: z.array(z.string()) });
+export type FindingKeys = z.infer<typeof FindingKeys>;

@@ -1,293 +1,222 @@
-import { mkdirSync } from 'node:fs';
-import path from 'node:path';
-import Keyv, { type KeyvStoreAdapter } from 'keyv';
-import KeyvSqlite from '@keyv/sqlite';
+import { sql } from 'kysely';
+import type { z } from 'zod';
 import { DockhandError } from '../domain/errors';
-import { z } from 'zod';
+import { openDb, type Db, type DbOptions } from './db';
+import { AlertMessages, AlertOutbox } from './alert-tables';
+import { DocTable } from './doc-table';
+import { FulfillmentFacts } from './facts';
+import { KvTable } from './kv';
+import { LabelLedger, OrderLabelIndex, PendingConfirmations } from './labels';
+import { migrate } from './migrations';
+import { BUYER_DATA_SHAPE, OrderRepository } from './orders';
+import { FINDINGS_SHAPE, Quarantine, UnmappedSkus } from './quarantine';
 import {
-  AlertRecord,
-  ConfirmationRecord,
-  OrderLabels,
-  PendingConfirmation,
-  WritebackCursor,
-  BuyerData,
   AuditEntry,
+  BuyerData,
   EventHealth,
-  ShipNotifyHealth,
   PauseFlag,
-  Lease,
-  OrderRecord,
-  QuarantineEntry,
   RunSummary,
+  ShipNotifyHealth,
   SkuMapping,
   SyncCursor,
-  UnmappedSku,
+  WritebackCursor,
+  orderRecordKey,
 } from './records';
 
+export { orderRecordKey };
+
 /**
- * All of Dockhand's state goes through this module, on keyv. SQLite in the data dir by default;
- * DOCKHAND_STORE_URL may name a shared keyv backend (redis://, postgres://) so that several
- * replicas share one state and the sync lease decides who runs each account.
+ * All of Dockhand's state, on SQL: SQLite in the data dir by default, Postgres
+ * (DOCKHAND_STORE_URL=postgres://…) for several replicas sharing one state. Records live in
+ * tables shaped by the questions asked of them (see each repository); what is truly key-value
+ * (cursors, pauses, health, the SKU map) is on keyv in the same database.
  */
 
-const NAMESPACES = ['orders', 'quarantine', 'skus', 'asins', 'unmapped', 'cursors', 'leases', 'runs', 'health', 'audit', 'auditindex', 'audittarget', 'alerts', 'pauses', 'once', 'buyerdata', 'confirmations', 'orderlabels', 'wbcursors', 'wbpending', 'findings', 'shipnotify'] as const;
-type Namespace = (typeof NAMESPACES)[number];
+export type StoreOptions = DbOptions & {
+  /** The clock facts are stamped with (tests). */
+  now?: () => number;
+};
 
-export interface StoreOptions {
-  dataDir?: string;
-  storeUrl?: string;
-  /** In-memory store (tests). */
-  memory?: boolean;
-}
-
-class Table<S extends z.ZodTypeAny> {
-  constructor(
-    private readonly kv: Keyv,
-    private readonly schema: S,
-    private readonly name: string,
-  ) {}
-
-  async get(key: string): Promise<z.infer<S> | undefined> {
-    const raw = await this.kv.get(key);
-    if (raw === undefined) return undefined;
-    return this.parse(key, raw);
-  }
-
-  async getMany(keys: string[]): Promise<Array<z.infer<S> | undefined>> {
-    if (keys.length === 0) return [];
-    const raws = (await this.kv.getMany(keys)) as unknown[];
-    return raws.map((raw, i) => (raw === undefined || raw === null ? undefined : this.parse(keys[i]!, raw)));
-  }
-
-  async set(key: string, value: z.infer<S>): Promise<void> {
-    await this.kv.set(key, this.schema.parse(value));
-  }
-
-  async delete(key: string): Promise<boolean> {
-    return this.kv.delete(key);
-  }
-
-  async *entries(): AsyncGenerator<[string, z.infer<S>]> {
-    if (!this.kv.iterator) throw new DockhandError('store.unavailable', 'this store backend cannot list entries');
-    for await (const [key, raw] of this.kv.iterator(undefined)) {
-      yield [String(key), this.parse(String(key), raw)];
-    }
-  }
-
-  async all(): Promise<Array<z.infer<S>>> {
-    const out: Array<z.infer<S>> = [];
-    for await (const [, v] of this.entries()) out.push(v);
-    return out;
-  }
-
-  private parse(key: string, raw: unknown): z.infer<S> {
-    const parsed = this.schema.safeParse(raw);
-    if (!parsed.success) {
-      throw new DockhandError('store.corrupt', `stored ${this.name} record "${key}" is not readable: ${parsed.error.issues[0]?.message}`, {
-        hint: 'The data dir may come from another Dockhand version.',
-      });
-    }
-    return parsed.data;
-  }
-}
-
-const OnceMark = z.object({ at: z.string() });
-const AuditIndex = z.object({ keys: z.array(z.string()) });
+/** How long a claim ({@link Store.claimOnce}) holds by default: a Slack retry or a second click comes within minutes. */
+export const CLAIM_TTL_MS = 30 * 86_400_000;
 /** How many audit entries `recentAudit` can return. */
 export const RECENT_AUDIT = 500;
 /** How many audit entries are listed per target. */
 const AUDIT_PER_TARGET = 50;
 
 export class Store {
-  readonly orders: Table<typeof OrderRecord>;
-  readonly quarantine: Table<typeof QuarantineEntry>;
-  readonly skus: Table<typeof SkuMapping>;
-  /** ASIN → mapping, for lookups by ASIN. */
-  readonly asins: Table<typeof SkuMapping>;
-  readonly unmapped: Table<typeof UnmappedSku>;
-  readonly cursors: Table<typeof SyncCursor>;
-  readonly leases: Table<typeof Lease>;
-  readonly runs: Table<typeof RunSummary>;
-  /** Health of background paths by name ('events'). */
-  readonly health: Table<typeof EventHealth>;
-  /** The SHIP_NOTIFY webhook in use ('shipstation'), for `status`. */
-  readonly shipNotify: Table<typeof ShipNotifyHealth>;
-  /** Audit log, keyed by time so listing is chronological. */
-  readonly audit: Table<typeof AuditEntry>;
-  /** Slack alerts by problem key, as last sent to Slack (with the message's channel and ts). */
-  readonly alerts: Table<typeof AlertRecord>;
-  /**
-   * The alert outbox: every alert change not yet sent to Slack, by problem key, written when the
-   * problem is recorded (whether or not Slack runs in this process) and deleted once sent. It has
-   * a table of its own so that listing what is pending never reads the rest of the store.
-   */
-  readonly outbox: Table<typeof AlertRecord>;
-  /** Paused accounts. */
-  readonly pauses: Table<typeof PauseFlag>;
+  readonly orders: OrderRepository;
+  readonly quarantine: Quarantine;
+  readonly unmapped: UnmappedSkus;
   /** Sealed buyer data by order record key. */
-  readonly buyerData: Table<typeof BuyerData>;
+  readonly buyerData: DocTable<typeof BuyerData>;
   /** Tracking writeback ledger by label id. */
-  readonly confirmations: Table<typeof ConfirmationRecord>;
+  readonly confirmations: LabelLedger;
   /** Label ids per order record key. */
-  readonly orderLabels: Table<typeof OrderLabels>;
-  readonly writebackCursors: Table<typeof WritebackCursor>;
+  readonly orderLabels: OrderLabelIndex;
   /** Labels whose confirmation failed for a passing reason (429, Amazon down): the next pass resends them. */
-  readonly pendingConfirmations: Table<typeof PendingConfirmation>;
-  /** Reconciliation problems alerted and not yet gone. */
-  readonly openFindings: Table<typeof AuditIndex>;
-  private readonly once: Table<typeof OnceMark>;
-  private readonly auditIndex: Table<typeof AuditIndex>;
-  private readonly auditByTarget: Table<typeof AuditIndex>;
+  readonly pendingConfirmations: PendingConfirmations;
+  /** Reconciliation problems alerted and not yet gone, per account. */
+  readonly openFindings: DocTable<typeof FINDINGS_SHAPE.schema>;
+  /** Slack alerts by problem key, as last sent to Slack (with the message's channel and ts). */
+  readonly alerts: AlertMessages;
+  /** Every alert change not yet sent to Slack, by problem key. */
+  readonly outbox: AlertOutbox;
+  /** Each order's fulfillment milestones, for the KPIs. */
+  readonly facts: FulfillmentFacts;
+
+  readonly skus: KvTable<typeof SkuMapping>;
+  /** ASIN → mapping, for lookups by ASIN. */
+  readonly asins: KvTable<typeof SkuMapping>;
+  readonly cursors: KvTable<typeof SyncCursor>;
+  readonly runs: KvTable<typeof RunSummary>;
+  /** Health of background paths by name ('events'). */
+  readonly health: KvTable<typeof EventHealth>;
+  /** The SHIP_NOTIFY webhook in use ('shipstation'), for `status`. */
+  readonly shipNotify: KvTable<typeof ShipNotifyHealth>;
+  /** Paused accounts. */
+  readonly pauses: KvTable<typeof PauseFlag>;
+  readonly writebackCursors: KvTable<typeof WritebackCursor>;
 
   private constructor(
-    kvs: Map<Namespace, Keyv>,
-    outbox: Keyv,
-    private readonly shared?: KeyvStoreAdapter,
-    private readonly outboxAdapter?: KeyvStoreAdapter,
+    private readonly db: Db,
+    now: () => number,
   ) {
-    const kv = (n: Namespace) => kvs.get(n)!;
-    this.orders = new Table(kv('orders'), OrderRecord, 'order');
-    this.quarantine = new Table(kv('quarantine'), QuarantineEntry, 'quarantine');
-    this.skus = new Table(kv('skus'), SkuMapping, 'SKU mapping');
-    this.asins = new Table(kv('asins'), SkuMapping, 'ASIN mapping');
-    this.unmapped = new Table(kv('unmapped'), UnmappedSku, 'unmapped SKU');
-    this.cursors = new Table(kv('cursors'), SyncCursor, 'cursor');
-    this.leases = new Table(kv('leases'), Lease, 'lease');
-    this.runs = new Table(kv('runs'), RunSummary, 'run');
-    this.health = new Table(kv('health'), EventHealth, 'health');
-    this.shipNotify = new Table(kv('shipnotify'), ShipNotifyHealth, 'SHIP_NOTIFY health');
-    this.audit = new Table(kv('audit'), AuditEntry, 'audit entry');
-    this.alerts = new Table(kv('alerts'), AlertRecord, 'alert');
-    this.outbox = new Table(outbox, AlertRecord, 'pending alert');
-    this.pauses = new Table(kv('pauses'), PauseFlag, 'pause flag');
-    this.buyerData = new Table(kv('buyerdata'), BuyerData, 'buyer data');
-    this.confirmations = new Table(kv('confirmations'), ConfirmationRecord, 'confirmation');
-    this.orderLabels = new Table(kv('orderlabels'), OrderLabels, 'order labels');
-    this.writebackCursors = new Table(kv('wbcursors'), WritebackCursor, 'writeback cursor');
-    this.pendingConfirmations = new Table(kv('wbpending'), PendingConfirmation, 'pending confirmation');
-    this.openFindings = new Table(kv('findings'), AuditIndex, 'open findings');
-    this.once = new Table(kv('once'), OnceMark, 'idempotency key');
-    this.auditIndex = new Table(kv('auditindex'), AuditIndex, 'audit index');
-    this.auditByTarget = new Table(kv('audittarget'), AuditIndex, 'audit target index');
+    const k = db.kysely;
+    this.orders = new OrderRepository(k, now);
+    this.quarantine = new Quarantine(k);
+    this.unmapped = new UnmappedSkus(k);
+    this.buyerData = new DocTable(k, BUYER_DATA_SHAPE);
+    this.confirmations = new LabelLedger(k, now);
+    this.orderLabels = new OrderLabelIndex(k);
+    this.pendingConfirmations = new PendingConfirmations(k);
+    this.openFindings = new DocTable(k, FINDINGS_SHAPE);
+    this.alerts = new AlertMessages(k);
+    this.outbox = new AlertOutbox(k);
+    this.facts = new FulfillmentFacts(k);
+    const kv = <S extends z.ZodTypeAny>(ns: string, schema: S, name: string) => new KvTable(k, db.dialect, ns, schema, name);
+    this.skus = kv('skus', SkuMapping, 'SKU mapping');
+    this.asins = kv('asins', SkuMapping, 'ASIN mapping');
+    this.cursors = kv('cursors', SyncCursor, 'cursor');
+    this.runs = kv('runs', RunSummary, 'run');
+    this.health = kv('health', EventHealth, 'health');
+    this.shipNotify = kv('shipnotify', ShipNotifyHealth, 'SHIP_NOTIFY health');
+    this.pauses = kv('pauses', PauseFlag, 'pause flag');
+    this.writebackCursors = kv('wbcursors', WritebackCursor, 'writeback cursor');
   }
 
+  /** Opens the store and brings its schema up to date (a keyv data dir is upgraded in place). */
   static async open(opts: StoreOptions): Promise<Store> {
-    const kvs = new Map<Namespace, Keyv>();
-    // One connection for every namespace: with a connection each, SQLite's writers wait on each
-    // other's locks (busy-waiting on the I/O threads) and every store call stalls behind them.
-    const shared = opts.memory ? undefined : await adapterFor(opts);
-    // Every namespace's Keyv listens for the shared adapter's errors.
-    (shared as { setMaxListeners?: (n: number) => void } | undefined)?.setMaxListeners?.(NAMESPACES.length + 5);
-    for (const ns of NAMESPACES) {
-      const adapter = shared ? namespaceView(shared) : undefined;
-      const kv = new Keyv({ ...(adapter ? { store: adapter } : {}), namespace: ns });
-      kv.on('error', () => {
-        /* surfaced by the failing call itself */
-      });
-      kvs.set(ns, kv);
-    }
-    const outboxAdapter = opts.memory ? undefined : await adapterFor(opts, OUTBOX_TABLE);
-    const outbox = new Keyv({ ...(outboxAdapter ? { store: outboxAdapter } : {}), namespace: 'outbox' });
-    outbox.on('error', () => undefined);
-    const store = new Store(kvs, outbox, shared, outboxAdapter);
+    const db = await openDb(opts);
     try {
-      await store.leases.get('probe');
+      await migrate(db);
     } catch (e) {
-      throw new DockhandError('store.unavailable', `the store could not be opened: ${(e as Error).message}`, {
+      await db.kysely.destroy().catch(() => undefined);
+      if (e instanceof DockhandError && e.code === 'store.migration_failed') throw e;
+      throw new DockhandError('store.unavailable', `the store could not be opened (${db.where}): ${(e as Error).message}`, {
         cause: e,
         hint: 'Check DOCKHAND_DATA_DIR is writable, or that DOCKHAND_STORE_URL is reachable.',
       });
     }
-    return store;
+    return new Store(db, opts.now ?? Date.now);
+  }
+
+  get dialect(): Db['dialect'] {
+    return this.db.dialect;
   }
 
   async close(): Promise<void> {
-    if (this.auditFlush) {
-      clearTimeout(this.auditFlush);
-      await this.flushAuditIndex();
-    }
-    await this.shared?.disconnect?.().catch(() => undefined);
-    await this.outboxAdapter?.disconnect?.().catch(() => undefined);
+    await this.db.kysely.destroy().catch(() => undefined);
+  }
+
+  /** Answers when the database does (health checks). */
+  async ping(): Promise<void> {
+    await sql`select 1`.execute(this.db.kysely);
   }
 
   /**
-   * Takes or renews a lease so only one replica runs a given account's sync. Keyv has no
-   * compare-and-set, so we write and read back: two replicas racing within the same
-   * millisecond could both win once, which the orderKey idempotency on ShipStation absorbs.
+   * Takes or renews a lease so only one replica runs a given job. One conditional write decides:
+   * the row is inserted, or taken over only while it is ours or expired, so of two replicas
+   * racing, exactly one wins. A holder that `isGone` (a crashed process on this host) is
+   * replaced by a second conditional write on the owner that was read.
    */
   async acquireLease(name: string, owner: string, ttlMs: number, now: number, isGone: (owner: string) => boolean = () => false): Promise<boolean> {
-    const current = await this.leases.get(name);
-    if (current && current.owner !== owner && current.expiresAt > now && !isGone(current.owner)) return false;
-    await this.leases.set(name, { owner, expiresAt: now + ttlMs });
-    const after = await this.leases.get(name);
-    return after?.owner === owner;
+    const k = this.db.kysely;
+    const expires_at = now + ttlMs;
+    const taken = await k
+      .insertInto('leases')
+      .values({ name, owner, expires_at })
+      .onConflict((oc) =>
+        oc
+          .column('name')
+          .doUpdateSet({ owner, expires_at })
+          .where((eb) => eb.or([eb('leases.owner', '=', owner), eb('leases.expires_at', '<=', now)])),
+      )
+      .executeTakeFirst();
+    if (Number(taken.numInsertedOrUpdatedRows ?? 0) > 0) return true;
+    const holder = await this.leaseHolder(name);
+    if (!holder || !isGone(holder)) return false;
+    const replaced = await k.updateTable('leases').set({ owner, expires_at }).where('name', '=', name).where('owner', '=', holder).executeTakeFirst();
+    return Number(replaced.numUpdatedRows) > 0;
   }
 
   async releaseLease(name: string, owner: string): Promise<void> {
-    const current = await this.leases.get(name);
-    if (current?.owner === owner) await this.leases.delete(name);
+    await this.db.kysely.deleteFrom('leases').where('name', '=', name).where('owner', '=', owner).execute();
+  }
+
+  /** Who holds a lease now, if anyone. */
+  async leaseHolder(name: string): Promise<string | undefined> {
+    return (await this.db.kysely.selectFrom('leases').select('owner').where('name', '=', name).executeTakeFirst())?.owner;
   }
 
   /**
-   * Appends to the audit log. Every entry is kept; the keys of the latest {@link RECENT_AUDIT}
-   * are also held in memory and saved as one index record at most once a second, so "the last
-   * n" is one batch read instead of a scan of the whole log, and a burst of commands costs one
-   * index write rather than one each. (Several replicas each keep their own recent list; the
-   * entries themselves are shared.)
+   * Runs `fn` holding the lease `name`, waiting (up to `waitMs`) while another process holds it:
+   * how two replicas take turns on one order's labels. The lease is renewed while `fn` runs and
+   * expires `ttlMs` after its holder dies (at once when `isGone` says the holder is gone).
    */
-  async recordAudit(entry: AuditEntry): Promise<void> {
-    // Time first so keys sort chronologically; the suffix keeps two entries in one ms apart.
-    const key = `${entry.at}:${Math.random().toString(36).slice(2, 8)}`;
-    await this.audit.set(key, entry);
-    const keys = await this.recentAuditKeys();
-    keys.push(key);
-    keys.sort();
-    if (keys.length > RECENT_AUDIT) keys.splice(0, keys.length - RECENT_AUDIT);
-    if (!this.auditFlush) {
-      this.auditFlush = setTimeout(() => void this.flushAuditIndex(), 1_000);
-      this.auditFlush.unref();
+  async withLease<T>(name: string, owner: string, fn: () => Promise<T>, opts: { ttlMs?: number; waitMs?: number; isGone?: (owner: string) => boolean } = {}): Promise<T> {
+    const ttlMs = opts.ttlMs ?? 60_000;
+    const deadline = Date.now() + (opts.waitMs ?? 90_000);
+    let pause = 5;
+    while (!(await this.acquireLease(name, owner, ttlMs, Date.now(), opts.isGone))) {
+      if (Date.now() > deadline) {
+        throw new DockhandError('store.lease_busy', `"${name}" is held by ${(await this.leaseHolder(name)) ?? 'another process'}`, {
+          hint: 'Another replica is working on it; it is tried again on the next pass.',
+          transient: true,
+        });
+      }
+      await new Promise((r) => setTimeout(r, pause));
+      pause = Math.min(pause * 2, 200);
     }
-    // What was done to one order (or SKU, account) is listed per target for its timeline.
-    const target = entry.target;
-    if (target) {
-      const previous = this.targetIndexing.get(target) ?? Promise.resolve();
-      const update = previous.then(async () => {
-        const index = await this.auditByTarget.get(target);
-        await this.auditByTarget.set(target, { keys: [...(index?.keys ?? []), key].slice(-AUDIT_PER_TARGET) });
-      });
-      const settled = update.catch(() => undefined);
-      this.targetIndexing.set(target, settled);
-      void settled.then(() => {
-        if (this.targetIndexing.get(target) === settled) this.targetIndexing.delete(target);
-      });
-      await update;
+    const renew = setInterval(() => void this.acquireLease(name, owner, ttlMs, Date.now()).catch(() => undefined), ttlMs / 3);
+    renew.unref();
+    try {
+      return await fn();
+    } finally {
+      clearInterval(renew);
+      await this.releaseLease(name, owner).catch(() => undefined);
     }
   }
-  private readonly targetIndexing = new Map<string, Promise<void>>();
 
-  /** The audit entries about one target (an order, a SKU, an account), oldest first. */
+  /** Appends to the audit log: one row per entry, never rewritten. */
+  async recordAudit(entry: AuditEntry): Promise<void> {
+    const checked = AuditEntry.parse(entry);
+    await this.db.kysely
+      .insertInto('audit_log')
+      .values({ at: Date.parse(checked.at) || 0, target: checked.target ?? null, doc: JSON.stringify(checked) })
+      .execute();
+  }
+
+  /** The latest audit entries about one target (an order, a SKU, an account), oldest first. */
   async auditFor(target: string): Promise<AuditEntry[]> {
-    const keys = (await this.auditByTarget.get(target))?.keys ?? [];
-    return (await this.audit.getMany(keys)).filter((e): e is AuditEntry => e !== undefined);
+    const rows = await this.db.kysely.selectFrom('audit_log').select('doc').where('target', '=', target).orderBy('id', 'desc').limit(AUDIT_PER_TARGET).execute();
+    return rows.map((r) => AuditEntry.parse(JSON.parse(r.doc))).reverse();
   }
 
   /** The last `n` audit entries (at most {@link RECENT_AUDIT}), newest first. */
   async recentAudit(n: number): Promise<AuditEntry[]> {
-    const keys = (await this.recentAuditKeys()).slice(-n).reverse();
-    return (await this.audit.getMany(keys)).filter((e): e is AuditEntry => e !== undefined);
-  }
-
-  private recentKeys?: Promise<string[]>;
-  private auditFlush?: NodeJS.Timeout;
-
-  private recentAuditKeys(): Promise<string[]> {
-    this.recentKeys ??= this.auditIndex.get('recent').then((i) => [...(i?.keys ?? [])]);
-    return this.recentKeys;
-  }
-
-  private async flushAuditIndex(): Promise<void> {
-    this.auditFlush = undefined;
-    if (this.recentKeys) await this.auditIndex.set('recent', { keys: await this.recentKeys }).catch(() => undefined);
+    const rows = await this.db.kysely.selectFrom('audit_log').select('doc').orderBy('id', 'desc').limit(Math.min(n, RECENT_AUDIT)).execute();
+    return rows.map((r) => AuditEntry.parse(JSON.parse(r.doc)));
   }
 
   /** Keeps an order's sealed buyer data (replacing the previous version). */
@@ -300,30 +229,33 @@ export class Store {
   }
 
   /**
-   * True the first time a key is claimed, false after: one effect for a Slack button clicked
-   * twice or a request Slack retries. Check-then-write, so two claims in the same instant on
-   * two replicas could both win; within one process claims are serialised.
+   * True the first time a key is claimed, false after, until the claim expires: one effect for
+   * a Slack button clicked twice or a request Slack retries. An insert that does nothing on
+   * conflict, so of two replicas claiming in the same instant exactly one wins.
    */
-  async claimOnce(key: string, now: string): Promise<boolean> {
-    const previous = this.claiming.get(key) ?? Promise.resolve(true);
-    const claim = previous.then(async () => {
-      if (await this.once.get(key)) return false;
-      await this.once.set(key, { at: now });
-      return true;
-    });
-    const settled = claim.catch(() => true);
-    this.claiming.set(key, settled);
-    void settled.then(() => {
-      if (this.claiming.get(key) === settled) this.claiming.delete(key);
-    });
-    return claim;
+  async claimOnce(key: string, now: string, ttlMs = CLAIM_TTL_MS): Promise<boolean> {
+    const at = Date.parse(now) || Date.now();
+    const result = await this.db.kysely
+      .insertInto('claims')
+      .values({ key, at, expires_at: at + ttlMs })
+      .onConflict((oc) =>
+        oc
+          .column('key')
+          .doUpdateSet({ at, expires_at: at + ttlMs })
+          .where('claims.expires_at', '<=', at),
+      )
+      .executeTakeFirst();
+    return Number(result.numInsertedOrUpdatedRows ?? 0) > 0;
   }
-  private readonly claiming = new Map<string, Promise<boolean>>();
 
-  /** Which of `keys` were claimed with {@link claimOnce}. */
-  async marked(keys: string[]): Promise<Set<string>> {
-    const marks = await this.once.getMany(keys);
-    return new Set(keys.filter((_, i) => marks[i] !== undefined));
+  /** Which of `keys` are claimed (and not expired). */
+  async marked(keys: string[], now = Date.now()): Promise<Set<string>> {
+    const out = new Set<string>();
+    for (let i = 0; i < keys.length; i += 500) {
+      const rows = await this.db.kysely.selectFrom('claims').select('key').where('key', 'in', keys.slice(i, i + 500)).where('expires_at', '>', now).execute();
+      for (const r of rows) out.add(r.key);
+    }
+    return out;
   }
 
   /** Looks a SKU up by the seller SKU first, then by ASIN. */
@@ -341,6 +273,28 @@ export class Store {
     if (m.asin) await this.asins.set(m.asin, m);
     await this.unmapped.delete(m.amazonSku);
   }
+
+  /** The whole SKU map, for export. */
+  async skuMappings(): Promise<SkuMapping[]> {
+    const out: SkuMapping[] = [];
+    for await (const [, m] of this.skus.entries()) out.push(m);
+    return out;
+  }
+
+  /**
+   * Forgets what retention says to: buyer data of orders closed `buyerDataDays` ago, the records
+   * and lines of orders closed `ordersDays` ago, facts of orders bought `factsDays` ago, and
+   * expired claims and leases.
+   */
+  async purge(retention: { buyerDataDays: number; ordersDays: number; factsDays: number }, now: Date): Promise<{ buyerData: number; orders: number; facts: number }> {
+    const daysAgo = (d: number) => new Date(now.getTime() - d * 86_400_000);
+    const buyerData = await this.orders.purgeBuyerDataClosedBefore(daysAgo(retention.buyerDataDays));
+    const orders = await this.orders.purgeClosedBefore(daysAgo(retention.ordersDays));
+    const facts = await this.orders.purgeFactsBefore(daysAgo(retention.factsDays));
+    await this.db.kysely.deleteFrom('claims').where('expires_at', '<=', now.getTime()).execute();
+    await this.db.kysely.deleteFrom('leases').where('expires_at', '<=', now.getTime() - 86_400_000).execute();
+    return { buyerData, orders, facts };
+  }
 }
 
 /** Lease owners are `host:pid:nonce`, so a restart on the same host can tell its crashed predecessor. */
@@ -356,62 +310,4 @@ export function isLeaseOwnerGone(owner: string, host: string, isAlive: (pid: num
   const m = /^(.*):(\d+):[^:]*$/.exec(owner);
   if (!m || m[1] !== host) return false;
   return !isAlive(Number(m[2]));
-}
-
-export function orderRecordKey(accountId: string, amazonOrderId: string): string {
-  return `${accountId}:${amazonOrderId}`;
-}
-
-/**
- * A per-namespace face of one shared adapter. Keyv prefixes keys with the namespace itself and
- * reads the adapter's `namespace` only to list and clear, which this view keeps to itself.
- */
-function namespaceView(shared: KeyvStoreAdapter): KeyvStoreAdapter {
-  const view = Object.create(shared) as KeyvStoreAdapter & { namespace?: string };
-  Object.defineProperty(view, 'namespace', { value: undefined, writable: true, enumerable: true });
-  const iterator = shared.iterator?.bind(shared);
-  if (iterator) view.iterator = ((namespace?: string) => iterator(namespace ?? view.namespace)) as KeyvStoreAdapter['iterator'];
-  view.disconnect = async () => undefined;
-  return view;
-}
-
-/** The outbox's own table (SQLite, Postgres) beside keyv's shared one. */
-const OUTBOX_TABLE = 'dockhand_outbox';
-
-async function adapterFor(opts: StoreOptions, table?: string): Promise<KeyvStoreAdapter> {
-  const url = opts.storeUrl;
-  if (!url || url.startsWith('sqlite://')) {
-    let file: string;
-    if (url) file = url.replace(/^sqlite:\/\//, '');
-    else {
-      const dir = opts.dataDir ?? 'data';
-      mkdirSync(dir, { recursive: true });
-      file = path.join(dir, 'dockhand.sqlite');
-    }
-    // Listing reads pages of `iterationLimit` rows; the adapter's default of 10 makes a scan of
-    // thousands of records thousands of queries.
-    const sqlite = new KeyvSqlite({ uri: `sqlite://${file}`, busyTimeout: 10_000, iterationLimit: 1000, ...(table ? { table } : {}) });
-    // WAL keeps every committed write across a SIGKILL and lets several connections read
-    // while one writes; synchronous=NORMAL only risks the last writes on power loss.
-    await sqlite.query('PRAGMA journal_mode=WAL');
-    await sqlite.query('PRAGMA synchronous=NORMAL');
-    return sqlite as unknown as KeyvStoreAdapter;
-  }
-  const scheme = url.split(':')[0];
-  const pkg = scheme === 'redis' || scheme === 'rediss' ? '@keyv/redis' : scheme === 'postgres' || scheme === 'postgresql' ? '@keyv/postgres' : undefined;
-  if (!pkg) {
-    throw new DockhandError('config.invalid', `DOCKHAND_STORE_URL: unsupported scheme "${scheme}"`, {
-      hint: 'Use sqlite://<file>, redis://host:port or postgres://user@host/db.',
-    });
-  }
-  try {
-    const mod = (await import(pkg)) as { default: new (url: string) => KeyvStoreAdapter };
-    // Redis keeps namespaces apart by key prefix; the SQL adapters take a table.
-    return pkg === '@keyv/postgres' && table ? new (mod.default as unknown as new (o: object) => KeyvStoreAdapter)({ uri: url, table }) : new mod.default(url);
-  } catch (e) {
-    throw new DockhandError('store.unavailable', `DOCKHAND_STORE_URL needs the ${pkg} package`, {
-      cause: e,
-      hint: `Run \`npm install ${pkg}\` next to Dockhand, then start again.`,
-    });
-  }
 }

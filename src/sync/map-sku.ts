@@ -19,7 +19,7 @@ export interface MapSkuContext {
  */
 export async function mapSku(mapping: SkuMapping, ctx: MapSkuContext): Promise<void> {
   await ctx.store.putSkuMapping(mapping);
-  const affected = (await ctx.store.orders.all()).filter((r) => r.state === 'sent' && r.unmappedSkus.includes(mapping.amazonSku)).slice(0, REMAP_LIMIT);
+  const affected = await ctx.store.orders.withUnmappedSku(mapping.amazonSku, REMAP_LIMIT);
   for (const a of ctx.accounts) {
     const mine = affected.filter((r) => r.accountId === a.id);
     if (mine.length === 0) continue;

@@ -22,16 +22,12 @@ export async function orderTimeline(store: Store, accountIds: string[], amazonOr
   const record = (await store.orders.getMany(keys)).find((r) => r !== undefined);
   const quarantine = (await store.quarantine.getMany(keys)).find((q) => q !== undefined);
   const audit = await store.auditFor(amazonOrderId);
-  // Alerts are keyed by problem, not by order, and their keys take many shapes (one per kind):
-  // this reads them all. Few are kept, and a person asked about one order.
   // An alert not yet in Slack is in the outbox; its newest version is what the order shows.
-  const about = (a: AlertRecord) => a.key.endsWith(`:${amazonOrderId}`) || a.facts.amazonOrderId === amazonOrderId;
   const byKey = new Map<string, AlertRecord>();
-  for await (const [, a] of store.alerts.entries()) if (about(a)) byKey.set(a.key, a);
-  for await (const [, a] of store.outbox.entries()) if (about(a)) byKey.set(a.key, a);
+  for (const a of await store.alerts.about(amazonOrderId)) byKey.set(a.key, a);
+  for (const a of await store.outbox.about(amazonOrderId)) byKey.set(a.key, a);
   const alerts = [...byKey.values()];
-  const labelIds = (await store.orderLabels.getMany(keys)).flatMap((l) => l?.labelIds ?? []);
-  const confirmations = (await store.confirmations.getMany(labelIds)).filter((c): c is ConfirmationRecord => c !== undefined);
+  const confirmations = [...(await store.confirmations.byOrders(keys)).values()].flat();
   return { amazonOrderId, ...(record ? { record } : {}), ...(quarantine ? { quarantine } : {}), audit, alerts, confirmations };
 }
 

@@ -27,7 +27,7 @@ export async function retryQuarantined(target: string, ctx: SyncContext): Promis
   const accountId = ctx.account.id;
   const found =
     target === 'all'
-      ? (await ctx.store.quarantine.all()).filter((q) => q.accountId === accountId)
+      ? await ctx.store.quarantine.list(accountId)
       : [await ctx.store.quarantine.get(orderRecordKey(accountId, target))].filter((q) => q !== undefined);
   const entries = target === 'all' ? found.filter((q) => isRetryable(q.code)) : found;
   const outcome: RetryOutcome = { retried: 0, resolved: 0, stillQuarantined: 0, notFound: [], skipped: found.length - entries.length };
@@ -70,8 +70,8 @@ export async function retryQuarantined(target: string, ctx: SyncContext): Promis
  */
 export async function dismissNotifications(target: string, store: SyncContext['store']): Promise<number> {
   let dismissed = 0;
-  for (const q of await store.quarantine.all()) {
-    if (q.accountId !== EVENTS_QUARANTINE_ACCOUNT || (target !== 'all' && q.amazonOrderId !== target)) continue;
+  for (const q of await store.quarantine.list(EVENTS_QUARANTINE_ACCOUNT)) {
+    if (target !== 'all' && q.amazonOrderId !== target) continue;
     await store.quarantine.delete(orderRecordKey(q.accountId, q.amazonOrderId));
     await store.orders.delete(orderRecordKey(q.accountId, q.amazonOrderId));
     dismissed++;

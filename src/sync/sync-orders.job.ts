@@ -131,7 +131,7 @@ export async function run(input: SyncInput, ctx: SyncContext): Promise<RunSummar
   const lease = `sync:${accountId}`;
   const takeLease = () => ctx.store.acquireLease(lease, ctx.owner, LEASE_TTL_MS, ctx.now().getTime(), ctx.isLeaseOwnerGone);
   if (!(await takeLease())) {
-    const holder = (await ctx.store.leases.get(lease))?.owner ?? 'another replica';
+    const holder = (await ctx.store.leaseHolder(lease)) ?? 'another replica';
     log.info({ holder }, 'another replica holds the sync lease; skipping this pass');
     return { ...summary, leaseHeldBy: holder };
   }
@@ -256,6 +256,15 @@ export async function processOrders(orders: Order[], ctx: SyncContext, summary: 
   }
 }
 
+/** The record's lines with the ShipStation SKU each was sent as (the SKU map's answer), for velocity per SKU. */
+function withShipStationSkus(items: OrderRecord['items'], payload: CreateOrderInput): OrderRecord['items'] {
+  const skuOf = new Map((payload.items ?? []).map((i) => [i.lineItemKey, i.sku]));
+  return items?.map((i) => {
+    const sku = skuOf.get(i.orderItemId);
+    return sku ? { ...i, sku } : i;
+  });
+}
+
 async function mapOrder(order: Order, ctx: SyncContext): Promise<{ payload: CreateOrderInput; unmappedSkus: string[] }> {
   const mappings = new Map<string, { sku: string; mapped: boolean }>();
   for (const item of order.items) {
@@ -316,8 +325,10 @@ async function sendBatch(batch: Pending[], ctx: SyncContext, summary: RunSummary
 
   for (const p of ready) {
     const key = orderRecordKey(p.order.accountId, p.order.amazonOrderId);
+    const sent = recordFor(p.order, p.record, now);
     await ctx.store.orders.set(key, {
-      ...recordFor(p.order, p.record, now),
+      ...sent,
+      items: withShipStationSkus(sent.items, p.payload),
       state: 'in_flight',
       hash: p.hash,
       unmappedSkus: p.unmappedSkus,
@@ -345,8 +356,10 @@ async function sendBatch(batch: Pending[], ctx: SyncContext, summary: RunSummary
       );
       continue;
     }
+    const sent = recordFor(p.order, p.record, now);
     await ctx.store.orders.set(key, {
-      ...recordFor(p.order, p.record, now),
+      ...sent,
+      items: withShipStationSkus(sent.items, p.payload),
       state: p.kind === 'cancel' ? 'cancelled' : 'sent',
       hash: p.hash,
       shipstationOrderId: r.orderId ?? p.record?.shipstationOrderId,
@@ -408,7 +421,12 @@ function recordFor(order: Order, record: OrderRecord | undefined, now: string): 
     // What writeback and the deadline guard need, without opening the sealed buyer data.
     marketplaceId: order.marketplaceId,
     createdTime: order.createdTime,
-    items: order.items.map((i) => ({ orderItemId: i.orderItemId, quantityOrdered: i.quantityOrdered, quantityShipped: i.quantityShipped })),
+    fulfilledBy: order.fulfilledBy,
+    items: order.items.map((i) => {
+      const amazonSku = i.sellerSku ?? i.asin;
+      const sku = record?.items?.find((r) => r.orderItemId === i.orderItemId)?.sku;
+      return { orderItemId: i.orderItemId, quantityOrdered: i.quantityOrdered, quantityShipped: i.quantityShipped, ...(amazonSku ? { amazonSku } : {}), ...(sku ? { sku } : {}) };
+    }),
     cancelRequested: order.items.some((i) => i.cancelRequested),
     packages: order.packages.map((p) => ({
       packageReferenceId: p.packageReferenceId,

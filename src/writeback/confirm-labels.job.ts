@@ -32,7 +32,15 @@ export interface WritebackContext {
   notifier: Notifier;
   logger: Logger;
   now: () => Date;
+  /** This process as a lease owner: one order's labels are handled by one replica at a time. */
+  owner?: string;
+  /** Whether a lease's owner is a process that no longer runs (its order lease is taken at once). */
+  isLeaseOwnerGone?: (owner: string) => boolean;
 }
+
+/** How long one order's label lease lasts without renewal, and how long another replica waits for it. */
+const ORDER_LEASE_TTL_MS = 60_000;
+const ORDER_LEASE_WAIT_MS = 10 * 60_000;
 
 export type Via = ConfirmationRecord['via'];
 export type Outcome = 'confirmed' | 'already_done' | 'skipped' | 'quarantined' | 'ignored' | 'retry_later';
@@ -70,6 +78,15 @@ const tally: Record<Outcome, keyof WritebackSummary> = {
   retry_later: 'retryLater',
 };
 
+/** What the ledger keeps of a label for the fulfillment facts: service, cost, warehouse. */
+function shipmentFacts(label: Label): Pick<ConfirmationRecord, 'serviceCode' | 'cost' | 'warehouseId'> {
+  return {
+    ...(label.serviceCode ? { serviceCode: label.serviceCode } : {}),
+    ...(label.cost !== undefined ? { cost: label.cost } : {}),
+    ...(label.warehouseId ? { warehouseId: label.warehouseId } : {}),
+  };
+}
+
 /** Runs `fn` after every earlier call with the same key has settled. */
 function createKeyedQueue() {
   const tails = new Map<string, Promise<unknown>>();
@@ -98,7 +115,15 @@ export interface Writeback {
 }
 
 export function createWriteback(ctx: WritebackContext): Writeback {
-  const perOrder = createKeyedQueue();
+  const inProcess = createKeyedQueue();
+  const owner = ctx.owner ?? `writeback:${process.pid}:${Math.random().toString(36).slice(2, 10)}`;
+  // Serialised per order in this process (a queue), and across replicas by a lease in the store:
+  // a SHIP_NOTIFY handled here and a polling pass on another replica take turns, and the second
+  // reads the ledger the first wrote, so the same label is never sent twice.
+  const perOrder = <T>(orderKey: string, fn: () => Promise<T>): Promise<T> =>
+    inProcess(orderKey, () =>
+      ctx.store.withLease(`label-order:${orderKey}`, owner, fn, { ttlMs: ORDER_LEASE_TTL_MS, waitMs: ORDER_LEASE_WAIT_MS, ...(ctx.isLeaseOwnerGone ? { isGone: ctx.isLeaseOwnerGone } : {}) }),
+    );
 
   /**
    * Shipments carry the orderKey; fulfillments only ShipStation's orderId and orderNumber, so
@@ -183,6 +208,7 @@ export function createWriteback(ctx: WritebackContext): Writeback {
       packageReferenceId,
       carrierCode: label.carrierCode,
       trackingNumber: label.trackingNumber,
+      ...shipmentFacts(label),
       labelCreatedAt: label.createdAt,
       items: [] as ConfirmationRecord['items'],
       via: existing?.via ?? via,
@@ -277,6 +303,7 @@ export function createWriteback(ctx: WritebackContext): Writeback {
       packageReferenceId: String(label.numericId),
       carrierCode: label.carrierCode,
       trackingNumber: label.trackingNumber,
+      ...shipmentFacts(label),
       items: [],
       labelCreatedAt: label.createdAt,
       via,
@@ -373,11 +400,8 @@ export function createWriteback(ctx: WritebackContext): Writeback {
  * number of orders, for the deadline guard and reconciliation.
  */
 export async function ledgersOf(store: Store, orderKeys: string[]): Promise<ConfirmationRecord[][]> {
-  const labelIds = (await store.orderLabels.getMany(orderKeys)).map((l) => l?.labelIds ?? []);
-  const all = labelIds.flat();
-  const records = new Map<string, ConfirmationRecord>();
-  (await store.confirmations.getMany(all)).forEach((r, i) => r && records.set(all[i]!, r));
-  return labelIds.map((ids) => ids.flatMap((id) => records.get(id) ?? []));
+  const byOrder = await store.confirmations.byOrders(orderKeys);
+  return orderKeys.map((k) => byOrder.get(k) ?? []);
 }
 
 type PlanOrder = Parameters<typeof toConfirmation>[0]['order'] & { items: Array<{ orderItemId: string; quantityOrdered: number; quantityShipped?: number }> };

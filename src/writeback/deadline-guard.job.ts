@@ -29,9 +29,15 @@ export interface DeadlineSummary {
   cancelRequests: number;
 }
 
-/** Orders Dockhand imported and Amazon still expects to ship, with whether writeback covered them. */
-export async function watchedOrders(store: Store): Promise<DeadlineOrder[]> {
-  const records = (await store.orders.all()).filter((r) => r.state === 'sent' && (r.amazonStatus === 'unshipped' || r.amazonStatus === 'partially_shipped'));
+/**
+ * Orders Dockhand imported and Amazon still expects to ship that are due before `dueBefore`
+ * (late ones included) or whose buyer asked to cancel, with whether writeback covered them.
+ * The rest have nothing to escalate yet, so they are not read.
+ */
+export async function watchedOrders(store: Store, dueBefore: Date): Promise<DeadlineOrder[]> {
+  const due = await store.orders.openDueBefore(dueBefore);
+  const seen = new Set(due.map((r) => r.orderKey));
+  const records = [...due, ...(await store.orders.openWithCancelRequest()).filter((r) => !seen.has(r.orderKey))];
   const ledgers = await ledgersOf(store, records.map((r) => orderRecordKey(r.accountId, r.amazonOrderId)));
   return records.map((r, i) => toDeadlineOrder(r, ledgers[i]!.flatMap((c) => (c.state === 'confirmed' ? c.items : []))));
 }
@@ -53,8 +59,8 @@ function toDeadlineOrder(r: OrderRecord, confirmedItems: Array<{ orderItemId: st
 }
 
 export async function runDeadlineGuard(ctx: DeadlineContext): Promise<DeadlineSummary> {
-  const orders = await watchedOrders(ctx.store);
   const now = ctx.now();
+  const orders = await watchedOrders(ctx.store, minutesAfter(now, Math.max(0, ...ctx.leadTimesMinutes) + 1));
   // Which alerts went out before: read once, so the pure assessment needs no I/O.
   const candidates = orders.flatMap((o) => [...ctx.leadTimesMinutes.map((l) => deadlineKey(o, l)), lateKey(o), cancelRequestKey(o)]);
   const sent = await ctx.store.marked(candidates);
@@ -75,15 +81,19 @@ export async function runDeadlineGuard(ctx: DeadlineContext): Promise<DeadlineSu
   if (atRisk + late.length + cancelRequests.length > 0) {
     ctx.logger.info({ job: name, atRisk, late: late.length, cancelRequests: cancelRequests.length }, 'ship-by escalations sent');
   }
-  return { watched: orders.length, atRisk, late: late.length, cancelRequests: cancelRequests.length };
+  return { watched: await ctx.store.orders.countOpen(), atRisk, late: late.length, cancelRequests: cancelRequests.length };
 }
 
 /** Every watched order due within `horizonMinutes` or late, Prime first, then least time left (`/dockhand late`). */
 export async function ordersAtRisk(store: Store, now: Date, horizonMinutes: number): Promise<AtRiskOrder[]> {
-  const report = assessDeadlines({ orders: await watchedOrders(store), leadTimesMinutes: [horizonMinutes], alreadySent: () => false, now });
+  const report = assessDeadlines({ orders: await watchedOrders(store, minutesAfter(now, horizonMinutes + 1)), leadTimesMinutes: [horizonMinutes], alreadySent: () => false, now });
   return [...report.late, ...report.escalations.flatMap((g) => g.orders)]
     .map(toNotice)
     .sort((a, b) => Number(b.isPrime) - Number(a.isPrime) || (a.minutesLeft ?? 0) - (b.minutesLeft ?? 0));
+}
+
+function minutesAfter(t: Date, minutes: number): Date {
+  return new Date(t.getTime() + minutes * 60_000);
 }
 
 function toNotice(o: { accountId: string; amazonOrderId: string; isPrime: boolean; shipByLatest?: string; minutesLeft?: number; shipstationOrderId?: number }): AtRiskOrder {

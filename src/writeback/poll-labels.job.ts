@@ -84,7 +84,7 @@ export async function runPollPass(ctx: PollContext): Promise<PollSummary> {
 /** Labels whose confirmation failed for a passing reason, sent again (unless this pass just tried them). */
 async function resendPending(ctx: PollContext, summary: PollSummary, triedNow: Set<string>): Promise<number> {
   const labels: Label[] = [];
-  for await (const [, pending] of ctx.store.pendingConfirmations.entries()) if (!triedNow.has(pending.label.id)) labels.push(pending.label);
+  for (const pending of await ctx.store.pendingConfirmations.oldest()) if (!triedNow.has(pending.label.id)) labels.push(pending.label);
   if (labels.length === 0) return 0;
   add(summary, await ctx.writeback.handleLabels(labels, 'retry'));
   return labels.length;

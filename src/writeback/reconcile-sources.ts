@@ -44,17 +44,13 @@ export function reconcileSources(deps: ReconcileSourcesDeps): Pick<ReconcileCont
   };
 }
 
-/** Records sync did not put in ShipStation on purpose: pending, quarantined (alerted already), FBA. */
-const NOT_EXPECTED_IN_SHIPSTATION = new Set(['held', 'quarantined', 'skipped']);
-
 /**
  * An importing account's orders as sync last read them from Amazon, with their packages, plus
  * the packages Amazon accepted from us since (our ledger), which sync reads back a little later.
  */
 async function recordedOrders(store: Store, account: AccountConfig, since: string): Promise<ReconcileAmazonOrder[]> {
   const picked: Array<{ r: OrderRecord; status: OrderStatus }> = [];
-  for await (const [, r] of store.orders.entries()) {
-    if (r.accountId !== account.id || NOT_EXPECTED_IN_SHIPSTATION.has(r.state)) continue;
+  for (const r of await store.orders.forReconcile(account.id, new Date(since))) {
     const status = OrderStatus.safeParse(r.amazonStatus);
     if (!status.success) continue;
     const open = status.data === 'unshipped' || status.data === 'partially_shipped';

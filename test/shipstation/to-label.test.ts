@@ -83,6 +83,8 @@ describe('shipmentToLabel', () => {
       carrierCode: 'stamps_com',
       serviceCode: 'usps_priority_mail',
       trackingNumber: '9400111000520000001000',
+      cost: 7.3,
+      warehouseId: '200001',
       voided: false,
       items: [{ lineItemKey: '10101', sku: 'MUG-BLUE', quantity: 2 }],
     });
@@ -97,6 +99,7 @@ describe('shipmentToLabel', () => {
     ['shipDate stays the Pacific calendar day', { createDate: '2026-12-31T23:30:00', shipDate: '2026-12-31' }, { shipDate: '2026-12-31' }],
     ['a voided label carries when', { voided: true, voidDate: '2026-11-28T10:00:00.5' }, { voided: true, voidedAt: '2026-11-28T18:00:00.500Z' }],
     ['a return label says so (writeback never confirms it)', { isReturnLabel: true }, { isReturn: true }],
+    ['the cost is shipment plus insurance, to the cent', { shipmentCost: 7.3, insuranceCost: 1.15 }, { cost: 8.45 }],
   ])('%s', (_name, patch, expected) => {
     expect(shipmentToLabel(shipment(patch))).toMatchObject(expected);
   });

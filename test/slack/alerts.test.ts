@@ -198,19 +198,6 @@ describe('alert manager', () => {
     expect(await store.outbox.get(`quarantine:default:${orderId(1)}`)).toBeUndefined();
   });
 
-  it('posts, once, an alert a data dir from before the outbox left unsent', async () => {
-    store = await Store.open({ memory: true });
-    await store.alerts.set('sync:default', { key: 'sync:default', kind: 'sync_failed', channel: 'C0ALERTS', state: 'open', count: 1, facts: { accountId: 'default', code: 'amazon.unreachable', message: 'SP-API did not answer', hint: 'It retries' }, updatedAt: '2026-03-02T09:00:00Z' });
-    const first = await setup({ store });
-    await first.clock.advance(2_000, first.alerts);
-    expect(first.slack.messages.size).toBe(1);
-    first.alerts.stop();
-    const second = await setup({ store });
-    await second.clock.advance(5_000, second.alerts);
-    expect(second.slack.messages.size).toBe(0);
-    expect((await second.alerts.get('sync:default'))?.ts).toBe([...first.slack.messages.keys()][0]);
-  });
-
   const wb = (over: Partial<WritebackNotice> = {}): WritebackNotice => refusedConfirmation({ amazonOrderId: orderId(1), ...over });
   const buttonIds = (msg: AlertMessage) => JSON.stringify(msg.blocks).match(/"action_id":"[^"]+"/g) ?? [];
 

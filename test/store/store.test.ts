@@ -13,7 +13,7 @@ describe('store', () => {
     const b = await Store.open({ dataDir });
     expect(await b.lookupSku('A-1', undefined)).toMatchObject({ shipstationSku: 'SS-1' });
     expect(await b.lookupSku('OTHER', 'B000000001')).toMatchObject({ shipstationSku: 'SS-1' });
-    expect(await b.skus.all()).toHaveLength(1);
+    expect(await b.skuMappings()).toHaveLength(1);
     await b.close();
   });
 
@@ -21,7 +21,7 @@ describe('store', () => {
     const s = await Store.open({ memory: true });
     await s.unmapped.set('X', { amazonSku: 'X', firstSeenAt: 't', lastSeenAt: 't', orderCount: 1, recentOrderIds: [] });
     await s.putSkuMapping({ amazonSku: 'X', shipstationSku: 'SS-X' });
-    expect(await s.unmapped.all()).toEqual([]);
+    expect(await s.unmapped.list()).toEqual([]);
   });
 
   it('gives a lease to one owner until it expires', async () => {

@@ -100,7 +100,7 @@ describe('order events through SQS', () => {
 
   it('quarantines an unparseable message with its raw body and lets it be deleted', async () => {
     expect(await events.handle('{"NotificationType":"ANY_OFFER_CHANGED"}', { messageId: 'bad1', receiveCount: 1 })).toBe('done');
-    const entries = await h.rt.store.quarantine.all();
+    const entries = await h.rt.store.quarantine.list();
     expect(entries).toEqual([expect.objectContaining({ accountId: EVENTS_QUARANTINE_ACCOUNT, amazonOrderId: 'message-bad1', code: 'events.unparseable' })]);
     expect(h.rt.sealer.open(entries[0]!.sealedRaw!)).toBe('{"NotificationType":"ANY_OFFER_CHANGED"}');
   });

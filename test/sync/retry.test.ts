@@ -34,7 +34,7 @@ describe('retry all', () => {
     // ORDER_CHANGE notification, whose path quarantines it like this.
     const other = ids.get('unknown_marketplace')!;
     await quarantine('default', other, new DockhandError('order.unknown_marketplace', `Amazon order ${other} is from another marketplace`), ctx(), emptySummary('default', new Date().toISOString()));
-    const codes = Object.fromEntries((await h.rt.store.quarantine.all()).map((q) => [q.amazonOrderId, q.code]));
+    const codes = Object.fromEntries((await h.rt.store.quarantine.list()).map((q) => [q.amazonOrderId, q.code]));
     expect(codes).toEqual({ [standard]: 'order.locked_in_shipstation', [ids.get('malformed')!]: 'order.malformed', [ids.get('unknown_marketplace')!]: 'order.unknown_marketplace' });
 
     const before = getOrderCalls();

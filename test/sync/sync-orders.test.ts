@@ -83,7 +83,7 @@ describe('order sync against the sandbox', () => {
     expect(sealed!.sealed).not.toContain(addr.name!);
     expect(h.rt.sealer.open<{ shipTo: { name: string } }>(sealed!.sealed).shipTo.name).toBe(addr.name);
 
-    const quarantined = await h.rt.store.quarantine.all();
+    const quarantined = await h.rt.store.quarantine.list();
     expect(quarantined).toEqual([expect.objectContaining({ amazonOrderId: placed.get('malformed')!.orderId, code: 'order.malformed' })]);
     expect(quarantined[0]!.reason).toMatch(/malformed/);
   });
@@ -151,7 +151,7 @@ describe('order sync against the sandbox', () => {
     const outcome = await retryQuarantined(id, h.rt.contextFor(account()));
     expect(outcome).toMatchObject({ retried: 1, resolved: 1, stillQuarantined: 0 });
     expect(h.sandbox.shipstation.getByOrderNumber(id)).toHaveLength(1);
-    expect(await h.rt.store.quarantine.all()).toEqual([]);
+    expect(await h.rt.store.quarantine.list()).toEqual([]);
   });
 
   it('quarantines an order shipped in ShipStation but changed on Amazon, and keeps the rest flowing', async () => {

@@ -135,7 +135,7 @@ describe('tracking writeback against the sandbox', () => {
     // Amazon's partial shipment comes back through sync and must not disturb the open ShipStation order.
     await sync();
     expect(h.sandbox.shipstation.getByOrderNumber(order.orderId)).toHaveLength(1);
-    expect((await h.rt.store.quarantine.all()).filter((q) => q.amazonOrderId === order.orderId)).toHaveLength(0);
+    expect((await h.rt.store.quarantine.list()).filter((q) => q.amazonOrderId === order.orderId)).toHaveLength(0);
 
     const two = h.sandbox.shipstation.createLabel(ss.orderId, { items: rest.map((i) => ({ lineItemKey: i.lineItemKey!, quantity: i.quantity })) });
     await poll();
@@ -304,7 +304,7 @@ describe('tracking writeback against the sandbox', () => {
     expect(second.confirmed).toBe(1);
     expect(second.resent).toBe(0); // confirmed from the poll window; nothing is left pending
     expect(amazonPackages(order.orderId)).toHaveLength(1);
-    expect(await h.rt.store.pendingConfirmations.all()).toHaveLength(0);
+    expect(await h.rt.store.pendingConfirmations.oldest()).toHaveLength(0);
   });
 
   it('keeps labels for the next pass when Amazon refuses our credentials, with one account alert instead of one per label', async () => {

@@ -1,0 +1,162 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import { Kysely, PostgresDialect, SqliteDialect, type Generated } from 'kysely';
+import pg from 'pg';
+import { DockhandError } from '../domain/errors';
+
+/**
+ * The SQL database under the store, through Kysely: one typed query layer that speaks both
+ * SQLite (better-sqlite3, embedded in the data dir, nothing to install) and Postgres (pg, for
+ * several replicas), so every repository runs the same queries on both.
+ *
+ * Times that queries compare or sort on are stored as epoch milliseconds (bigint): numbers
+ * compare the same way everywhere, where text collation differs between databases and locales.
+ * Each record is also kept whole as JSON (`doc`), parsed with its zod schema when read back.
+ */
+
+export type Dialect = 'sqlite' | 'postgres';
+
+export interface Database {
+  keyv: { key: string; value: string | null };
+  orders: {
+    key: string;
+    account_id: string;
+    amazon_order_id: string;
+    state: string;
+    amazon_status: string;
+    ship_by: number | null;
+    first_seen_at: number;
+    last_updated_time: number;
+    closed_at: number | null;
+    cancel_requested: number;
+    doc: string;
+  };
+  order_lines: {
+    order_key: string;
+    order_item_id: string;
+    amazon_sku: string | null;
+    sku: string | null;
+    quantity: number;
+    quantity_shipped: number;
+    shipped_at: number | null;
+  };
+  order_unmapped_skus: { order_key: string; amazon_sku: string };
+  buyer_data: { order_key: string; doc: string };
+  fulfillment_facts: {
+    order_key: string;
+    account_id: string;
+    amazon_order_id: string;
+    marketplace_id: string | null;
+    is_prime: number;
+    units: number;
+    purchased_at: number | null;
+    ship_by: number | null;
+    imported_at: number | null;
+    cancelled_at: number | null;
+    first_label_at: number | null;
+    confirmed_at: number | null;
+    carrier_code: string | null;
+    service_code: string | null;
+    warehouse_id: string | null;
+    label_cost: number | null;
+    late: number | null;
+    updated_at: number;
+  };
+  labels: {
+    label_id: string;
+    order_key: string;
+    account_id: string;
+    state: string;
+    label_created_at: number;
+    confirmed_at: number | null;
+    doc: string;
+  };
+  order_labels: { order_key: string; label_id: string };
+  pending_confirmations: { label_id: string; at: number; doc: string };
+  quarantine: { key: string; account_id: string; at: number; doc: string };
+  unmapped_skus: { key: string; last_seen_at: number; doc: string };
+  open_findings: { key: string; doc: string };
+  alert_messages: { key: string; kind: string; state: string; subject: string | null; posted: number; doc: string };
+  alert_outbox: { key: string; rev: number; subject: string | null; doc: string };
+  audit_log: { id: Generated<number>; at: number; target: string | null; doc: string };
+  claims: { key: string; at: number; expires_at: number };
+  leases: { name: string; owner: string; expires_at: number };
+}
+
+export interface Db {
+  kysely: Kysely<Database>;
+  dialect: Dialect;
+  /** Where it is, for messages (a file, or the server without credentials). */
+  where: string;
+}
+
+export interface DbOptions {
+  dataDir?: string;
+  storeUrl?: string;
+  /** An in-memory SQLite database (tests). */
+  memory?: boolean;
+}
+
+// Postgres sends bigint (int8) and COUNT(*) as strings, since they can exceed 2^53; our values
+// (epoch milliseconds, counts) never do.
+pg.types.setTypeParser(20, (v) => Number(v));
+
+export async function openDb(opts: DbOptions): Promise<Db> {
+  const url = opts.storeUrl;
+  if (opts.memory) return sqliteDb(':memory:');
+  if (!url || url.startsWith('sqlite://')) {
+    let file: string;
+    if (url) file = url.replace(/^sqlite:\/\//, '');
+    else {
+      const dir = opts.dataDir ?? 'data';
+      mkdirSync(dir, { recursive: true });
+      file = path.join(dir, 'dockhand.sqlite');
+    }
+    return sqliteDb(file);
+  }
+  const scheme = url.split(':')[0];
+  if (scheme === 'postgres' || scheme === 'postgresql') {
+    const pool = new pg.Pool({ connectionString: url, max: 10 });
+    // An idle client that loses its server emits here; the next query reports it.
+    pool.on('error', () => undefined);
+    const where = safeUrl(url);
+    const db: Db = { kysely: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), dialect: 'postgres', where };
+    return db;
+  }
+  throw new DockhandError('config.invalid', `DOCKHAND_STORE_URL: unsupported scheme "${scheme}"`, {
+    hint: scheme === 'redis' || scheme === 'rediss'
+      ? 'Redis is no longer a state store: it cannot answer the queries Dockhand asks. Use postgres://user@host/db, or leave it unset for SQLite in the data dir.'
+      : 'Use postgres://user@host/db for several replicas, sqlite://<file>, or leave it unset for SQLite in the data dir.',
+  });
+}
+
+function sqliteDb(file: string): Db {
+  let database: BetterSqlite3.Database;
+  try {
+    database = new BetterSqlite3(file, { timeout: 10_000 });
+  } catch (e) {
+    throw new DockhandError('store.unavailable', `the store could not be opened: ${(e as Error).message}`, {
+      cause: e,
+      hint: 'Check DOCKHAND_DATA_DIR is writable.',
+    });
+  }
+  // WAL keeps every committed write across a SIGKILL and lets other processes (`dockhand status`)
+  // read while one writes; synchronous=NORMAL only risks the last writes on power loss.
+  database.pragma('journal_mode = WAL');
+  database.pragma('synchronous = NORMAL');
+  // A bounded page cache (8 MB) whatever the data dir's size: memory stays flat as orders grow.
+  database.pragma('cache_size = -8000');
+  return { kysely: new Kysely<Database>({ dialect: new SqliteDialect({ database }) }), dialect: 'sqlite', where: file };
+}
+
+function safeUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    u.password = '';
+    u.username = u.username ? `${u.username}` : '';
+    return u.toString();
+  } catch {
+    return 'postgres';
+  }
+}

@@ -1,0 +1,212 @@
+import { Migrator, sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import { DockhandError } from '../domain/errors';
+import type { Database, Db, Dialect } from './db';
+import { moveKeyvRecords } from './upgrade-from-keyv';
+
+/**
+ * Versioned migrations, run at open by Kysely's Migrator: in order, each once, recorded in
+ * `kysely_migration`, under the migrator's lock so that two replicas starting together on one
+ * Postgres do not both run them. Never edit a released migration; add the next one.
+ */
+
+// Loosely typed: a migration runs against the schema as it was at its version, not today's.
+type AnyDb = Kysely<any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+function tables(dialect: Dialect): Migration {
+  return {
+    async up(db: AnyDb) {
+      const big = 'bigint' as const;
+      // keyv's own table, as @keyv/sqlite made it: the key-value part of the store lives on in it.
+      await db.schema.createTable('keyv').ifNotExists().addColumn('key', 'varchar(255)', (c) => c.primaryKey()).addColumn('value', 'text').execute();
+
+      await db.schema
+        .createTable('orders')
+        .addColumn('key', 'text', (c) => c.primaryKey())
+        .addColumn('account_id', 'text', (c) => c.notNull())
+        .addColumn('amazon_order_id', 'text', (c) => c.notNull())
+        .addColumn('state', 'text', (c) => c.notNull())
+        .addColumn('amazon_status', 'text', (c) => c.notNull())
+        .addColumn('ship_by', big)
+        .addColumn('first_seen_at', big, (c) => c.notNull())
+        .addColumn('last_updated_time', big, (c) => c.notNull())
+        .addColumn('closed_at', big)
+        .addColumn('cancel_requested', 'integer', (c) => c.notNull())
+        .addColumn('doc', 'text', (c) => c.notNull())
+        .execute();
+      // The deadline guard's question: imported orders Amazon still expects to ship, by ship-by.
+      await db.schema
+        .createIndex('orders_open_by_ship_by')
+        .on('orders')
+        .columns(['ship_by'])
+        .where(sql.ref('state'), '=', 'sent')
+        .where(sql.ref('amazon_status'), 'in', ['unshipped', 'partially_shipped'])
+        .execute();
+      await db.schema.createIndex('orders_by_account_state').on('orders').columns(['account_id', 'state']).execute();
+      await db.schema.createIndex('orders_by_account_first_seen').on('orders').columns(['account_id', 'first_seen_at']).execute();
+      await db.schema.createIndex('orders_by_account_updated').on('orders').columns(['account_id', 'last_updated_time']).execute();
+      await db.schema.createIndex('orders_by_amazon_id').on('orders').columns(['amazon_order_id']).execute();
+      await db.schema.createIndex('orders_open_cancel_requested').on('orders').columns(['account_id']).where(sql.ref('cancel_requested'), '=', 1).execute();
+      await db.schema.createIndex('orders_by_closed_at').on('orders').columns(['closed_at']).where(sql.ref('closed_at'), 'is not', null).execute();
+
+      await db.schema
+        .createTable('order_lines')
+        .addColumn('order_key', 'text', (c) => c.notNull())
+        .addColumn('order_item_id', 'text', (c) => c.notNull())
+        .addColumn('amazon_sku', 'text')
+        .addColumn('sku', 'text')
+        .addColumn('quantity', 'integer', (c) => c.notNull())
+        .addColumn('quantity_shipped', 'integer', (c) => c.notNull())
+        .addColumn('shipped_at', big)
+        .addPrimaryKeyConstraint('order_lines_pk', ['order_key', 'order_item_id'])
+        .execute();
+      // Velocity per SKU: shipped lines by SKU and ship time.
+      await db.schema.createIndex('order_lines_by_sku_shipped').on('order_lines').columns(['sku', 'shipped_at']).execute();
+
+      await db.schema
+        .createTable('order_unmapped_skus')
+        .addColumn('order_key', 'text', (c) => c.notNull())
+        .addColumn('amazon_sku', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('order_unmapped_skus_pk', ['order_key', 'amazon_sku'])
+        .execute();
+      await db.schema.createIndex('order_unmapped_by_sku').on('order_unmapped_skus').columns(['amazon_sku']).execute();
+
+      await db.schema.createTable('buyer_data').addColumn('order_key', 'text', (c) => c.primaryKey()).addColumn('doc', 'text', (c) => c.notNull()).execute();
+
+      await db.schema
+        .createTable('fulfillment_facts')
+        .addColumn('order_key', 'text', (c) => c.primaryKey())
+        .addColumn('account_id', 'text', (c) => c.notNull())
+        .addColumn('amazon_order_id', 'text', (c) => c.notNull())
+        .addColumn('marketplace_id', 'text')
+        .addColumn('is_prime', 'integer', (c) => c.notNull())
+        .addColumn('units', 'integer', (c) => c.notNull())
+        .addColumn('purchased_at', big)
+        .addColumn('ship_by', big)
+        .addColumn('imported_at', big)
+        .addColumn('cancelled_at', big)
+        .addColumn('first_label_at', big)
+        .addColumn('confirmed_at', big)
+        .addColumn('carrier_code', 'text')
+        .addColumn('service_code', 'text')
+        .addColumn('warehouse_id', 'text')
+        .addColumn('label_cost', 'double precision')
+        .addColumn('late', 'integer')
+        .addColumn('updated_at', big, (c) => c.notNull())
+        .execute();
+      for (const column of ['purchased_at', 'first_label_at', 'ship_by', 'confirmed_at'] as const) {
+        await db.schema.createIndex(`facts_by_${column}`).on('fulfillment_facts').columns([column]).execute();
+      }
+
+      await db.schema
+        .createTable('labels')
+        .addColumn('label_id', 'text', (c) => c.primaryKey())
+        .addColumn('order_key', 'text', (c) => c.notNull())
+        .addColumn('account_id', 'text', (c) => c.notNull())
+        .addColumn('state', 'text', (c) => c.notNull())
+        .addColumn('label_created_at', big, (c) => c.notNull())
+        .addColumn('confirmed_at', big)
+        .addColumn('doc', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('labels_by_order').on('labels').columns(['order_key']).execute();
+      await db.schema.createIndex('labels_by_account_state').on('labels').columns(['account_id', 'state']).execute();
+
+      await db.schema
+        .createTable('order_labels')
+        .addColumn('order_key', 'text', (c) => c.notNull())
+        .addColumn('label_id', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('order_labels_pk', ['order_key', 'label_id'])
+        .execute();
+
+      await db.schema.createTable('pending_confirmations').addColumn('label_id', 'text', (c) => c.primaryKey()).addColumn('at', big, (c) => c.notNull()).addColumn('doc', 'text', (c) => c.notNull()).execute();
+
+      await db.schema
+        .createTable('quarantine')
+        .addColumn('key', 'text', (c) => c.primaryKey())
+        .addColumn('account_id', 'text', (c) => c.notNull())
+        .addColumn('at', big, (c) => c.notNull())
+        .addColumn('doc', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('quarantine_by_account').on('quarantine').columns(['account_id', 'at']).execute();
+
+      await db.schema.createTable('unmapped_skus').addColumn('key', 'text', (c) => c.primaryKey()).addColumn('last_seen_at', big, (c) => c.notNull()).addColumn('doc', 'text', (c) => c.notNull()).execute();
+      await db.schema.createTable('open_findings').addColumn('key', 'text', (c) => c.primaryKey()).addColumn('doc', 'text', (c) => c.notNull()).execute();
+
+      await db.schema
+        .createTable('alert_messages')
+        .addColumn('key', 'text', (c) => c.primaryKey())
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('state', 'text', (c) => c.notNull())
+        .addColumn('subject', 'text')
+        .addColumn('posted', 'integer', (c) => c.notNull())
+        .addColumn('doc', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('alert_messages_by_subject').on('alert_messages').columns(['subject']).execute();
+      await db.schema
+        .createTable('alert_outbox')
+        .addColumn('key', 'text', (c) => c.primaryKey())
+        .addColumn('rev', 'integer', (c) => c.notNull())
+        .addColumn('subject', 'text')
+        .addColumn('doc', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('alert_outbox_by_subject').on('alert_outbox').columns(['subject']).execute();
+
+      // Append-only: one row per entry, so replicas never rewrite a shared list.
+      await db.schema
+        .createTable('audit_log')
+        .addColumn('id', dialect === 'postgres' ? 'bigserial' : 'integer', (c) => (dialect === 'postgres' ? c.primaryKey() : c.primaryKey().autoIncrement()))
+        .addColumn('at', big, (c) => c.notNull())
+        .addColumn('target', 'text')
+        .addColumn('doc', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('audit_by_target').on('audit_log').columns(['target', 'id']).execute();
+
+      await db.schema
+        .createTable('claims')
+        .addColumn('key', 'text', (c) => c.primaryKey())
+        .addColumn('at', big, (c) => c.notNull())
+        .addColumn('expires_at', big, (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('claims_by_expiry').on('claims').columns(['expires_at']).execute();
+      await db.schema
+        .createTable('leases')
+        .addColumn('name', 'text', (c) => c.primaryKey())
+        .addColumn('owner', 'text', (c) => c.notNull())
+        .addColumn('expires_at', big, (c) => c.notNull())
+        .execute();
+    },
+  };
+}
+
+function migrations(dialect: Dialect): Record<string, Migration> {
+  return {
+    '0001_tables': tables(dialect),
+    // A data dir from the keyv release: its records move into the tables above, once.
+    '0002_from_keyv': { up: async (db: AnyDb) => void (await moveKeyvRecords(db as Kysely<Database>, dialect)) },
+  };
+}
+
+/** Brings the database to the newest schema; a database already there is left as it is. */
+export async function migrate(db: Db): Promise<void> {
+  const provider: MigrationProvider = { getMigrations: async () => migrations(db.dialect) };
+  const migrator = new Migrator({ db: db.kysely, provider });
+  // Kysely takes no lock on SQLite (it has one connection), but two processes may open one data
+  // dir at once (`start` and `dockhand status`): one immediate transaction around the whole run
+  // makes the second wait and then find the migrations done. It also makes each run all or nothing.
+  const lockSqlite = db.dialect === 'sqlite';
+  if (lockSqlite) await sql`begin immediate`.execute(db.kysely);
+  let outcome: Awaited<ReturnType<Migrator['migrateToLatest']>>;
+  try {
+    outcome = await migrator.migrateToLatest();
+  } catch (e) {
+    outcome = { error: e };
+  }
+  if (lockSqlite) await sql.raw(outcome.error ? 'rollback' : 'commit').execute(db.kysely);
+  const { error, results } = outcome;
+  if (error) {
+    const failed = results?.find((r) => r.status === 'Error')?.migrationName;
+    throw new DockhandError('store.migration_failed', `the store's migration ${failed ?? ''} failed: ${(error as Error).message ?? String(error)}`, {
+      cause: error,
+      hint: 'Nothing was changed by the failed step (each migration runs in one transaction). Fix the cause and start again.',
+    });
+  }
+}

@@ -1,0 +1,241 @@
+import { sql, type Kysely } from 'kysely';
+import type { Database } from './db';
+import { DocTable, ms, putDoc, type DocShape, type Exec } from './doc-table';
+import { BuyerData, OrderRecord, type OrderState } from './records';
+
+/**
+ * Orders as Dockhand holds them, and what hangs off each: its lines (SKU, quantity, ship time,
+ * for velocity per SKU), the Amazon SKUs it could not map, and the order's side of its
+ * fulfillment facts. One write keeps them together, in one transaction.
+ */
+
+const OPEN_ON_AMAZON = ['unshipped', 'partially_shipped'];
+/** What sync did not put in ShipStation on purpose: pending, quarantined (alerted already), FBA. */
+const NOT_IN_SHIPSTATION: OrderState[] = ['held', 'quarantined', 'skipped'];
+
+export const ORDER_SHAPE: DocShape<typeof OrderRecord> = {
+  table: 'orders',
+  keyColumn: 'key',
+  schema: OrderRecord,
+  name: 'order',
+  columns: (_key, r) => ({
+    account_id: r.accountId,
+    amazon_order_id: r.amazonOrderId,
+    state: r.state,
+    amazon_status: r.amazonStatus,
+    ship_by: ms(r.shipByLatest),
+    first_seen_at: ms(r.firstSeenAt) ?? 0,
+    last_updated_time: ms(r.lastUpdatedTime) ?? 0,
+    closed_at: ms(r.closedAt),
+    cancel_requested: r.cancelRequested ? 1 : 0,
+  }),
+};
+
+/** The whole order, sealed (buyer data at rest), apart from its record: dropped after retention. */
+export const BUYER_DATA_SHAPE: DocShape<typeof BuyerData> = {
+  table: 'buyer_data',
+  keyColumn: 'order_key',
+  schema: BuyerData,
+  name: 'buyer data',
+  columns: () => ({}),
+};
+
+/** Writes an order record with its lines, unmapped SKUs and facts; `exec` is a transaction or a migration. */
+export async function writeOrder(exec: Exec, key: string, record: OrderRecord, now: number): Promise<void> {
+  await putDoc(exec, ORDER_SHAPE, key, record);
+  const shippedAt = record.amazonStatus === 'shipped' ? ms(record.closedAt) : null;
+  for (const item of record.items ?? []) {
+    const quantities = { quantity: item.quantityOrdered, quantity_shipped: item.quantityShipped ?? 0, amazon_sku: item.amazonSku ?? null, sku: item.sku ?? null };
+    await exec
+      .insertInto('order_lines')
+      .values({ order_key: key, order_item_id: item.orderItemId, ...quantities, shipped_at: shippedAt })
+      .onConflict((oc) => oc.columns(['order_key', 'order_item_id']).doUpdateSet({ ...quantities, amazon_sku: sql`coalesce(excluded.amazon_sku, order_lines.amazon_sku)`, sku: sql`coalesce(excluded.sku, order_lines.sku)` }))
+      .execute();
+  }
+  // Shipped outside a label Dockhand saw (Amazon says so): its lines shipped when Amazon closed it.
+  if (shippedAt !== null) await exec.updateTable('order_lines').set({ shipped_at: shippedAt }).where('order_key', '=', key).where('shipped_at', 'is', null).execute();
+
+  await exec.deleteFrom('order_unmapped_skus').where('order_key', '=', key).execute();
+  const unmapped = [...new Set(record.unmappedSkus)];
+  if (unmapped.length > 0) await exec.insertInto('order_unmapped_skus').values(unmapped.map((amazon_sku) => ({ order_key: key, amazon_sku }))).execute();
+
+  // Amazon-fulfilled orders are not ours to count.
+  if (record.fulfilledBy === 'amazon') return;
+  const cancelled = record.state === 'cancelled' || record.amazonStatus === 'cancelled';
+  const orderFacts = {
+    marketplace_id: record.marketplaceId ?? null,
+    is_prime: record.isPrime ? 1 : 0,
+    units: (record.items ?? []).reduce((n, i) => n + i.quantityOrdered, 0),
+    purchased_at: ms(record.createdTime ?? record.firstSeenAt),
+    ship_by: ms(record.shipByLatest),
+    imported_at: ms(record.sentAt),
+    cancelled_at: cancelled ? (ms(record.closedAt) ?? now) : null,
+    updated_at: now,
+  };
+  await exec
+    .insertInto('fulfillment_facts')
+    .values({ order_key: key, account_id: record.accountId, amazon_order_id: record.amazonOrderId, ...orderFacts })
+    .onConflict((oc) => oc.column('order_key').doUpdateSet(orderFacts))
+    .execute();
+  await markLate(exec, key);
+}
+
+/** `late`: Amazon accepted the first confirmation after the latest ship date (null until both are known). */
+export async function markLate(exec: Exec, orderKey: string): Promise<void> {
+  await exec
+    .updateTable('fulfillment_facts')
+    .set({ late: sql`case when confirmed_at is null or ship_by is null then null when confirmed_at > ship_by then 1 else 0 end` })
+    .where('order_key', '=', orderKey)
+    .execute();
+}
+
+async function deleteOrderRows(exec: Exec, keys: string[]): Promise<void> {
+  if (keys.length === 0) return;
+  await exec.deleteFrom('order_lines').where('order_key', 'in', keys).execute();
+  await exec.deleteFrom('order_unmapped_skus').where('order_key', 'in', keys).execute();
+  await exec.deleteFrom('buyer_data').where('order_key', 'in', keys).execute();
+  await exec.deleteFrom('orders').where('key', 'in', keys).execute();
+}
+
+export interface OrderCountsRow {
+  accountId: string;
+  state: OrderState;
+  count: number;
+}
+
+export class OrderRepository extends DocTable<typeof OrderRecord> {
+  constructor(
+    db: Kysely<Database>,
+    private readonly clock: () => number,
+  ) {
+    super(db, ORDER_SHAPE);
+  }
+
+  override async set(key: string, record: OrderRecord): Promise<void> {
+    await this.db.transaction().execute((trx) => writeOrder(trx, key, record, this.clock()));
+  }
+
+  override async delete(key: string): Promise<boolean> {
+    const existed = (await this.get(key)) !== undefined;
+    await this.db.transaction().execute(async (trx) => {
+      await deleteOrderRows(trx, [key]);
+      await trx.deleteFrom('fulfillment_facts').where('order_key', '=', key).execute();
+    });
+    return existed;
+  }
+
+  private async pick(query: { execute(): Promise<Array<{ key: string; doc: string }>> }): Promise<OrderRecord[]> {
+    return this.parseRows(await query.execute());
+  }
+
+  /** Imported orders Amazon still expects to ship whose latest ship date is before `before`, soonest first. */
+  openDueBefore(before: Date, limit = 5_000): Promise<OrderRecord[]> {
+    return this.pick(
+      this.db
+        .selectFrom('orders')
+        .select(['key', 'doc'])
+        .where('state', '=', 'sent')
+        .where('amazon_status', 'in', OPEN_ON_AMAZON)
+        .where('ship_by', '<', before.getTime())
+        .orderBy('ship_by')
+        .limit(limit),
+    );
+  }
+
+  /** Imported orders Amazon still expects to ship whose buyer asked to cancel. */
+  openWithCancelRequest(limit = 5_000): Promise<OrderRecord[]> {
+    return this.pick(
+      this.db.selectFrom('orders').select(['key', 'doc']).where('cancel_requested', '=', 1).where('state', '=', 'sent').where('amazon_status', 'in', OPEN_ON_AMAZON).limit(limit),
+    );
+  }
+
+  /** How many imported orders Amazon still expects to ship. */
+  async countOpen(): Promise<number> {
+    const row = await this.db
+      .selectFrom('orders')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('state', '=', 'sent')
+      .where('amazon_status', 'in', OPEN_ON_AMAZON)
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
+  /** Orders per account and state. */
+  async countByAccountAndState(accountIds: string[]): Promise<OrderCountsRow[]> {
+    if (accountIds.length === 0) return [];
+    const rows = await this.db
+      .selectFrom('orders')
+      .select(['account_id', 'state', (eb) => eb.fn.countAll<number>().as('n')])
+      .where('account_id', 'in', accountIds)
+      .groupBy(['account_id', 'state'])
+      .execute();
+    return rows.map((r) => ({ accountId: r.account_id, state: r.state as OrderState, count: Number(r.n) }));
+  }
+
+  /** Orders per account first seen at or after `since`. */
+  async countFirstSeenSince(accountIds: string[], since: Date): Promise<Map<string, number>> {
+    if (accountIds.length === 0) return new Map();
+    const rows = await this.db
+      .selectFrom('orders')
+      .select(['account_id', (eb) => eb.fn.countAll<number>().as('n')])
+      .where('account_id', 'in', accountIds)
+      .where('first_seen_at', '>=', since.getTime())
+      .groupBy('account_id')
+      .execute();
+    return new Map(rows.map((r) => [r.account_id, Number(r.n)]));
+  }
+
+  /**
+   * An account's orders that reconciliation compares with ShipStation: those sync put there,
+   * open on Amazon, or changed on Amazon since `since`.
+   */
+  async forReconcile(accountId: string, since: Date, limit = 20_000): Promise<OrderRecord[]> {
+    const inShipStation = this.db.selectFrom('orders').select(['key', 'doc']).where('account_id', '=', accountId).where('state', 'not in', NOT_IN_SHIPSTATION);
+    const open = await inShipStation.where('state', '=', 'sent').where('amazon_status', 'in', OPEN_ON_AMAZON).limit(limit).execute();
+    const sending = await inShipStation.where('state', '=', 'in_flight').limit(limit).execute();
+    const changed = await inShipStation.where('last_updated_time', '>=', since.getTime()).limit(limit).execute();
+    const byKey = new Map([...open, ...sending, ...changed].map((r) => [r.key, r]));
+    return this.parseRows([...byKey.values()]);
+  }
+
+  /** Orders in ShipStation that carry the Amazon SKU `amazonSku` unmapped, oldest first. */
+  withUnmappedSku(amazonSku: string, limit: number): Promise<OrderRecord[]> {
+    return this.pick(
+      this.db
+        .selectFrom('order_unmapped_skus as u')
+        .innerJoin('orders as o', 'o.key', 'u.order_key')
+        .select(['o.key as key', 'o.doc as doc'])
+        .where('u.amazon_sku', '=', amazonSku)
+        .where('o.state', '=', 'sent')
+        .orderBy('o.first_seen_at')
+        .limit(limit),
+    );
+  }
+
+  /** Drops the sealed buyer data of orders closed before `cutoff`; the records stay. */
+  async purgeBuyerDataClosedBefore(cutoff: Date): Promise<number> {
+    const result = await this.db
+      .deleteFrom('buyer_data')
+      .where('order_key', 'in', (eb) => eb.selectFrom('orders').select('key').where('closed_at', 'is not', null).where('closed_at', '<', cutoff.getTime()))
+      .executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
+
+  /** Deletes the records and lines of orders closed before `cutoff` (their facts stay), a batch at a time. */
+  async purgeClosedBefore(cutoff: Date, batch = 1_000): Promise<number> {
+    let purged = 0;
+    for (;;) {
+      const keys = (await this.db.selectFrom('orders').select('key').where('closed_at', 'is not', null).where('closed_at', '<', cutoff.getTime()).limit(batch).execute()).map((r) => r.key);
+      if (keys.length === 0) return purged;
+      await this.db.transaction().execute((trx) => deleteOrderRows(trx, keys));
+      purged += keys.length;
+    }
+  }
+
+  /** Deletes facts about orders purchased before `cutoff`. */
+  async purgeFactsBefore(cutoff: Date): Promise<number> {
+    const result = await this.db.deleteFrom('fulfillment_facts').where('purchased_at', '<', cutoff.getTime()).executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
+}
+
