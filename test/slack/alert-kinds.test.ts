@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseButtonValue, shipstationOrderUrl, type SlackMessage } from '../../src/domain/block-kit';
-import { alertMessage } from '../../src/slack/alert-kinds';
+import { ALERT_KINDS, alertMessage } from '../../src/slack/alert-kinds';
 import type { AlertRecord } from '../../src/store/records';
 import { orderTimeline } from '../../src/sync/order-timeline-message';
 import { lateList } from '../../src/writeback/late-list-message';
@@ -113,5 +113,51 @@ describe('where Open in ShipStation leads', () => {
     expect(allText(notSent)).toContain('*ShipStation order*\\nnot created');
     const late = lateList([atRisk(1, { shipstationOrderId: undefined })], NOW, CTX);
     expect(buttons(late).map((b) => b.action_id)).toEqual(['retry_sync:default:112-0000000-0000001']);
+  });
+});
+
+describe('the alert kind registry', () => {
+  const huge = 'z'.repeat(10_000);
+  const lateMany = deadlineAlertRecord({ stage: 'late', orders: Array.from({ length: 200 }, (_, i) => atRisk(i, { minutesLeft: -i })) });
+  /** One demanding record per registered kind: a kind added without a row here fails the first test. */
+  const worst: Record<string, AlertRecord> = {
+    quarantined_order: { ...quarantinedAlert, count: 7, facts: { ...quarantinedAlert.facts, reason: huge, hint: huge } },
+    quarantine_burst: { ...burstAlert, count: 5000, facts: { ...burstAlert.facts, count: '5000', orderIds: Array.from({ length: 500 }, (_, i) => `111-0000000-${i}`).join(',') } },
+    // Amazon's seller SKUs have at most 40 characters; the SKU rides in the Map SKU button's value.
+    unmapped_sku: { ...unmappedAlert, facts: { ...unmappedAlert.facts, amazonSku: 'S'.repeat(40), recentOrders: huge } },
+    sync_failed: { ...syncAlert, facts: { ...syncAlert.facts, message: huge, hint: huge } },
+    writeback_problem: writebackAlert(notice({ message: huge, hint: huge, fix: 'confirm_now' })),
+    deadline: lateMany,
+  };
+
+  it('has a demanding record for every registered kind', () => {
+    expect(Object.keys(worst).sort()).toEqual(Object.keys(ALERT_KINDS).sort());
+  });
+
+  const states = Object.entries(worst).flatMap(([kind, r]): Array<[string, AlertRecord]> => [
+    [`${kind}, open`, r],
+    [`${kind}, open, acted on`, { ...r, lastActor: 'U1ALICE', lastActionAt: '2026-03-02T14:02:00Z', lastActionText: `pressed it — ${huge}` }],
+    [`${kind}, resolved`, { ...r, state: 'resolved', facts: { ...r.facts, resolution: huge } }],
+    [`${kind}, no facts`, alert({ key: `${kind}:empty`, kind, facts: {} })],
+  ]);
+  it.each(states)('%s renders within Slack’s limits', (_name, r) => {
+    const msg = alertMessage(r, CTX);
+    expect(blockKitProblems(msg)).toEqual([]);
+    if (r.state === 'resolved') expect(buttons(msg)).toEqual([]);
+  });
+
+  it('draws a kind it does not know plainly, logs it, and keeps the resolution line', () => {
+    const warned: unknown[] = [];
+    const logger = { warn: (obj: unknown) => void warned.push(obj) };
+    const r = alert({ key: 'refund:default:111-1', kind: 'refund_stuck', facts: { amazonOrderId: '111-1' } });
+    const open = alertMessage(r, CTX, logger);
+    expect(blockKitProblems(open)).toEqual([]);
+    expect(open.text).toBe('Dockhand problem refund_stuck: refund:default:111-1');
+    expect(allText(open)).toContain(':grey_question: Dockhand problem `refund_stuck`: `refund:default:111-1`');
+    expect(buttons(open)).toEqual([]);
+    expect(warned).toEqual([{ alert: 'refund:default:111-1', kind: 'refund_stuck' }]);
+    const resolved = alertMessage({ ...r, state: 'resolved' }, CTX);
+    expect(resolved.text).toBe('Resolved: Dockhand problem refund_stuck: refund:default:111-1');
+    expect(allText(resolved)).toContain(':white_check_mark: Resolved: the problem went away');
   });
 });
