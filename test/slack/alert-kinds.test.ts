@@ -1,24 +1,20 @@
 import { describe, expect, it } from 'vitest';
-import { parseButtonValue, shipstationOrderUrl, type SlackMessage } from '../../src/domain/block-kit';
+import { parseButtonValue, shipstationOrderUrl } from '../../src/domain/block-kit';
 import { ALERT_KINDS, alertMessage } from '../../src/slack/alert-kinds';
 import type { AlertRecord } from '../../src/store/records';
 import { orderTimeline } from '../../src/sync/order-timeline-message';
 import { lateList } from '../../src/writeback/late-list-message';
-import { blockKitProblems, allText, buttons, ID, NOW, CTX, alert, quarantinedAlert, unmappedAlert, syncAlert, burstAlert, record, audit, atRisk, deadlineAlertRecord, notice, writebackAlert } from '../support/slack-messages';
+import { blockKitProblems, allText, buttons, ID, NOW, CTX, alert, quarantinedAlert, unmappedAlert, syncAlert, burstAlert, record, audit, atRisk, deadlineAlertRecord, notice, writebackAlert, describeValidBlockKit } from '../support/slack-messages';
 
-describe('is structurally valid Block Kit', () => {
-  it.each<[string, SlackMessage]>([
-    ['alert quarantined', alertMessage(quarantinedAlert, CTX)],
-    ['alert unmapped', alertMessage(unmappedAlert, CTX)],
-    ['alert sync failed', alertMessage(syncAlert, CTX)],
-    ['alert burst', alertMessage(burstAlert, CTX)],
-    ['alert resolved', alertMessage({ ...syncAlert, state: 'resolved', lastActor: 'U1ALICE', lastActionAt: '2026-03-02T14:02:00Z', lastActionText: 'pressed Retry now — sync ok' }, CTX)],
-    ['alert with no facts', alertMessage(alert({ kind: 'quarantined_order', facts: {} }), CTX)],
-    ['alert with huge facts', alertMessage({ ...syncAlert, facts: { ...syncAlert.facts, message: 'm'.repeat(10_000) } }, CTX)],
-  ])('%s', (_name, msg) => {
-    expect(blockKitProblems(msg)).toEqual([]);
-  });
-});
+describeValidBlockKit([
+  ['alert quarantined', alertMessage(quarantinedAlert, CTX)],
+  ['alert unmapped', alertMessage(unmappedAlert, CTX)],
+  ['alert sync failed', alertMessage(syncAlert, CTX)],
+  ['alert burst', alertMessage(burstAlert, CTX)],
+  ['alert resolved', alertMessage({ ...syncAlert, state: 'resolved', lastActor: 'U1ALICE', lastActionAt: '2026-03-02T14:02:00Z', lastActionText: 'pressed Retry now — sync ok' }, CTX)],
+  ['alert with no facts', alertMessage(alert({ kind: 'quarantined_order', facts: {} }), CTX)],
+  ['alert with huge facts', alertMessage({ ...syncAlert, facts: { ...syncAlert.facts, message: 'm'.repeat(10_000) } }, CTX)],
+]);
 
 describe('alertMessage', () => {
   it.each<[string, AlertRecord, string, string[], Array<[string, string | undefined]>]>([

@@ -1,16 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import type { SlackMessage } from '../../src/domain/block-kit';
 import { auditList } from '../../src/slack/audit-list';
-import { blockKitProblems, allText, audit } from '../support/slack-messages';
+import { allText, audit, describeValidBlockKit } from '../support/slack-messages';
 
-describe('is structurally valid Block Kit', () => {
-  it.each<[string, SlackMessage]>([
-    ['audit list, 100', auditList(Array.from({ length: 100 }, (_, i) => ({ ...audit[0]!, detail: 'd'.repeat(200), at: new Date(Date.UTC(2026, 2, 2, 0, i)).toISOString() })))],
-    ['audit list, empty', auditList([])],
-  ])('%s', (_name, msg) => {
-    expect(blockKitProblems(msg)).toEqual([]);
-  });
-});
+describeValidBlockKit([
+  ['audit list, 100', auditList(Array.from({ length: 100 }, (_, i) => ({ ...audit[0]!, detail: 'd'.repeat(200), at: new Date(Date.UTC(2026, 2, 2, 0, i)).toISOString() })))],
+  ['audit list, empty', auditList([])],
+]);
 
 describe('auditList', () => {
   it('lists newest first with who, what, target and outcome', () => {

@@ -1,17 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import type { SlackMessage } from '../../src/domain/block-kit';
 import { helpMessage, refused, unknownCommand } from '../../src/slack/replies';
-import { blockKitProblems, allText } from '../support/slack-messages';
+import { allText, describeValidBlockKit } from '../support/slack-messages';
 
-describe('is structurally valid Block Kit', () => {
-  it.each<[string, SlackMessage]>([
-    ['help', helpMessage()],
-    ['unknown', unknownCommand('`/dockhand retyr`: unknown command `retyr` — did you mean `retry`?')],
-    ['refused', refused('Only managers may pause the sync.')],
-  ])('%s', (_name, msg) => {
-    expect(blockKitProblems(msg)).toEqual([]);
-  });
-});
+describeValidBlockKit([
+  ['help', helpMessage()],
+  ['unknown', unknownCommand('`/dockhand retyr`: unknown command `retyr` — did you mean `retry`?')],
+  ['refused', refused('Only managers may pause the sync.')],
+]);
 
 describe('help, unknown, refused', () => {
   it('help lists every command', () => {

@@ -1,3 +1,4 @@
+import { describe, expect, it } from 'vitest';
 import type { RenderContext, SlackMessage } from '../../src/domain/block-kit';
 import type { AlertRecord, AuditEntry, ConfirmationRecord, OrderRecord, QuarantineEntry, UnmappedSku } from '../../src/store/records';
 import { deadlineFacts, type AtRiskOrder, type DeadlineNotice } from '../../src/writeback/deadline-alert';
@@ -209,3 +210,12 @@ export function confirmation(over: Partial<ConfirmationRecord> = {}): Confirmati
 }
 
 export const many = (n: number, over: (i: number) => Partial<AtRiskOrder> = () => ({})) => Array.from({ length: n }, (_, i) => atRisk(i, over(i)));
+
+/** One test per message: each is valid Block Kit within Slack's limits. */
+export function describeValidBlockKit(messages: Array<[string, SlackMessage]>): void {
+  describe('is structurally valid Block Kit', () => {
+    it.each(messages)('%s', (_name, msg) => {
+      expect(blockKitProblems(msg)).toEqual([]);
+    });
+  });
+}

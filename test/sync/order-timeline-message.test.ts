@@ -1,18 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { parseButtonValue, type SlackMessage } from '../../src/domain/block-kit';
+import { parseButtonValue } from '../../src/domain/block-kit';
 import { orderTimeline } from '../../src/sync/order-timeline-message';
-import { blockKitProblems, allText, buttons, ID, CTX, quarantineEntry, quarantinedAlert, record, audit, confirmation } from '../support/slack-messages';
+import { allText, buttons, ID, CTX, quarantineEntry, quarantinedAlert, record, audit, confirmation, describeValidBlockKit } from '../support/slack-messages';
 
-describe('is structurally valid Block Kit', () => {
-  it.each<[string, SlackMessage]>([
-    ['order timeline', orderTimeline({ amazonOrderId: ID, record, audit, alerts: [quarantinedAlert], confirmations: [] }, CTX)],
-    ['order timeline, unknown order', orderTimeline({ amazonOrderId: ID, audit: [], alerts: [], confirmations: [] }, CTX)],
-    ['order timeline, 200 audit entries', orderTimeline({ amazonOrderId: ID, record, quarantine: quarantineEntry(1), audit: Array.from({ length: 200 }, (_, i) => ({ ...audit[0]!, at: new Date(Date.UTC(2026, 2, 2, 0, i)).toISOString() })), alerts: [], confirmations: [] }, CTX)],
-    ['timeline with 30 labels', orderTimeline({ amazonOrderId: ID, record, audit: [], alerts: [], confirmations: Array.from({ length: 30 }, (_, i) => confirmation({ labelId: `shipment:${i}`, state: 'quarantined', code: 'writeback.rejected', reason: 'r'.repeat(400) })) }, CTX)],
-  ])('%s', (_name, msg) => {
-    expect(blockKitProblems(msg)).toEqual([]);
-  });
-});
+describeValidBlockKit([
+  ['order timeline', orderTimeline({ amazonOrderId: ID, record, audit, alerts: [quarantinedAlert], confirmations: [] }, CTX)],
+  ['order timeline, unknown order', orderTimeline({ amazonOrderId: ID, audit: [], alerts: [], confirmations: [] }, CTX)],
+  ['order timeline, 200 audit entries', orderTimeline({ amazonOrderId: ID, record, quarantine: quarantineEntry(1), audit: Array.from({ length: 200 }, (_, i) => ({ ...audit[0]!, at: new Date(Date.UTC(2026, 2, 2, 0, i)).toISOString() })), alerts: [], confirmations: [] }, CTX)],
+  ['timeline with 30 labels', orderTimeline({ amazonOrderId: ID, record, audit: [], alerts: [], confirmations: Array.from({ length: 30 }, (_, i) => confirmation({ labelId: `shipment:${i}`, state: 'quarantined', code: 'writeback.rejected', reason: 'r'.repeat(400) })) }, CTX)],
+]);
 
 describe('orderTimeline', () => {
   it('shows what happened in time order and never the sealed buyer data', () => {

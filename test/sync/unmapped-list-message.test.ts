@@ -1,16 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { parseButtonValue, type SlackMessage } from '../../src/domain/block-kit';
+import { parseButtonValue } from '../../src/domain/block-kit';
 import { unmappedList } from '../../src/sync/unmapped-list-message';
-import { blockKitProblems, allText, buttons, unmapped } from '../support/slack-messages';
+import { allText, buttons, unmapped, describeValidBlockKit } from '../support/slack-messages';
 
-describe('is structurally valid Block Kit', () => {
-  it.each<[string, SlackMessage]>([
-    ['unmapped list, 30', unmappedList(Array.from({ length: 30 }, (_, i) => unmapped(i)))],
-    ['unmapped list, empty', unmappedList([])],
-  ])('%s', (_name, msg) => {
-    expect(blockKitProblems(msg)).toEqual([]);
-  });
-});
+describeValidBlockKit([
+  ['unmapped list, 30', unmappedList(Array.from({ length: 30 }, (_, i) => unmapped(i)))],
+  ['unmapped list, empty', unmappedList([])],
+]);
 
 describe('unmappedList', () => {
   it('orders by order count and gives a Map SKU button each', () => {

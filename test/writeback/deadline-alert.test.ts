@@ -1,20 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { parseButtonValue, shipstationOrderUrl, type SlackMessage } from '../../src/domain/block-kit';
+import { parseButtonValue, shipstationOrderUrl } from '../../src/domain/block-kit';
 import { alertMessage } from '../../src/slack/alert-kinds';
 import { deadlineHeadline, type DeadlineNotice } from '../../src/writeback/deadline-alert';
-import { blockKitProblems, allText, buttons, CTX, alert, atRisk, deadlineAlertRecord, many } from '../support/slack-messages';
+import { blockKitProblems, allText, buttons, CTX, alert, atRisk, deadlineAlertRecord, many, describeValidBlockKit } from '../support/slack-messages';
 
-describe('is structurally valid Block Kit', () => {
-  it.each<[string, SlackMessage]>([
-    ['deadline, 200 orders at risk', alertMessage(deadlineAlertRecord({ stage: 'at_risk', leadMinutes: 240, orders: many(200, (i) => ({ isPrime: i < 50 })) }), CTX)],
-    ['deadline, 200 late', alertMessage(deadlineAlertRecord({ stage: 'late', orders: many(200, (i) => ({ minutesLeft: -i })) }), CTX)],
-    ['deadline, 200 cancel requests', alertMessage(deadlineAlertRecord({ stage: 'cancel_requested', orders: many(200, (i) => (i % 2 ? { shipstationOrderId: undefined } : {})) }), CTX)],
-    ['deadline, resolved', alertMessage(deadlineAlertRecord({ stage: 'late', orders: many(3) }, { state: 'resolved' }), CTX)],
-    ['deadline alert, no facts', alertMessage(alert({ kind: 'deadline', facts: {} }), CTX)],
-  ])('%s', (_name, msg) => {
-    expect(blockKitProblems(msg)).toEqual([]);
-  });
-});
+describeValidBlockKit([
+  ['deadline, 200 orders at risk', alertMessage(deadlineAlertRecord({ stage: 'at_risk', leadMinutes: 240, orders: many(200, (i) => ({ isPrime: i < 50 })) }), CTX)],
+  ['deadline, 200 late', alertMessage(deadlineAlertRecord({ stage: 'late', orders: many(200, (i) => ({ minutesLeft: -i })) }), CTX)],
+  ['deadline, 200 cancel requests', alertMessage(deadlineAlertRecord({ stage: 'cancel_requested', orders: many(200, (i) => (i % 2 ? { shipstationOrderId: undefined } : {})) }), CTX)],
+  ['deadline, resolved', alertMessage(deadlineAlertRecord({ stage: 'late', orders: many(3) }, { state: 'resolved' }), CTX)],
+  ['deadline alert, no facts', alertMessage(alert({ kind: 'deadline', facts: {} }), CTX)],
+]);
 
 describe('deadline escalation messages', () => {
   it.each<[DeadlineNotice['stage'], number, number | undefined, string]>([

@@ -1,16 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { parseButtonValue, type SlackMessage } from '../../src/domain/block-kit';
+import { parseButtonValue } from '../../src/domain/block-kit';
 import { lateList } from '../../src/writeback/late-list-message';
-import { blockKitProblems, allText, buttons, NOW, CTX, atRisk, many } from '../support/slack-messages';
+import { allText, buttons, NOW, CTX, atRisk, many, describeValidBlockKit } from '../support/slack-messages';
 
-describe('is structurally valid Block Kit', () => {
-  it.each<[string, SlackMessage]>([
-    ['late list, 200 in every group', lateList(many(200, (i) => ({ minutesLeft: [-30, 30, 120, 600, undefined][i % 5] })), NOW, CTX)],
-    ['late list, empty', lateList([], NOW, CTX)],
-  ])('%s', (_name, msg) => {
-    expect(blockKitProblems(msg)).toEqual([]);
-  });
-});
+describeValidBlockKit([
+  ['late list, 200 in every group', lateList(many(200, (i) => ({ minutesLeft: [-30, 30, 120, 600, undefined][i % 5] })), NOW, CTX)],
+  ['late list, empty', lateList([], NOW, CTX)],
+]);
 
 describe('lateList', () => {
   it('groups late / under 1 h / under 4 h / later, keeping Prime first in each group', () => {

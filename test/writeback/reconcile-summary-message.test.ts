@@ -1,16 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { parseButtonValue, type SlackMessage } from '../../src/domain/block-kit';
+import { parseButtonValue } from '../../src/domain/block-kit';
 import { reconcileSummary } from '../../src/writeback/reconcile-summary-message';
-import { blockKitProblems, allText, buttons, NOW, CTX, notice } from '../support/slack-messages';
+import { allText, buttons, NOW, CTX, notice, describeValidBlockKit } from '../support/slack-messages';
 
-describe('is structurally valid Block Kit', () => {
-  it.each<[string, SlackMessage]>([
-    ['reconcile, 60 findings of every kind', reconcileSummary({ accounts: ['default', 'eu'], checkedOrders: 900, checkedLabels: 1200, findings: Array.from({ length: 60 }, (_, i) => notice({ key: `reconcile:${i}`, fix: (['retry_confirmation', 'confirm_now', 'create_in_shipstation', 'hold_order', undefined] as const)[i % 5] })) }, NOW, CTX)],
-    ['reconcile, nothing found', reconcileSummary({ accounts: ['default'], checkedOrders: 3, checkedLabels: 2, findings: [] }, NOW, CTX)],
-  ])('%s', (_name, msg) => {
-    expect(blockKitProblems(msg)).toEqual([]);
-  });
-});
+describeValidBlockKit([
+  ['reconcile, 60 findings of every kind', reconcileSummary({ accounts: ['default', 'eu'], checkedOrders: 900, checkedLabels: 1200, findings: Array.from({ length: 60 }, (_, i) => notice({ key: `reconcile:${i}`, fix: (['retry_confirmation', 'confirm_now', 'create_in_shipstation', 'hold_order', undefined] as const)[i % 5] })) }, NOW, CTX)],
+  ['reconcile, nothing found', reconcileSummary({ accounts: ['default'], checkedOrders: 3, checkedLabels: 2, findings: [] }, NOW, CTX)],
+]);
 
 describe('reconcileSummary', () => {
   it('lists each finding with its fix, ids suffixed by position', () => {

@@ -1,17 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { parseButtonValue, shipstationOrderUrl, type SlackMessage } from '../../src/domain/block-kit';
+import { parseButtonValue, shipstationOrderUrl } from '../../src/domain/block-kit';
 import { alertMessage } from '../../src/slack/alert-kinds';
 import { writebackFacts, type WritebackNotice, writebackNoticeFromFacts, writebackResolution } from '../../src/writeback/writeback-alert';
-import { blockKitProblems, allText, buttons, ID, CTX, alert, notice, writebackAlert } from '../support/slack-messages';
+import { blockKitProblems, allText, buttons, ID, CTX, alert, notice, writebackAlert, describeValidBlockKit } from '../support/slack-messages';
 
-describe('is structurally valid Block Kit', () => {
-  it.each<[string, SlackMessage]>([
-    ['writeback alert, huge message', alertMessage(writebackAlert(notice({ message: 'm'.repeat(10_000), hint: 'h'.repeat(5_000) })), CTX)],
-    ['writeback alert, no facts', alertMessage(alert({ kind: 'writeback_problem', facts: {} }), CTX)],
-  ])('%s', (_name, msg) => {
-    expect(blockKitProblems(msg)).toEqual([]);
-  });
-});
+describeValidBlockKit([
+  ['writeback alert, huge message', alertMessage(writebackAlert(notice({ message: 'm'.repeat(10_000), hint: 'h'.repeat(5_000) })), CTX)],
+  ['writeback alert, no facts', alertMessage(alert({ kind: 'writeback_problem', facts: {} }), CTX)],
+]);
 
 describe('writeback problem alerts', () => {
   it.each<[string, WritebackNotice, string, Array<[string, string | undefined]>]>([
