@@ -231,7 +231,7 @@ describe('alert manager', () => {
     expect(JSON.stringify(m!.msg.blocks)).toContain('Amazon refused it again');
     // The newer notice replaces the facts: no stale tracking number from the first one.
     expect(JSON.stringify(m!.msg.blocks)).not.toContain('1Z999AA10123456784');
-    // The notice names no ShipStation order: no Open in ShipStation (blocks.ts draws it only for one ShipStation holds).
+    // The notice names no ShipStation order: no Open in ShipStation (`openInShipStation` draws it only for one ShipStation holds).
     expect(buttonIds(m!.msg)).toEqual(['"action_id":"retry_confirmation"', '"action_id":"show_order"']);
     expect(await alerts.get('writeback:shipment:4242')).toMatchObject({ kind: 'writeback_problem', count: 2, state: 'open' });
 
