@@ -13,11 +13,13 @@ import { statusMessage } from '../jobs/status-message';
 import { MAP_SKU_VIEW, mapSkuModal, mapSkuModalErrors, validateShipStationSku } from '../sync/map-sku-modal';
 import { orderTimeline } from '../sync/order-timeline-message';
 import { quarantineList } from '../sync/quarantine-list-message';
+import { syncKey } from '../sync/sync-failed-alert';
+import { unmappedKey } from '../sync/unmapped-sku-alert';
 import { unmappedList } from '../sync/unmapped-list-message';
 import type { AtRiskOrder } from '../writeback/deadline-alert';
 import { lateList } from '../writeback/late-list-message';
 import { reconcileSummary } from '../writeback/reconcile-summary-message';
-import type { WritebackNotice } from '../writeback/writeback-alert';
+import { WRITEBACK_PROBLEM, type WritebackNotice } from '../writeback/writeback-alert';
 import { isManagerOnly, parseCommand, type DockhandCommand } from './commands';
 import type { OrderTimeline } from '../sync/order-timeline';
 
@@ -172,14 +174,14 @@ export function createHandlers(deps: HandlerDeps) {
         const problem = validateShipStationSku(cmd.shipstationSku);
         if (problem) return plain(`Not mapped: ${problem}`);
         await ops.mapSku(cmd.amazonSku, cmd.shipstationSku);
-        alerts.markResolved(`unmapped:${cmd.amazonSku}`, `mapped it to ${cmd.shipstationSku}`, userId);
+        alerts.markResolved(unmappedKey(cmd.amazonSku), `mapped it to ${cmd.shipstationSku}`, userId);
         return plain(`Mapped \`${cmd.amazonSku}\` → \`${cmd.shipstationSku}\`. Orders waiting for it go out on the next sync (or press Retry).`);
       }
       case 'sku_unmapped':
         return fromBlocks(unmappedList(await ops.unmapped()), 'Unmapped SKUs');
       case 'pause': {
         const ids = await ops.pause(cmd.accountId, userId);
-        for (const id of ids) alerts.noteAction(`sync:${id}`, userId, 'paused the sync');
+        for (const id of ids) alerts.noteAction(syncKey(id), userId, 'paused the sync');
         return { text: `<@${userId}> paused sync for ${ids.join(', ') || 'no account'}. \`/dockhand resume\` starts it again.`, inChannel: true };
       }
       case 'resume': {
@@ -340,7 +342,7 @@ export function createHandlers(deps: HandlerDeps) {
         await audit(userId, action, 'failed', undefined, 'modal carried no Amazon SKU');
         return;
       }
-      const key = meta.key ?? `unmapped:${meta.amazonSku}`;
+      const key = meta.key ?? unmappedKey(meta.amazonSku);
       try {
         await ops.mapSku(meta.amazonSku, shipstationSku, meta.asin);
         alerts.markResolved(key, `mapped it to ${shipstationSku}`, userId);
@@ -356,7 +358,7 @@ export function createHandlers(deps: HandlerDeps) {
   /** A problem fixed by a button: a writeback alert is resolved; on other messages the action is noted. */
   async function settle(alertKey: string, userId: string, text: string, fixed: boolean): Promise<void> {
     const r = fixed ? await alerts.get(alertKey) : undefined;
-    if (r?.kind === 'writeback_problem') alerts.markResolved(alertKey, text, userId);
+    if (r?.kind === WRITEBACK_PROBLEM.name) alerts.markResolved(alertKey, text, userId);
     else alerts.noteAction(alertKey, userId, text);
   }
 
