@@ -1,4 +1,3 @@
-import { nullNotifier } from '../domain/notifier';
 import type { Config } from '../config/config';
 import { toDockhandError } from '../domain/errors';
 import { silentLogger } from '../log/logger';
@@ -54,7 +53,7 @@ export async function checkConnections(cfg: Config, out: (line?: string) => void
   }
 
   out('checks:');
-  const rt = await openRuntime(live, silentLogger, nullNotifier);
+  const rt = await openRuntime(live, silentLogger);
   try {
     for (const a of live.accounts) {
       try {

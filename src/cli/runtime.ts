@@ -14,7 +14,6 @@ import { createAlertRecorder, type AlertRecorder } from '../slack/alerts';
 import type { Logger } from '../log/logger';
 import { SIMULATED_APP_PATH } from '../sandbox/shipstation/order-page';
 import { createShipStationClient, type ShipStationClient } from '../shipstation/client';
-import { setShipStationAppUrl } from '../slack/blocks';
 import { createSealer, resolveSealerKey, type Sealer } from '../store/sealer';
 import { isLeaseOwnerGone, leaseOwner, Store } from '../store/store';
 import type { SyncContext } from '../sync/sync-orders.job';
@@ -121,8 +120,6 @@ function required(value: string | undefined, name: string): string {
  * alert outbox (Slack or not); `echo` also shows each notice as it happens.
  */
 export async function openRuntime(config: Config, logger: Logger, echo?: NoticeEcho): Promise<Runtime> {
-  // Alert messages are drawn where the config is not at hand: their "Open in ShipStation" base is set here, once.
-  setShipStationAppUrl(config.shipstation.appUrl);
   const store = await Store.open({ dataDir: config.dataDir, ...(config.storeUrl ? { storeUrl: config.storeUrl } : {}) });
   const alerts = createAlertRecorder({ store, now: () => new Date(), logger: logger.child({ part: 'alerts' }) });
   const notifier = echo ? withEcho(alerts, echo) : alerts;

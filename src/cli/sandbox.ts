@@ -23,6 +23,11 @@ import { startWarehouse } from '../sandbox/shipstation/warehouse';
 import { ensureShipNotifyWebhook, WEBHOOK_PATH } from '../writeback/ship-notify-webhook';
 import { shipNotifyContext } from './writeback';
 import { countOrders, type OrderCounts } from '../jobs/status';
+import { QUARANTINED_ORDER } from '../sync/quarantine-alert';
+import { SYNC_FAILED } from '../sync/sync-failed-alert';
+import { UNMAPPED_SKU } from '../sync/unmapped-sku-alert';
+import { DEADLINE } from '../writeback/deadline-alert';
+import { WRITEBACK_PROBLEM } from '../writeback/writeback-alert';
 
 /**
  * The sandbox runs Amazon's and ShipStation's limits (and Dockhand's cadence) 20 times faster
@@ -189,12 +194,15 @@ export async function runSandbox(config: Config, opts: SandboxOptions): Promise<
     const live = applySandbox(withSandboxSlack(paced, slackSim && signingSecret ? { url: slackSim.url, signingSecret } : undefined), sandbox.info);
     // ShipStation's SHIP_NOTIFY comes back to this app; the secret proves it is the simulator.
     live.writeback = { ...live.writeback, pollSeconds: live.writeback.pollSeconds / scale, webhookSecret: live.writeback.webhookSecret ?? randomUUID() };
-    const echo: NoticeEcho = {
-      orderQuarantined: (n) => say(`  ! quarantined ${n.amazonOrderId}: ${n.reason}`),
-      unmappedSku: (n) => say(`  ! unmapped SKU ${n.amazonSku} (order ${n.amazonOrderId}): sent with Amazon's SKU; map it in Slack or with \`dockhand sku import\``),
-      syncFailed: (n) => say(`  ! sync failed: ${n.message}`),
-      writebackProblem: (n) => say(`  ! ${n.amazonOrderId}: ${n.message}`),
-      deadlineEscalation: (n) => say(`  ! ship-by: ${n.orders.length} order(s) ${n.stage === 'at_risk' ? `within ${n.leadMinutes} min of the deadline` : n.stage.replace('_', ' ')}`),
+    const echo: NoticeEcho = (p) => {
+      if (QUARANTINED_ORDER.is(p)) say(`  ! quarantined ${p.notice.amazonOrderId}: ${p.notice.reason}`);
+      else if (UNMAPPED_SKU.is(p)) say(`  ! unmapped SKU ${p.notice.amazonSku} (order ${p.notice.amazonOrderId}): sent with Amazon's SKU; map it in Slack or with \`dockhand sku import\``);
+      else if (SYNC_FAILED.is(p)) say(`  ! sync failed: ${p.notice.message}`);
+      else if (WRITEBACK_PROBLEM.is(p)) say(`  ! ${p.notice.amazonOrderId}: ${p.notice.message}`);
+      else if (DEADLINE.is(p)) {
+        const n = p.notice;
+        say(`  ! ship-by: ${n.orders.length} order(s) ${n.stage === 'at_risk' ? `within ${n.leadMinutes} min of the deadline` : n.stage.replace('_', ' ')}`);
+      }
     };
     const rt = await openRuntime(live, logger, echo);
     // What `dockhand notifications setup` does for a real seller.

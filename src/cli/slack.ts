@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import { webApi } from '@slack/bolt';
 import { listenOn } from '../domain/listen';
+import { renderContextOf } from '../config/config';
 import { JOB_LEASE_TTL_MS } from '../jobs/lease';
 import { startAlertDrain, type AlertManager } from '../slack/alerts';
 import { healthStatus } from '../jobs/health';
@@ -42,6 +43,7 @@ export async function startSlackFace(rt: Runtime, product: Product): Promise<Sla
     channels: slack.channels,
     now: () => new Date(),
     logger: rt.logger.child({ part: 'slack-alerts' }),
+    render: renderContextOf(rt.config),
     // One replica at a time posts alerts: the one holding `job:slack-alerts`, renewed as it drains.
     mayDrain: () => rt.store.acquireLease(DRAIN_LEASE, rt.owner, JOB_LEASE_TTL_MS, Date.now(), leaseOwnerGone(rt)),
   });

@@ -1,3 +1,4 @@
+import type { RenderContext } from '../domain/block-kit';
 import { existsSync, readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import path from 'node:path';
@@ -399,4 +400,9 @@ export function missingForLive(config: Config): string[] {
   if (!config.shipstation.apiKey) missing.push('SHIPSTATION_API_KEY');
   if (!config.shipstation.apiSecret) missing.push('SHIPSTATION_API_SECRET');
   return missing;
+}
+
+/** What Slack messages need from the config besides their data: where "Open in ShipStation" leads. */
+export function renderContextOf(config: Pick<Config, 'shipstation'>): RenderContext {
+  return config.shipstation.appUrl !== undefined ? { shipstationAppUrl: config.shipstation.appUrl } : {};
 }

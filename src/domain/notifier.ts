@@ -1,114 +1,88 @@
 /**
- * The port through which background jobs tell people about problems. Each call resolves once the
- * problem is durable (in the store's alert outbox), so a job awaits it in the step that records
- * the problem, before anything is sent; the Slack app posts the outbox whenever it runs.
+ * The port through which background jobs tell people about problems. A problem is data: a kind,
+ * a stable key (one Slack message per key) and the facts its message is drawn from. Each feature
+ * builds the problems of its own kinds (`sync/quarantine-alert.ts`, `writeback/deadline-alert.ts`…)
+ * and keeps their renderer next to them; the Slack registry maps each kind to its renderer.
+ *
+ * Each call resolves once the problem is durable (in the store's alert outbox), so a job awaits
+ * it in the step that records the problem, before anything is sent; the Slack app posts the
+ * outbox whenever it runs.
  */
-export interface QuarantineNotice {
-  accountId: string;
-  amazonOrderId: string;
-  code: string;
-  reason: string;
-  hint: string;
+
+/** What the occurrences of one problem add up to: how many, and the facts its message is drawn from. */
+export interface ProblemState {
+  count: number;
+  facts: Record<string, string>;
 }
 
-export interface UnmappedSkuNotice {
-  accountId: string;
-  amazonSku: string;
-  asin?: string;
-  amazonOrderId: string;
-}
-
-export interface SyncFailureNotice {
-  accountId: string;
-  code: string;
-  message: string;
-  hint: string;
-}
-
-/** A tracking-writeback or reconciliation problem about one order, with the fix when there is one. */
-export interface WritebackNotice {
-  /** Stable problem key: `writeback:<labelId>`, `voided:<labelId>`, `reconcile:<finding key>`... One Slack message per key. */
+/** Many problems of one group within a short time collapse into one (an account's quarantines). */
+export interface ProblemBurst {
+  /** The key of the problem they collapse into; it names the group. */
   key: string;
-  kind:
-    | 'confirmation_quarantined' // Amazon refused the confirmation, or the label can't be mapped: Retry
-    | 'voided_after_confirm' // Amazon holds tracking for a label that was voided: Amazon can't un-confirm
-    | 'cancelled_before_confirm' // the order was cancelled on Amazon before the label was confirmed
-    | 'missing_in_shipstation' // Amazon's open order is not in ShipStation: Create in ShipStation
-    | 'label_not_on_amazon' // a ShipStation label Amazon never received: Confirm now
-    | 'tracking_mismatch' // Amazon holds another tracking number for the package: Confirm now
-    | 'cancelled_open_in_shipstation'; // cancelled on Amazon, still open in ShipStation: Hold
-  accountId: string;
-  amazonOrderId: string;
-  /** `shipment:<id>` / `fulfillment:<id>`. */
-  labelId?: string;
-  shipstationOrderId?: number;
-  trackingNumber?: string;
-  carrier?: string;
-  code: string;
-  message: string;
-  hint: string;
-  /** The button that fixes it. */
-  fix?: 'retry_confirmation' | 'confirm_now' | 'create_in_shipstation' | 'hold_order';
+  kind: string;
+  /** What this occurrence is called in the burst's message (an order ID). */
+  id: string;
+  /**
+   * Folds occurrences into the burst problem (undefined when none is open): this one while the
+   * burst lasts, or every occurrence of the window when it starts (then `since` is the first's time). Pure.
+   */
+  fold(open: ProblemState | undefined, ids: string[], at: string, since?: string): ProblemState;
 }
 
-/** An imported, not yet shipped order and how long is left before Amazon's latest ship date. */
-export interface AtRiskOrder {
-  accountId: string;
-  amazonOrderId: string;
-  isPrime: boolean;
-  /** Absent only for a cancellation request on an order whose ship-by date is unknown. */
-  shipByLatest?: string;
-  /** Negative once the deadline has passed; absent with shipByLatest. */
-  minutesLeft?: number;
-  shipstationOrderId?: number;
-}
-
-/** One escalation: orders reaching a lead time, orders gone late, or buyers asking to cancel. */
-export interface DeadlineNotice {
-  stage: 'at_risk' | 'late' | 'cancel_requested';
-  /** For `at_risk`: the lead time reached, in minutes. */
-  leadMinutes?: number;
-  /** Prime first, then least time left. */
-  orders: AtRiskOrder[];
+/** One occurrence of a problem, as a feature's builder makes it (`quarantinedOrderProblem(notice)`). */
+export interface Problem<N = unknown> {
+  kind: string;
+  /** Stable: a problem raised again under the same key updates its message instead of posting another. */
+  key: string;
+  /** The facts of this occurrence: IDs, codes, texts, never buyer data. */
+  facts: Record<string, string>;
+  /** The typed notice it was built from, for an echo (the sandbox terminal, tests); never stored. */
+  notice: N;
+  /** The facts replace the open problem's instead of adding to them (a notice that always carries them all). */
+  replaceFacts?: boolean;
+  /** A fact set to the time the problem is recorded (ISO), e.g. `lastAt`. */
+  stamp?: string;
+  /** How this occurrence folds into the open problem (undefined when none). Default: one more, `facts` added (or replacing). Pure. */
+  fold?(open: ProblemState | undefined): ProblemState;
+  burst?: ProblemBurst;
+  /** The line it is logged with: codes and IDs only (a vendor's reason may echo order data). */
+  log: { level: 'warn' | 'error'; msg: string; fields: Record<string, unknown> };
 }
 
 export interface Notifier {
-  orderQuarantined(n: QuarantineNotice): Promise<void>;
-  unmappedSku(n: UnmappedSkuNotice): Promise<void>;
-  syncFailed(n: SyncFailureNotice): Promise<void>;
-  writebackProblem(n: WritebackNotice): Promise<void>;
-  /** The problem under `key` is gone (confirmed on retry, found on Amazon...). */
-  writebackResolved(key: string): Promise<void>;
-  deadlineEscalation(n: DeadlineNotice): Promise<void>;
+  /** Records a problem, or one more occurrence of the one open under its key. */
+  raise(problem: Problem): Promise<void>;
+  /**
+   * The problem open under `key` went away (confirmed on retry, found on Amazon…): its message
+   * says so with `resolution(facts)`. Nothing happens when none is open.
+   */
+  resolve(key: string, resolution: (facts: Record<string, string>) => string): Promise<void>;
 }
 
 const done = (): Promise<void> => Promise.resolve();
 
-export const nullNotifier: Notifier = {
-  orderQuarantined: done,
-  unmappedSku: done,
-  syncFailed: done,
-  writebackProblem: done,
-  writebackResolved: done,
-  deadlineEscalation: done,
-};
+export const nullNotifier: Notifier = { raise: done, resolve: done };
 
-/** One line per notice, for a terminal that shows problems as they happen (the sandbox). */
-export type NoticeEcho = { [K in keyof Notifier]?: (n: Parameters<Notifier[K]>[0]) => void };
+/** One line per problem raised, for a terminal that shows problems as they happen (the sandbox). */
+export type NoticeEcho = (problem: Problem) => void;
 
-/** `notifier` with each notice also echoed; the echo runs first and never holds the notice up. */
+/** `notifier` with each problem raised also echoed; the echo runs first and never holds the problem up. */
 export function withEcho(notifier: Notifier, echo: NoticeEcho): Notifier {
-  const both = <K extends keyof Notifier>(method: K) =>
-    ((n: Parameters<Notifier[K]>[0]) => {
-      (echo[method] as ((x: typeof n) => void) | undefined)?.(n);
-      return (notifier[method] as (x: typeof n) => Promise<void>)(n);
-    }) as Notifier[K];
   return {
-    orderQuarantined: both('orderQuarantined'),
-    unmappedSku: both('unmappedSku'),
-    syncFailed: both('syncFailed'),
-    writebackProblem: both('writebackProblem'),
-    writebackResolved: both('writebackResolved'),
-    deadlineEscalation: both('deadlineEscalation'),
+    raise(problem) {
+      echo(problem);
+      return notifier.raise(problem);
+    },
+    resolve: (key, resolution) => notifier.resolve(key, resolution),
   };
+}
+
+/** A problem kind with its notice type, so an echo can read the notice back typed: `QUARANTINED_ORDER.is(p)`. */
+export interface ProblemKind<N> {
+  readonly name: string;
+  is(p: Problem): p is Problem<N>;
+}
+
+export function problemKind<N>(name: string): ProblemKind<N> {
+  return { name, is: (p): p is Problem<N> => p.kind === name };
 }

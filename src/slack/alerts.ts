@@ -1,9 +1,9 @@
-import { createHash } from 'node:crypto';
-import type { DeadlineNotice, Notifier, QuarantineNotice, SyncFailureNotice, UnmappedSkuNotice, WritebackNotice } from '../domain/notifier';
+import type { RenderContext, SlackMessage } from '../domain/block-kit';
+import type { Notifier, Problem, ProblemBurst, ProblemState } from '../domain/notifier';
 import type { Logger } from '../log/logger';
 import type { AlertRecord } from '../store/records';
 import type { Store } from '../store/store';
-import { alertMessage, deadlineFacts, writebackFacts, writebackResolution } from './blocks';
+import { alertMessage } from './alert-kinds';
 
 /**
  * Slack alerts: one message per problem, edited in place as the problem changes. Two halves:
@@ -18,7 +18,7 @@ import { alertMessage, deadlineFacts, writebackFacts, writebackResolution } from
  */
 
 /** What `alertMessage` renders and `post`/`update` send. */
-export type AlertMessage = ReturnType<typeof alertMessage>;
+export type AlertMessage = SlackMessage;
 
 /** Timers, injectable so tests drive time by hand. */
 export interface AlertTimers {
@@ -35,10 +35,10 @@ export interface AlertRecorderOptions {
   burst?: { threshold: number; windowMs: number };
 }
 
-/** The Notifier behind every job: each notice resolves once its change is durable in the outbox. */
+/** The Notifier behind every job: each problem raised resolves once its change is durable in the outbox. */
 export interface AlertRecorder extends Notifier {
-  /** Marks a problem resolved and edits its message to say so (and by whom, when given). Never rejects. */
-  resolve(key: string, text: string, actor?: string): Promise<void>;
+  /** Someone resolved a problem (e.g. mapped the SKU): its message says so, and by whom when given. Never rejects. */
+  markResolved(key: string, text: string, actor?: string): Promise<void>;
   /** Writes who did what into the problem's message (e.g. "Retry by <@U1>: still quarantined"). Never rejects. */
   noteAction(key: string, actor: string, text: string): Promise<void>;
   /** The newest record of a problem (pending or sent), after all queued changes are applied. */
@@ -61,6 +61,8 @@ export interface AlertDrainOptions {
   channels: { alerts?: string; default?: string };
   now: () => Date;
   logger: Logger;
+  /** What the renderers need besides the record (the ShipStation web app), from the config. */
+  render?: RenderContext;
   /**
    * Slack allows about one message per second per channel
    * (https://api.slack.com/apis/rate-limits#posting-messages); failures back off exponentially.
@@ -90,30 +92,6 @@ export const DEFAULT_BURST = { threshold: 20, windowMs: 60_000 };
 export const DEFAULT_PACING = { intervalMs: 1_000, backoffBaseMs: 2_000, backoffMaxMs: 5 * 60_000 };
 export const DEFAULT_SWEEP_MS = 2_000;
 
-export function quarantineKey(accountId: string, amazonOrderId: string): string {
-  return `quarantine:${accountId}:${amazonOrderId}`;
-}
-export function unmappedKey(amazonSku: string): string {
-  return `unmapped:${amazonSku}`;
-}
-export function syncKey(accountId: string): string {
-  return `sync:${accountId}`;
-}
-export function burstKey(accountId: string): string {
-  return `quarantine_burst:${accountId}`;
-}
-
-/**
- * One message per escalation: `deadline:<stage>:<lead>:<first order>:<count>:<digest of all IDs>`.
- * The same escalation sent again (a guard pass re-run after a crash) maps to the same message
- * and edits it; a different set of orders gets a new one. Pure.
- */
-export function deadlineKey(n: DeadlineNotice): string {
-  const ids = n.orders.map((o) => `${o.accountId}:${o.amazonOrderId}`);
-  const digest = createHash('sha256').update([...ids].sort().join('\n')).digest('hex').slice(0, 12);
-  return `deadline:${n.stage}:${n.leadMinutes ?? '-'}:${n.orders[0]?.amazonOrderId ?? 'none'}:${n.orders.length}:${digest}`;
-}
-
 /** Delay before the `attempt`-th retry (1-based): doubling from `baseMs`, capped at `maxMs`. Pure. */
 export function backoffMs(attempt: number, baseMs: number, maxMs: number): number {
   return Math.min(maxMs, baseMs * 2 ** Math.max(0, attempt - 1));
@@ -134,13 +112,6 @@ const realTimers: AlertTimers = {
   clear: (h) => clearTimeout(h as NodeJS.Timeout),
 };
 
-/** The burst message lists a few order IDs; the rest are counted. */
-function firstIds(known: string | undefined, more: string[]): string {
-  const ids = (known ?? '').split(',').filter(Boolean);
-  for (const id of more) if (ids.length < 5 && !ids.includes(id)) ids.push(id);
-  return ids.join(',');
-}
-
 interface ChannelQueue {
   keys: string[];
   /** The key being sent (still at keys[0]). */
@@ -156,8 +127,8 @@ interface ChannelQueue {
 export function createAlertRecorder(opts: AlertRecorderOptions): AlertRecorder {
   const { store, logger } = opts;
   const burst = opts.burst ?? DEFAULT_BURST;
-  /** Recent quarantines per account (key → ms), for burst detection. */
-  const windows = new Map<string, Map<string, number>>();
+  /** Recent problems per burst group (problem key → when, and its ID in the burst), for burst detection. */
+  const windows = new Map<string, Map<string, { at: number; id: string }>>();
   const burstUntil = new Map<string, number>();
   const listeners: Array<(key: string) => void> = [];
   // Every record change goes through one chain, so concurrent notices never overwrite each other.
@@ -197,22 +168,24 @@ export function createAlertRecorder(opts: AlertRecorderOptions): AlertRecorder {
     for (const fn of listeners) fn(next.key);
   }
 
-  /** Creates or changes a problem; `change` gets the open record, or undefined when there is none. */
-  async function upsert(
-    key: string,
-    kind: AlertRecord['kind'],
-    change: (open: AlertRecord | undefined) => Partial<AlertRecord> & { facts: Record<string, string> },
-    /** The new facts replace the old ones instead of adding to them (a notice that always carries them all). */
-    replaceFacts = false,
-  ): Promise<void> {
+  /** Creates or changes a problem; `fold` gets the open one, or undefined when there is none. */
+  async function upsert(key: string, kind: string, fold: (open: ProblemState | undefined) => ProblemState): Promise<void> {
     const existing = await current(key);
     const open = existing?.state === 'open' ? existing : undefined;
-    const patch = change(open);
+    const { count, facts } = fold(open);
     const next: AlertRecord = open
-      ? { ...open, ...patch, facts: replaceFacts ? patch.facts : { ...open.facts, ...patch.facts }, updatedAt: nowIso() }
+      ? { ...open, count, facts, updatedAt: nowIso() }
       : // A problem that comes back after it was resolved gets a new message: the old one says "resolved".
-        { key, kind, state: 'open', count: 1, ...patch, updatedAt: nowIso(), newMessage: true };
+        { key, kind, state: 'open', count, facts, updatedAt: nowIso(), newMessage: true };
     await save(existing, next);
+  }
+
+  /** What one occurrence of `p` makes of the problem open under its key. */
+  function occurrence(p: Problem): (open: ProblemState | undefined) => ProblemState {
+    return (open) => {
+      const folded = p.fold ? p.fold(open) : { count: (open?.count ?? 0) + 1, facts: p.replaceFacts ? p.facts : { ...open?.facts, ...p.facts } };
+      return p.stamp ? { ...folded, facts: { ...folded.facts, [p.stamp]: nowIso() } } : folded;
+    };
   }
 
   /** Changes a stored problem; `change` returning undefined leaves it as it is. */
@@ -223,32 +196,25 @@ export function createAlertRecorder(opts: AlertRecorderOptions): AlertRecorder {
     if (next) await save(r, next);
   }
 
-  async function onQuarantine(n: QuarantineNotice): Promise<void> {
+  /** Records `p`, or folds it into its group's burst when more than `burst.threshold` came within `burst.windowMs`. */
+  async function raiseInBurst(p: Problem, b: ProblemBurst): Promise<void> {
     const now = nowMs();
-    const key = quarantineKey(n.accountId, n.amazonOrderId);
-    const window = windows.get(n.accountId) ?? new Map<string, number>();
-    windows.set(n.accountId, window);
-    for (const [k, at] of window) if (at <= now - burst.windowMs) window.delete(k);
-    window.set(key, now);
-    const facts = { accountId: n.accountId, amazonOrderId: n.amazonOrderId, code: n.code, reason: n.reason, hint: n.hint };
-    const bKey = burstKey(n.accountId);
+    const window = windows.get(b.key) ?? new Map<string, { at: number; id: string }>();
+    windows.set(b.key, window);
+    for (const [k, e] of window) if (e.at <= now - burst.windowMs) window.delete(k);
+    window.set(p.key, { at: now, id: b.id });
 
-    if ((burstUntil.get(n.accountId) ?? 0) > now) {
-      burstUntil.set(n.accountId, now + burst.windowMs);
+    if ((burstUntil.get(b.key) ?? 0) > now) {
+      burstUntil.set(b.key, now + burst.windowMs);
       // Already reported on its own before the burst began: keep that message current instead.
-      const own = await current(key);
-      if (own?.state === 'open' && own.ts) return upsert(key, 'quarantined_order', (o) => ({ count: (o?.count ?? 0) + 1, facts }));
-      return upsert(bKey, 'quarantine_burst', (o) => ({
-        count: (o?.count ?? 0) + 1,
-        facts: { accountId: n.accountId, orderIds: firstIds(o?.facts.orderIds, [n.amazonOrderId]), lastCode: n.code, lastAt: nowIso() },
-      }));
+      const own = await current(p.key);
+      if (own?.state === 'open' && own.ts) return upsert(p.key, p.kind, occurrence(p));
+      return upsert(b.key, b.kind, (o) => b.fold(o, [b.id], nowIso()));
     }
-    if (window.size <= burst.threshold) {
-      return upsert(key, 'quarantined_order', (o) => ({ count: (o?.count ?? 0) + 1, facts }));
-    }
+    if (window.size <= burst.threshold) return upsert(p.key, p.kind, occurrence(p));
 
     // The burst starts: alerts of this window not yet in Slack fold into one message.
-    burstUntil.set(n.accountId, now + burst.windowMs);
+    burstUntil.set(b.key, now + burst.windowMs);
     for (const k of window.keys()) {
       const r = await current(k);
       if (r && r.state === 'open' && !r.ts) {
@@ -256,71 +222,25 @@ export function createAlertRecorder(opts: AlertRecorderOptions): AlertRecorder {
         await store.alerts.delete(k);
       }
     }
-    return upsert(bKey, 'quarantine_burst', (o) => ({
-      count: (o?.count ?? 0) + window.size,
-      facts: {
-        accountId: n.accountId,
-        orderIds: firstIds(o?.facts.orderIds, [...window.keys()].map((k) => k.split(':').slice(2).join(':'))),
-        since: new Date(Math.min(...window.values())).toISOString(),
-        lastCode: n.code,
-        lastAt: nowIso(),
-      },
-    }));
+    const entries = [...window.values()];
+    const since = new Date(Math.min(...entries.map((e) => e.at))).toISOString();
+    return upsert(b.key, b.kind, (o) => b.fold(o, entries.map((e) => e.id), nowIso(), since));
   }
 
   return {
-    orderQuarantined(n) {
-      // The reason may echo order data back from a vendor, so the log line carries only the code.
-      logger.warn({ accountId: n.accountId, amazonOrderId: n.amazonOrderId, code: n.code }, 'order quarantined');
-      return durable('quarantine', () => onQuarantine(n));
+    raise(p) {
+      logger[p.log.level](p.log.fields, p.log.msg);
+      return durable(p.kind, () => (p.burst ? raiseInBurst(p, p.burst) : upsert(p.key, p.kind, occurrence(p))));
     },
-    unmappedSku(n: UnmappedSkuNotice) {
-      logger.warn({ accountId: n.accountId, amazonSku: n.amazonSku, amazonOrderId: n.amazonOrderId }, 'SKU has no ShipStation mapping; sent with the Amazon SKU');
-      return durable('unmapped', () =>
-        upsert(unmappedKey(n.amazonSku), 'unmapped_sku', (o) => {
-          const known = (o?.facts.recentOrders ?? '').split(',').filter(Boolean);
-          const isNew = !known.includes(n.amazonOrderId);
-          const count = (o?.count ?? 0) + (isNew ? 1 : 0);
-          return {
-            count,
-            facts: {
-              accountId: n.accountId,
-              amazonSku: n.amazonSku,
-              ...(n.asin ? { asin: n.asin } : {}),
-              orderCount: String(count),
-              recentOrders: [n.amazonOrderId, ...known.filter((id) => id !== n.amazonOrderId)].slice(0, 5).join(','),
-            },
-          };
-        }),
-      );
-    },
-    syncFailed(n: SyncFailureNotice) {
-      logger.error({ accountId: n.accountId, code: n.code }, 'sync failed');
-      return durable('sync', () =>
-        upsert(syncKey(n.accountId), 'sync_failed', (o) => ({
-          count: (o?.count ?? 0) + 1,
-          facts: { accountId: n.accountId, code: n.code, message: n.message, hint: n.hint, lastAt: nowIso() },
-        })),
-      );
-    },
-    writebackProblem(n: WritebackNotice) {
-      logger.warn({ accountId: n.accountId, amazonOrderId: n.amazonOrderId, labelId: n.labelId, code: n.code, problem: n.kind }, 'tracking writeback problem');
-      return durable('writeback', () => upsert(n.key, 'writeback_problem', (o) => ({ count: (o?.count ?? 0) + 1, facts: writebackFacts(n) }), true));
-    },
-    writebackResolved(key) {
-      return durable('writeback resolved', () =>
+    resolve(key, resolution) {
+      return durable('resolved', () =>
         withRecord(key, (r) =>
           // Someone's action may have resolved it first: keep who, rather than overwrite with "went away".
-          r.state === 'open' ? { ...r, state: 'resolved', facts: { ...r.facts, resolution: writebackResolution(r.facts.problem) }, updatedAt: nowIso() } : undefined,
+          r.state === 'open' ? { ...r, state: 'resolved', facts: { ...r.facts, resolution: resolution(r.facts) }, updatedAt: nowIso() } : undefined,
         ),
       );
     },
-    deadlineEscalation(n: DeadlineNotice) {
-      if (n.orders.length === 0) return Promise.resolve();
-      logger.warn({ stage: n.stage, leadMinutes: n.leadMinutes, orders: n.orders.map((o) => o.amazonOrderId) }, `ship-by deadline: ${n.orders.length} order(s) ${n.stage}`);
-      return durable('deadline', () => upsert(deadlineKey(n), 'deadline', (o) => ({ count: (o?.count ?? 0) + 1, facts: deadlineFacts(n, nowIso()) }), true));
-    },
-    resolve(key, text, actor) {
+    markResolved(key, text, actor) {
       return bestEffort('resolve', () =>
         withRecord(key, (r) => ({
           ...r,
@@ -365,6 +285,7 @@ export function startAlertDrain(opts: AlertDrainOptions): AlertDrain {
   let warnedNoChannel = false;
 
   const nowMs = () => opts.now().getTime();
+  const render = (r: AlertRecord) => alertMessage(r, opts.render ?? {}, logger);
   const mayDrain = async () => (opts.mayDrain ? opts.mayDrain().catch(() => false) : true);
 
   /** The channel a problem's message lives in: where it was posted, else the configured one. */
@@ -457,10 +378,10 @@ export function startAlertDrain(opts: AlertDrainOptions): AlertDrain {
     const record: AlertRecord = { ...rest, channel, ...(ts ? { ts } : {}) };
     let called = false;
     if (ts) {
-      await opts.update(channel, ts, alertMessage(record));
+      await opts.update(channel, ts, render(record));
       called = true;
     } else if (record.state === 'open') {
-      record.ts = (await opts.post(channel, alertMessage(record))).ts;
+      record.ts = (await opts.post(channel, render(record))).ts;
       called = true;
     }
     // A problem resolved before it was ever posted needs no message: it is only kept.

@@ -2,7 +2,7 @@ import Bottleneck from 'bottleneck';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { App, HTTPReceiver, LogLevel, SocketModeReceiver, type Logger as BoltLogger } from '@slack/bolt';
-import type { Config } from '../config/config';
+import { renderContextOf, type Config } from '../config/config';
 import { listenOn } from '../domain/listen';
 import { healthStatus, type HealthReport } from '../jobs/health';
 import type { Logger } from '../log/logger';
@@ -155,7 +155,7 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
     ...(config.slack.apiUrl ? { clientOptions: { slackApiUrl: config.slack.apiUrl } } : {}),
   });
 
-  const handlers = createHandlers({ ops: opts.ops, store: opts.store, alerts: opts.alerts, roles: opts.roles, logger, now });
+  const handlers = createHandlers({ ops: opts.ops, store: opts.store, alerts: opts.alerts, roles: opts.roles, logger, now, render: renderContextOf(config) });
 
   // The work behind a command or click runs after its ack, a few at a time: when many arrive at
   // once, new requests are still read and acked at once instead of queueing behind the work of

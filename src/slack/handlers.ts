@@ -1,13 +1,25 @@
 import { z } from 'zod';
 import type { StatusData } from '../jobs/status';
 import { isRetryable, toDockhandError } from '../domain/errors';
-import type { AtRiskOrder, WritebackNotice } from '../domain/notifier';
+import { ACTIONS, parseButtonValue, type ButtonValue, type RenderContext } from '../domain/block-kit';
 import type { Logger } from '../log/logger';
 import type { AuditEntry, QuarantineEntry, UnmappedSku } from '../store/records';
 import type { Store } from '../store/store';
 import type { ConfirmationResult } from '../writeback/retry-confirmation';
 import type { AlertManager } from './alerts';
-import * as blocks from './blocks';
+import { auditList } from './audit-list';
+import { helpMessage, refused, unknownCommand } from './replies';
+import { statusMessage } from '../jobs/status-message';
+import { MAP_SKU_VIEW, mapSkuModal, mapSkuModalErrors, validateShipStationSku } from '../sync/map-sku-modal';
+import { orderTimeline } from '../sync/order-timeline-message';
+import { quarantineList } from '../sync/quarantine-list-message';
+import { syncKey } from '../sync/sync-failed-alert';
+import { unmappedKey } from '../sync/unmapped-sku-alert';
+import { unmappedList } from '../sync/unmapped-list-message';
+import type { AtRiskOrder } from '../writeback/deadline-alert';
+import { lateList } from '../writeback/late-list-message';
+import { reconcileSummary } from '../writeback/reconcile-summary-message';
+import { WRITEBACK_PROBLEM, type WritebackNotice } from '../writeback/writeback-alert';
 import { isManagerOnly, parseCommand, type DockhandCommand } from './commands';
 import type { OrderTimeline } from '../sync/order-timeline';
 
@@ -65,7 +77,7 @@ export interface RetryResult {
   skipped?: number;
 }
 
-/** What `orderTimeline` in blocks.ts renders: the order's record, quarantine entry, audit entries, alerts and labels (`confirmations`). */
+/** What `orderTimeline` in ts renders: the order's record, quarantine entry, audit entries, alerts and labels (`confirmations`). */
 export type OrderTimelineData = OrderTimeline;
 
 export interface HandlerRoles {
@@ -86,9 +98,9 @@ export interface HandlerDeps {
   roles: HandlerRoles;
   logger: Logger;
   now: () => Date;
+  /** What messages need besides their data (the ShipStation web app), from the config. */
+  render?: RenderContext;
 }
-
-type ButtonValue = blocks.ButtonValue;
 
 /** Splits an alert key into its parts: `quarantine:<account>:<order>`, `quarantine_burst:<account>`, `sync:<account>`, `unmapped:<sku>`. Pure. */
 export function parseAlertKey(key: string): { kind: string; accountId?: string; amazonOrderId?: string; amazonSku?: string } {
@@ -123,6 +135,7 @@ function clock(d: Date): string {
 /** Builds the handlers; every command and action they run is written to the audit log. */
 export function createHandlers(deps: HandlerDeps) {
   const { ops, store, alerts, logger, now } = deps;
+  const render = deps.render ?? {};
 
   async function audit(actor: string, action: string, outcome: AuditEntry['outcome'], target?: string, detail?: string): Promise<void> {
     await store
@@ -140,35 +153,35 @@ export function createHandlers(deps: HandlerDeps) {
 
   async function refuse(userId: string, action: string, target: string | undefined, what: string): Promise<Reply> {
     await audit(userId, action, 'refused', target, 'not a manager');
-    return fromBlocks(blocks.refused(`Only managers may ${what}; nothing was changed.`), `Only managers may ${what}.`);
+    return fromBlocks(refused(`Only managers may ${what}; nothing was changed.`), `Only managers may ${what}.`);
   }
 
   async function runCommand(userId: string, cmd: DockhandCommand): Promise<Reply> {
     switch (cmd.kind) {
       case 'help':
-        return fromBlocks(blocks.helpMessage(), 'Dockhand commands');
+        return fromBlocks(helpMessage(), 'Dockhand commands');
       case 'status':
-        return fromBlocks(blocks.statusMessage(await ops.status()), 'Dockhand status');
+        return fromBlocks(statusMessage(await ops.status()), 'Dockhand status');
       case 'order':
-        return fromBlocks(blocks.orderTimeline(await ops.orderTimeline(cmd.amazonOrderId)), `Order ${cmd.amazonOrderId}`);
+        return fromBlocks(orderTimeline(await ops.orderTimeline(cmd.amazonOrderId), render), `Order ${cmd.amazonOrderId}`);
       case 'quarantine':
-        return fromBlocks(blocks.quarantineList(await ops.quarantine()), 'Quarantine');
+        return fromBlocks(quarantineList(await ops.quarantine()), 'Quarantine');
       case 'retry': {
         const r = cmd.all ? await retryAll() : await ops.retry(cmd.target);
         return plain(`Retry ${cmd.all ? 'all' : cmd.target}: ${describeRetry(r)}`);
       }
       case 'sku_map': {
-        const problem = blocks.validateShipStationSku(cmd.shipstationSku);
+        const problem = validateShipStationSku(cmd.shipstationSku);
         if (problem) return plain(`Not mapped: ${problem}`);
         await ops.mapSku(cmd.amazonSku, cmd.shipstationSku);
-        alerts.resolve(`unmapped:${cmd.amazonSku}`, `mapped it to ${cmd.shipstationSku}`, userId);
+        alerts.markResolved(unmappedKey(cmd.amazonSku), `mapped it to ${cmd.shipstationSku}`, userId);
         return plain(`Mapped \`${cmd.amazonSku}\` → \`${cmd.shipstationSku}\`. Orders waiting for it go out on the next sync (or press Retry).`);
       }
       case 'sku_unmapped':
-        return fromBlocks(blocks.unmappedList(await ops.unmapped()), 'Unmapped SKUs');
+        return fromBlocks(unmappedList(await ops.unmapped()), 'Unmapped SKUs');
       case 'pause': {
         const ids = await ops.pause(cmd.accountId, userId);
-        for (const id of ids) alerts.noteAction(`sync:${id}`, userId, 'paused the sync');
+        for (const id of ids) alerts.noteAction(syncKey(id), userId, 'paused the sync');
         return { text: `<@${userId}> paused sync for ${ids.join(', ') || 'no account'}. \`/dockhand resume\` starts it again.`, inChannel: true };
       }
       case 'resume': {
@@ -176,17 +189,17 @@ export function createHandlers(deps: HandlerDeps) {
         return { text: `<@${userId}> resumed sync for ${ids.join(', ') || 'no account'}.`, inChannel: true };
       }
       case 'audit':
-        return fromBlocks(blocks.auditList(await ops.audit(cmd.limit)), 'Audit log');
+        return fromBlocks(auditList(await ops.audit(cmd.limit)), 'Audit log');
       case 'late':
-        return fromBlocks(blocks.lateList(await ops.lateOrders(), now()), 'Orders at risk');
+        return fromBlocks(lateList(await ops.lateOrders(), now(), render), 'Orders at risk');
       case 'reconcile': {
         const known = ops.accounts();
         if (cmd.accountId && !known.includes(cmd.accountId)) return plain(`No account \`${cmd.accountId}\`; the accounts are ${known.map((a) => `\`${a}\``).join(', ') || 'none'}.`);
-        return fromBlocks(blocks.reconcileSummary(await ops.reconcile(cmd.accountId), now()), 'Reconciliation');
+        return fromBlocks(reconcileSummary(await ops.reconcile(cmd.accountId), now(), render), 'Reconciliation');
       }
       case 'unknown':
       case 'usage':
-        return fromBlocks(blocks.unknownCommand(cmd.message), cmd.message);
+        return fromBlocks(unknownCommand(cmd.message), cmd.message);
     }
   }
 
@@ -198,7 +211,7 @@ export function createHandlers(deps: HandlerDeps) {
    */
   async function claim(actionId: string, v: ButtonValue): Promise<boolean> {
     const id = baseAction(actionId);
-    const entry = actionId === id ? '' : id === blocks.ACTIONS.retrySync ? `:${id}:${v.accountId ?? ''}` : `:${actionId}`;
+    const entry = actionId === id ? '' : id === ACTIONS.retrySync ? `:${id}:${v.accountId ?? ''}` : `:${actionId}`;
     return store.claimOnce(`action:${v.key}:${v.version}${entry}`, now().toISOString());
   }
 
@@ -241,30 +254,30 @@ export function createHandlers(deps: HandlerDeps) {
 
     /** True for buttons that open a modal (app.ts opens it before anything else). */
     opensModal(actionId: string): boolean {
-      return baseAction(actionId) === blocks.ACTIONS.mapSku;
+      return baseAction(actionId) === ACTIONS.mapSku;
     },
 
     /** The modal a button opens, or undefined when its value is unusable. */
     modalFor(actionId: string, value: string | undefined): unknown {
-      const v = blocks.parseButtonValue(value);
-      if (baseAction(actionId) !== blocks.ACTIONS.mapSku || !v) return undefined;
+      const v = parseButtonValue(value);
+      if (baseAction(actionId) !== ACTIONS.mapSku || !v) return undefined;
       const amazonSku = v.amazonSku ?? parseAlertKey(v.key).amazonSku;
       if (!amazonSku) return undefined;
       const meta: ModalMeta = { key: v.key, amazonSku, ...(v.asin ? { asin: v.asin } : {}) };
-      return blocks.mapSkuModal({ amazonSku, ...(v.asin ? { asin: v.asin } : {}), privateMetadata: JSON.stringify(meta) });
+      return mapSkuModal({ amazonSku, ...(v.asin ? { asin: v.asin } : {}), privateMetadata: JSON.stringify(meta) });
     },
 
     async auditModalOpened(actionId: string, userId: string, value: string | undefined): Promise<void> {
-      await audit(userId, `action:${baseAction(actionId)}`, 'ok', blocks.parseButtonValue(value)?.key, 'modal opened');
+      await audit(userId, `action:${baseAction(actionId)}`, 'ok', parseButtonValue(value)?.key, 'modal opened');
     },
 
-    /** Runs an alert button (value: the JSON ButtonValue of blocks.ts). Never throws. */
+    /** Runs an alert button (value: the JSON ButtonValue of ts). Never throws. */
     async action(actionId: string, userId: string, value: string | undefined): Promise<Reply | undefined> {
       const id = baseAction(actionId);
       const action = `action:${id}`;
       // A link: Slack opened the page itself and only tells us about the click. Nothing to do.
-      if (id === blocks.ACTIONS.openShipStation) return undefined;
-      const v = blocks.parseButtonValue(value);
+      if (id === ACTIONS.openShipStation) return undefined;
+      const v = parseButtonValue(value);
       if (!v) {
         await audit(userId, action, 'failed', undefined, 'unreadable button value');
         return plain('This button is from an older Dockhand and no longer works; use `/dockhand quarantine`.');
@@ -272,11 +285,11 @@ export function createHandlers(deps: HandlerDeps) {
       const key = parseAlertKey(v.key);
       const accountId = v.accountId ?? key.accountId;
       const amazonOrderId = v.amazonOrderId ?? key.amazonOrderId;
-      if (id === blocks.ACTIONS.showOrder) {
+      if (id === ACTIONS.showOrder) {
         // Read-only: no claim, a second click shows it again.
         if (!amazonOrderId) return plain('This button no longer points at an order.');
         try {
-          const reply = fromBlocks(blocks.orderTimeline(await ops.orderTimeline(amazonOrderId)), `Order ${amazonOrderId}`);
+          const reply = fromBlocks(orderTimeline(await ops.orderTimeline(amazonOrderId), render), `Order ${amazonOrderId}`);
           await audit(userId, action, 'ok', amazonOrderId);
           return reply;
         } catch (e) {
@@ -288,7 +301,7 @@ export function createHandlers(deps: HandlerDeps) {
       // Only Pause is for managers. The per-order fixes (Retry, Confirm now, Create in ShipStation,
       // Hold, Mark priority) are like Retry: they do for one order what Dockhand does on its own,
       // or what staff do in ShipStation anyway; the irreversible or blocking ones ask to confirm.
-      if (id === blocks.ACTIONS.pauseSync && !(await isManager(userId))) return refuse(userId, action, v.key, 'pause the sync');
+      if (id === ACTIONS.pauseSync && !(await isManager(userId))) return refuse(userId, action, v.key, 'pause the sync');
       if (!(await claim(actionId, v))) {
         await audit(userId, action, 'refused', v.key, 'already done');
         return alreadyDone(v);
@@ -312,27 +325,27 @@ export function createHandlers(deps: HandlerDeps) {
       }
     },
 
-    mapSkuCallbackId: blocks.MAP_SKU_VIEW.callbackId,
+    mapSkuCallbackId: MAP_SKU_VIEW.callbackId,
 
     /** The view_submission answer for an unacceptable SKU, or undefined when it may be saved. */
-    validateMapSku(values: Record<string, string>): ReturnType<typeof blocks.mapSkuModalErrors> | undefined {
-      const problem = blocks.validateShipStationSku(values[blocks.MAP_SKU_VIEW.blockId] ?? '');
-      return problem ? blocks.mapSkuModalErrors(problem) : undefined;
+    validateMapSku(values: Record<string, string>): ReturnType<typeof mapSkuModalErrors> | undefined {
+      const problem = validateShipStationSku(values[MAP_SKU_VIEW.blockId] ?? '');
+      return problem ? mapSkuModalErrors(problem) : undefined;
     },
 
     /** Saves a mapping submitted in the modal (values by block_id) and marks the unmapped-SKU alert resolved. */
     async mapSku(userId: string, values: Record<string, string>, privateMetadata: string): Promise<void> {
       const meta = readMeta(privateMetadata);
-      const shipstationSku = values[blocks.MAP_SKU_VIEW.blockId] ?? '';
-      const action = `view:${blocks.MAP_SKU_VIEW.callbackId}`;
+      const shipstationSku = values[MAP_SKU_VIEW.blockId] ?? '';
+      const action = `view:${MAP_SKU_VIEW.callbackId}`;
       if (!meta) {
         await audit(userId, action, 'failed', undefined, 'modal carried no Amazon SKU');
         return;
       }
-      const key = meta.key ?? `unmapped:${meta.amazonSku}`;
+      const key = meta.key ?? unmappedKey(meta.amazonSku);
       try {
         await ops.mapSku(meta.amazonSku, shipstationSku, meta.asin);
-        alerts.resolve(key, `mapped it to ${shipstationSku}`, userId);
+        alerts.markResolved(key, `mapped it to ${shipstationSku}`, userId);
         await audit(userId, action, 'ok', meta.amazonSku, `→ ${shipstationSku}`);
       } catch (e) {
         const err = toDockhandError(e);
@@ -345,7 +358,7 @@ export function createHandlers(deps: HandlerDeps) {
   /** A problem fixed by a button: a writeback alert is resolved; on other messages the action is noted. */
   async function settle(alertKey: string, userId: string, text: string, fixed: boolean): Promise<void> {
     const r = fixed ? await alerts.get(alertKey) : undefined;
-    if (r?.kind === 'writeback_problem') alerts.resolve(alertKey, text, userId);
+    if (r?.kind === WRITEBACK_PROBLEM.name) alerts.markResolved(alertKey, text, userId);
     else alerts.noteAction(alertKey, userId, text);
   }
 
@@ -366,50 +379,50 @@ export function createHandlers(deps: HandlerDeps) {
   async function runAction(id: string, userId: string, v: ButtonValue, pressed: string, target: { accountId?: string; amazonOrderId?: string }): Promise<ActionDone> {
     const alertKey = v.key;
     switch (id) {
-      case blocks.ACTIONS.retryOrder: {
+      case ACTIONS.retryOrder: {
         if (!target.amazonOrderId) throw new Error('this alert is not about one order');
         const r = await ops.retry(target.amazonOrderId, target.accountId);
         const outcome = r.stillQuarantined > 0 ? 'still quarantined' : r.resolved > 0 ? 'sent to ShipStation' : 'no longer in quarantine';
-        if (r.stillQuarantined === 0) alerts.resolve(alertKey, `pressed Retry — ${outcome}`, userId);
+        if (r.stillQuarantined === 0) alerts.markResolved(alertKey, `pressed Retry — ${outcome}`, userId);
         else alerts.noteAction(alertKey, userId, `pressed Retry — ${outcome}`);
         return { detail: describeRetry(r) };
       }
-      case blocks.ACTIONS.retryAll: {
+      case ACTIONS.retryAll: {
         const r = await retryAll(target.accountId);
         // What Retry all skipped is still quarantined: the burst message stays open for it.
-        if (r.stillQuarantined === 0 && !r.skipped) alerts.resolve(alertKey, `pressed Retry all — ${describeRetry(r)}`, userId);
+        if (r.stillQuarantined === 0 && !r.skipped) alerts.markResolved(alertKey, `pressed Retry all — ${describeRetry(r)}`, userId);
         else alerts.noteAction(alertKey, userId, `pressed Retry all — ${describeRetry(r)}`);
         return { detail: describeRetry(r) };
       }
-      case blocks.ACTIONS.retrySync: {
+      case ACTIONS.retrySync: {
         if (!target.accountId) throw new Error('this alert is not about an account');
         await ops.retrySync(target.accountId);
         alerts.noteAction(alertKey, userId, `${pressed} — sync of ${target.accountId} ran`);
         return { detail: `sync of ${target.accountId} ran` };
       }
-      case blocks.ACTIONS.pauseSync: {
+      case ACTIONS.pauseSync: {
         if (!target.accountId) throw new Error('this alert is not about an account');
         const ids = await ops.pause(target.accountId, userId);
         alerts.noteAction(alertKey, userId, `paused the sync — \`/dockhand resume ${target.accountId}\` starts it again`);
         return { detail: `paused ${ids.join(', ')}` };
       }
-      case blocks.ACTIONS.retryConfirmation: {
+      case ACTIONS.retryConfirmation: {
         if (!v.labelId) throw new Error('this button does not name a label');
         return confirmationDone(alertKey, userId, pressed, await ops.retryConfirmation(v.labelId));
       }
-      case blocks.ACTIONS.confirmNow: {
+      case ACTIONS.confirmNow: {
         if (!v.labelId || !target.accountId || !target.amazonOrderId) throw new Error('this button does not name an order and a label');
         return confirmationDone(alertKey, userId, pressed, await ops.confirmNow(target.accountId, target.amazonOrderId, v.labelId));
       }
-      case blocks.ACTIONS.createInShipStation: {
+      case ACTIONS.createInShipStation: {
         if (!target.accountId || !target.amazonOrderId) throw new Error('this button does not name an order');
         return shipstationDone(alertKey, userId, pressed, await ops.createInShipStation(target.accountId, target.amazonOrderId), true);
       }
-      case blocks.ACTIONS.holdOrder: {
+      case ACTIONS.holdOrder: {
         if (v.shipstationOrderId === undefined) throw new Error('this button does not name a ShipStation order');
         return shipstationDone(alertKey, userId, pressed, await ops.holdOrder(v.shipstationOrderId), true);
       }
-      case blocks.ACTIONS.markPriority: {
+      case ACTIONS.markPriority: {
         if (v.shipstationOrderId === undefined) throw new Error('this button does not name a ShipStation order');
         // A tag does not ship the order: the alert stays open.
         return shipstationDone(alertKey, userId, pressed, await ops.markPriority(v.shipstationOrderId), false);
@@ -429,25 +442,25 @@ interface ActionDone {
 }
 
 const BUTTON_NAMES: Record<string, string> = {
-  [blocks.ACTIONS.retryOrder]: 'Retry',
-  [blocks.ACTIONS.retryAll]: 'Retry all',
-  [blocks.ACTIONS.retrySync]: 'Retry now',
-  [blocks.ACTIONS.pauseSync]: 'Pause',
-  [blocks.ACTIONS.retryConfirmation]: 'Retry',
-  [blocks.ACTIONS.confirmNow]: 'Confirm now',
-  [blocks.ACTIONS.createInShipStation]: 'Create in ShipStation',
-  [blocks.ACTIONS.holdOrder]: 'Hold',
-  [blocks.ACTIONS.markPriority]: 'Mark priority',
+  [ACTIONS.retryOrder]: 'Retry',
+  [ACTIONS.retryAll]: 'Retry all',
+  [ACTIONS.retrySync]: 'Retry now',
+  [ACTIONS.pauseSync]: 'Pause',
+  [ACTIONS.retryConfirmation]: 'Retry',
+  [ACTIONS.confirmNow]: 'Confirm now',
+  [ACTIONS.createInShipStation]: 'Create in ShipStation',
+  [ACTIONS.holdOrder]: 'Hold',
+  [ACTIONS.markPriority]: 'Mark priority',
 };
 
 /** The name of the button as it reads in the message (Retry sync in per-order rows is Retry now on sync alerts). */
 function buttonName(actionId: string): string {
   const id = baseAction(actionId);
-  if (id === blocks.ACTIONS.retrySync && actionId !== id) return 'Retry sync';
+  if (id === ACTIONS.retrySync && actionId !== id) return 'Retry sync';
   return BUTTON_NAMES[id] ?? id;
 }
 
-/** List messages suffix action ids with `:<target>` (blocks.ts); the part before is the action. */
+/** List messages suffix action ids with `:<target>` (ts); the part before is the action. */
 export function baseAction(actionId: string): string {
   return actionId.split(':')[0] ?? actionId;
 }

@@ -173,7 +173,7 @@ export type AuditEntry = z.infer<typeof AuditEntry>;
 export const AlertRecord = z.object({
   /** The problem's stable key, e.g. `quarantine:default:111-…`, `unmapped:SKU-1`, `sync:default`. */
   key: z.string(),
-  kind: z.enum(['quarantined_order', 'unmapped_sku', 'sync_failed', 'quarantine_burst', 'writeback_problem', 'deadline']),
+  kind: z.string().min(1),
   /** The Slack channel it was posted to; absent until posted (a problem can be recorded where Slack is not configured). */
   channel: z.string().optional(),
   /** Slack message timestamp once posted. */

@@ -5,6 +5,7 @@ import type { EventHealth } from '../store/records';
 import { orderRecordKey } from '../store/store';
 import { createOrderBatcher, type OrderBatcher } from './order-batcher';
 import { emptySummary, processOrders, quarantine, type SyncContext } from './sync-orders.job';
+import { syncFailedProblem } from './sync-failed-alert';
 
 /**
  * ORDER_CHANGE notifications (from the seller's SQS queue) → the same mapping, idempotent upsert
@@ -122,7 +123,7 @@ export function createOrderEvents(ctx: OrderEventsContext): OrderEvents {
         return 'done';
       }
       if (err.code === 'amazon.auth_rejected') {
-        await sync.notifier.syncFailed({ accountId: account.id, code: err.code, message: err.message, hint: err.hint });
+        await sync.notifier.raise(syncFailedProblem({ accountId: account.id, code: err.code, message: err.message, hint: err.hint }));
       }
       sync.logger.warn({ job: name, accountId: account.id, amazonOrderId: event.amazonOrderId, code: err.code }, 'event will be retried');
       health.retried++;

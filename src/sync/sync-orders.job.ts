@@ -10,6 +10,9 @@ import type { Sealer } from '../store/sealer';
 import { orderRecordKey, type Store } from '../store/store';
 import { decideAction } from './decide';
 import { hashOf, mergeForUpdate, orderKeyFor, toShipStationOrder } from './map-order';
+import { quarantinedOrderProblem } from './quarantine-alert';
+import { syncFailedProblem } from './sync-failed-alert';
+import { unmappedSkuProblem } from './unmapped-sku-alert';
 
 /**
  * Order sync: every merchant-fulfilled Amazon order in ShipStation exactly once.
@@ -172,7 +175,7 @@ export async function run(input: SyncInput, ctx: SyncContext): Promise<RunSummar
     summary.error = `${err.code}: ${err.message}`;
     log.error({ code: err.code, err: err.message }, 'sync pass failed');
     // The pass failed anyway: an alert the store could not take is not a second failure.
-    await ctx.notifier.syncFailed({ accountId, code: err.code, message: err.message, hint: err.hint }).catch(() => undefined);
+    await ctx.notifier.raise(syncFailedProblem({ accountId, code: err.code, message: err.message, hint: err.hint })).catch(() => undefined);
     throw err;
   } finally {
     clearInterval(renew);
@@ -441,7 +444,7 @@ async function noteUnmapped(amazonSku: string, order: Order, ctx: SyncContext, n
   const existing = await ctx.store.unmapped.get(amazonSku);
   // The alert first: once the SKU is recorded as seen, it is never alerted again.
   if (!existing) {
-    await ctx.notifier.unmappedSku({ accountId: order.accountId, amazonSku, ...(item?.asin ? { asin: item.asin } : {}), amazonOrderId: order.amazonOrderId });
+    await ctx.notifier.raise(unmappedSkuProblem({ accountId: order.accountId, amazonSku, ...(item?.asin ? { asin: item.asin } : {}), amazonOrderId: order.amazonOrderId }));
   }
   await ctx.store.unmapped.set(amazonSku, {
     amazonSku,
@@ -490,7 +493,7 @@ export async function quarantine(
   const existing = await ctx.store.quarantine.get(key);
   // The alert is durable before the quarantine is: a kill between the two re-quarantines the order
   // on the next pass (same alert, updated), never a quarantine nobody is told about.
-  await ctx.notifier.orderQuarantined({ accountId, amazonOrderId, code: err.code, reason: err.message, hint: err.hint });
+  await ctx.notifier.raise(quarantinedOrderProblem({ accountId, amazonOrderId, code: err.code, reason: err.message, hint: err.hint }));
   await ctx.store.quarantine.set(key, {
     accountId,
     amazonOrderId,

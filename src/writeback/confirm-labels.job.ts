@@ -3,7 +3,9 @@ import type { AccountConfig } from '../config/config';
 import { timeZoneOf } from '../config/config';
 import { toDockhandError, type DockhandError } from '../domain/errors';
 import type { Label } from '../domain/label';
-import type { Notifier, WritebackNotice } from '../domain/notifier';
+import type { Notifier } from '../domain/notifier';
+import { syncFailedProblem } from '../sync/sync-failed-alert';
+import { writebackProblem, writebackResolved, type WritebackNotice } from './writeback-alert';
 import { OrderStatus, type Order } from '../domain/order';
 import type { Logger } from '../log/logger';
 import type { ConfirmationRecord, OrderRecord } from '../store/records';
@@ -266,10 +268,10 @@ export function createWriteback(ctx: WritebackContext): Writeback {
       return failed(toDockhandError(e), label, account, amazonOrderId, via, sending, log);
     }
     const confirmed = await save({ ...sending, state: 'confirmed', confirmedAt: nowIso(), at: nowIso() });
-    if (existing?.state === 'quarantined') await ctx.notifier.writebackResolved(writebackKey(label.id));
+    if (existing?.state === 'quarantined') await ctx.notifier.resolve(writebackKey(label.id), writebackResolved);
     if (replacing) {
       await save({ ...replacing, replacedBy: label.id, at: nowIso() });
-      await ctx.notifier.writebackResolved(voidedKey(replacing.labelId));
+      await ctx.notifier.resolve(voidedKey(replacing.labelId), writebackResolved);
     }
     log.info({ carrierCode: detail.carrierCode, items: detail.orderItems.length }, 'shipment confirmed on Amazon');
     return { outcome: 'confirmed', record: confirmed };
@@ -317,7 +319,7 @@ export function createWriteback(ctx: WritebackContext): Writeback {
     if (err.transient || err.code === 'amazon.auth_rejected') {
       const saved = await save({ ...base, state: 'in_flight', code: err.code, reason: err.message, hint: err.hint, at: nowIso() });
       await ctx.store.pendingConfirmations.set(label.id, { at: nowIso(), label });
-      if (err.code === 'amazon.auth_rejected') await ctx.notifier.syncFailed({ accountId: account.id, code: err.code, message: err.message, hint: err.hint });
+      if (err.code === 'amazon.auth_rejected') await ctx.notifier.raise(syncFailedProblem({ accountId: account.id, code: err.code, message: err.message, hint: err.hint }));
       log.warn({ code: err.code }, 'confirmation will be retried');
       return { outcome: 'retry_later', record: saved };
     }
@@ -347,7 +349,7 @@ export function createWriteback(ctx: WritebackContext): Writeback {
 
   /** Saves a ledger entry that is a problem, its alert durable first (a kill between them re-runs the label). */
   async function saveAlerted(record: ConfirmationRecord, n: Parameters<typeof notice>[1]): Promise<ConfirmationRecord> {
-    await ctx.notifier.writebackProblem(notice(record, n));
+    await ctx.notifier.raise(writebackProblem(notice(record, n)));
     return save(record);
   }
 

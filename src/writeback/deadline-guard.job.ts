@@ -1,9 +1,10 @@
-import type { AtRiskOrder, Notifier } from '../domain/notifier';
+import type { Notifier } from '../domain/notifier';
 import { OrderStatus } from '../domain/order';
 import type { Logger } from '../log/logger';
 import type { OrderRecord } from '../store/records';
 import { orderRecordKey, type Store } from '../store/store';
 import { ledgersOf } from './confirm-labels.job';
+import { deadlineProblem, type AtRiskOrder, type DeadlineNotice } from './deadline-alert';
 import { assessDeadlines, cancelRequestKey, deadlineKey, lateKey, type DeadlineOrder } from './deadline';
 
 /**
@@ -72,11 +73,16 @@ export async function runDeadlineGuard(ctx: DeadlineContext): Promise<DeadlineSu
   const escalations = report.escalations.map((g) => ({ ...g, orders: g.orders.filter((o) => mine.has(deadlineKey(o, g.leadMinutes))) }));
   const late = report.late.filter((o) => mine.has(lateKey(o)));
   const cancelRequests = report.cancelRequests.filter((o) => mine.has(cancelRequestKey(o)));
-  for (const group of escalations) {
-    if (group.orders.length > 0) await ctx.notifier.deadlineEscalation({ stage: 'at_risk', leadMinutes: group.leadMinutes, orders: group.orders.map(toNotice) });
+  const notices: DeadlineNotice[] = [
+    ...escalations.map((g): DeadlineNotice => ({ stage: 'at_risk', leadMinutes: g.leadMinutes, orders: g.orders.map(toNotice) })),
+    { stage: 'late', orders: late.map(toNotice) },
+    { stage: 'cancel_requested', orders: cancelRequests.map(toNotice) },
+  ];
+  for (const n of notices) {
+    // An escalation that names no order is no problem: deadlineProblem gives none.
+    const problem = deadlineProblem(n);
+    if (problem) await ctx.notifier.raise(problem);
   }
-  if (late.length > 0) await ctx.notifier.deadlineEscalation({ stage: 'late', orders: late.map(toNotice) });
-  if (cancelRequests.length > 0) await ctx.notifier.deadlineEscalation({ stage: 'cancel_requested', orders: cancelRequests.map(toNotice) });
   const atRisk = escalations.reduce((n, g) => n + g.orders.length, 0);
   if (atRisk + late.length + cancelRequests.length > 0) {
     ctx.logger.info({ job: name, atRisk, late: late.length, cancelRequests: cancelRequests.length }, 'ship-by escalations sent');

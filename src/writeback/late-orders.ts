@@ -1,4 +1,4 @@
-import type { AtRiskOrder } from '../domain/notifier';
+import type { AtRiskOrder } from './deadline-alert';
 import type { Store } from '../store/store';
 import { ordersAtRisk } from './deadline-guard.job';
 

@@ -1,5 +1,5 @@
 import { DockhandError } from '../domain/errors';
-import type { WritebackNotice } from '../domain/notifier';
+import type { WritebackNotice } from './writeback-alert';
 import type { ReconcileSummary } from './reconcile.job';
 
 /**

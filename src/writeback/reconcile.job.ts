@@ -1,7 +1,8 @@
 import type { AccountConfig } from '../config/config';
 import { toDockhandError } from '../domain/errors';
 import type { Label } from '../domain/label';
-import type { Notifier, WritebackNotice } from '../domain/notifier';
+import type { Notifier } from '../domain/notifier';
+import { writebackProblem, writebackResolved, type WritebackNotice } from './writeback-alert';
 import type { Logger } from '../log/logger';
 import type { Store } from '../store/store';
 import { ownerOf } from './confirm-labels.job';
@@ -125,13 +126,13 @@ export async function runReconcile(ctx: ReconcileContext, only?: string): Promis
   const open = await openKeys(ctx.store);
   const checked = new Set(accounts.map((a) => a.id));
   const nowKeys = new Set(summary.findings.map((f) => f.key));
-  for (const n of summary.findings) if (!open.has(n.key)) await ctx.notifier.writebackProblem(n);
+  for (const n of summary.findings) if (!open.has(n.key)) await ctx.notifier.raise(writebackProblem(n));
   const stillOpen = new Set(nowKeys);
   for (const key of open) {
     const accountId = key.split(':')[2] ?? '';
     if (nowKeys.has(key)) continue;
     if (!checked.has(accountId) || unread.has(accountId)) stillOpen.add(key);
-    else await ctx.notifier.writebackResolved(key);
+    else await ctx.notifier.resolve(key, writebackResolved);
   }
   await ctx.store.openFindings.set(OPEN_KEY, { keys: [...stillOpen] });
   if (summary.findings.length > 0) ctx.logger.info({ job: name, findings: summary.findings.length }, 'reconciliation found differences');

@@ -7,7 +7,6 @@ import { TLS_HINT } from '../../src/amazon/selling-partner';
 import { openRuntime } from '../../src/cli/runtime';
 import { loadConfig, type Config } from '../../src/config/config';
 import { DockhandError } from '../../src/domain/errors';
-import { nullNotifier } from '../../src/domain/notifier';
 import { silentLogger } from '../../src/log/logger';
 import { startShipStationSimulator, type ShipStationSimulator } from '../../src/sandbox/shipstation/simulator';
 import { run as runSync } from '../../src/sync/sync-orders.job';
@@ -147,7 +146,7 @@ describe('endpoint overrides, against a second Amazon double on 127.0.0.1', { ti
     const { tls, dataDir } = await start({ ips: ['127.0.0.1'] });
     // The runtime's CA option, as applySandbox sets it for `npm start`'s sandbox.
     const config = { ...loadConfig(liveEnv(dataDir), dataDir), sandboxCa: tls.caCertPem } as Config;
-    const rt = await openRuntime(config, silentLogger, nullNotifier);
+    const rt = await openRuntime(config, silentLogger);
     try {
       const summary = await runSync({ accountId: 'default' }, rt.contextFor(rt.config.accounts[0]!));
       expect(summary).toMatchObject({ seen: 2, created: 2, quarantined: 0 });

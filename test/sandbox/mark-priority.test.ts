@@ -6,7 +6,7 @@ import { startSandboxServices, type Sandbox } from '../../src/cli/sandbox';
 import { applySandbox } from '../../src/cli/runtime';
 import { loadConfig, type Config } from '../../src/config/config';
 import { createShipStationClient } from '../../src/shipstation/client';
-import { shipstationOrderUrl } from '../../src/slack/blocks';
+import { shipstationOrderUrl } from '../../src/domain/block-kit';
 import { markPriority } from '../../src/writeback/order-actions';
 
 /**

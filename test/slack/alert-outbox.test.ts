@@ -13,6 +13,7 @@ import { createOrderFactory, SANDBOX_CATALOGUE, type OrderKind } from '../../src
 import { startSlackSimulator, type SlackSimulator } from '../../src/sandbox/slack/web-api-simulator';
 import { Store } from '../../src/store/store';
 import { run as runSync } from '../../src/sync/sync-orders.job';
+import { quarantinedOrderProblem } from '../../src/sync/quarantine-alert';
 import { ROOT, runCli } from '../support/cli';
 
 /**
@@ -173,7 +174,7 @@ describe('the alert outbox', { timeout: 60_000 }, () => {
     try {
       await sleep(500);
       const other = await openRuntime(slackConfig(w), silentLogger);
-      await other.notifier.orderQuarantined({ accountId: 'default', amazonOrderId: '111-0000000-0000042', code: 'order.malformed', reason: 'no shipping address', hint: 'Amazon must correct it' });
+      await other.notifier.raise(quarantinedOrderProblem({ accountId: 'default', amazonOrderId: '111-0000000-0000042', code: 'order.malformed', reason: 'no shipping address', hint: 'Amazon must correct it' }));
       await other.close();
       const texts = await settledAlerts(w.slack, 1);
       expect(texts.filter((t) => t.includes('111-0000000-0000042'))).toHaveLength(1);

@@ -1,7 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/log/logger';
-import type { AtRiskOrder, WritebackNotice } from '../../src/domain/notifier';
-import { backoffMs, createAlertManager, deadlineKey, type AlertManager, type AlertMessage } from '../../src/slack/alerts';
+import { backoffMs, createAlertManager, type AlertManager, type AlertMessage } from '../../src/slack/alerts';
+import { quarantinedOrderProblem } from '../../src/sync/quarantine-alert';
+import { syncFailedProblem } from '../../src/sync/sync-failed-alert';
+import { unmappedSkuProblem } from '../../src/sync/unmapped-sku-alert';
+import { deadlineProblem, escalationKey, type AtRiskOrder } from '../../src/writeback/deadline-alert';
+import { writebackProblem, writebackResolved, type WritebackNotice } from '../../src/writeback/writeback-alert';
 import { Store } from '../../src/store/store';
 import { refusedConfirmation } from '../support/writeback-notice';
 
@@ -95,9 +99,9 @@ describe('alert manager', () => {
 
   it('keeps one message for an order quarantined twice, updated in place', async () => {
     const { clock, slack, alerts } = await setup();
-    alerts.orderQuarantined(notice(orderId(1)));
+    alerts.raise(quarantinedOrderProblem(notice(orderId(1))));
     await clock.advance(5_000, alerts);
-    alerts.orderQuarantined({ ...notice(orderId(1)), reason: 'still no shipping address' });
+    alerts.raise(quarantinedOrderProblem({ ...notice(orderId(1)), reason: 'still no shipping address' }));
     await clock.advance(5_000, alerts);
     expect(slack.messages.size).toBe(1);
     const [m] = [...slack.messages.values()];
@@ -110,7 +114,7 @@ describe('alert manager', () => {
 
   it('collapses 500 quarantines in a minute into one burst alert', async () => {
     const { clock, slack, alerts } = await setup();
-    for (let i = 0; i < 500; i++) alerts.orderQuarantined(notice(orderId(i)));
+    for (let i = 0; i < 500; i++) alerts.raise(quarantinedOrderProblem(notice(orderId(i))));
     await clock.advance(60_000, alerts);
     expect(slack.messages.size).toBe(1);
     const burst = await alerts.get('quarantine_burst:default');
@@ -121,7 +125,7 @@ describe('alert manager', () => {
 
   it('posts quarantines one by one below the burst threshold, paced at one a second', async () => {
     const { clock, slack, alerts } = await setup();
-    for (let i = 0; i < 5; i++) alerts.orderQuarantined(notice(orderId(i)));
+    for (let i = 0; i < 5; i++) alerts.raise(quarantinedOrderProblem(notice(orderId(i))));
     await clock.advance(2_500, alerts);
     expect(slack.messages.size).toBe(3);
     await clock.advance(10_000, alerts);
@@ -133,8 +137,8 @@ describe('alert manager', () => {
   it('returns at once and loses nothing while Slack is down, then posts when it is back', async () => {
     const { clock, slack, alerts } = await setup();
     slack.state.down = true;
-    alerts.syncFailed({ accountId: 'default', code: 'amazon.unreachable', message: 'SP-API did not answer', hint: 'Nothing to do: it retries' });
-    alerts.unmappedSku({ accountId: 'default', amazonSku: 'BLUE-MUG', amazonOrderId: orderId(7) });
+    alerts.raise(syncFailedProblem({ accountId: 'default', code: 'amazon.unreachable', message: 'SP-API did not answer', hint: 'Nothing to do: it retries' }));
+    alerts.raise(unmappedSkuProblem({ accountId: 'default', amazonSku: 'BLUE-MUG', amazonOrderId: orderId(7) }));
     await clock.advance(10 * 60_000, alerts);
     expect(slack.messages.size).toBe(0);
     expect((await alerts.get('sync:default'))?.ts).toBeUndefined();
@@ -150,7 +154,7 @@ describe('alert manager', () => {
   it('waits as long as a 429 Retry-After says', async () => {
     const { clock, slack, alerts } = await setup();
     slack.state.rateLimitOnce = 30;
-    alerts.orderQuarantined(notice(orderId(1)));
+    alerts.raise(quarantinedOrderProblem(notice(orderId(1))));
     await clock.advance(29_000, alerts);
     expect(slack.messages.size).toBe(0);
     await clock.advance(2_000, alerts);
@@ -159,15 +163,15 @@ describe('alert manager', () => {
 
   it('edits the message when the problem is resolved, and posts a new one if it comes back', async () => {
     const { clock, slack, alerts } = await setup();
-    alerts.orderQuarantined(notice(orderId(1)));
+    alerts.raise(quarantinedOrderProblem(notice(orderId(1))));
     await clock.advance(2_000, alerts);
-    alerts.resolve(`quarantine:default:${orderId(1)}`, 'Retried by <@U123>: sent', 'U123');
+    alerts.markResolved(`quarantine:default:${orderId(1)}`, 'Retried by <@U123>: sent', 'U123');
     await clock.advance(2_000, alerts);
     expect(slack.messages.size).toBe(1);
     expect([...slack.messages.values()][0]!.updates).toBe(1);
     expect(await alerts.get(`quarantine:default:${orderId(1)}`)).toMatchObject({ state: 'resolved', lastActor: 'U123' });
 
-    alerts.orderQuarantined(notice(orderId(1)));
+    alerts.raise(quarantinedOrderProblem(notice(orderId(1))));
     await clock.advance(2_000, alerts);
     expect(slack.messages.size).toBe(2);
   });
@@ -175,7 +179,7 @@ describe('alert manager', () => {
   it('posts alerts an earlier run stored but never sent', async () => {
     const first = await setup();
     first.slack.state.down = true;
-    first.alerts.orderQuarantined(notice(orderId(9)));
+    first.alerts.raise(quarantinedOrderProblem(notice(orderId(9))));
     await first.clock.advance(1_000, first.alerts);
     first.alerts.stop();
 
@@ -188,7 +192,7 @@ describe('alert manager', () => {
   it('leaves the outbox to the replica that drains it, and posts once this one may', async () => {
     let mine = false;
     const { clock, slack, alerts } = await setup({ mayDrain: async () => mine });
-    await alerts.orderQuarantined(notice(orderId(1)));
+    await alerts.raise(quarantinedOrderProblem(notice(orderId(1))));
     await clock.advance(10_000, alerts);
     expect(slack.messages.size).toBe(0);
     expect(await store.outbox.get(`quarantine:default:${orderId(1)}`)).toMatchObject({ state: 'open' });
@@ -203,9 +207,9 @@ describe('alert manager', () => {
 
   it('keeps one message per writeback problem, updated in place, and marks it resolved when the problem goes away', async () => {
     const { clock, slack, alerts } = await setup();
-    alerts.writebackProblem(wb());
+    alerts.raise(writebackProblem(wb()));
     await clock.advance(2_000, alerts);
-    alerts.writebackProblem(wb({ message: 'Amazon refused it again', trackingNumber: undefined }));
+    alerts.raise(writebackProblem(wb({ message: 'Amazon refused it again', trackingNumber: undefined })));
     await clock.advance(2_000, alerts);
     expect(slack.messages.size).toBe(1);
     const [m] = [...slack.messages.values()];
@@ -214,11 +218,11 @@ describe('alert manager', () => {
     expect(JSON.stringify(m!.msg.blocks)).toContain('Amazon refused it again');
     // The newer notice replaces the facts: no stale tracking number from the first one.
     expect(JSON.stringify(m!.msg.blocks)).not.toContain('1Z999AA10123456784');
-    // The notice names no ShipStation order: no Open in ShipStation (blocks.ts draws it only for one ShipStation holds).
+    // The notice names no ShipStation order: no Open in ShipStation (`openInShipStation` draws it only for one ShipStation holds).
     expect(buttonIds(m!.msg)).toEqual(['"action_id":"retry_confirmation"', '"action_id":"show_order"']);
     expect(await alerts.get('writeback:shipment:4242')).toMatchObject({ kind: 'writeback_problem', count: 2, state: 'open' });
 
-    alerts.writebackResolved('writeback:shipment:4242');
+    alerts.resolve('writeback:shipment:4242', writebackResolved);
     await clock.advance(2_000, alerts);
     expect(slack.messages.size).toBe(1);
     expect(m!.updates).toBe(2);
@@ -229,11 +233,11 @@ describe('alert manager', () => {
 
   it('does not overwrite who fixed a writeback problem when the job reports it gone afterwards', async () => {
     const { clock, slack, alerts } = await setup();
-    alerts.writebackProblem(wb());
+    alerts.raise(writebackProblem(wb()));
     await clock.advance(2_000, alerts);
-    alerts.resolve('writeback:shipment:4242', 'pressed Retry — confirmed on Amazon', 'U123');
-    alerts.writebackResolved('writeback:shipment:4242');
-    alerts.writebackResolved('writeback:unknown');
+    alerts.markResolved('writeback:shipment:4242', 'pressed Retry — confirmed on Amazon', 'U123');
+    alerts.resolve('writeback:shipment:4242', writebackResolved);
+    alerts.resolve('writeback:unknown', writebackResolved);
     await clock.advance(5_000, alerts);
     expect(await alerts.get('writeback:shipment:4242')).toMatchObject({ state: 'resolved', lastActor: 'U123' });
     expect(await alerts.get('writeback:unknown')).toBeUndefined();
@@ -244,21 +248,22 @@ describe('alert manager', () => {
     const { clock, slack, alerts } = await setup();
     const order = (i: number, over: Partial<AtRiskOrder> = {}): AtRiskOrder => ({ accountId: 'default', amazonOrderId: orderId(i), isPrime: i === 0, shipByLatest: '2026-03-02T14:00:00Z', minutesLeft: 200 + i, shipstationOrderId: 1000 + i, ...over });
     const at4h = { stage: 'at_risk' as const, leadMinutes: 240, orders: [order(0), order(1), order(2)] };
-    alerts.deadlineEscalation(at4h);
-    alerts.deadlineEscalation({ stage: 'late', orders: [order(5, { minutesLeft: -25 })] });
-    alerts.deadlineEscalation({ stage: 'late', orders: [] });
+    alerts.raise(deadlineProblem(at4h)!);
+    alerts.raise(deadlineProblem({ stage: 'late', orders: [order(5, { minutesLeft: -25 })] })!);
+    // An escalation that names no order is no problem at all: nothing to post.
+    expect(deadlineProblem({ stage: 'late', orders: [] })).toBeUndefined();
     await clock.advance(5_000, alerts);
     expect(slack.messages.size).toBe(2);
     const texts = [...slack.messages.values()].map((m) => m.msg.text);
     expect(texts).toEqual(['3 orders ship-by in under 4 h (1 Prime)', '1 order is late']);
 
-    alerts.deadlineEscalation(at4h);
+    alerts.raise(deadlineProblem(at4h)!);
     await clock.advance(5_000, alerts);
     expect(slack.messages.size).toBe(2);
-    expect(await alerts.get(deadlineKey(at4h))).toMatchObject({ kind: 'deadline', count: 2 });
+    expect(await alerts.get(escalationKey(at4h))).toMatchObject({ kind: 'deadline', count: 2 });
 
     // Same first order and count, another order set: another escalation, another message.
-    alerts.deadlineEscalation({ ...at4h, orders: [order(0), order(1), order(3)] });
+    alerts.raise(deadlineProblem({ ...at4h, orders: [order(0), order(1), order(3)] })!);
     await clock.advance(5_000, alerts);
     expect(slack.messages.size).toBe(3);
   });
@@ -266,7 +271,7 @@ describe('alert manager', () => {
   it('posts a 200-order escalation as one message Slack accepts', async () => {
     const { clock, slack, alerts } = await setup();
     const orders = Array.from({ length: 200 }, (_, i): AtRiskOrder => ({ accountId: 'default', amazonOrderId: orderId(i), isPrime: i < 10, shipByLatest: '2026-03-02T14:00:00Z', minutesLeft: -i, shipstationOrderId: i + 1 }));
-    alerts.deadlineEscalation({ stage: 'late', orders });
+    alerts.raise(deadlineProblem({ stage: 'late', orders })!);
     await clock.advance(2_000, alerts);
     const [m] = [...slack.messages.values()];
     expect(m!.msg.blocks.length).toBeLessThanOrEqual(50);

@@ -5,15 +5,17 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config/config';
+import { loadConfig, renderContextOf } from '../../src/config/config';
 import { silentLogger } from '../../src/log/logger';
 import { startSlackSimulator, type SlackSimulator } from '../../src/sandbox/slack/web-api-simulator';
 import { createAlertManager, type AlertManager } from '../../src/slack/alerts';
 import { createSlackApp, type SlackApp } from '../../src/slack/app';
-import type { AtRiskOrder, WritebackNotice } from '../../src/domain/notifier';
 import type { ConfirmationResult, DockhandOps, RetryResult } from '../../src/slack/handlers';
 import { createRoleResolver } from '../../src/slack/roles';
 import { Store } from '../../src/store/store';
+import { quarantinedOrderProblem } from '../../src/sync/quarantine-alert';
+import { deadlineProblem, type AtRiskOrder } from '../../src/writeback/deadline-alert';
+import { writebackProblem, type WritebackNotice } from '../../src/writeback/writeback-alert';
 import { refusedConfirmation } from '../support/writeback-notice';
 
 const SECRET = 'test-signing-secret';
@@ -148,6 +150,7 @@ describe('Slack app over HTTP', () => {
       channels: { alerts: CHANNEL },
       now: () => new Date(),
       logger: silentLogger,
+      render: renderContextOf(config),
       pacing: { intervalMs: 5, backoffBaseMs: 20, backoffMaxMs: 100 },
     });
     const roles = createRoleResolver({ managers: [MANAGER], listGroupMembers: async () => [] });
@@ -232,7 +235,7 @@ describe('Slack app over HTTP', () => {
   }
 
   async function quarantinedAlert() {
-    alerts.orderQuarantined({ accountId: 'default', amazonOrderId: ORDER, code: 'shipstation.rejected', reason: 'ShipStation rejected the order: unknown store', hint: 'Fix the order data (or the SKU map) and press Retry.' });
+    alerts.raise(quarantinedOrderProblem({ accountId: 'default', amazonOrderId: ORDER, code: 'shipstation.rejected', reason: 'ShipStation rejected the order: unknown store', hint: 'Fix the order data (or the SKU map) and press Retry.' }));
     const [msg] = await waitFor(() => (sim.messages(CHANNEL).length > 0 ? sim.messages(CHANNEL) : undefined), 'the alert');
     return msg!;
   }
@@ -357,7 +360,7 @@ describe('Slack app over HTTP', () => {
 
   it('Retry on a writeback alert retries that label, resolves the message and names who did it', async () => {
     await startApp();
-    alerts.writebackProblem(finding());
+    alerts.raise(writebackProblem(finding()));
     const alert = await channelMessage((m) => m.text.includes(ORDER), 'the writeback alert');
     expect(JSON.stringify(alert.blocks)).toContain('1Z999AA10123456784');
     const responsePath = await click(STAFF, 'retry_confirmation', buttonValue(alert.blocks, 'retry_confirmation'), alert.ts);
@@ -373,7 +376,7 @@ describe('Slack app over HTTP', () => {
 
   it('Retry that Amazon refuses again keeps the alert open, says so, and audits a failure', async () => {
     await startApp({ confirmation: { outcome: 'quarantined', message: 'Amazon refused the carrier code again' } });
-    alerts.writebackProblem(finding());
+    alerts.raise(writebackProblem(finding()));
     const alert = await channelMessage((m) => m.text.includes(ORDER), 'the writeback alert');
     await click(STAFF, 'retry_confirmation', buttonValue(alert.blocks, 'retry_confirmation'), alert.ts);
     const updated = await channelMessage((m) => m.ts === alert.ts && JSON.stringify(m.blocks).includes('still refused'), 'the noted alert');
@@ -388,7 +391,7 @@ describe('Slack app over HTTP', () => {
     ['Hold holds that ShipStation order', { key: 'reconcile:c', kind: 'cancelled_open_in_shipstation', fix: 'hold_order' }, 'hold_order', () => calls.holdOrder],
   ])('%s, for staff too, and resolves the alert', async (_name, over, actionId, got) => {
     await startApp();
-    alerts.writebackProblem(finding(over));
+    alerts.raise(writebackProblem(finding(over)));
     const alert = await channelMessage((m) => m.text.includes(ORDER), 'the alert');
     await click(STAFF, actionId, buttonValue(alert.blocks, actionId), alert.ts);
     await channelMessage((m) => m.ts === alert.ts && m.text.startsWith('Resolved'), 'the resolved alert');
@@ -399,7 +402,7 @@ describe('Slack app over HTTP', () => {
 
   it('Open in ShipStation is a link: the click is acked and nothing else happens', async () => {
     await startApp();
-    alerts.writebackProblem(finding());
+    alerts.raise(writebackProblem(finding()));
     const alert = await channelMessage((m) => m.text.includes(ORDER), 'the writeback alert');
     expect(JSON.stringify(alert.blocks)).toContain(`"url":"https://ship.shipstation.com/orders/all-orders-search-result?quickSearch=${ORDER}"`);
     const responsePath = await click(STAFF, 'open_shipstation', undefined, alert.ts);
@@ -411,7 +414,7 @@ describe('Slack app over HTTP', () => {
 
   it('Mark priority in a deadline message tags that order, answers the clicker, and a second order can be tagged too', async () => {
     await startApp();
-    alerts.deadlineEscalation({ stage: 'at_risk', leadMinutes: 240, orders: [atRisk(1, { isPrime: true }), atRisk(2)] });
+    alerts.raise(deadlineProblem({ stage: 'at_risk', leadMinutes: 240, orders: [atRisk(1, { isPrime: true }), atRisk(2)] })!);
     const msg = await channelMessage((m) => m.text.startsWith('2 orders ship-by'), 'the escalation');
     const first = await click(STAFF, 'mark_priority:default:112-0000000-0000001', buttonValue(msg.blocks, 'mark_priority:default:112-0000000-0000001'), msg.ts);
     const [reply] = await waitFor(() => responses.get(first), 'the reply');
@@ -424,7 +427,7 @@ describe('Slack app over HTTP', () => {
 
   it('Retry sync on two orders of one account in a deadline message syncs the account once', async () => {
     await startApp();
-    alerts.deadlineEscalation({ stage: 'late', orders: [atRisk(1, { minutesLeft: -5 }), atRisk(2, { minutesLeft: -1 })] });
+    alerts.raise(deadlineProblem({ stage: 'late', orders: [atRisk(1, { minutesLeft: -5 }), atRisk(2, { minutesLeft: -1 })] })!);
     const msg = await channelMessage((m) => m.text === '2 orders are late', 'the escalation');
     const a = await click(STAFF, 'retry_sync:default:112-0000000-0000001', buttonValue(msg.blocks, 'retry_sync:default:112-0000000-0000001'), msg.ts);
     const [ra] = await waitFor(() => responses.get(a), 'the first reply');
@@ -437,7 +440,7 @@ describe('Slack app over HTTP', () => {
 
   it('Hold on a cancel request holds that ShipStation order', async () => {
     await startApp();
-    alerts.deadlineEscalation({ stage: 'cancel_requested', orders: [atRisk(3)] });
+    alerts.raise(deadlineProblem({ stage: 'cancel_requested', orders: [atRisk(3)] })!);
     const msg = await channelMessage((m) => m.text === 'Buyer asked to cancel 1 order', 'the escalation');
     const r = await click(STAFF, 'hold_order:default:112-0000000-0000003', buttonValue(msg.blocks, 'hold_order:default:112-0000000-0000003'), msg.ts);
     const [reply] = await waitFor(() => responses.get(r), 'the reply');

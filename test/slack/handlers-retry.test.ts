@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/log/logger';
-import { ACTIONS } from '../../src/slack/blocks';
+import { ACTIONS } from '../../src/domain/block-kit';
 import { createHandlers, type DockhandOps, type HandlerDeps, type RetryResult } from '../../src/slack/handlers';
 import type { QuarantineEntry } from '../../src/store/records';
 import { Store } from '../../src/store/store';

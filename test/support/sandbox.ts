@@ -5,7 +5,11 @@ import { SANDBOX_QUEUE, startSandboxServices, type Sandbox } from '../../src/cli
 import { ensureOrderChangeSubscription } from '../../src/events/notifications-client';
 import { applySandbox, openRuntime, type Runtime } from '../../src/cli/runtime';
 import { loadConfig } from '../../src/config/config';
-import type { DeadlineNotice, NoticeEcho, QuarantineNotice, UnmappedSkuNotice, WritebackNotice } from '../../src/domain/notifier';
+import type { NoticeEcho } from '../../src/domain/notifier';
+import { QUARANTINED_ORDER, type QuarantineNotice } from '../../src/sync/quarantine-alert';
+import { UNMAPPED_SKU, type UnmappedSkuNotice } from '../../src/sync/unmapped-sku-alert';
+import { DEADLINE, type DeadlineNotice } from '../../src/writeback/deadline-alert';
+import { WRITEBACK_PROBLEM, type WritebackNotice } from '../../src/writeback/writeback-alert';
 import { silentLogger } from '../../src/log/logger';
 import { SANDBOX_CATALOGUE } from '../../src/sandbox/amazon/order-factory';
 
@@ -24,11 +28,11 @@ export async function startHarness(opts: { rateScale?: number; mapCatalogue?: bo
   const config = applySandbox(loadConfig({ DOCKHAND_DATA_DIR: dataDir, DOCKHAND_SECRET_KEY: 'test' }, dataDir), sandbox.info);
   const notices: Harness['notices'] = { quarantined: [], unmapped: [], writeback: [], deadlines: [] };
   // Each notice is kept here as well as recorded in the alert outbox.
-  const echo: NoticeEcho = {
-    orderQuarantined: (n) => void notices.quarantined.push(n),
-    unmappedSku: (n) => void notices.unmapped.push(n),
-    writebackProblem: (n) => void notices.writeback.push(n),
-    deadlineEscalation: (n) => void notices.deadlines.push(n),
+  const echo: NoticeEcho = (p) => {
+    if (QUARANTINED_ORDER.is(p)) notices.quarantined.push(p.notice);
+    else if (UNMAPPED_SKU.is(p)) notices.unmapped.push(p.notice);
+    else if (WRITEBACK_PROBLEM.is(p)) notices.writeback.push(p.notice);
+    else if (DEADLINE.is(p)) notices.deadlines.push(p.notice);
   };
   const rt = await openRuntime(config, silentLogger, echo);
   const queueArn = sandbox.sqs.queueArn(SANDBOX_QUEUE);

@@ -1,4 +1,4 @@
-import type { WritebackNotice } from '../../src/domain/notifier';
+import type { WritebackNotice } from '../../src/writeback/writeback-alert';
 
 /** A confirmation Amazon refused, as the writeback job reports it; tests override what they check. */
 export function refusedConfirmation(over: Partial<WritebackNotice> & Pick<WritebackNotice, 'amazonOrderId'>): WritebackNotice {

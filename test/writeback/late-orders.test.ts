@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { AtRiskOrder } from '../../src/domain/notifier';
+import type { AtRiskOrder } from '../../src/writeback/deadline-alert';
 import { Store } from '../../src/store/store';
 import { formatDuration, formatLateOrders, groupLateOrders, lateOrders, timeLeft } from '../../src/writeback/late-orders';
 

@@ -7,6 +7,7 @@ import { run as runSync } from '../../src/sync/sync-orders.job';
 import { createShipNotifyIntake, runPollPass, type ShipNotifyIntake } from '../../src/writeback/poll-labels.job';
 import { createWriteback } from '../../src/writeback/confirm-labels.job';
 import { DockhandError } from '../../src/domain/errors';
+import { SYNC_FAILED } from '../../src/sync/sync-failed-alert';
 import { startHarness, type Harness } from '../support/sandbox';
 
 /**
@@ -324,7 +325,7 @@ describe('tracking writeback against the sandbox', () => {
         },
         fetchOrder: (id) => h.rt.contextFor(h.rt.config.accounts[0]!).amazon.fetchOrder(id),
       }),
-      notifier: { ...h.rt.notifier, syncFailed: async (n) => void failures.push(n.code) },
+      notifier: { ...h.rt.notifier, raise: async (p) => (SYNC_FAILED.is(p) ? void failures.push(p.notice.code) : h.rt.notifier.raise(p)) },
       logger: h.rt.logger,
       now: () => new Date(),
     });
