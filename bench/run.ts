@@ -7,6 +7,7 @@ const BENCHES: Record<string, () => Promise<{ main(argv: string[]): Promise<void
   spike: () => import('./spike'),
   slack: () => import('./slack'),
   writeback: () => import('./writeback'),
+  store: () => import('./store'),
 };
 
 const [name, ...rest] = process.argv.slice(2);

@@ -80,6 +80,9 @@ export interface Database {
   alert_messages: { key: string; kind: string; state: string; subject: string | null; posted: number; doc: string };
   alert_outbox: { key: string; rev: number; subject: string | null; doc: string };
   audit_log: { id: Generated<number>; at: number; target: string | null; doc: string };
+  order_counts: { account_id: string; state: string; n: number };
+  label_counts: { account_id: string; state: string; n: number };
+  order_first_seen_counts: { account_id: string; day: number; n: number };
   claims: { key: string; at: number; expires_at: number };
   leases: { name: string; owner: string; expires_at: number };
 }

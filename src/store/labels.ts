@@ -104,18 +104,21 @@ export class LabelLedger extends DocTable<typeof ConfirmationRecord> {
 
   /** Ledger entries per account by state, with the last confirmation. */
   async countsByAccount(): Promise<Map<string, LedgerCounts>> {
-    const rows = await this.db
-      .selectFrom('labels')
-      .select(['account_id', 'state', (eb) => eb.fn.countAll<number>().as('n'), (eb) => eb.fn.max('confirmed_at').as('last')])
-      .groupBy(['account_id', 'state'])
-      .execute();
+    // The running counts (migration 0002), and each account's last confirmation by index.
+    const rows = await this.db.selectFrom('label_counts').select(['account_id', 'state', 'n']).where('n', '>', 0).execute();
     const out = new Map<string, LedgerCounts>();
     for (const r of rows) {
       const c = out.get(r.account_id) ?? { confirmed: 0, inFlight: 0, skipped: 0, quarantined: 0 };
       const n = Number(r.n);
       if (r.state === 'confirmed') {
         c.confirmed += n;
-        if (r.last !== null && r.last !== undefined) c.lastConfirmedAt = new Date(Number(r.last)).toISOString();
+        const last = await this.db
+          .selectFrom('labels')
+          .select((eb) => eb.fn.max('confirmed_at').as('last'))
+          .where('account_id', '=', r.account_id)
+          .where('state', '=', 'confirmed')
+          .executeTakeFirst();
+        if (last?.last !== null && last?.last !== undefined) c.lastConfirmedAt = new Date(Number(last.last)).toISOString();
       } else if (r.state === 'in_flight') c.inFlight += n;
       else if (r.state === 'skipped') c.skipped += n;
       else c.quarantined += n;
@@ -126,8 +129,8 @@ export class LabelLedger extends DocTable<typeof ConfirmationRecord> {
 
   /** How many labels wait in quarantine for Retry. */
   async countQuarantined(): Promise<number> {
-    const row = await this.db.selectFrom('labels').select((eb) => eb.fn.countAll<number>().as('n')).where('state', '=', 'quarantined').executeTakeFirstOrThrow();
-    return Number(row.n);
+    const row = await this.db.selectFrom('label_counts').select((eb) => eb.fn.sum<number>('n').as('n')).where('state', '=', 'quarantined').executeTakeFirst();
+    return Number(row?.n ?? 0);
   }
 }
 

@@ -108,7 +108,7 @@ function tables(dialect: Dialect): Migration {
         .addColumn('doc', 'text', (c) => c.notNull())
         .execute();
       await db.schema.createIndex('labels_by_order').on('labels').columns(['order_key']).execute();
-      await db.schema.createIndex('labels_by_account_state').on('labels').columns(['account_id', 'state']).execute();
+      await db.schema.createIndex('labels_by_account_state').on('labels').columns(['account_id', 'state', 'confirmed_at']).execute();
 
       await db.schema
         .createTable('order_labels')
@@ -177,11 +177,107 @@ function tables(dialect: Dialect): Migration {
   };
 }
 
+/**
+ * Running counts that `status` reads instead of counting a million rows each time: orders per
+ * account and state, orders first seen per account and UTC day, labels per account and state.
+ * Triggers keep them, in the same statement as the row's write, whichever path writes it
+ * (repositories, bulk imports, migrations). Counters are moved lowest state first, so two
+ * transactions moving orders between the same two states on Postgres never deadlock.
+ */
+function counts(dialect: Dialect): Migration {
+  const counters = [
+    { table: 'orders', counts: 'order_counts', by: 'state' },
+    { table: 'labels', counts: 'label_counts', by: 'state' },
+  ];
+  return {
+    async up(db: AnyDb) {
+      for (const c of counters) {
+        await db.schema
+          .createTable(c.counts)
+          .addColumn('account_id', 'text', (col) => col.notNull())
+          .addColumn(c.by, 'text', (col) => col.notNull())
+          .addColumn('n', 'bigint', (col) => col.notNull())
+          .addPrimaryKeyConstraint(`${c.counts}_pk`, ['account_id', c.by])
+          .execute();
+      }
+      await db.schema
+        .createTable('order_first_seen_counts')
+        .addColumn('account_id', 'text', (col) => col.notNull())
+        .addColumn('day', 'bigint', (col) => col.notNull())
+        .addColumn('n', 'bigint', (col) => col.notNull())
+        .addPrimaryKeyConstraint('order_first_seen_counts_pk', ['account_id', 'day'])
+        .execute();
+      const statements = dialect === 'sqlite' ? sqliteCountTriggers(counters) : postgresCountTriggers(counters);
+      for (const s of statements) await sql.raw(s).execute(db);
+      // Rows already there (an upgraded data dir) are counted once.
+      for (const c of counters) {
+        await sql.raw(`insert into ${c.counts} (account_id, ${c.by}, n) select account_id, ${c.by}, count(*) from ${c.table} group by account_id, ${c.by}`).execute(db);
+      }
+      await sql.raw(`insert into order_first_seen_counts (account_id, day, n) select account_id, first_seen_at / 86400000, count(*) from orders group by account_id, first_seen_at / 86400000`).execute(db);
+    },
+  };
+}
+
+type Counter = { table: string; counts: string; by: string };
+
+function sqliteCountTriggers(counters: Counter[]): string[] {
+  const bump = (c: Counter, row: 'new' | 'old', delta: string) =>
+    `insert into ${c.counts} (account_id, ${c.by}, n) select ${row}.account_id, ${row}.${c.by}, 0 where not exists (select 1 from ${c.counts} where account_id = ${row}.account_id and ${c.by} = ${row}.${c.by}); update ${c.counts} set n = n ${delta} where account_id = ${row}.account_id and ${c.by} = ${row}.${c.by};`;
+  const out: string[] = [];
+  for (const c of counters) {
+    out.push(`create trigger ${c.counts}_on_insert after insert on ${c.table} begin ${bump(c, 'new', '+ 1')} end`);
+    out.push(`create trigger ${c.counts}_on_delete after delete on ${c.table} begin ${bump(c, 'old', '- 1')} end`);
+    out.push(
+      `create trigger ${c.counts}_on_update after update of account_id, ${c.by} on ${c.table} when old.account_id is not new.account_id or old.${c.by} is not new.${c.by} begin ${bump(c, 'old', '- 1')} ${bump(c, 'new', '+ 1')} end`,
+    );
+  }
+  // Not INSERT OR IGNORE: inside a trigger the outer statement's conflict clause (our upserts) would override it.
+  const day = `insert into order_first_seen_counts (account_id, day, n) select new.account_id, new.first_seen_at / 86400000, 0 where not exists (select 1 from order_first_seen_counts where account_id = new.account_id and day = new.first_seen_at / 86400000); update order_first_seen_counts set n = n + 1 where account_id = new.account_id and day = new.first_seen_at / 86400000;`;
+  out.push(`create trigger order_first_seen_on_insert after insert on orders begin ${day} end`);
+  out.push(
+    `create trigger order_first_seen_on_delete after delete on orders begin update order_first_seen_counts set n = n - 1 where account_id = old.account_id and day = old.first_seen_at / 86400000; end`,
+  );
+  return out;
+}
+
+function postgresCountTriggers(counters: Counter[]): string[] {
+  const out: string[] = [];
+  for (const c of counters) {
+    const add = (row: 'new' | 'old', delta: number) =>
+      `insert into ${c.counts} (account_id, ${c.by}, n) values (${row}.account_id, ${row}.${c.by}, ${delta}) on conflict (account_id, ${c.by}) do update set n = ${c.counts}.n + ${delta};`;
+    out.push(`create function ${c.counts}_keep() returns trigger language plpgsql as $$
+begin
+  if tg_op = 'INSERT' then ${add('new', 1)}
+  elsif tg_op = 'DELETE' then ${add('old', -1)}
+  elsif old.account_id is distinct from new.account_id or old.${c.by} is distinct from new.${c.by} then
+    if (old.account_id, old.${c.by}) < (new.account_id, new.${c.by}) then ${add('old', -1)} ${add('new', 1)}
+    else ${add('new', 1)} ${add('old', -1)}
+    end if;
+  end if;
+  return null;
+end $$`);
+    out.push(`create trigger ${c.counts}_keep after insert or delete or update of account_id, ${c.by} on ${c.table} for each row execute function ${c.counts}_keep()`);
+  }
+  out.push(`create function order_first_seen_keep() returns trigger language plpgsql as $$
+begin
+  if tg_op = 'INSERT' then
+    insert into order_first_seen_counts (account_id, day, n) values (new.account_id, new.first_seen_at / 86400000, 1)
+      on conflict (account_id, day) do update set n = order_first_seen_counts.n + 1;
+  else
+    update order_first_seen_counts set n = n - 1 where account_id = old.account_id and day = old.first_seen_at / 86400000;
+  end if;
+  return null;
+end $$`);
+  out.push(`create trigger order_first_seen_keep after insert or delete on orders for each row execute function order_first_seen_keep()`);
+  return out;
+}
+
 function migrations(dialect: Dialect): Record<string, Migration> {
   return {
     '0001_tables': tables(dialect),
+    '0002_counts': counts(dialect),
     // A data dir from the keyv release: its records move into the tables above, once.
-    '0002_from_keyv': { up: async (db: AnyDb) => void (await moveKeyvRecords(db as Kysely<Database>, dialect)) },
+    '0003_from_keyv': { up: async (db: AnyDb) => void (await moveKeyvRecords(db as Kysely<Database>, dialect)) },
   };
 }
 

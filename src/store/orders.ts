@@ -9,7 +9,12 @@ import { BuyerData, OrderRecord, type OrderState } from './records';
  * fulfillment facts. One write keeps them together, in one transaction.
  */
 
-const OPEN_ON_AMAZON = ['unshipped', 'partially_shipped'];
+/**
+ * Imported and still expected to ship: the condition of the partial index `orders_open_by_ship_by`,
+ * written as literals, because SQLite uses a partial index only when the query's WHERE visibly
+ * implies the index's, and a bound parameter proves nothing.
+ */
+const IMPORTED_AND_OPEN = sql<boolean>`state = 'sent' and amazon_status in ('unshipped', 'partially_shipped')`;
 /** What sync did not put in ShipStation on purpose: pending, quarantined (alerted already), FBA. */
 const NOT_IN_SHIPSTATION: OrderState[] = ['held', 'quarantined', 'skipped'];
 
@@ -61,8 +66,19 @@ export async function writeOrder(exec: Exec, key: string, record: OrderRecord, n
 
   // Amazon-fulfilled orders are not ours to count.
   if (record.fulfilledBy === 'amazon') return;
+  const orderFacts = orderFactsOf(record, now);
+  await exec
+    .insertInto('fulfillment_facts')
+    .values({ order_key: key, account_id: record.accountId, amazon_order_id: record.amazonOrderId, ...orderFacts })
+    .onConflict((oc) => oc.column('order_key').doUpdateSet(orderFacts))
+    .execute();
+  await markLate(exec, key);
+}
+
+/** The order's side of its fulfillment facts. */
+function orderFactsOf(record: OrderRecord, now: number) {
   const cancelled = record.state === 'cancelled' || record.amazonStatus === 'cancelled';
-  const orderFacts = {
+  return {
     marketplace_id: record.marketplaceId ?? null,
     is_prime: record.isPrime ? 1 : 0,
     units: (record.items ?? []).reduce((n, i) => n + i.quantityOrdered, 0),
@@ -72,12 +88,6 @@ export async function writeOrder(exec: Exec, key: string, record: OrderRecord, n
     cancelled_at: cancelled ? (ms(record.closedAt) ?? now) : null,
     updated_at: now,
   };
-  await exec
-    .insertInto('fulfillment_facts')
-    .values({ order_key: key, account_id: record.accountId, amazon_order_id: record.amazonOrderId, ...orderFacts })
-    .onConflict((oc) => oc.column('order_key').doUpdateSet(orderFacts))
-    .execute();
-  await markLate(exec, key);
 }
 
 /** `late`: Amazon accepted the first confirmation after the latest ship date (null until both are known). */
@@ -115,6 +125,38 @@ export class OrderRepository extends DocTable<typeof OrderRecord> {
     await this.db.transaction().execute((trx) => writeOrder(trx, key, record, this.clock()));
   }
 
+  /**
+   * Adds many orders not in the store yet with multi-row inserts, a batch per transaction (a
+   * bulk load: benchmarks, imports). An order already there is left as it is.
+   */
+  async importMany(entries: Array<[string, OrderRecord]>, batch = 200): Promise<void> {
+    const now = this.clock();
+    for (let i = 0; i < entries.length; i += batch) {
+      const part = entries.slice(i, i + batch).map(([key, r]) => [key, OrderRecord.parse(r)] as const);
+      await this.db.transaction().execute(async (trx) => {
+        await trx
+          .insertInto('orders')
+          .values(part.map(([key, r]) => ({ key, ...(ORDER_SHAPE.columns(key, r) as Omit<Database['orders'], 'key' | 'doc'>), doc: JSON.stringify(r) })))
+          .onConflict((oc) => oc.column('key').doNothing())
+          .execute();
+        const lines = part.flatMap(([key, r]) =>
+          (r.items ?? []).map((item) => ({
+            order_key: key,
+            order_item_id: item.orderItemId,
+            amazon_sku: item.amazonSku ?? null,
+            sku: item.sku ?? null,
+            quantity: item.quantityOrdered,
+            quantity_shipped: item.quantityShipped ?? 0,
+            shipped_at: r.amazonStatus === 'shipped' ? ms(r.closedAt) : null,
+          })),
+        );
+        if (lines.length > 0) await trx.insertInto('order_lines').values(lines).onConflict((oc) => oc.columns(['order_key', 'order_item_id']).doNothing()).execute();
+        const facts = part.filter(([, r]) => r.fulfilledBy !== 'amazon').map(([key, r]) => ({ order_key: key, account_id: r.accountId, amazon_order_id: r.amazonOrderId, ...orderFactsOf(r, now) }));
+        if (facts.length > 0) await trx.insertInto('fulfillment_facts').values(facts).onConflict((oc) => oc.column('order_key').doNothing()).execute();
+      });
+    }
+  }
+
   override async delete(key: string): Promise<boolean> {
     const existed = (await this.get(key)) !== undefined;
     await this.db.transaction().execute(async (trx) => {
@@ -134,8 +176,7 @@ export class OrderRepository extends DocTable<typeof OrderRecord> {
       this.db
         .selectFrom('orders')
         .select(['key', 'doc'])
-        .where('state', '=', 'sent')
-        .where('amazon_status', 'in', OPEN_ON_AMAZON)
+        .where(IMPORTED_AND_OPEN)
         .where('ship_by', '<', before.getTime())
         .orderBy('ship_by')
         .limit(limit),
@@ -145,7 +186,7 @@ export class OrderRepository extends DocTable<typeof OrderRecord> {
   /** Imported orders Amazon still expects to ship whose buyer asked to cancel. */
   openWithCancelRequest(limit = 5_000): Promise<OrderRecord[]> {
     return this.pick(
-      this.db.selectFrom('orders').select(['key', 'doc']).where('cancel_requested', '=', 1).where('state', '=', 'sent').where('amazon_status', 'in', OPEN_ON_AMAZON).limit(limit),
+      this.db.selectFrom('orders').select(['key', 'doc']).where(sql<boolean>`cancel_requested = 1`).where(IMPORTED_AND_OPEN).limit(limit),
     );
   }
 
@@ -154,35 +195,29 @@ export class OrderRepository extends DocTable<typeof OrderRecord> {
     const row = await this.db
       .selectFrom('orders')
       .select((eb) => eb.fn.countAll<number>().as('n'))
-      .where('state', '=', 'sent')
-      .where('amazon_status', 'in', OPEN_ON_AMAZON)
+      .where(IMPORTED_AND_OPEN)
       .executeTakeFirstOrThrow();
     return Number(row.n);
   }
 
-  /** Orders per account and state. */
+  /** Orders per account and state, from the running counts (see migration 0002). */
   async countByAccountAndState(accountIds: string[]): Promise<OrderCountsRow[]> {
     if (accountIds.length === 0) return [];
-    const rows = await this.db
-      .selectFrom('orders')
-      .select(['account_id', 'state', (eb) => eb.fn.countAll<number>().as('n')])
-      .where('account_id', 'in', accountIds)
-      .groupBy(['account_id', 'state'])
-      .execute();
+    const rows = await this.db.selectFrom('order_counts').select(['account_id', 'state', 'n']).where('account_id', 'in', accountIds).where('n', '>', 0).execute();
     return rows.map((r) => ({ accountId: r.account_id, state: r.state as OrderState, count: Number(r.n) }));
   }
 
-  /** Orders per account first seen at or after `since`. */
+  /** Orders per account first seen on or after the UTC day of `since`. */
   async countFirstSeenSince(accountIds: string[], since: Date): Promise<Map<string, number>> {
     if (accountIds.length === 0) return new Map();
     const rows = await this.db
-      .selectFrom('orders')
-      .select(['account_id', (eb) => eb.fn.countAll<number>().as('n')])
+      .selectFrom('order_first_seen_counts')
+      .select(['account_id', (eb) => eb.fn.sum<number>('n').as('n')])
       .where('account_id', 'in', accountIds)
-      .where('first_seen_at', '>=', since.getTime())
+      .where('day', '>=', Math.floor(since.getTime() / 86_400_000))
       .groupBy('account_id')
       .execute();
-    return new Map(rows.map((r) => [r.account_id, Number(r.n)]));
+    return new Map(rows.filter((r) => Number(r.n) > 0).map((r) => [r.account_id, Number(r.n)]));
   }
 
   /**
@@ -191,7 +226,7 @@ export class OrderRepository extends DocTable<typeof OrderRecord> {
    */
   async forReconcile(accountId: string, since: Date, limit = 20_000): Promise<OrderRecord[]> {
     const inShipStation = this.db.selectFrom('orders').select(['key', 'doc']).where('account_id', '=', accountId).where('state', 'not in', NOT_IN_SHIPSTATION);
-    const open = await inShipStation.where('state', '=', 'sent').where('amazon_status', 'in', OPEN_ON_AMAZON).limit(limit).execute();
+    const open = await inShipStation.where(IMPORTED_AND_OPEN).limit(limit).execute();
     const sending = await inShipStation.where('state', '=', 'in_flight').limit(limit).execute();
     const changed = await inShipStation.where('last_updated_time', '>=', since.getTime()).limit(limit).execute();
     const byKey = new Map([...open, ...sending, ...changed].map((r) => [r.key, r]));
