@@ -70,12 +70,6 @@ const tally: Record<Outcome, keyof WritebackSummary> = {
   retry_later: 'retryLater',
 };
 
-/**
- * Labels one `handleLabels` call works on at once. Above Amazon's pacer concurrency (4) with room
- * for the store reads and already-confirmed labels that never reach Amazon.
- */
-const LABELS_AT_ONCE = 16;
-
 /** Runs `fn` after every earlier call with the same key has settled. */
 function createKeyedQueue() {
   const tails = new Map<string, Promise<unknown>>();
@@ -358,23 +352,17 @@ export function createWriteback(ctx: WritebackContext): Writeback {
     },
     async handleLabels(labels, via) {
       const summary = emptyWritebackSummary();
-      summary.seen = labels.length;
-      // A few labels at a time, not all at once: Amazon's pacer lets only a handful of calls
-      // through anyway, and a burst of labels started together held every one's records, plan
-      // and logger in memory while they queued for it.
-      let next = 0;
-      const worker = async () => {
-        while (next < labels.length) {
-          const label = labels[next++]!;
-          const { outcome } = await handleLabel(label, via).catch((e) => {
+      const outcomes = await Promise.all(
+        labels.map((label) =>
+          handleLabel(label, via).catch((e) => {
             // A store failure: nothing was recorded, so the next pass tries again.
             ctx.logger.error({ job: name, labelId: label.id, err: (e as Error).message }, 'label not handled');
             return { outcome: 'retry_later' as const };
-          });
-          summary[tally[outcome]]++;
-        }
-      };
-      await Promise.all(Array.from({ length: Math.min(LABELS_AT_ONCE, labels.length) }, worker));
+          }),
+        ),
+      );
+      summary.seen = labels.length;
+      for (const { outcome } of outcomes) summary[tally[outcome]]++;
       return summary;
     },
   };
