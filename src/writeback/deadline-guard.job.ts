@@ -29,40 +29,11 @@ export interface DeadlineSummary {
   cancelRequests: number;
 }
 
-/** How many order records are held at once while the watched orders are gathered. */
-const CHUNK = 500;
-
-/**
- * Orders Dockhand imported and Amazon still expects to ship, with whether writeback covered them.
- * The records are read as a stream and only the few fields the guard needs are kept: the guard
- * runs every minute (every few seconds in the sandbox), and holding every full record and its
- * ledger at once made each pass a burst of short-lived memory the size of the order table.
- * (The store's SQL rewrite is to answer this with an index instead of a scan.)
- */
+/** Orders Dockhand imported and Amazon still expects to ship, with whether writeback covered them. */
 export async function watchedOrders(store: Store): Promise<DeadlineOrder[]> {
-  const watched: DeadlineOrder[] = [];
-  let chunk: OrderRecord[] = [];
-  const flush = async () => {
-    const ledgers = await ledgersOf(store, chunk.map((r) => orderRecordKey(r.accountId, r.amazonOrderId)));
-    chunk.forEach((r, i) => watched.push(toDeadlineOrder(r, ledgers[i]!.flatMap((c) => (c.state === 'confirmed' ? c.items : [])))));
-    chunk = [];
-  };
-  for await (const [, r] of store.orders.entries()) {
-    if (r.state !== 'sent' || !(r.amazonStatus === 'unshipped' || r.amazonStatus === 'partially_shipped')) continue;
-    chunk.push(r);
-    if (chunk.length >= CHUNK) await flush();
-  }
-  if (chunk.length > 0) await flush();
-  return watched;
-}
-
-/** Which of `keys` were marked as sent, asked a chunk at a time: only the marked ones are kept. */
-async function markedOf(store: Store, keys: string[]): Promise<Set<string>> {
-  const sent = new Set<string>();
-  for (let i = 0; i < keys.length; i += CHUNK * 4) {
-    for (const k of await store.marked(keys.slice(i, i + CHUNK * 4))) sent.add(k);
-  }
-  return sent;
+  const records = (await store.orders.all()).filter((r) => r.state === 'sent' && (r.amazonStatus === 'unshipped' || r.amazonStatus === 'partially_shipped'));
+  const ledgers = await ledgersOf(store, records.map((r) => orderRecordKey(r.accountId, r.amazonOrderId)));
+  return records.map((r, i) => toDeadlineOrder(r, ledgers[i]!.flatMap((c) => (c.state === 'confirmed' ? c.items : []))));
 }
 
 function toDeadlineOrder(r: OrderRecord, confirmedItems: Array<{ orderItemId: string; quantity: number }>): DeadlineOrder {
@@ -86,7 +57,7 @@ export async function runDeadlineGuard(ctx: DeadlineContext): Promise<DeadlineSu
   const now = ctx.now();
   // Which alerts went out before: read once, so the pure assessment needs no I/O.
   const candidates = orders.flatMap((o) => [...ctx.leadTimesMinutes.map((l) => deadlineKey(o, l)), lateKey(o), cancelRequestKey(o)]);
-  const sent = await markedOf(ctx.store, candidates);
+  const sent = await ctx.store.marked(candidates);
   const report = assessDeadlines({ orders, leadTimesMinutes: ctx.leadTimesMinutes, alreadySent: (k) => sent.has(k), now });
   // Claimed before anything is sent: of two replicas (or a pass and a restart) only the one that
   // claims an order's key escalates it.
