@@ -26,7 +26,7 @@ import { runReconcile, type ReconcileSummary } from '../writeback/reconcile.job'
 import { formatReconcileReport, toReconcileReport } from '../writeback/reconcile-report';
 import { startSlackFace } from './slack';
 import { openRuntime, withSandboxConnections, type Runtime } from './runtime';
-import { runSandbox, SANDBOX_DEFAULT_RATE_SCALE } from './sandbox';
+import { SANDBOX_DEFAULT_RATE_SCALE } from './sandbox-defaults';
 
 /** Exit codes: 0 all went through, 2 some orders were quarantined, 1 a fatal error. */
 export const EXIT_OK = 0;
@@ -47,6 +47,13 @@ export function writebackLine(s: PollSummary): string {
   if (s.quarantined) parts.push(`${s.quarantined} quarantined`);
   return parts.join(', ');
 }
+
+/**
+ * The simulators (node-forge, three HTTP servers, the order factory) are loaded only by the
+ * commands that run them: `start` with real credentials never executes them, and loading them
+ * cost its process some 20 MB of resident memory (bench/spike.ts prints it).
+ */
+const loadSandbox = () => import('./sandbox');
 
 function config(): Config {
   return loadConfig(readEnv());
@@ -98,7 +105,7 @@ export function buildCli(): Command {
     .description('run the product: background sync (and the sandbox when no Amazon credentials are set)')
     .action(async () => {
       const cfg = config();
-      if (cfg.useSandbox) return runSandbox(cfg, { product: true, rateScale: SANDBOX_DEFAULT_RATE_SCALE });
+      if (cfg.useSandbox) return (await loadSandbox()).runSandbox(cfg, { product: true, rateScale: SANDBOX_DEFAULT_RATE_SCALE });
       const logger = createLogger({ level: process.env.LOG_LEVEL ?? 'info' });
       const rt = await openRuntime(cfg, logger);
       const product = startProduct(rt);
@@ -129,7 +136,7 @@ export function buildCli(): Command {
     .option('--seed <n>', 'random seed of the order stream', (v) => positive(v, '--seed'), 42)
     .option('--no-feed', 'place only the scenario orders, no continuous stream')
     .action(async (opts: { product: boolean; ordersPerMinute: number; spike?: number; rateScale: number; seed: number; feed: boolean }) => {
-      await runSandbox(config(), opts);
+      await (await loadSandbox()).runSandbox(config(), opts);
     });
 
   program

@@ -29,12 +29,7 @@ import { UNMAPPED_SKU } from '../sync/unmapped-sku-alert';
 import { DEADLINE } from '../writeback/deadline-alert';
 import { WRITEBACK_PROBLEM } from '../writeback/writeback-alert';
 
-/**
- * The sandbox runs Amazon's and ShipStation's limits (and Dockhand's cadence) 20 times faster
- * by default, so a newcomer sees orders flow within seconds; `--rate-scale 1` shows the real pace
- * (one searchOrders call per 3 minutes once the burst of 20 is spent).
- */
-export const SANDBOX_DEFAULT_RATE_SCALE = 20;
+export { SANDBOX_DEFAULT_RATE_SCALE } from './sandbox-defaults';
 
 /**
  * The sandbox's own Slack: the simulator's default channel and manager group. Its signing secret

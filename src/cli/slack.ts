@@ -1,11 +1,10 @@
 import { createServer, type Server } from 'node:http';
-import { webApi } from '@slack/bolt';
 import { listenOn } from '../domain/listen';
 import { renderContextOf } from '../config/config';
 import { JOB_LEASE_TTL_MS } from '../jobs/lease';
 import { startAlertDrain, type AlertManager } from '../slack/alerts';
 import { healthStatus } from '../jobs/health';
-import { createSlackApp, type HttpRoute, type SlackApp } from '../slack/app';
+import type { HttpRoute, SlackApp } from '../slack/app';
 import { WEBHOOK_PATH } from '../writeback/ship-notify-webhook';
 import { createRoleResolver } from '../slack/roles';
 import type { Product } from './product';
@@ -29,6 +28,9 @@ export async function startSlackFace(rt: Runtime, product: Product): Promise<Sla
   const slack = rt.config.slack;
   if (!slack.botToken || (!slack.appToken && !slack.signingSecret)) return startHealthOnly(rt, product);
 
+  // Bolt and our app are loaded only when Slack is configured: a process without Slack never
+  // runs them, and loading them costs some 10 MB of resident memory.
+  const [{ webApi }, { createSlackApp }] = await Promise.all([import('@slack/bolt'), import('../slack/app')]);
   const client = new webApi.WebClient(slack.botToken, slack.apiUrl ? { slackApiUrl: slack.apiUrl } : {});
   let app: SlackApp | undefined;
   let appStarted!: () => void;

@@ -1,5 +1,6 @@
+import { createRequire } from 'node:module';
 import pino, { type Logger } from 'pino';
-import pinoPretty from 'pino-pretty';
+import type PinoPretty from 'pino-pretty';
 
 export type { Logger };
 
@@ -51,6 +52,9 @@ const PREFIX_KEYS = new Set(['level', 'time', 'msg', 'pid', 'hostname', 'app']);
  * command that exits right after a warning still prints it.
  */
 function readableLines(destination: NodeJS.WritableStream): { write(line: string): void } {
+  // Loaded only for a terminal: a service logging to a file or pipe never formats a line, and
+  // pino-pretty (with its colour and date libraries) costs every process a few MB otherwise.
+  const pinoPretty = createRequire(import.meta.url)('pino-pretty') as typeof PinoPretty;
   const format = pinoPretty.prettyFactory({
     // colorette's own test: NO_COLOR, FORCE_COLOR, a terminal, TERM=dumb.
     colorize: pinoPretty.isColorSupported,

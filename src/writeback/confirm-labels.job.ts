@@ -371,6 +371,28 @@ export function createWriteback(ctx: WritebackContext): Writeback {
     return (await ctx.store.confirmations.getMany(ids)).filter((r): r is ConfirmationRecord => r !== undefined);
   }
 
+  /**
+   * A label already being worked on is not started a second time: the call joins the one under
+   * way, and counts as already done if that one confirmed it. The SHIP_NOTIFY intake fetches
+   * recent labels again for every coalesced batch without waiting for the previous one, so in a
+   * busy stretch the same labels came in many times over, each queued behind the last, and the
+   * queue (and the memory it held) grew faster than Amazon's pace let it drain.
+   */
+  const underWay = new Map<string, Promise<{ outcome: Outcome; record?: ConfirmationRecord }>>();
+  function handleOnce(label: Label, via: Via): Promise<{ outcome: Outcome; record?: ConfirmationRecord }> {
+    // A label seen voided since is a different piece of news: it is handled on its own.
+    const key = `${label.id}:${label.voided}`;
+    const running = underWay.get(key);
+    if (running) return running.then((r) => (r.outcome === 'confirmed' ? { ...r, outcome: 'already_done' as const } : r));
+    const started = handleLabel(label, via);
+    underWay.set(key, started);
+    const forget = () => {
+      if (underWay.get(key) === started) underWay.delete(key);
+    };
+    started.then(forget, forget);
+    return started;
+  }
+
   return {
     handleLabel,
     async confirmFor(label, accountId, amazonOrderId) {
@@ -383,7 +405,7 @@ export function createWriteback(ctx: WritebackContext): Writeback {
       const summary = emptyWritebackSummary();
       const outcomes = await Promise.all(
         labels.map((label) =>
-          handleLabel(label, via).catch((e) => {
+          handleOnce(label, via).catch((e) => {
             // A store failure: nothing was recorded, so the next pass tries again.
             ctx.logger.error({ job: name, labelId: label.id, err: (e as Error).message }, 'label not handled');
             return { outcome: 'retry_later' as const };
