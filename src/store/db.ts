@@ -30,6 +30,9 @@ export interface Database {
     last_updated_time: number;
     closed_at: number | null;
     cancel_requested: number;
+    is_prime: number;
+    shipstation_order_id: number | null;
+    units: number;
     doc: string;
   };
   order_lines: {
@@ -70,6 +73,7 @@ export interface Database {
     state: string;
     label_created_at: number;
     confirmed_at: number | null;
+    units: number;
     doc: string;
   };
   order_labels: { order_key: string; label_id: string };

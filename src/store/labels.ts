@@ -21,6 +21,7 @@ export const LABEL_SHAPE: DocShape<typeof ConfirmationRecord> = {
     state: c.state,
     label_created_at: ms(c.labelCreatedAt) ?? 0,
     confirmed_at: ms(c.confirmedAt),
+    units: c.items.reduce((n, i) => n + i.quantity, 0),
   }),
 };
 

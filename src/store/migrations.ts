@@ -31,13 +31,17 @@ function tables(dialect: Dialect): Migration {
         .addColumn('last_updated_time', big, (c) => c.notNull())
         .addColumn('closed_at', big)
         .addColumn('cancel_requested', 'integer', (c) => c.notNull())
+        .addColumn('is_prime', 'integer', (c) => c.notNull())
+        .addColumn('shipstation_order_id', big)
+        .addColumn('units', 'integer', (c) => c.notNull())
         .addColumn('doc', 'text', (c) => c.notNull())
         .execute();
       // The deadline guard's question: imported orders Amazon still expects to ship, by ship-by.
+      // It covers what the guard reads, so the guard never touches the table's rows.
       await db.schema
         .createIndex('orders_open_by_ship_by')
         .on('orders')
-        .columns(['ship_by'])
+        .columns(['ship_by', 'key', 'account_id', 'amazon_order_id', 'is_prime', 'cancel_requested', 'shipstation_order_id', 'units', 'amazon_status'])
         .where(sql.ref('state'), '=', 'sent')
         .where(sql.ref('amazon_status'), 'in', ['unshipped', 'partially_shipped'])
         .execute();
@@ -105,9 +109,10 @@ function tables(dialect: Dialect): Migration {
         .addColumn('state', 'text', (c) => c.notNull())
         .addColumn('label_created_at', big, (c) => c.notNull())
         .addColumn('confirmed_at', big)
+        .addColumn('units', 'integer', (c) => c.notNull())
         .addColumn('doc', 'text', (c) => c.notNull())
         .execute();
-      await db.schema.createIndex('labels_by_order').on('labels').columns(['order_key']).execute();
+      await db.schema.createIndex('labels_by_order').on('labels').columns(['order_key', 'state', 'units']).execute();
       await db.schema.createIndex('labels_by_account_state').on('labels').columns(['account_id', 'state', 'confirmed_at']).execute();
 
       await db.schema
@@ -300,7 +305,7 @@ export async function migrate(db: Db): Promise<void> {
   const { error, results } = outcome;
   if (error) {
     const failed = results?.find((r) => r.status === 'Error')?.migrationName;
-    throw new DockhandError('store.migration_failed', `the store's migration ${failed ?? ''} failed: ${(error as Error).message ?? String(error)}`, {
+    throw new DockhandError('store.migration_failed', `the store's migration${failed ? ` ${failed}` : 's'} failed: ${(error as Error).message ?? String(error)}`, {
       cause: error,
       hint: 'Nothing was changed by the failed step (each migration runs in one transaction). Fix the cause and start again.',
     });

@@ -33,6 +33,9 @@ export const ORDER_SHAPE: DocShape<typeof OrderRecord> = {
     last_updated_time: ms(r.lastUpdatedTime) ?? 0,
     closed_at: ms(r.closedAt),
     cancel_requested: r.cancelRequested ? 1 : 0,
+    is_prime: r.isPrime ? 1 : 0,
+    shipstation_order_id: r.shipstationOrderId ?? null,
+    units: (r.items ?? []).reduce((n, i) => n + i.quantityOrdered, 0),
   }),
 };
 
@@ -105,6 +108,20 @@ async function deleteOrderRows(exec: Exec, keys: string[]): Promise<void> {
   await exec.deleteFrom('order_unmapped_skus').where('order_key', 'in', keys).execute();
   await exec.deleteFrom('buyer_data').where('order_key', 'in', keys).execute();
   await exec.deleteFrom('orders').where('key', 'in', keys).execute();
+}
+
+/** An open order as the deadline guard weighs it. */
+export interface OpenDeadline {
+  accountId: string;
+  amazonOrderId: string;
+  shipByLatest?: string;
+  isPrime: boolean;
+  amazonStatus: string;
+  cancelRequested: boolean;
+  shipstationOrderId?: number;
+  unitsOrdered: number;
+  /** Units on labels Amazon accepted. */
+  unitsConfirmed: number;
 }
 
 export interface OrderCountsRow {
@@ -181,6 +198,53 @@ export class OrderRepository extends DocTable<typeof OrderRecord> {
         .orderBy('ship_by')
         .limit(limit),
     );
+  }
+
+  /**
+   * What the deadline guard weighs of each imported order Amazon still expects to ship that is
+   * due before `before` (late ones included) or whose buyer asked to cancel: from the covering
+   * index and the ledger's confirmed units, without reading the orders' documents.
+   */
+  async openDeadlines(before: Date, limit = 20_000): Promise<OpenDeadline[]> {
+    const project = (q: ReturnType<typeof this.openOrders>) =>
+      q
+        .select([
+          'o.key',
+          'o.account_id',
+          'o.amazon_order_id',
+          'o.ship_by',
+          'o.is_prime',
+          'o.amazon_status',
+          'o.cancel_requested',
+          'o.shipstation_order_id',
+          'o.units',
+          (eb) =>
+            eb
+              .selectFrom('labels as l')
+              .select((e) => e.fn.coalesce(e.fn.sum<number>('l.units'), sql<number>`0`).as('n'))
+              .whereRef('l.order_key', '=', 'o.key')
+              .where('l.state', '=', 'confirmed')
+              .as('confirmed_units'),
+        ])
+        .limit(limit);
+    const due = await project(this.openOrders().where('o.ship_by', '<', before.getTime()).orderBy('o.ship_by')).execute();
+    const cancels = await project(this.openOrders().where(sql<boolean>`o.cancel_requested = 1`)).execute();
+    const byKey = new Map([...due, ...cancels].map((r) => [r.key, r]));
+    return [...byKey.values()].map((r) => ({
+      accountId: r.account_id,
+      amazonOrderId: r.amazon_order_id,
+      ...(r.ship_by !== null ? { shipByLatest: new Date(Number(r.ship_by)).toISOString() } : {}),
+      isPrime: r.is_prime === 1,
+      amazonStatus: r.amazon_status,
+      cancelRequested: r.cancel_requested === 1,
+      ...(r.shipstation_order_id !== null ? { shipstationOrderId: Number(r.shipstation_order_id) } : {}),
+      unitsOrdered: Number(r.units),
+      unitsConfirmed: Number(r.confirmed_units ?? 0),
+    }));
+  }
+
+  private openOrders() {
+    return this.db.selectFrom('orders as o').where(sql<boolean>`o.state = 'sent' and o.amazon_status in ('unshipped', 'partially_shipped')`);
   }
 
   /** Imported orders Amazon still expects to ship whose buyer asked to cancel. */

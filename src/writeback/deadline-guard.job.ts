@@ -1,9 +1,8 @@
 import type { Notifier } from '../domain/notifier';
 import { OrderStatus } from '../domain/order';
 import type { Logger } from '../log/logger';
-import type { OrderRecord } from '../store/records';
-import { orderRecordKey, type Store } from '../store/store';
-import { ledgersOf } from './confirm-labels.job';
+import type { OpenDeadline } from '../store/orders';
+import type { Store } from '../store/store';
 import { deadlineProblem, type AtRiskOrder, type DeadlineNotice } from './deadline-alert';
 import { assessDeadlines, cancelRequestKey, deadlineKey, lateKey, type DeadlineOrder } from './deadline';
 
@@ -36,34 +35,39 @@ export interface DeadlineSummary {
  * The rest have nothing to escalate yet, so they are not read.
  */
 export async function watchedOrders(store: Store, dueBefore: Date): Promise<DeadlineOrder[]> {
-  const due = await store.orders.openDueBefore(dueBefore);
-  const seen = new Set(due.map((r) => r.orderKey));
-  const records = [...due, ...(await store.orders.openWithCancelRequest()).filter((r) => !seen.has(r.orderKey))];
-  const ledgers = await ledgersOf(store, records.map((r) => orderRecordKey(r.accountId, r.amazonOrderId)));
-  return records.map((r, i) => toDeadlineOrder(r, ledgers[i]!.flatMap((c) => (c.state === 'confirmed' ? c.items : []))));
+  return (await store.orders.openDeadlines(dueBefore)).map(toDeadlineOrder);
 }
 
-function toDeadlineOrder(r: OrderRecord, confirmedItems: Array<{ orderItemId: string; quantity: number }>): DeadlineOrder {
-  const ordered = (r.items ?? []).reduce((n, i) => n + i.quantityOrdered, 0);
-  const confirmed = confirmedItems.reduce((n, i) => n + i.quantity, 0);
+function toDeadlineOrder(o: OpenDeadline): DeadlineOrder {
   return {
-    accountId: r.accountId,
-    amazonOrderId: r.amazonOrderId,
-    ...(r.shipByLatest ? { shipByLatest: r.shipByLatest } : {}),
-    isPrime: r.isPrime,
-    status: OrderStatus.catch('unshipped').parse(r.amazonStatus),
+    accountId: o.accountId,
+    amazonOrderId: o.amazonOrderId,
+    ...(o.shipByLatest ? { shipByLatest: o.shipByLatest } : {}),
+    isPrime: o.isPrime,
+    status: OrderStatus.catch('unshipped').parse(o.amazonStatus),
     // Amazon's status follows a confirmation a little later (the next sync or event).
-    confirmed: ordered > 0 && confirmed >= ordered,
-    cancelRequested: r.cancelRequested ?? false,
-    ...(r.shipstationOrderId !== undefined ? { shipstationOrderId: r.shipstationOrderId } : {}),
+    confirmed: o.unitsOrdered > 0 && o.unitsConfirmed >= o.unitsOrdered,
+    cancelRequested: o.cancelRequested,
+    ...(o.shipstationOrderId !== undefined ? { shipstationOrderId: o.shipstationOrderId } : {}),
   };
+}
+
+/** The marks `assessDeadlines` can ask about: only the stages each order has reached. */
+export function markCandidates(orders: DeadlineOrder[], leadTimesMinutes: number[], now: Date): string[] {
+  return orders.flatMap((o) => {
+    const keys = o.cancelRequested ? [cancelRequestKey(o)] : [];
+    const left = o.shipByLatest ? Date.parse(o.shipByLatest) - now.getTime() : NaN;
+    if (!Number.isFinite(left)) return keys;
+    if (left <= 0) return [...keys, lateKey(o)];
+    return [...keys, ...leadTimesMinutes.filter((l) => left <= l * 60_000).map((l) => deadlineKey(o, l))];
+  });
 }
 
 export async function runDeadlineGuard(ctx: DeadlineContext): Promise<DeadlineSummary> {
   const now = ctx.now();
   const orders = await watchedOrders(ctx.store, minutesAfter(now, Math.max(0, ...ctx.leadTimesMinutes) + 1));
   // Which alerts went out before: read once, so the pure assessment needs no I/O.
-  const candidates = orders.flatMap((o) => [...ctx.leadTimesMinutes.map((l) => deadlineKey(o, l)), lateKey(o), cancelRequestKey(o)]);
+  const candidates = markCandidates(orders, ctx.leadTimesMinutes, now);
   const sent = await ctx.store.marked(candidates);
   const report = assessDeadlines({ orders, leadTimesMinutes: ctx.leadTimesMinutes, alreadySent: (k) => sent.has(k), now });
   // Claimed before anything is sent: of two replicas (or a pass and a restart) only the one that
