@@ -143,7 +143,12 @@ export function createShipNotifyIntake(opts: { secret: string | undefined; label
           batch.length === 1
             ? await opts.labels.labelsAt(batch[0]!.url)
             : await opts.labels.labelsCreated(new Date(batch.reduce((min, b) => Math.min(min, b.at), Infinity) - COALESCE_MARGIN_MS).toISOString(), new Date(now()).toISOString());
-        track(opts.writeback.handleLabels(labels, 'webhook'));
+        // Worked before the next batch is fetched: notifications arriving meanwhile fold into one
+        // fetch, so a busy stretch never stacks up re-fetched labels (and the memory they hold)
+        // faster than Amazon's pace drains them.
+        const handled = opts.writeback.handleLabels(labels, 'webhook');
+        track(handled);
+        await handled.catch(() => undefined);
       } catch (e) {
         counts.failed += batch.length;
         const err = toDockhandError(e);
