@@ -70,6 +70,8 @@ export interface AmazonOrderSource {
 export interface ShipStationSink {
   createOrders(orders: CreateOrderInput[]): Promise<CreateOrdersResult>;
   getOrder(orderId: number): Promise<ShipStationOrder>;
+  /** The order ShipStation holds under our orderKey, if any. */
+  findByOrderKey(orderNumber: string, orderKey: string): Promise<ShipStationOrder | undefined>;
 }
 
 export interface SyncContext {
@@ -345,6 +347,11 @@ async function sendBatch(batch: Pending[], ctx: SyncContext, summary: RunSummary
   for (const p of ready) {
     const key = orderRecordKey(p.order.accountId, p.order.amazonOrderId);
     const r = byKey.get(p.body.orderKey ?? '');
+    if ((!r || !r.success) && (await landedBefore(p, ctx))) {
+      summary.created++;
+      for (const sku of p.unmappedSkus) await noteUnmapped(sku, p.order, ctx, now);
+      continue;
+    }
     if (!r || !r.success) {
       const reason = r?.errorMessage ?? 'ShipStation did not report on this order';
       await quarantine(
@@ -377,6 +384,42 @@ async function sendBatch(batch: Pending[], ctx: SyncContext, summary: RunSummary
     for (const sku of p.unmappedSkus) await noteUnmapped(sku, p.order, ctx, now);
   }
   log.debug({ sent: ready.length }, 'batch sent');
+}
+
+/**
+ * A create resent because its answer was lost (a replica killed between createorders and
+ * recording the result, so the record is still `in_flight` without a ShipStation id) that
+ * ShipStation now refuses: the first create landed, and staff may have shipped the order since,
+ * which locks it from the API. When ShipStation holds the order under our orderKey and we are
+ * resending the very payload that was in flight, it is recorded as sent instead of quarantined
+ * (a false alarm, and a shipped order that Dockhand would never again count as imported).
+ */
+async function landedBefore(p: Pending & { body: CreateOrderInput }, ctx: SyncContext): Promise<boolean> {
+  if (p.kind !== 'create' || p.record?.state !== 'in_flight' || p.record.shipstationOrderId !== undefined || p.record.hash !== p.hash || !p.body.orderKey) return false;
+  let landed: ShipStationOrder | undefined;
+  try {
+    landed = await ctx.shipstation.findByOrderKey(p.order.amazonOrderId, p.body.orderKey);
+  } catch (e) {
+    const err = toDockhandError(e);
+    if (err.transient || err.code.endsWith('auth_rejected') || err.code.endsWith('plan_refused')) throw err;
+    return false;
+  }
+  if (!landed) return false;
+  const key = orderRecordKey(p.order.accountId, p.order.amazonOrderId);
+  const now = ctx.now().toISOString();
+  const sent = recordFor(p.order, p.record, now);
+  await ctx.store.orders.set(key, {
+    ...sent,
+    items: withShipStationSkus(sent.items, p.payload),
+    state: 'sent',
+    hash: p.hash,
+    shipstationOrderId: landed.orderId,
+    sentAt: p.record.sentAt ?? now,
+    unmappedSkus: p.unmappedSkus,
+  });
+  await ctx.store.quarantine.delete(key);
+  ctx.logger.info({ job: name, accountId: p.order.accountId, amazonOrderId: p.order.amazonOrderId, orderStatus: landed.orderStatus }, 'a create whose answer was lost had landed; recorded as sent');
+  return true;
 }
 
 /**

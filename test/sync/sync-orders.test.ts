@@ -168,6 +168,24 @@ describe('order sync against the sandbox', () => {
     expect(await h.rt.store.quarantine.get(`default:${id}`)).toMatchObject({ code: 'order.locked_in_shipstation' });
   });
 
+  it('records a create whose answer was lost as sent when staff shipped the order before it was resent', async () => {
+    // A replica killed between createorders and recording its answer leaves the order in flight
+    // without a ShipStation id; a label printed before the takeover locks the order in ShipStation.
+    await sync();
+    const id = placed.get('standard')!.orderId;
+    const key = `default:${id}`;
+    const { shipstationOrderId, ...sent } = (await h.rt.store.orders.get(key))!;
+    await h.rt.store.orders.set(key, { ...sent, state: 'in_flight' });
+    await h.rt.store.cursors.delete('default');
+    h.sandbox.shipstation.createLabel(shipstationOrderId!);
+
+    const s = await sync();
+    expect(s.quarantined).toBe(0);
+    expect(await h.rt.store.quarantine.get(key)).toBeUndefined();
+    expect(await h.rt.store.orders.get(key)).toMatchObject({ state: 'sent', shipstationOrderId });
+    expect(h.sandbox.shipstation.getByOrderNumber(id)).toMatchObject([{ orderStatus: 'shipped' }]);
+  });
+
   it('survives ShipStation 5xx answers without duplicating anything', async () => {
     h.sandbox.shipstation.failNext(2, 503);
     await sync();
