@@ -1,8 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer as createHttpServer, request, type Server } from 'node:http';
 import { createServer } from 'node:net';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import pg from 'pg';
 import { startSandboxServices, SANDBOX_QUEUE, type Sandbox } from '../src/cli/sandbox';
 import { createNotificationsClient, ensureOrderChangeSubscription } from '../src/events/notifications-client';
 import { SANDBOX_CATALOGUE } from '../src/sandbox/amazon/order-factory';
@@ -51,11 +53,31 @@ export interface BenchEnv {
   close(): Promise<void>;
 }
 
-export async function startBenchEnv(opts: { scale: number; intervalSeconds: number; overlapSeconds: number; events: boolean; env?: Record<string, string>; yaml?: string }): Promise<BenchEnv> {
+export interface SimulatorOptions {
+  scale: number;
+  intervalSeconds: number;
+  overlapSeconds: number;
+  events: boolean;
+  yaml?: string;
+  /** DOCKHAND_STORE_URL for every Dockhand started on this set (the SKU map is put there); unset: SQLite in the data dir. */
+  storeUrl?: string;
+}
+
+/** The simulators, the config file and the environment every Dockhand child started against them shares. */
+export interface SimulatorSet {
+  sandbox: Sandbox;
+  dataDir: string;
+  /** The real-credentials environment pointing at the simulators (DOCKHAND_DATA_DIR: `dataDir`). */
+  childEnv: Record<string, string>;
+  close(): Promise<void>;
+}
+
+/** Starts the simulators here, puts the sandbox SKU map in the store and writes the config file. */
+export async function startSimulatorSet(opts: SimulatorOptions): Promise<SimulatorSet> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'dockhand-bench-'));
   const sandbox = await startSandboxServices(path.join(dataDir, 'sims'), { rateScale: opts.scale });
   const info = sandbox.info;
-  const store = await Store.open({ dataDir });
+  const store = await Store.open({ dataDir, ...(opts.storeUrl ? { storeUrl: opts.storeUrl } : {}) });
   for (const p of SANDBOX_CATALOGUE) await store.putSkuMapping({ amazonSku: p.sellerSku, shipstationSku: p.shipstationSku, asin: p.asin });
   await store.close();
   const configFile = path.join(dataDir, 'dockhand.yml');
@@ -68,49 +90,74 @@ export async function startBenchEnv(opts: { scale: number; intervalSeconds: numb
     await client.close();
   }
   writeFileSync(configFile, yaml + (opts.yaml ?? ''));
-
-  const nodeArgs = process.env.BENCH_CHILD_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
-  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'src/cli/main.ts', 'start'], {
-    cwd: path.resolve(import.meta.dirname, '..'),
-    env: {
-      PATH: process.env.PATH,
-      SELLING_PARTNER_APP_CLIENT_ID: info.clientId,
-      SELLING_PARTNER_APP_CLIENT_SECRET: info.clientSecret,
-      AMAZON_REFRESH_TOKEN: info.refreshToken,
-      AMAZON_MARKETPLACE_IDS: info.marketplaceIds.join(','),
-      AMAZON_SP_API_URL: info.spApiUrl,
-      AMAZON_LWA_URL: info.lwaUrl,
-      NODE_EXTRA_CA_CERTS: info.caPath,
-      SHIPSTATION_API_KEY: info.shipstationApiKey,
-      SHIPSTATION_API_SECRET: info.shipstationApiSecret,
-      SHIPSTATION_API_URL: info.shipstationUrl,
-      AWS_ENDPOINT_URL_SQS: info.sqsEndpoint,
-      AWS_REGION: 'us-east-1',
-      AWS_ACCESS_KEY_ID: 'bench',
-      AWS_SECRET_ACCESS_KEY: 'bench',
-      DOCKHAND_DATA_DIR: dataDir,
-      DOCKHAND_CONFIG: configFile,
-      DOCKHAND_SECRET_KEY: 'bench',
-      PORT: '0',
-      LOG_LEVEL: 'error',
-      ...opts.env,
-    },
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
-  const started = (async () => {
-    const deadline = Date.now() + 30_000;
-    while ((sandbox.spApi.stats().requests.searchOrders ?? 0) < 1 && Date.now() < deadline) await sleep(10);
-    return Date.now();
-  })();
+  const childEnv: Record<string, string> = {
+    PATH: process.env.PATH ?? '',
+    SELLING_PARTNER_APP_CLIENT_ID: info.clientId,
+    SELLING_PARTNER_APP_CLIENT_SECRET: info.clientSecret,
+    AMAZON_REFRESH_TOKEN: info.refreshToken,
+    AMAZON_MARKETPLACE_IDS: info.marketplaceIds.join(','),
+    AMAZON_SP_API_URL: info.spApiUrl,
+    AMAZON_LWA_URL: info.lwaUrl,
+    NODE_EXTRA_CA_CERTS: info.caPath,
+    SHIPSTATION_API_KEY: info.shipstationApiKey,
+    SHIPSTATION_API_SECRET: info.shipstationApiSecret,
+    SHIPSTATION_API_URL: info.shipstationUrl,
+    AWS_ENDPOINT_URL_SQS: info.sqsEndpoint,
+    AWS_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: 'bench',
+    AWS_SECRET_ACCESS_KEY: 'bench',
+    DOCKHAND_DATA_DIR: dataDir,
+    DOCKHAND_CONFIG: configFile,
+    DOCKHAND_SECRET_KEY: 'bench',
+    PORT: '0',
+    LOG_LEVEL: 'error',
+    ...(opts.storeUrl ? { DOCKHAND_STORE_URL: opts.storeUrl } : {}),
+  };
   return {
     sandbox,
-    child,
-    started,
+    dataDir,
+    childEnv,
     async close() {
-      child.kill('SIGTERM');
-      await new Promise((r) => child.once('exit', r));
       await sandbox.close();
       rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** `dockhand start` as a child process against the set, with `env` over the set's environment. */
+export function spawnDockhand(set: SimulatorSet, env: Record<string, string> = {}): ChildProcess {
+  const nodeArgs = process.env.BENCH_CHILD_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+  return spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'src/cli/main.ts', 'start'], {
+    cwd: path.resolve(import.meta.dirname, '..'),
+    env: { ...set.childEnv, ...env },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+}
+
+/** Resolves when a child has ended (at once when it already has). */
+export function exited(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((r) => child.once('exit', () => r()));
+}
+
+/** Resolves (with the time) when the simulators have seen the first searchOrders call, or after `timeoutMs`. */
+export async function firstSearch(sandbox: Sandbox, timeoutMs = 30_000): Promise<number> {
+  const deadline = Date.now() + timeoutMs;
+  while ((sandbox.spApi.stats().requests.searchOrders ?? 0) < 1 && Date.now() < deadline) await sleep(10);
+  return Date.now();
+}
+
+export async function startBenchEnv(opts: { scale: number; intervalSeconds: number; overlapSeconds: number; events: boolean; env?: Record<string, string>; yaml?: string }): Promise<BenchEnv> {
+  const set = await startSimulatorSet(opts);
+  const child = spawnDockhand(set, opts.env);
+  return {
+    sandbox: set.sandbox,
+    child,
+    started: firstSearch(set.sandbox),
+    async close() {
+      child.kill('SIGTERM');
+      await exited(child);
+      await set.close();
     },
   };
 }
@@ -135,4 +182,58 @@ export function latencies(placedAt: Map<string, number>, arrived: Map<string, nu
 
 export function throttledTotal(stats: { throttled: Record<string, number> }): number {
   return Object.values(stats.throttled).reduce((a, b) => a + b, 0);
+}
+
+/**
+ * A load balancer on loopback in front of several replicas, as the README deploys them (one public
+ * URL for Slack and SHIP_NOTIFY): each request goes to the next backend in turn, and to the one
+ * after it when a backend refuses the connection (a dead replica), so nothing is lost to a kill.
+ */
+export async function startBalancer(ports: number[]): Promise<{ url: string; close(): Promise<void> }> {
+  let next = 0;
+  const forward = (method: string, url: string, headers: Record<string, string | string[] | undefined>, body: Buffer, tried: number): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: Buffer }> =>
+    new Promise((resolve, reject) => {
+      const port = ports[next++ % ports.length]!;
+      const req = request({ host: '127.0.0.1', port, method, path: url, headers }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 502, headers: res.headers, body: Buffer.concat(chunks) }));
+        res.on('error', reject);
+      });
+      req.on('error', (e) => (tried + 1 < ports.length ? forward(method, url, headers, body, tried + 1).then(resolve, reject) : reject(e)));
+      req.end(body);
+    });
+  const server: Server = createHttpServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      forward(req.method ?? 'GET', req.url ?? '/', req.headers, Buffer.concat(chunks), 0).then(
+        (r) => res.writeHead(r.status, r.headers).end(r.body),
+        () => res.writeHead(502).end(),
+      );
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    url: `http://127.0.0.1:${(server.address() as { port: number }).port}`,
+    close: () => new Promise((r) => server.close(() => r())),
+  };
+}
+
+/** A new empty database on the Postgres server `adminUrl` names; `drop` removes it. */
+export async function freshDatabase(adminUrl: string, prefix: string): Promise<{ url: string; drop(): Promise<void> }> {
+  const name = `${prefix}_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
+  const run = async (q: string) => {
+    const c = new pg.Client({ connectionString: adminUrl });
+    await c.connect();
+    try {
+      await c.query(q);
+    } finally {
+      await c.end();
+    }
+  };
+  await run(`create database ${name}`);
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return { url: url.toString(), drop: () => run(`drop database if exists ${name} with (force)`) };
 }

@@ -8,6 +8,7 @@ const BENCHES: Record<string, () => Promise<{ main(argv: string[]): Promise<void
   slack: () => import('./slack'),
   writeback: () => import('./writeback'),
   store: () => import('./store'),
+  replicas: () => import('./replicas'),
 };
 
 const [name, ...rest] = process.argv.slice(2);
