@@ -250,12 +250,12 @@ export class Store {
 
   /** Which of `keys` are claimed (and not expired). */
   async marked(keys: string[], now = Date.now()): Promise<Set<string>> {
-    const out = new Set<string>();
-    for (let i = 0; i < keys.length; i += 500) {
-      const rows = await this.db.kysely.selectFrom('claims').select('key').where('key', 'in', keys.slice(i, i + 500)).where('expires_at', '>', now).execute();
-      for (const r of rows) out.add(r.key);
-    }
-    return out;
+    if (keys.length === 0) return new Set();
+    // The keys go as one array parameter: the deadline guard asks about thousands each minute,
+    // and a bound list of that many values costs more to build than to look up.
+    const asked = this.db.dialect === 'postgres' ? sql<boolean>`key = any(${keys}::text[])` : sql<boolean>`key in (select value from json_each(${JSON.stringify(keys)}))`;
+    const rows = await this.db.kysely.selectFrom('claims').select('key').where(asked).where('expires_at', '>', now).execute();
+    return new Set(rows.map((r) => r.key));
   }
 
   /** Looks a SKU up by the seller SKU first, then by ASIN. */
