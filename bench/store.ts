@@ -8,8 +8,9 @@ import { gatherStatus } from '../src/jobs/status';
 import type { ConfirmationRecord, OrderRecord } from '../src/store/records';
 import { Store } from '../src/store/store';
 import { orderTimeline } from '../src/sync/order-timeline';
-import { watchedOrders } from '../src/writeback/deadline-guard.job';
-import { cancelRequestKey, deadlineKey, lateKey } from '../src/writeback/deadline';
+import pino from 'pino';
+import type { Notifier } from '../src/domain/notifier';
+import { runDeadlineGuard } from '../src/writeback/deadline-guard.job';
 import { peakRssMb, percentile } from './harness';
 
 /**
@@ -17,8 +18,8 @@ import { peakRssMb, percentile } from './harness';
  * `--orders` (1,000,000), 2 % of them open (20,000 at a million) with ship-by dates spread over
  * the next three days, the rest shipped and closed, plus labels for some; after each step it
  * times what runs every minute or on a person's request:
- * - the deadline guard's reads (open orders due within the longest lead time, the marks of the
- *   escalations already sent, the count of open orders);
+ * - the deadline guard's pass, as it runs every minute (its first pass, which escalates every
+ *   due order of the seed at once, is printed apart);
  * - `status` (orders by account and state, first seen today, quarantine, the label ledger);
  * - an order's timeline (record, quarantine, audit, alerts, labels);
  * as p50/p95 over `--runs` runs, against the 50 ms goal (ratio = p95 / 50 ms; ≤ 1 meets it),
@@ -30,6 +31,7 @@ import { peakRssMb, percentile } from './harness';
  */
 
 const GOAL_MS = 50;
+const silentNotifier: Notifier = { raise: async () => undefined, resolve: async () => undefined };
 const LEAD_MINUTES = [240, 60];
 const ACCOUNT = 'default';
 
@@ -76,7 +78,7 @@ async function benchBackend(backend: 'sqlite' | 'postgres', steps: number[], run
   const store = await Store.open(where);
   const cfg = { accounts: [{ id: ACCOUNT, mode: 'import', marketplaceIds: ['ATVPDKIKX0DER'] }] } as unknown as Pick<Config, 'accounts' | 'events'>;
   process.stdout.write(`\n${backend}\n`);
-  process.stdout.write('orders      open    seed s   guard p50/p95 ms   status p50/p95 ms   timeline p50/p95 ms   worst ratio   heap MB   rss MB (peak)\n');
+  process.stdout.write('orders      open    seed s   guard 1st ms   guard p50/p95 ms   status p50/p95 ms   timeline p50/p95 ms   worst ratio   heap MB   rss MB (peak)\n');
   let seeded = 0;
   try {
     for (const target of steps) {
@@ -84,11 +86,13 @@ async function benchBackend(backend: 'sqlite' | 'postgres', steps: number[], run
       await seed(store, seeded, target, now);
       const seedS = (Date.now() - t0) / 1000;
       seeded = target;
-      const guard = await time(runs, async () => {
-        const orders = await watchedOrders(store, new Date(now.getTime() + (Math.max(...LEAD_MINUTES) + 1) * 60_000));
-        await store.marked(orders.flatMap((o) => [...LEAD_MINUTES.map((l) => deadlineKey(o, l)), lateKey(o), cancelRequestKey(o)]));
-        await store.orders.countOpen();
-      });
+      // The first pass after the seed escalates every due order once (it is timed on its own);
+      // the minute's passes after it are what the guard costs in steady state.
+      const guardCtx = { store, notifier: silentNotifier, logger: pino({ level: 'silent' }), now: () => now, leadTimesMinutes: LEAD_MINUTES };
+      const firstStarted = performance.now();
+      await runDeadlineGuard(guardCtx);
+      const firstPass = performance.now() - firstStarted;
+      const guard = await time(runs, () => runDeadlineGuard(guardCtx));
       const status = await time(runs, () => gatherStatus(cfg, store, undefined, now));
       const timeline = await time(runs, (i) => orderTimeline(store, [ACCOUNT], orderId((i * 7919) % target)));
       const worst = Math.max(guard.p95, status.p95, timeline.p95) / GOAL_MS;
@@ -97,7 +101,7 @@ async function benchBackend(backend: 'sqlite' | 'postgres', steps: number[], run
       const heap = process.memoryUsage().heapUsed / 1024 / 1024;
       const rss = process.memoryUsage().rss / 1024 / 1024;
       process.stdout.write(
-        `${String(target).padEnd(11)} ${String(openCount(target)).padEnd(7)} ${seedS.toFixed(1).padStart(6)}   ${fmt(guard)}   ${fmt(status)}    ${fmt(timeline)}      ${worst.toFixed(2).padStart(5)}       ${heap.toFixed(0).padStart(4)}      ${rss.toFixed(0)} (${peakRssMb(process.pid).toFixed(0)})\n`,
+        `${String(target).padEnd(11)} ${String(openCount(target)).padEnd(7)} ${seedS.toFixed(1).padStart(6)}   ${firstPass.toFixed(0).padStart(6)}      ${fmt(guard)}   ${fmt(status)}    ${fmt(timeline)}      ${worst.toFixed(2).padStart(5)}       ${heap.toFixed(0).padStart(4)}      ${rss.toFixed(0)} (${peakRssMb(process.pid).toFixed(0)})\n`,
       );
     }
   } finally {

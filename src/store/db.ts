@@ -33,6 +33,7 @@ export interface Database {
     is_prime: number;
     shipstation_order_id: number | null;
     units: number;
+    escalated_at_lead: number | null;
     doc: string;
   };
   order_lines: {

@@ -34,6 +34,8 @@ function tables(dialect: Dialect): Migration {
         .addColumn('is_prime', 'integer', (c) => c.notNull())
         .addColumn('shipstation_order_id', big)
         .addColumn('units', 'integer', (c) => c.notNull())
+        // The tightest ship-by stage already escalated (lead minutes; 0 once reported late).
+        .addColumn('escalated_at_lead', 'integer')
         .addColumn('doc', 'text', (c) => c.notNull())
         .execute();
       // The deadline guard's question: imported orders Amazon still expects to ship, by ship-by.
@@ -41,7 +43,7 @@ function tables(dialect: Dialect): Migration {
       await db.schema
         .createIndex('orders_open_by_ship_by')
         .on('orders')
-        .columns(['ship_by', 'key', 'account_id', 'amazon_order_id', 'is_prime', 'cancel_requested', 'shipstation_order_id', 'units', 'amazon_status'])
+        .columns(['ship_by', 'escalated_at_lead', 'key', 'account_id', 'amazon_order_id', 'is_prime', 'cancel_requested', 'shipstation_order_id', 'units', 'amazon_status'])
         .where(sql.ref('state'), '=', 'sent')
         .where(sql.ref('amazon_status'), 'in', ['unshipped', 'partially_shipped'])
         .execute();

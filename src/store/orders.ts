@@ -122,6 +122,8 @@ export interface OpenDeadline {
   unitsOrdered: number;
   /** Units on labels Amazon accepted. */
   unitsConfirmed: number;
+  /** The tightest stage escalated so far: lead minutes, 0 once reported late. */
+  escalatedAtLead?: number;
 }
 
 export interface OrderCountsRow {
@@ -206,6 +208,44 @@ export class OrderRepository extends DocTable<typeof OrderRecord> {
    * index and the ledger's confirmed units, without reading the orders' documents.
    */
   async openDeadlines(before: Date, limit = 20_000): Promise<OpenDeadline[]> {
+    return this.deadlines((o) => o.where('o.ship_by', '<', before.getTime()), limit);
+  }
+
+  /**
+   * The open orders the deadline guard has something to decide about at `now`: those whose
+   * ship-by has come within a stage (`leadsMinutes`, then late) tighter than the one already
+   * escalated, plus open cancel requests. An order escalated at its current stage is skipped in
+   * the index, so the guard's work follows what changed, not how many orders are open.
+   */
+  async deadlinesToDecide(now: Date, leadsMinutes: number[], limit = 20_000): Promise<OpenDeadline[]> {
+    const leads = [...new Set(leadsMinutes.filter((l) => l > 0))].sort((a, b) => b - a);
+    const at = (minutes: number) => now.getTime() + minutes * 60_000;
+    return this.deadlines(
+      (o) =>
+        o.where((eb) =>
+          eb.or([
+            // Never escalated (or at a stage no longer configured): from the widest lead on.
+            eb.and([eb.or([eb('o.escalated_at_lead', 'is', null), eb('o.escalated_at_lead', 'not in', [...leads, 0])]), eb('o.ship_by', '<', at(leads[0] ?? 0))]),
+            // Escalated at a lead: once the next tighter lead (or the deadline) is reached.
+            ...leads.map((lead, i) => eb.and([eb('o.escalated_at_lead', '=', lead), eb('o.ship_by', '<', at(leads[i + 1] ?? 0))])),
+          ]),
+        ),
+      limit,
+    );
+  }
+
+  /** Records the stage each order was escalated at (lead minutes, 0 for late). */
+  async markEscalated(stages: Array<{ orderKey: string; leadMinutes: number }>): Promise<void> {
+    const byStage = new Map<number, string[]>();
+    for (const s of stages) byStage.set(s.leadMinutes, [...(byStage.get(s.leadMinutes) ?? []), s.orderKey]);
+    for (const [lead, keys] of byStage) {
+      for (let i = 0; i < keys.length; i += 500) {
+        await this.db.updateTable('orders').set({ escalated_at_lead: lead }).where('key', 'in', keys.slice(i, i + 500)).execute();
+      }
+    }
+  }
+
+  private async deadlines(filter: (q: ReturnType<OrderRepository['openOrders']>) => ReturnType<OrderRepository['openOrders']>, limit: number): Promise<OpenDeadline[]> {
     const project = (q: ReturnType<typeof this.openOrders>) =>
       q
         .select([
@@ -218,6 +258,7 @@ export class OrderRepository extends DocTable<typeof OrderRecord> {
           'o.cancel_requested',
           'o.shipstation_order_id',
           'o.units',
+          'o.escalated_at_lead',
           (eb) =>
             eb
               .selectFrom('labels as l')
@@ -227,7 +268,7 @@ export class OrderRepository extends DocTable<typeof OrderRecord> {
               .as('confirmed_units'),
         ])
         .limit(limit);
-    const due = await project(this.openOrders().where('o.ship_by', '<', before.getTime()).orderBy('o.ship_by')).execute();
+    const due = await project(filter(this.openOrders()).orderBy('o.ship_by')).execute();
     const cancels = await project(this.openOrders().where(sql<boolean>`o.cancel_requested = 1`)).execute();
     const byKey = new Map([...due, ...cancels].map((r) => [r.key, r]));
     return [...byKey.values()].map((r) => ({
@@ -240,6 +281,7 @@ export class OrderRepository extends DocTable<typeof OrderRecord> {
       ...(r.shipstation_order_id !== null ? { shipstationOrderId: Number(r.shipstation_order_id) } : {}),
       unitsOrdered: Number(r.units),
       unitsConfirmed: Number(r.confirmed_units ?? 0),
+      ...(r.escalated_at_lead !== null ? { escalatedAtLead: Number(r.escalated_at_lead) } : {}),
     }));
   }
 

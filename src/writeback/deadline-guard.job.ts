@@ -2,7 +2,7 @@ import type { Notifier } from '../domain/notifier';
 import { OrderStatus } from '../domain/order';
 import type { Logger } from '../log/logger';
 import type { OpenDeadline } from '../store/orders';
-import type { Store } from '../store/store';
+import { orderRecordKey, type Store } from '../store/store';
 import { deadlineProblem, type AtRiskOrder, type DeadlineNotice } from './deadline-alert';
 import { assessDeadlines, cancelRequestKey, deadlineKey, lateKey, type DeadlineOrder } from './deadline';
 
@@ -63,9 +63,21 @@ export function markCandidates(orders: DeadlineOrder[], leadTimesMinutes: number
   });
 }
 
+/** The stage an order has reached at `now`: 0 when late, else the tightest lead crossed; undefined before any. */
+export function stageReached(shipByLatest: string | undefined, leadTimesMinutes: number[], now: Date): number | undefined {
+  const left = shipByLatest ? Date.parse(shipByLatest) - now.getTime() : NaN;
+  if (!Number.isFinite(left)) return undefined;
+  if (left <= 0) return 0;
+  const crossed = leadTimesMinutes.filter((l) => l > 0 && left <= l * 60_000);
+  return crossed.length > 0 ? Math.min(...crossed) : undefined;
+}
+
 export async function runDeadlineGuard(ctx: DeadlineContext): Promise<DeadlineSummary> {
   const now = ctx.now();
-  const orders = await watchedOrders(ctx.store, minutesAfter(now, Math.max(0, ...ctx.leadTimesMinutes) + 1));
+  // Only the orders with something to decide: the store skips those already escalated at the
+  // stage they are in, so a minute's pass reads what changed, not every open order.
+  const open = await ctx.store.orders.deadlinesToDecide(now, ctx.leadTimesMinutes);
+  const orders = open.map(toDeadlineOrder);
   // Which alerts went out before: read once, so the pure assessment needs no I/O.
   const candidates = markCandidates(orders, ctx.leadTimesMinutes, now);
   const sent = await ctx.store.marked(candidates);
@@ -77,6 +89,13 @@ export async function runDeadlineGuard(ctx: DeadlineContext): Promise<DeadlineSu
   const escalations = report.escalations.map((g) => ({ ...g, orders: g.orders.filter((o) => mine.has(deadlineKey(o, g.leadMinutes))) }));
   const late = report.late.filter((o) => mine.has(lateKey(o)));
   const cancelRequests = report.cancelRequests.filter((o) => mine.has(cancelRequestKey(o)));
+  // Each order's stage, once its escalation is claimed (here or before), is noted on the order.
+  const escalated = open.flatMap((o, i) => {
+    const stage = stageReached(o.shipByLatest, ctx.leadTimesMinutes, now);
+    if (stage === undefined || stage === o.escalatedAtLead) return [];
+    const key = stage === 0 ? lateKey(orders[i]!) : deadlineKey(orders[i]!, stage);
+    return sent.has(key) || mine.has(key) ? [{ orderKey: orderRecordKey(o.accountId, o.amazonOrderId), leadMinutes: stage }] : [];
+  });
   const notices: DeadlineNotice[] = [
     ...escalations.map((g): DeadlineNotice => ({ stage: 'at_risk', leadMinutes: g.leadMinutes, orders: g.orders.map(toNotice) })),
     { stage: 'late', orders: late.map(toNotice) },
@@ -91,6 +110,7 @@ export async function runDeadlineGuard(ctx: DeadlineContext): Promise<DeadlineSu
   if (atRisk + late.length + cancelRequests.length > 0) {
     ctx.logger.info({ job: name, atRisk, late: late.length, cancelRequests: cancelRequests.length }, 'ship-by escalations sent');
   }
+  await ctx.store.orders.markEscalated(escalated);
   return { watched: await ctx.store.orders.countOpen(), atRisk, late: late.length, cancelRequests: cancelRequests.length };
 }
 

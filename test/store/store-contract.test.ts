@@ -97,6 +97,26 @@ describe.each(BACKENDS)('store contract on %s', (backend) => {
     expect(await store.orders.countOpen()).toBe(4);
   });
 
+  it.each([
+    ['never escalated, inside the widest lead', 180, undefined, true],
+    ['never escalated, beyond every lead', 300, undefined, false],
+    ['escalated at 240 and still above 60', 180, 240, false],
+    ['escalated at 240 and now under 60', 30, 240, true],
+    ['escalated at 60 and now late', -10, 60, true],
+    ['escalated at 60 and still before its deadline', 30, 60, false],
+    ['already reported late', -10, 0, false],
+    ['escalated at a lead no longer configured', 30, 120, true],
+  ])('gives the deadline guard an order %s: %s', async (_name, minutesLeft, escalatedAt, expected) => {
+    const { store } = await open();
+    const now = new Date('2026-12-01T12:00:00.000Z');
+    await store.orders.set('us:o1', order('o1', { shipByLatest: new Date(now.getTime() + minutesLeft * 60_000).toISOString() }));
+    if (escalatedAt !== undefined) await store.orders.markEscalated([{ orderKey: 'us:o1', leadMinutes: escalatedAt }]);
+    // A later write of the record keeps the stage.
+    await store.orders.set('us:o1', order('o1', { shipByLatest: new Date(now.getTime() + minutesLeft * 60_000).toISOString() }));
+    const decided = await store.orders.deadlinesToDecide(now, [240, 60]);
+    expect(decided.map((o) => o.amazonOrderId)).toEqual(expected ? ['o1'] : []);
+  });
+
   it('counts orders by account and state, and those first seen since a time', async () => {
     const { store } = await open();
     await store.orders.set('us:a', order('a'));
