@@ -261,6 +261,12 @@ export async function processOrders(orders: Order[], ctx: SyncContext, summary: 
   }
 }
 
+/** An order's record as sent to ShipStation: the version, its hash, and the SKUs its lines went out as. */
+function recordAsSent(p: Pending, now: string, state: OrderRecord['state'], extra: Partial<OrderRecord> = {}): OrderRecord {
+  const base = recordFor(p.order, p.record, now);
+  return { ...base, items: withShipStationSkus(base.items, p.payload), state, hash: p.hash, unmappedSkus: p.unmappedSkus, ...extra };
+}
+
 /** The record's lines with the ShipStation SKU each was sent as (the SKU map's answer), for velocity per SKU. */
 function withShipStationSkus(items: OrderRecord['items'], payload: CreateOrderInput): OrderRecord['items'] {
   const skuOf = new Map((payload.items ?? []).map((i) => [i.lineItemKey, i.sku]));
@@ -330,14 +336,7 @@ async function sendBatch(batch: Pending[], ctx: SyncContext, summary: RunSummary
 
   for (const p of ready) {
     const key = orderRecordKey(p.order.accountId, p.order.amazonOrderId);
-    const sent = recordFor(p.order, p.record, now);
-    await ctx.store.orders.set(key, {
-      ...sent,
-      items: withShipStationSkus(sent.items, p.payload),
-      state: 'in_flight',
-      hash: p.hash,
-      unmappedSkus: p.unmappedSkus,
-    });
+    await ctx.store.orders.set(key, recordAsSent(p, now, 'in_flight'));
     await ctx.store.keepBuyerData(key, ctx.sealer.seal(p.order));
   }
 
@@ -366,17 +365,14 @@ async function sendBatch(batch: Pending[], ctx: SyncContext, summary: RunSummary
       );
       continue;
     }
-    const sent = recordFor(p.order, p.record, now);
-    await ctx.store.orders.set(key, {
-      ...sent,
-      items: withShipStationSkus(sent.items, p.payload),
-      state: p.kind === 'cancel' ? 'cancelled' : 'sent',
-      hash: p.hash,
-      shipstationOrderId: r.orderId ?? p.record?.shipstationOrderId,
-      sentAt: now,
-      unmappedSkus: p.unmappedSkus,
-      ...(p.kind === 'cancel' ? { closedAt: now } : {}),
-    });
+    await ctx.store.orders.set(
+      key,
+      recordAsSent(p, now, p.kind === 'cancel' ? 'cancelled' : 'sent', {
+        shipstationOrderId: r.orderId ?? p.record?.shipstationOrderId,
+        sentAt: now,
+        ...(p.kind === 'cancel' ? { closedAt: now } : {}),
+      }),
+    );
     await ctx.store.quarantine.delete(key);
     if (p.kind === 'cancel') summary.cancelled++;
     else if (p.kind === 'update') summary.updated++;
@@ -407,16 +403,7 @@ async function landedBefore(p: Pending & { body: CreateOrderInput }, ctx: SyncCo
   if (!landed) return false;
   const key = orderRecordKey(p.order.accountId, p.order.amazonOrderId);
   const now = ctx.now().toISOString();
-  const sent = recordFor(p.order, p.record, now);
-  await ctx.store.orders.set(key, {
-    ...sent,
-    items: withShipStationSkus(sent.items, p.payload),
-    state: 'sent',
-    hash: p.hash,
-    shipstationOrderId: landed.orderId,
-    sentAt: p.record.sentAt ?? now,
-    unmappedSkus: p.unmappedSkus,
-  });
+  await ctx.store.orders.set(key, recordAsSent(p, now, 'sent', { shipstationOrderId: landed.orderId, sentAt: p.record.sentAt ?? now }));
   await ctx.store.quarantine.delete(key);
   ctx.logger.info({ job: name, accountId: p.order.accountId, amazonOrderId: p.order.amazonOrderId, orderStatus: landed.orderStatus }, 'a create whose answer was lost had landed; recorded as sent');
   return true;
