@@ -189,19 +189,6 @@ export class OrderRepository extends DocTable<typeof OrderRecord> {
     return this.parseRows(await query.execute());
   }
 
-  /** Imported orders Amazon still expects to ship whose latest ship date is before `before`, soonest first. */
-  openDueBefore(before: Date, limit = 5_000): Promise<OrderRecord[]> {
-    return this.pick(
-      this.db
-        .selectFrom('orders')
-        .select(['key', 'doc'])
-        .where(IMPORTED_AND_OPEN)
-        .where('ship_by', '<', before.getTime())
-        .orderBy('ship_by')
-        .limit(limit),
-    );
-  }
-
   /**
    * What the deadline guard weighs of each imported order Amazon still expects to ship that is
    * due before `before` (late ones included) or whose buyer asked to cancel: from the covering
@@ -287,13 +274,6 @@ export class OrderRepository extends DocTable<typeof OrderRecord> {
 
   private openOrders() {
     return this.db.selectFrom('orders as o').where(sql<boolean>`o.state = 'sent' and o.amazon_status in ('unshipped', 'partially_shipped')`);
-  }
-
-  /** Imported orders Amazon still expects to ship whose buyer asked to cancel. */
-  openWithCancelRequest(limit = 5_000): Promise<OrderRecord[]> {
-    return this.pick(
-      this.db.selectFrom('orders').select(['key', 'doc']).where(sql<boolean>`cancel_requested = 1`).where(IMPORTED_AND_OPEN).limit(limit),
-    );
   }
 
   /** How many imported orders Amazon still expects to ship. */

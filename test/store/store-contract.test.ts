@@ -91,9 +91,10 @@ describe.each(BACKENDS)('store contract on %s', (backend) => {
     await store.orders.set('us:shipped', order('shipped', { amazonStatus: 'shipped', shipByLatest: '2026-12-01T09:00:00.000Z' }));
     await store.orders.set('us:held', order('held', { state: 'held', shipByLatest: '2026-12-01T09:00:00.000Z' }));
     await store.orders.set('us:cancel', order('cancel', { cancelRequested: true, shipByLatest: '2026-12-05T09:00:00.000Z' }));
-    const due = await store.orders.openDueBefore(new Date('2026-12-01T14:00:00.000Z'));
-    expect(due.map((r) => r.amazonOrderId)).toEqual(['late', 'soon']);
-    expect((await store.orders.openWithCancelRequest()).map((r) => r.amazonOrderId)).toEqual(['cancel']);
+    const due = await store.orders.openDeadlines(new Date('2026-12-01T14:00:00.000Z'));
+    // Due soonest first, then open cancel requests whatever their ship-by.
+    expect(due.map((r) => r.amazonOrderId)).toEqual(['late', 'soon', 'cancel']);
+    expect(due[2]).toMatchObject({ cancelRequested: true, unitsOrdered: 3, unitsConfirmed: 0 });
     expect(await store.orders.countOpen()).toBe(4);
   });
 
