@@ -22,7 +22,7 @@ export const STEERING_DIR = path.resolve(SPECS_DIR, '..', '..', path.join('..', 
  * One reference doc per Slack method the simulator serves: its test compares METHODS' required
  * args and tiers with them, and test/slack/manifest.test.ts reads the scopes of a subset.
  */
-const slackMethodDocs = Object.keys(METHODS)
+const slackMethodDocs = [...new Set([...Object.keys(METHODS), 'files.getUploadURLExternal', 'files.completeUploadExternal'])]
   .sort()
   .map((method) => `slack/slack-api-ref-docs.slack.dev-methods/${method}.json`);
 
@@ -33,8 +33,17 @@ export const STEERED_FILES: readonly string[] = [
   'amazon/notifications.json',
   'amazon/orders_2026-01-01.json',
   'amazon/ordersV0.json',
+  'amazon/reports_2021-06-30.json',
+  'amazon/feeds_2021-06-30.json',
+  'amazon/feeds-xml.md',
+  'amazon/listingsItems_2021-08-01.json',
+  'amazon/listings-feed-schema-v2.json',
+  'amazon/listings-feed-message-schema-v2.json',
+  'amazon/listings-feed-processing-report-schema-v2.json',
+  'amazon/financesV0.json',
   'shipstation/README.md',
   'shipstation/shipstation-v1-openapi.ballerina.yaml',
+  'shipstation/shipstation-v2-openapi.yaml',
   'slack/README.md',
   'slack/LICENSE.manifest-schema',
   'slack/LICENSE.slack-api-ref.md',
