@@ -41,6 +41,14 @@ export type ErrorCode =
   | 'store.migration_failed'
   | 'store.lease_busy'
   | 'sku.invalid_csv'
+  // returns and refunds
+  | 'returns.illegal_transition'
+  | 'returns.report_unparseable'
+  | 'returns.refund_too_high'
+  | 'returns.refund_not_computable'
+  | 'returns.not_found'
+  | 'returns.feed_rejected'
+  | 'returns.feed_uncertain'
   | 'internal';
 
 export class DockhandError extends Error {
