@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { DockhandError } from '../domain/errors';
 import { defaultTimeZone, marketplaceById, type Region } from '../domain/marketplaces';
 import { isKnownTimeZone } from '../domain/wall-clock';
+import { DEFAULT_RETURNS_CONFIG, ReturnsFileConfig, type ReturnsConfig } from '../returns/returns-config';
 
 /**
  * The one place that reads process.env. Secrets come from the environment (and `.env`);
@@ -107,6 +108,7 @@ const FileConfig = z
       })
       .strict()
       .optional(),
+    returns: ReturnsFileConfig.optional(),
   })
   .strict();
 
@@ -168,6 +170,7 @@ export interface Config {
     channels: { default?: string; alerts?: string; digest?: string; returns?: string };
     managers: string[];
   };
+  returns: ReturnsConfig;
   /** True when no Amazon credentials are set: `npm start` then runs against the sandbox. */
   useSandbox: boolean;
 }
@@ -378,6 +381,7 @@ export function loadConfig(env: Env = readEnv(), cwd = process.cwd()): Config {
       channels: file?.slack?.channels ?? {},
       managers: file?.slack?.managers ?? [],
     },
+    returns: file?.returns ?? DEFAULT_RETURNS_CONFIG,
     useSandbox,
   };
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DockhandError } from '../domain/errors';
+import { ReturnStatus } from '../domain/return';
 
 /**
  * A return's life, from Amazon's report to the refund: `expected → received → refund_pending →
@@ -8,8 +9,7 @@ import { DockhandError } from '../domain/errors';
  * way wherever it comes from (a stale button, a CLI call, a second replica).
  */
 
-export const ReturnStatus = z.enum(['expected', 'received', 'refund_pending', 'refunded', 'rejected', 'replaced']);
-export type ReturnStatus = z.infer<typeof ReturnStatus>;
+export { ReturnStatus };
 
 /** What can happen to a return. */
 export const ReturnStep = z.enum([

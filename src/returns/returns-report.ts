@@ -1,6 +1,7 @@
 import { parse } from 'csv-parse/sync';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { DockhandError } from '../domain/errors';
+import { ReturnFacts } from '../domain/return';
 
 /**
  * GET_FLAT_FILE_RETURNS_DATA_BY_RETURN_DATE, the seller-fulfilled returns report: tab-separated,
@@ -15,33 +16,7 @@ import { DockhandError } from '../domain/errors';
  */
 
 /** One returned SKU of an RMA, as the report states it. Key: (amazonOrderId, rma, sku). */
-export const ReportedReturn = z.object({
-  amazonOrderId: z.string().min(1),
-  rma: z.string().min(1),
-  sku: z.string().min(1),
-  quantity: z.number().int().positive(),
-  asin: z.string().optional(),
-  itemName: z.string().optional(),
-  reason: z.string().default(''),
-  inPolicy: z.boolean().optional(),
-  returnType: z.string().optional(),
-  /** Amazon's resolution (StandardRefund, Replacement…). */
-  resolution: z.string().optional(),
-  requestStatus: z.string().optional(),
-  requestedAt: z.string().optional(),
-  /** When the carrier delivered the return to the seller, as Amazon knows it. */
-  deliveredAt: z.string().optional(),
-  carrier: z.string().optional(),
-  tracking: z.string().optional(),
-  labelPaidBy: z.string().optional(),
-  labelType: z.string().optional(),
-  labelCost: z.string().optional(),
-  currency: z.string().optional(),
-  merchantRmaId: z.string().optional(),
-  isPrime: z.boolean().optional(),
-  aToZClaim: z.boolean().optional(),
-  refundedAmount: z.string().optional(),
-});
+export const ReportedReturn = ReturnFacts;
 export type ReportedReturn = z.infer<typeof ReportedReturn>;
 
 type Field = keyof ReportedReturn;

@@ -90,6 +90,42 @@ export interface Database {
   order_first_seen_counts: { account_id: string; day: number; n: number };
   claims: { key: string; at: number; expires_at: number };
   leases: { name: string; owner: string; expires_at: number };
+  returns: {
+    account_id: string;
+    amazon_order_id: string;
+    rma: string;
+    sku: string;
+    status: string;
+    delivered_at: number | null;
+    received_at: number | null;
+    escalated: string | null;
+    updated_at: number;
+    doc: string;
+  };
+  refunds: {
+    account_id: string;
+    rma: string;
+    order_item_id: string;
+    amazon_order_id: string;
+    state: string;
+    batch_id: string | null;
+    approved_at: number;
+    accepted_at: number | null;
+    updated_at: number;
+    doc: string;
+  };
+  refund_feeds: {
+    id: string;
+    account_id: string;
+    state: string;
+    feed_id: string | null;
+    created_at: number;
+    submitting_at: number | null;
+    submitted_at: number | null;
+    updated_at: number;
+    document: string;
+    doc: string;
+  };
 }
 
 export interface Db {

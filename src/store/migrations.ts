@@ -287,12 +287,81 @@ end $$`);
   return out;
 }
 
+/**
+ * Returns, their refunds and the adjustment feeds that carry them (src/store/returns.ts). A
+ * return is keyed as Amazon's report keys it; a refund per (RMA, order item) is the claim that
+ * keeps one adjustment from being sent twice; a feed's document is written before it is sent.
+ */
+function returnsTables(): Migration {
+  return {
+    async up(db: AnyDb) {
+      const big = 'bigint' as const;
+      await db.schema
+        .createTable('returns')
+        .addColumn('account_id', 'text', (c) => c.notNull())
+        .addColumn('amazon_order_id', 'text', (c) => c.notNull())
+        .addColumn('rma', 'text', (c) => c.notNull())
+        .addColumn('sku', 'text', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('delivered_at', big)
+        .addColumn('received_at', big)
+        // Aging escalations already raised ('receive', 'approve'), so each is raised once.
+        .addColumn('escalated', 'text')
+        .addColumn('updated_at', big, (c) => c.notNull())
+        .addColumn('doc', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('returns_pk', ['account_id', 'amazon_order_id', 'rma', 'sku'])
+        .execute();
+      await db.schema.createIndex('returns_by_rma').on('returns').columns(['account_id', 'rma']).execute();
+      await db.schema.createIndex('returns_by_status').on('returns').columns(['status', 'updated_at']).execute();
+      // Aging: delivered and not received, received and not decided.
+      await db.schema.createIndex('returns_expected_by_delivery').on('returns').columns(['delivered_at']).where(sql.ref('status'), '=', 'expected').execute();
+      await db.schema.createIndex('returns_received_by_receipt').on('returns').columns(['received_at']).where(sql.ref('status'), '=', 'received').execute();
+
+      await db.schema
+        .createTable('refunds')
+        .addColumn('account_id', 'text', (c) => c.notNull())
+        .addColumn('rma', 'text', (c) => c.notNull())
+        .addColumn('order_item_id', 'text', (c) => c.notNull())
+        .addColumn('amazon_order_id', 'text', (c) => c.notNull())
+        .addColumn('state', 'text', (c) => c.notNull())
+        .addColumn('batch_id', 'text')
+        .addColumn('approved_at', big, (c) => c.notNull())
+        .addColumn('accepted_at', big)
+        .addColumn('updated_at', big, (c) => c.notNull())
+        .addColumn('doc', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('refunds_pk', ['account_id', 'rma', 'order_item_id'])
+        .execute();
+      await db.schema.createIndex('refunds_to_batch').on('refunds').columns(['account_id', 'approved_at']).where(sql.ref('state'), '=', 'approved').execute();
+      await db.schema.createIndex('refunds_by_batch').on('refunds').columns(['batch_id']).where(sql.ref('batch_id'), 'is not', null).execute();
+      await db.schema.createIndex('refunds_by_order').on('refunds').columns(['account_id', 'amazon_order_id']).execute();
+      await db.schema.createIndex('refunds_by_state_accepted').on('refunds').columns(['state', 'accepted_at']).execute();
+
+      await db.schema
+        .createTable('refund_feeds')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('account_id', 'text', (c) => c.notNull())
+        .addColumn('state', 'text', (c) => c.notNull())
+        .addColumn('feed_id', 'text')
+        .addColumn('created_at', big, (c) => c.notNull())
+        .addColumn('submitting_at', big)
+        .addColumn('submitted_at', big)
+        .addColumn('updated_at', big, (c) => c.notNull())
+        .addColumn('document', 'text', (c) => c.notNull())
+        .addColumn('doc', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('refund_feeds_by_account_state').on('refund_feeds').columns(['account_id', 'state', 'created_at']).execute();
+      await db.schema.createIndex('refund_feeds_by_feed_id').on('refund_feeds').columns(['account_id', 'feed_id']).execute();
+    },
+  };
+}
+
 function migrations(dialect: Dialect): Record<string, Migration> {
   return {
     '0001_tables': tables(dialect),
     '0002_counts': counts(dialect),
     // A data dir from the keyv release: its records move into the tables above, once.
     '0003_from_keyv': { up: async (db: AnyDb) => void (await moveKeyvRecords(db as Kysely<Database>, dialect)) },
+    '0007_returns': returnsTables(),
   };
 }
 
