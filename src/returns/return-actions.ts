@@ -124,6 +124,7 @@ export function createReturnActions(deps: ReturnActionDeps) {
       if (!moved) return lostRace(actor, 'receive', accountId, rma);
       const units = moved.map((r) => `${r.quantityReceived} of ${r.quantity} ${r.sku}`).join(', ');
       await audit(actor, 'receive', 'ok', returnKey(accountId, rma), `${input.condition}: ${units}`);
+      await deps.notifier.resolve(`return_aging:${accountId}:${rma}:receive`, () => 'marked received');
       await redraw(accountId, rma, `${mention(actor)} marked it received: ${input.condition}, ${units}`);
       return { ok: true, message: `Return ${rma} marked received (${input.condition}).` };
     },
@@ -197,6 +198,7 @@ export function createReturnActions(deps: ReturnActionDeps) {
       const total = refunds.reduce((s, r) => s + r.total, 0);
       const text = `${(total / 100).toFixed(2)} ${offer.currency}`;
       await audit(actor, 'approve_refund', 'ok', returnKey(accountId, rma), `${text}: ${refunds.map((r) => `${r.sku} ${(r.total / 100).toFixed(2)}`).join(', ')}`);
+      await deps.notifier.resolve(`return_aging:${accountId}:${rma}:approve`, () => 'refund approved');
       await redraw(accountId, rma, `${mention(actor)} approved a refund of ${text}`);
       return { ok: true, message: `Refund of ${text} for ${rma} approved; it goes to Amazon in the next adjustment feed.` };
     },
@@ -211,6 +213,7 @@ export function createReturnActions(deps: ReturnActionDeps) {
       const moved = await store.returns.moveRma(accountId, rma, 'received', nextStatus('received', 'reject'), () => ({ decidedBy: actor, decidedAt: at(), rejectReason: reason.slice(0, 500) }), at());
       if (!moved) return lostRace(actor, 'reject', accountId, rma);
       await audit(actor, 'reject', 'ok', returnKey(accountId, rma), reason);
+      await deps.notifier.resolve(`return_aging:${accountId}:${rma}:approve`, () => 'rejected');
       await redraw(accountId, rma, `${mention(actor)} rejected the refund`);
       return { ok: true, message: `Return ${rma} rejected.` };
     },
@@ -221,6 +224,7 @@ export function createReturnActions(deps: ReturnActionDeps) {
       const moved = await store.returns.moveRma(accountId, rma, 'received', nextStatus('received', 'replace'), () => ({ decidedBy: actor, decidedAt: at() }), at());
       if (!moved) return lostRace(actor, 'replace', accountId, rma);
       await audit(actor, 'replace', 'ok', returnKey(accountId, rma));
+      await deps.notifier.resolve(`return_aging:${accountId}:${rma}:approve`, () => 'replacement chosen');
       await redraw(accountId, rma, `${mention(actor)} chose a replacement instead of a refund`);
       return { ok: true, message: `Return ${rma} marked replaced.` };
     },
