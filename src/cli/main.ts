@@ -27,6 +27,7 @@ import { formatReconcileReport, toReconcileReport } from '../writeback/reconcile
 import { startSlackFace } from './slack';
 import { openRuntime, withSandboxConnections, type Runtime } from './runtime';
 import { SANDBOX_DEFAULT_RATE_SCALE } from './sandbox-defaults';
+import { registerReturnsCommands } from '../returns/returns-cli';
 
 /** Exit codes: 0 all went through, 2 some orders were quarantined, 1 a fatal error. */
 export const EXIT_OK = 0;
@@ -283,6 +284,8 @@ export function buildCli(): Command {
         out(`${accountId}: sync ${paused ? 'paused' : 'resumed'}`);
       });
   }
+
+  registerReturnsCommands(program, { withStore, out });
 
   program
     .command('audit')

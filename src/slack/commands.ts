@@ -34,6 +34,8 @@ export type DockhandCommand =
   | { kind: 'late' }
   /** Compares Amazon and ShipStation now; without an account: every account. */
   | { kind: 'reconcile'; accountId?: string }
+  /** Returns: open (not finished), pending (arrived, refund not done) or all. */
+  | { kind: 'returns'; filter: 'open' | 'pending' | 'all' }
   | { kind: 'unknown'; text: string; message: string; suggestion?: string }
   | { kind: 'usage'; command: string; message: string };
 
@@ -61,11 +63,12 @@ export const COMMAND_HELP: readonly string[] = [
   '`/dockhand resume [account]` — resume a paused sync; managers only',
   '`/dockhand late` — orders at risk of missing their ship-by date, Prime first, with Mark priority and Retry sync',
   '`/dockhand reconcile [account]` — compare Amazon and ShipStation now (orders, labels, tracking) and list what needs fixing',
+  '`/dockhand returns [open|pending|all]` — returns on their way and their refunds (default open)',
   `\`/dockhand audit [n]\` — the last n actions (1–${AUDIT_MAX}, default ${AUDIT_DEFAULT}): who, what, when, outcome`,
   '`/dockhand help` — this list',
 ];
 
-const COMMAND_WORDS = ['help', 'status', 'order', 'quarantine', 'retry', 'sku', 'pause', 'resume', 'audit', 'late', 'reconcile'] as const;
+const COMMAND_WORDS = ['help', 'status', 'order', 'quarantine', 'retry', 'sku', 'pause', 'resume', 'audit', 'late', 'reconcile', 'returns'] as const;
 const SKU_WORDS = ['map', 'unmapped'] as const;
 
 /**
@@ -128,6 +131,11 @@ export function parseCommand(rawText: string): DockhandCommand {
       return n >= 1 && n <= AUDIT_MAX
         ? { kind: 'audit', limit: n }
         : usage(text, 'audit', `give a number of entries from 1 to ${AUDIT_MAX}, e.g. \`/dockhand audit 50\``);
+    }
+    case 'returns': {
+      const filter = (args[0] ?? 'open').toLowerCase();
+      if (args.length > 1 || (filter !== 'open' && filter !== 'pending' && filter !== 'all')) return usage(text, 'returns', 'say `open`, `pending` or `all`, e.g. `/dockhand returns pending`');
+      return { kind: 'returns', filter };
     }
     default:
       return unknown(text, head, args);

@@ -22,6 +22,7 @@ import { reconcileSummary } from '../writeback/reconcile-summary-message';
 import { WRITEBACK_PROBLEM, type WritebackNotice } from '../writeback/writeback-alert';
 import { isManagerOnly, parseCommand, type DockhandCommand } from './commands';
 import type { OrderTimeline } from '../sync/order-timeline';
+import { FILTER_STATUSES, listReturns, returnsListMessage } from '../returns/returns-list';
 
 /**
  * What `/dockhand`, the alert buttons and the map-SKU modal do, independent of Bolt: each
@@ -197,6 +198,8 @@ export function createHandlers(deps: HandlerDeps) {
         if (cmd.accountId && !known.includes(cmd.accountId)) return plain(`No account \`${cmd.accountId}\`; the accounts are ${known.map((a) => `\`${a}\``).join(', ') || 'none'}.`);
         return fromBlocks(reconcileSummary(await ops.reconcile(cmd.accountId), now(), render), 'Reconciliation');
       }
+      case 'returns':
+        return fromBlocks(returnsListMessage(await listReturns(store, FILTER_STATUSES[cmd.filter]), cmd.filter), 'Returns');
       case 'unknown':
       case 'usage':
         return fromBlocks(unknownCommand(cmd.message), cmd.message);

@@ -236,6 +236,13 @@ export class ReturnsRepository {
     return rows.map((r) => readDoc(REFUND, rma, r.doc));
   }
 
+  /** The refunds of these RMAs of one account (a listing's page). */
+  async refundsForRmas(accountId: string, rmas: string[]): Promise<RefundRecord[]> {
+    if (rmas.length === 0) return [];
+    const rows = await this.k.selectFrom('refunds').select('doc').where('account_id', '=', accountId).where('rma', 'in', rmas).execute();
+    return rows.map((r) => readDoc(REFUND, accountId, r.doc));
+  }
+
   /** Every refund of an order (any RMA): what earlier refunds of its items gave back. */
   async refundsForOrder(accountId: string, amazonOrderId: string): Promise<RefundRecord[]> {
     const rows = await this.k.selectFrom('refunds').select('doc').where('account_id', '=', accountId).where('amazon_order_id', '=', amazonOrderId).execute();
