@@ -102,6 +102,15 @@ export function createReturnActions(deps: ReturnActionDeps) {
   return {
     redraw,
 
+    /** The rows (one per SKU) of an RMA, for a modal. */
+    rows: (accountId: string, rma: string) => store.returns.byRma(accountId, rma),
+
+    /** Whether `actor` may take a manager's step now: undefined when yes, else the refusal (audited). Nothing changes. */
+    async mayDecide(actor: string, step: 'approve_refund' | 'reject', accountId: string, rma: string): Promise<StepResult | undefined> {
+      const g = await guard(actor, step, accountId, rma);
+      return 'ok' in g ? g : undefined;
+    },
+
     /** The warehouse has the package. Anyone may press it. */
     async received(actor: string, accountId: string, rma: string, input: ReceivedInput): Promise<StepResult> {
       const g = await guard(actor, 'receive', accountId, rma);

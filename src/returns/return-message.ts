@@ -12,6 +12,11 @@ import { formatCents } from './refund';
 export const RETURN_ON_ITS_WAY = problemKind<ReturnView>('return_on_its_way');
 export const RETURN_AGING = problemKind<{ accountId: string; rma: string; what: 'receive' | 'approve' }>('return_aging');
 
+/** Kinds posted to `slack.channels.returns` (falling back to the default channel). */
+export function isReturnKind(kind: string): boolean {
+  return kind === RETURN_ON_ITS_WAY.name || kind === RETURN_AGING.name;
+}
+
 /** action_ids of the return buttons; all start with `returns_` so the generic action listener leaves them alone. */
 export const RETURN_ACTIONS = {
   received: 'returns_received',

@@ -4,6 +4,7 @@ import { renderQuarantineBurst, renderQuarantinedOrder, QUARANTINE_BURST, QUARAN
 import { renderSyncFailed, SYNC_FAILED } from '../sync/sync-failed-alert';
 import { renderUnmappedSku, UNMAPPED_SKU } from '../sync/unmapped-sku-alert';
 import { DEADLINE, renderDeadline } from '../writeback/deadline-alert';
+import { renderReturn, renderReturnAging, RETURN_AGING, RETURN_ON_ITS_WAY } from '../returns/return-message';
 import { renderWritebackProblem, WRITEBACK_PROBLEM } from '../writeback/writeback-alert';
 
 /**
@@ -17,6 +18,8 @@ export const ALERT_KINDS: Readonly<Record<string, AlertRenderer>> = {
   [SYNC_FAILED.name]: renderSyncFailed,
   [WRITEBACK_PROBLEM.name]: renderWritebackProblem,
   [DEADLINE.name]: renderDeadline,
+  [RETURN_ON_ITS_WAY.name]: renderReturn,
+  [RETURN_AGING.name]: renderReturnAging,
 };
 
 /** What an alert is, and who did what about it last. */

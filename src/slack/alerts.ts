@@ -3,6 +3,7 @@ import type { Notifier, Problem, ProblemBurst, ProblemState } from '../domain/no
 import type { Logger } from '../log/logger';
 import type { AlertRecord } from '../store/records';
 import type { Store } from '../store/store';
+import { isReturnKind } from '../returns/return-message';
 import { alertMessage } from './alert-kinds';
 
 /**
@@ -58,7 +59,7 @@ export interface AlertDrainOptions {
   /** chat.update of a message posted before. */
   update: (channel: string, ts: string, msg: AlertMessage) => Promise<void>;
   /** Where alerts go: `alerts`, else `default`. A message already posted stays in its channel. */
-  channels: { alerts?: string; default?: string };
+  channels: { alerts?: string; default?: string; returns?: string };
   now: () => Date;
   logger: Logger;
   /** What the renderers need besides the record (the ShipStation web app), from the config. */
@@ -290,7 +291,7 @@ export function startAlertDrain(opts: AlertDrainOptions): AlertDrain {
 
   /** The channel a problem's message lives in: where it was posted, else the configured one. */
   function channelOf(pending: AlertRecord, sent: AlertRecord | undefined): string | undefined {
-    return (pending.newMessage ? undefined : (pending.channel ?? sent?.channel)) ?? configured;
+    return (pending.newMessage ? undefined : (pending.channel ?? sent?.channel)) ?? (isReturnKind(pending.kind) ? (opts.channels.returns ?? opts.channels.default) : undefined) ?? configured;
   }
 
   function queueFor(ch: string): ChannelQueue {

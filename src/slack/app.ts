@@ -10,6 +10,8 @@ import type { Store } from '../store/store';
 import type { AlertManager, AlertMessage } from './alerts';
 import { createHandlers, type DockhandOps, type HandlerRoles, type Reply } from './handlers';
 import { startSlackFront, type SlackFront } from './front';
+import { registerReturnsSlack } from '../returns/returns-slack';
+import type { ReturnActions } from '../returns/return-actions';
 
 /**
  * The Slack face of Dockhand on Bolt: `/dockhand`, the alert buttons and the map-SKU modal.
@@ -28,6 +30,8 @@ export interface SlackAppOptions {
   roles: HandlerRoles;
   logger: Logger;
   health: () => Promise<HealthReport>;
+  /** The return buttons and modals (src/returns/returns-slack.ts); absent until returns are wired. */
+  returns?: ReturnActions;
   /** More routes on the same HTTP server (ShipStation's webhook); each checks its own caller. */
   routes?: HttpRoute[];
   now?: () => Date;
@@ -174,7 +178,9 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
     });
   });
 
-  app.action(/.*/, async ({ action, body, ack, respond, client, context }) => {
+  if (opts.returns) registerReturnsSlack(app, { actions: opts.returns, logger, later });
+  // Every action but the returns' (registered above, each acking its own).
+  app.action(/^(?!returns_)/, async ({ action, body, ack, respond, client, context }) => {
     await ack();
     const actionId = 'action_id' in action ? action.action_id : '';
     const value = 'value' in action && typeof action.value === 'string' ? action.value : undefined;

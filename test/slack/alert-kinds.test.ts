@@ -124,6 +124,12 @@ describe('the alert kind registry', () => {
     sync_failed: { ...syncAlert, facts: { ...syncAlert.facts, message: huge, hint: huge } },
     writeback_problem: writebackAlert(notice({ message: huge, hint: huge, fix: 'confirm_now' })),
     deadline: lateMany,
+    return_on_its_way: alert({
+      key: 'return:default:RMA1',
+      kind: 'return_on_its_way',
+      facts: { accountId: 'default', rma: 'R'.repeat(40), amazonOrderId: ID, status: 'refund_pending', items: huge, reason: huge, inPolicy: 'no', carrier: huge, tracking: huge, resolution: huge, notes: huge, history: huge, refund: '1.00 USD', refundState: 'error', refundError: huge },
+    }),
+    return_aging: alert({ key: 'return_aging:default:RMA1:receive', kind: 'return_aging', facts: { accountId: 'default', rma: huge, amazonOrderId: ID, what: 'receive', since: huge } }),
   };
 
   it('has a demanding record for every registered kind', () => {
