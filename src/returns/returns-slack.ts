@@ -48,24 +48,29 @@ const input = (blockId: string, label: string, element: Record<string, unknown>,
 
 const text = (actionId: string, initial?: string, multiline = false) => ({ type: 'plain_text_input', action_id: actionId, ...(initial !== undefined ? { initial_value: initial } : {}), ...(multiline ? { multiline: true, max_length: 500 } : {}) });
 
+/** A modal about one return: its submit text, and the return round-tripped in private_metadata. */
+function modal(callbackId: string, t: Target, title: string, submit: string, blocks: unknown[]): types.ModalView {
+  return {
+    type: 'modal',
+    callback_id: callbackId,
+    private_metadata: metadata(t),
+    title: { type: 'plain_text', text: title },
+    submit: { type: 'plain_text', text: submit },
+    close: { type: 'plain_text', text: 'Cancel' },
+    blocks: blocks as types.ModalView['blocks'],
+  };
+}
+
 /** The Received modal: condition, quantity per SKU, notes. Pure. */
 export function receivedModal(rows: ReturnRecord[]): types.ModalView {
   const first = rows[0]!;
   const options = ReturnCondition.options.map((c) => ({ text: { type: 'plain_text', text: c.replace('_', ' ') }, value: c }));
-  return {
-    type: 'modal',
-    callback_id: RETURN_VIEWS.received,
-    private_metadata: metadata(first),
-    title: { type: 'plain_text', text: 'Return received' },
-    submit: { type: 'plain_text', text: 'Mark received' },
-    close: { type: 'plain_text', text: 'Cancel' },
-    blocks: [
-      fitBlock(section(`RMA \`${first.rma}\`, order \`${first.amazonOrderId}\``, { blockId: 'returns:about' })),
-      input('condition', 'Condition', { type: 'static_select', action_id: 'value', options, initial_option: options[0] }),
-      ...rows.map((r) => input(`qty:${r.sku}`, `Quantity received of ${r.sku}`.slice(0, 150), text('value', String(r.quantity)), { hint: `Amazon expects ${r.quantity}.` })),
-      input('notes', 'Notes', text('value', undefined, true), { optional: true }),
-    ] as types.ModalView['blocks'],
-  };
+  return modal(RETURN_VIEWS.received, first, 'Return received', 'Mark received', [
+    fitBlock(section(`RMA \`${first.rma}\`, order \`${first.amazonOrderId}\``, { blockId: 'returns:about' })),
+    input('condition', 'Condition', { type: 'static_select', action_id: 'value', options, initial_option: options[0] }),
+    ...rows.map((r) => input(`qty:${r.sku}`, `Quantity received of ${r.sku}`.slice(0, 150), text('value', String(r.quantity)), { hint: `Amazon expects ${r.quantity}.` })),
+    input('notes', 'Notes', text('value', undefined, true), { optional: true }),
+  ]);
 }
 
 /** The Approve refund modal: what the order says each item's refund is; an amount may be lowered. Pure. */
@@ -78,30 +83,14 @@ export function approveModal(offer: RefundOffer): types.ModalView {
     if (q.restockingFee) parts.push(`less restocking fee ${formatCents(q.restockingFee)}`);
     return `• \`${q.sku}\` ×${q.quantity}: ${parts.join(', ')} = *${formatCents(q.total)} ${offer.currency}*`;
   });
-  return {
-    type: 'modal',
-    callback_id: RETURN_VIEWS.approve,
-    private_metadata: metadata(offer),
-    title: { type: 'plain_text', text: 'Approve refund' },
-    submit: { type: 'plain_text', text: 'Approve' },
-    close: { type: 'plain_text', text: 'Cancel' },
-    blocks: [
-      fitBlock(section(`Refund for RMA \`${offer.rma}\`, order \`${offer.amazonOrderId}\`, computed from the order:\n${lines.join('\n')}`, { blockId: 'returns:about' })),
-      ...offer.quotes.map((q) => input(`amount:${q.sku}`, `Refund for ${q.sku} (${offer.currency})`.slice(0, 150), text('value', formatCents(q.total)), { hint: `At most ${formatCents(q.max)}: what was paid less earlier refunds. You may lower it.` })),
-    ] as types.ModalView['blocks'],
-  };
+  return modal(RETURN_VIEWS.approve, offer, 'Approve refund', 'Approve', [
+    fitBlock(section(`Refund for RMA \`${offer.rma}\`, order \`${offer.amazonOrderId}\`, computed from the order:\n${lines.join('\n')}`, { blockId: 'returns:about' })),
+    ...offer.quotes.map((q) => input(`amount:${q.sku}`, `Refund for ${q.sku} (${offer.currency})`.slice(0, 150), text('value', formatCents(q.total)), { hint: `At most ${formatCents(q.max)}: what was paid less earlier refunds. You may lower it.` })),
+  ]);
 }
 
 export function rejectModal(t: Target): types.ModalView {
-  return {
-    type: 'modal',
-    callback_id: RETURN_VIEWS.reject,
-    private_metadata: metadata(t),
-    title: { type: 'plain_text', text: 'Reject refund' },
-    submit: { type: 'plain_text', text: 'Reject' },
-    close: { type: 'plain_text', text: 'Cancel' },
-    blocks: [input('reason', 'Why is no refund given?', text('value', undefined, true))] as types.ModalView['blocks'],
-  };
+  return modal(RETURN_VIEWS.reject, t, 'Reject refund', 'Reject', [input('reason', 'Why is no refund given?', text('value', undefined, true))]);
 }
 
 type StateValues = Record<string, Record<string, { value?: string | null; selected_option?: { value: string } | null }>>;

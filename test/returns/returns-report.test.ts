@@ -1,11 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DockhandError } from '../../src/domain/errors';
 import { DOCUMENTED_COLUMNS, parseReturnsReport } from '../../src/returns/returns-report';
-
-/** A report with Amazon's documented columns, one row per object (missing columns empty). */
-function documented(rows: Array<Record<string, string>>): string {
-  return [DOCUMENTED_COLUMNS.join('\t'), ...rows.map((r) => DOCUMENTED_COLUMNS.map((c) => r[c] ?? '').join('\t'))].join('\n') + '\n';
-}
+import { report } from './support';
 
 const ROW = {
   'Order ID': '112-1234567-1234567',
@@ -34,7 +30,7 @@ const ROW = {
 
 describe('the returns report (GET_FLAT_FILE_RETURNS_DATA_BY_RETURN_DATE)', () => {
   it('reads a report with the documented columns', () => {
-    const { returns, problems } = parseReturnsReport(documented([ROW]));
+    const { returns, problems } = parseReturnsReport(report([ROW]));
     expect(problems).toEqual([]);
     expect(returns).toEqual([
       {
@@ -89,7 +85,7 @@ describe('the returns report (GET_FLAT_FILE_RETURNS_DATA_BY_RETURN_DATE)', () =>
   });
 
   it('reports a bad row by line and keeps the others', () => {
-    const text = documented([ROW, { ...ROW, 'Amazon RMA ID': 'D2', 'Return quantity': 'two' }, { ...ROW, 'Amazon RMA ID': 'D3', 'Merchant SKU': '' }, { ...ROW, 'Amazon RMA ID': 'D4' }]);
+    const text = report([ROW, { ...ROW, 'Amazon RMA ID': 'D2', 'Return quantity': 'two' }, { ...ROW, 'Amazon RMA ID': 'D3', 'Merchant SKU': '' }, { ...ROW, 'Amazon RMA ID': 'D4' }]);
     const { returns, problems } = parseReturnsReport(text);
     expect(returns.map((r) => r.rma)).toEqual(['DXYZ123abc', 'D4']);
     expect(problems).toEqual([
