@@ -10,6 +10,7 @@ import { LabelLedger, OrderLabelIndex, PendingConfirmations } from './labels';
 import { migrate } from './migrations';
 import { BUYER_DATA_SHAPE, OrderRepository } from './orders';
 import { FINDINGS_SHAPE, Quarantine, UnmappedSkus } from './quarantine';
+import { RuleTables } from './rule-tables';
 import {
   AuditEntry,
   BuyerData,
@@ -64,6 +65,8 @@ export class Store {
   readonly outbox: AlertOutbox;
   /** Each order's fulfillment milestones, for the KPIs. */
   readonly facts: FulfillmentFacts;
+  /** The product table, rule match counts and rate-shopping choices. */
+  readonly rules: RuleTables;
 
   readonly skus: KvTable<typeof SkuMapping>;
   /** ASIN → mapping, for lookups by ASIN. */
@@ -94,6 +97,7 @@ export class Store {
     this.alerts = new AlertMessages(k);
     this.outbox = new AlertOutbox(k);
     this.facts = new FulfillmentFacts(k);
+    this.rules = new RuleTables(k);
     const kv = <S extends z.ZodTypeAny>(ns: string, schema: S, name: string) => new KvTable(k, db.dialect, ns, schema, name);
     this.skus = kv('skus', SkuMapping, 'SKU mapping');
     this.asins = kv('asins', SkuMapping, 'ASIN mapping');
