@@ -17,6 +17,7 @@ import { createShipStationClient, type ShipStationClient } from '../shipstation/
 import { createSealer, resolveSealerKey, type Sealer } from '../store/sealer';
 import { isLeaseOwnerGone, leaseOwner, Store } from '../store/store';
 import type { SyncContext } from '../sync/sync-orders.job';
+import { createRulesParts, type RulesParts } from '../rules/parts';
 
 /**
  * Wiring: turns a Config into live clients and job contexts. The only module (with main.ts)
@@ -101,6 +102,8 @@ export interface Runtime {
   alerts: AlertRecorder;
   owner: string;
   contextFor(account: AccountConfig, extra?: Partial<SyncContext>): SyncContext;
+  /** The rules, their name lookups and rate shopping (src/rules). */
+  rules: RulesParts;
   /** A Notifications API client for one account (subscriptions are per seller). */
   notificationsFor(account: AccountConfig): NotificationsClient;
   close(): Promise<void>;
@@ -150,7 +153,9 @@ export async function openRuntime(config: Config, logger: Logger, echo?: NoticeE
   const host = hostname();
   const sqs = config.events ? createSqsClient(config.events) : undefined;
   const owner = leaseOwner(host, process.pid, randomUUID().slice(0, 8));
+  const rules = createRulesParts({ config, store, shipstation, notifier, logger });
   return {
+    rules,
     config,
     store,
     sealer,
@@ -179,6 +184,7 @@ export async function openRuntime(config: Config, logger: Logger, echo?: NoticeE
         overlapSeconds: config.sync.overlapSeconds,
         owner,
         isLeaseOwnerGone: (o) => isLeaseOwnerGone(o, host, isAlive),
+        ...(rules.routing ? { routing: rules.routing } : {}),
         ...extra,
       };
     },

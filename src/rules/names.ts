@@ -104,3 +104,20 @@ export class ShipStationNames {
     this.lists = undefined;
   }
 }
+
+/**
+ * Pure: every tag, warehouse and store a rule names that ShipStation's lists lack, one issue per
+ * rule and name (an error for `rules check`, a warning for `config check`).
+ */
+export function unknownNames(rules: Array<{ name: string; then: RuleActions }>, lists: Lists): Array<{ rule: string; field: string; expected: string }> {
+  const out: Array<{ rule: string; field: string; expected: string }> = [];
+  const known = (kind: MissingName['kind']) =>
+    kind === 'tag' ? lists.tags.map((t) => t.name) : kind === 'warehouse' ? lists.warehouses.map((w) => `${w.warehouseName} (${w.warehouseId})`) : lists.stores.map((s) => `${s.storeName} (${s.storeId})`);
+  for (const r of rules) {
+    for (const m of resolveIn(lists, r.then).missing) {
+      const field = m.kind === 'tag' ? 'then.tags' : `then.${m.kind}`;
+      out.push({ rule: `"${r.name}"`, field, expected: `ShipStation has no ${m.kind} "${m.name}" (it has: ${known(m.kind).join(', ') || 'none'})${m.kind === 'tag' ? '; create it in ShipStation: the API cannot' : ''}` });
+    }
+  }
+  return out;
+}

@@ -5,6 +5,7 @@ import { renderSyncFailed, SYNC_FAILED } from '../sync/sync-failed-alert';
 import { renderUnmappedSku, UNMAPPED_SKU } from '../sync/unmapped-sku-alert';
 import { DEADLINE, renderDeadline } from '../writeback/deadline-alert';
 import { renderWritebackProblem, WRITEBACK_PROBLEM } from '../writeback/writeback-alert';
+import { ESCALATION_BURST, PRIME_ESCALATION, renderEscalation, renderEscalationBurst, renderMissingName, RULE_NAME_MISSING } from '../rules/escalation-alert';
 
 /**
  * Every alert kind Dockhand knows, and the renderer that draws it (kept next to the feature it
@@ -17,6 +18,9 @@ export const ALERT_KINDS: Readonly<Record<string, AlertRenderer>> = {
   [SYNC_FAILED.name]: renderSyncFailed,
   [WRITEBACK_PROBLEM.name]: renderWritebackProblem,
   [DEADLINE.name]: renderDeadline,
+  [PRIME_ESCALATION.name]: renderEscalation,
+  [ESCALATION_BURST.name]: renderEscalationBurst,
+  [RULE_NAME_MISSING.name]: renderMissingName,
 };
 
 /** What an alert is, and who did what about it last. */

@@ -320,6 +320,8 @@ function ruleTables(): Migration {
         .execute();
       // The rate shopper's queue and the reports' savings by period.
       await db.schema.createIndex('rate_choices_by_state_requested').on('rate_choices').columns(['state', 'requested_at']).execute();
+      // The escalation watch's question: the open escalations (to edit them at label and confirmation).
+      await db.schema.createIndex('alert_messages_by_kind_state').on('alert_messages').columns(['kind', 'state']).execute();
     },
   };
 }

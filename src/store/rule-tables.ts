@@ -1,6 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import { z } from 'zod';
 import type { Database } from './db';
+import { AlertRecord } from './records';
 
 /**
  * The rules' tables (migration 0004_rules): the product table (weight, dimensions, category per
@@ -33,6 +34,13 @@ export const RateChoice = z.object({
   saving: z.number().optional(),
   why: z.string().optional(),
   labelled: z.boolean().optional(),
+  /** Amazon's latest delivery date (what cheapest_on_time must meet). */
+  latestDeliveryAt: z.string().optional(),
+  /** Seller Fulfilled Prime: never auto-labelled. */
+  prime: z.boolean().optional(),
+  /** The order's escalation message shows what rate shopping did. */
+  escalated: z.boolean().optional(),
+  attempts: z.number().int().optional(),
 });
 export type RateChoice = z.infer<typeof RateChoice>;
 
@@ -115,7 +123,7 @@ export class RuleTables {
   }
 
   /** Records an order as waiting for rate shopping (kept if it already waits or was decided). */
-  async requestRateShop(c: Pick<RateChoice, 'orderKey' | 'accountId' | 'amazonOrderId' | 'requestedAt' | 'rule'>): Promise<void> {
+  async requestRateShop(c: Pick<RateChoice, 'orderKey' | 'accountId' | 'amazonOrderId' | 'requestedAt' | 'rule' | 'latestDeliveryAt' | 'prime' | 'escalated'>): Promise<void> {
     const doc: RateChoice = { ...c, state: 'pending' };
     await this.db
       .insertInto('rate_choices')
@@ -141,6 +149,12 @@ export class RuleTables {
   async rateChoiceOf(orderKey: string): Promise<RateChoice | undefined> {
     const r = await this.db.selectFrom('rate_choices').select('doc').where('order_key', '=', orderKey).executeTakeFirst();
     return r ? RateChoice.parse(JSON.parse(r.doc)) : undefined;
+  }
+
+  /** Open alerts of one kind (served by alert_messages_by_kind_state). */
+  async openAlertsOfKind(kind: string, limit = 500): Promise<AlertRecord[]> {
+    const rows = await this.db.selectFrom('alert_messages').select('doc').where('kind', '=', kind).where('state', '=', 'open').limit(limit).execute();
+    return rows.map((r) => AlertRecord.parse(JSON.parse(r.doc)));
   }
 
   /** Total saving of the choices made in [from, to) (epoch ms of the request), for the reports' rateShopSavings. */

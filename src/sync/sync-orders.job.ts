@@ -289,7 +289,8 @@ function withShipStationSkus(items: OrderRecord['items'], payload: CreateOrderIn
   });
 }
 
-async function mapOrder(order: Order, ctx: SyncContext, record?: OrderRecord): Promise<{ payload: CreateOrderInput; unmappedSkus: string[]; routed?: RoutedOrder }> {
+/** Maps an order for ShipStation: the SKU map, then the rules when `ctx.routing` is set. */
+export async function mapOrder(order: Order, ctx: SyncContext, record?: OrderRecord): Promise<{ payload: CreateOrderInput; unmappedSkus: string[]; routed?: RoutedOrder }> {
   const mappings = new Map<string, { sku: string; mapped: boolean }>();
   for (const item of order.items) {
     const found = await ctx.store.lookupSku(item.sellerSku, item.asin);
