@@ -109,13 +109,19 @@ function ruleLabel(raw: unknown, index: number): string {
 }
 
 /** zod's message for an unknown key says "Unrecognized key"; a seller needs the keys that exist. */
-function expectedOf(issue: z.core.$ZodIssue, field: string): string {
+function valueAt(raw: unknown, path: PropertyKey[]): unknown {
+  let v: unknown = raw;
+  for (const p of path) v = v !== null && typeof v === 'object' ? (v as Record<PropertyKey, unknown>)[p] : undefined;
+  return v;
+}
+
+function expectedOf(issue: z.core.$ZodIssue, field: string, raw?: unknown): string {
   if (issue.code === 'unrecognized_keys') {
     const where = field.split('.').pop() ?? '';
     const allowed = where === 'when' ? Object.keys(RuleWhen.shape) : where === 'then' ? Object.keys(RuleThen.shape) : field === '' ? ['name', 'when', 'then', 'stop'] : [];
     return `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.join(', ')}${allowed.length ? ` (expected one of ${allowed.join(', ')})` : ''}`;
   }
-  if (issue.code === 'invalid_type' && issue.input === undefined) return `is required (${issue.expected === 'object' ? 'a mapping' : `a ${issue.expected}`})`;
+  if (issue.code === 'invalid_type' && valueAt(raw, issue.path) === undefined) return `is required (${issue.expected === 'object' ? 'a mapping' : `a ${issue.expected}`})`;
   if (issue.code === 'invalid_type') return `expected ${issue.expected === 'array' ? 'a list' : issue.expected === 'object' ? 'a mapping' : `a ${issue.expected}`}`;
   return issue.message;
 }
@@ -136,7 +142,7 @@ export function parseRules(raw: unknown): { rules: Rule[]; issues: RuleIssue[] }
     if (!parsed.success) {
       for (const issue of parsed.error.issues) {
         const field = fieldPath(issue.path);
-        issues.push({ rule: label, field, expected: expectedOf(issue, field) });
+        issues.push({ rule: label, field, expected: expectedOf(issue, field, one) });
       }
       return;
     }
@@ -156,7 +162,7 @@ export function parseRateShopping(raw: unknown): { config: RateShoppingConfig; i
   if (parsed.success) return { config: parsed.data, issues: [] };
   return {
     config: { transitDays: {}, cacheMinutes: 60 },
-    issues: parsed.error.issues.map((i) => ({ rule: '(rateShopping)', field: `rateShopping.${fieldPath(i.path)}`, expected: expectedOf(i, fieldPath(i.path)) })),
+    issues: parsed.error.issues.map((i) => ({ rule: '(rateShopping)', field: `rateShopping.${fieldPath(i.path)}`, expected: expectedOf(i, fieldPath(i.path), raw ?? {}) })),
   };
 }
 
