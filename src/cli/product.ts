@@ -131,7 +131,7 @@ export function startProduct(rt: Runtime, opts: { onPass?: (s: RunSummary) => vo
     ),
   );
   // Rules: rate shopping for the orders that asked (leaving imports 10 calls a window) and the escalation watch.
-  if (rt.rules.routing) loops.push(startLoop('rules', () => runRulesPass({ store: rt.store, notifier: rt.notifier, logger: rt.logger, rateShopper: rt.rules.rateShopper, reserve: 10 }), () => Math.min(30, wb.pollSeconds) * 1000, rt.logger));
+  if (rt.rules.routing) loops.push(startLoop('rules', () => runRulesPass({ store: rt.store, notifier: rt.notifier, logger: rt.logger, rateShopper: rt.rules.rateShopper, reserve: 10 }), () => Math.min(5, wb.pollSeconds) * 1000, rt.logger));
   const purge = async () => {
     const n = await purgeRetained(rt.store, rt.config.retention, new Date());
     if (n.buyerData + n.orders + n.facts > 0) rt.logger.info({ job: 'purge-retained', purged: n }, 'data past retention removed');

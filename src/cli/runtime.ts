@@ -18,6 +18,8 @@ import { createSealer, resolveSealerKey, type Sealer } from '../store/sealer';
 import { isLeaseOwnerGone, leaseOwner, Store } from '../store/store';
 import type { SyncContext } from '../sync/sync-orders.job';
 import { createRulesParts, type RulesParts } from '../rules/parts';
+import { parseRules } from '../rules/schema';
+import { SANDBOX_RULES, SANDBOX_TRANSIT_DAYS } from './sandbox-defaults';
 
 /**
  * Wiring: turns a Config into live clients and job contexts. The only module (with main.ts)
@@ -64,7 +66,13 @@ export function withSandboxConnections(config: Config): Config {
       hint: 'Start it again with `npm start` or `dockhand sandbox`.',
     });
   }
-  return applySandbox(config, info);
+  return withSandboxRules(applySandbox(config, info));
+}
+
+/** Without a config file the sandbox runs its default rules (sandbox-defaults.ts), so `npm start` shows them. */
+export function withSandboxRules(config: Config): Config {
+  if (config.configPath || config.rules.length > 0) return config;
+  return { ...config, rules: parseRules(SANDBOX_RULES).rules, rateShopping: { ...config.rateShopping, transitDays: { ...SANDBOX_TRANSIT_DAYS, ...config.rateShopping.transitDays } } };
 }
 
 export function applySandbox(config: Config, info: SandboxInfo): Config {
