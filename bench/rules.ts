@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { compileRules, evaluateRules, type RuleFacts } from '../src/rules/evaluate';
 import { parseRules } from '../src/rules/schema';
-import { createOrderFactory, SANDBOX_CATALOGUE } from '../src/sandbox/amazon/order-factory';
+import { createOrderFactory, mulberry32, SANDBOX_CATALOGUE } from '../src/sandbox/amazon/order-factory';
 import { SP_API_USAGE_PLANS } from '../src/sandbox/amazon/sp-api-simulator';
 import { SANDBOX_TRANSIT_DAYS } from '../src/cli/sandbox-defaults';
 import { Store } from '../src/store/store';
@@ -18,16 +18,6 @@ import { theoreticalSeconds } from './spike';
  *    and the import ratio against the limit (goal: with rules >= 0.9 of without).
  */
 
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const LEVELS = ['Standard', 'Expedited', 'SecondDay', 'NextDay', 'SameDay'] as const;
 const STATES = ['CA', 'NV', 'TX', 'NY', 'WA', 'FL', 'IL', 'GA', 'OR', 'AZ'];
@@ -35,7 +25,7 @@ const NOW = Date.parse('2026-03-02T12:00:00Z');
 
 /** A rule set as a seller with many accounts, regions and SKU families might write it: 2–4 conditions each. */
 function ruleSet(n: number, seed: number) {
-  const r = rng(seed);
+  const r = mulberry32(seed);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
   const raw = Array.from({ length: n }, (_, i) => {
     const when: Record<string, unknown> = {};
@@ -61,7 +51,7 @@ function ruleSet(n: number, seed: number) {
 }
 
 function orders(n: number, seed: number): RuleFacts[] {
-  const r = rng(seed);
+  const r = mulberry32(seed);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
   return Array.from({ length: n }, () => {
     const lines = 1 + Math.floor(r() * 3);
@@ -148,8 +138,10 @@ async function spike(total: number, scale: number, withRules: boolean, seed: num
     const tokens = Math.min(plan.burst, plan.burst - callsBefore + ((spikeAt - firstCallAt) / 1000) * plan.rate * scale);
     const arrived = await watchArrivals(sandbox, placedAt, timeoutMs);
     const elapsedS = (Math.max(...arrived.values()) - spikeAt) / 1000;
-    const theory = theoreticalSeconds(total, scale, tokens);
-    const ratio = arrived.size / elapsedS / (total / Math.max(theory.seconds, 1e-9));
+    // A spike this size fits Amazon's burst and one ShipStation window, so the limits allow it in
+    // about one polling pass: that pass is the floor of the theoretical time.
+    const theory = Math.max(theoreticalSeconds(total, scale, tokens).seconds, 60 / scale);
+    const ratio = arrived.size / elapsedS / (total / theory);
     // Rate shopping after the import: wait until the serviced orders stop growing.
     let shopped = 0;
     let shopS = 0;
@@ -217,7 +209,7 @@ export async function main(argv: string[]): Promise<void> {
       `    with rules      arrived ${ruled.arrived}/${total} in ${ruled.elapsedS.toFixed(1)} s, import ratio ${ruled.ratio.toFixed(3)} of the limit, p95 ${ruled.p95.toFixed(1)} s, peak RSS ${ruled.rssMb.toFixed(0)} MB`,
       `    rate shopping   ${ruled.shopped} orders given a service by ${ruled.shopS.toFixed(1)} s after the spike; ShipStation calls/order ${ruled.ssCallsPerOrder.toFixed(3)} (import + quotes + reads + updates)`,
       `    rate cache      ${ruled.getRates} getrates calls for ${quotesWanted} carrier quotes: hit rate ${quotesWanted ? (1 - ruled.getRates / quotesWanted).toFixed(3) : 'n/a'}`,
-      `    import ratio with rules / without: ${(ruled.ratio / base.ratio).toFixed(3)} (goal >= 0.9)`,
+      `    import ratio with rules / without: ${(ruled.ratio / base.ratio).toFixed(3)} (goal >= 0.9); orders/min ${((ruled.arrived / ruled.elapsedS) * 60).toFixed(0)} vs ${((base.arrived / base.elapsedS) * 60).toFixed(0)}`,
     ].join('\n') + '\n',
   );
 }

@@ -1,6 +1,7 @@
 import type { Order } from '../domain/order';
 import { toShipStationDate } from '../shipstation/dates';
 import type { CreateOrderInput } from '../shipstation/schemas';
+import { serviceLevelText } from '../sync/map-order';
 import { holdDurationMs, type RuleActions, type RuleFacts } from './evaluate';
 
 /**
@@ -18,21 +19,10 @@ export interface Product {
   category?: string;
 }
 
-const LEVEL_WORDS: Record<string, string> = {
-  EXPEDITED: 'Expedited',
-  FREE_ECONOMY: 'Standard',
-  NEXT_DAY: 'NextDay',
-  PRIORITY: 'Priority',
-  SAME_DAY: 'SameDay',
-  SECOND_DAY: 'SecondDay',
-  SCHEDULED: 'Scheduled',
-  STANDARD: 'Standard',
-};
-
-/** Amazon's fulfillmentServiceLevel (NEXT_DAY) in the words the rules use (NextDay). */
+/** Amazon's fulfillmentServiceLevel (NEXT_DAY) in the words the rules use (NextDay); FreeEconomy counts as Standard. */
 export function serviceLevelWord(level: string | undefined): string | undefined {
-  if (!level) return undefined;
-  return LEVEL_WORDS[level.toUpperCase()] ?? level;
+  const text = serviceLevelText(level);
+  return text === 'FreeEconomy' ? 'Standard' : text;
 }
 
 /** The facts of an order whose lines went out as `payload.items`, with the product table's rows for their SKUs. */

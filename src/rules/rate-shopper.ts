@@ -248,8 +248,9 @@ export function createRateShopper(deps: RateShopperDeps) {
     const pending = await deps.store.rules.pendingRateShops(limit);
     const updates: Array<{ choice: RateChoice; body: CreateOrderInput; label?: { orderId: number; carrierCode: string; serviceCode: string; packageCode?: string } }> = [];
     for (const c of pending) {
-      const left = deps.shipstation.budget().remaining;
-      if (reserve > 0 && left !== undefined && left < reserve) {
+      // The budget is as the last answer left it; once its window has reset it says nothing.
+      const { remaining: left, resetAt } = deps.shipstation.budget();
+      if (reserve > 0 && left !== undefined && left < reserve && (resetAt === undefined || resetAt > Date.now())) {
         result.waiting++;
         continue;
       }

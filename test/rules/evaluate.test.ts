@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { compileRules, evaluateRules, explainRules, globToRegExp, holdDurationMs, type RuleFacts } from '../../src/rules/evaluate';
 import { parseRules, type Rule } from '../../src/rules/schema';
+import { mulberry32 } from '../../src/sandbox/amazon/order-factory';
 
 const NOW = Date.parse('2026-03-02T12:00:00Z');
 
@@ -152,21 +153,9 @@ describe('helpers', () => {
   });
 });
 
-/** A small seeded generator (mulberry32): the same seed, the same orders and rule sets on every run. */
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 describe('fuzz', () => {
   function randomWorld(seed: number) {
-    const r = rng(seed);
+    const r = mulberry32(seed);
     const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
     const maybe = <T>(v: () => T): T | undefined => (r() < 0.5 ? v() : undefined);
     const levels = ['Standard', 'Expedited', 'SecondDay', 'NextDay', 'SameDay', 'Priority', 'Scheduled'] as const;
