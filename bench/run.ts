@@ -10,6 +10,7 @@ const BENCHES: Record<string, () => Promise<{ main(argv: string[]): Promise<void
   store: () => import('./store'),
   replicas: () => import('./replicas'),
   returns: () => import('./returns'),
+  rules: () => import('./rules'),
 };
 
 const [name, ...rest] = process.argv.slice(2);

@@ -4,6 +4,8 @@ import { silentLogger } from '../log/logger';
 import type { Store as ShipStationStore } from '../shipstation/schemas';
 import { openRuntime, withSandboxConnections } from './runtime';
 import { queueDepth } from '../events/sqs-consumer';
+import { unknownNames } from '../rules/names';
+import { formatRuleIssue } from '../rules/schema';
 
 /**
  * `dockhand config check`: what is set (never the secret values), what is missing, and whether
@@ -82,6 +84,7 @@ export async function checkConnections(cfg: Config, out: (line?: string) => void
       out(`  FAIL  ShipStation: ${label} [${err.code}]${err.hint ? `\n        → ${err.hint}` : ''}`);
     }
     for (const w of nativeAmazonWarnings(live, stores)) out(`  WARN  ${w}`);
+    if (live.rules.length > 0) for (const w of await rt.rules.names.current().then((l) => unknownNames(live.rules, l)).catch(() => [])) out(`  WARN  ${formatRuleIssue(w)}`);
     if (live.events && rt.sqs) {
       try {
         const depth = await queueDepth(rt.sqs, live.events.sqsQueueUrl);

@@ -28,6 +28,7 @@ import { startSlackFace } from './slack';
 import { openRuntime, withSandboxConnections, type Runtime } from './runtime';
 import { SANDBOX_DEFAULT_RATE_SCALE } from './sandbox-defaults';
 import { registerReturnsCommands } from '../returns/returns-cli';
+import { registerRulesCommands } from './rules';
 
 /** Exit codes: 0 all went through, 2 some orders were quarantined, 1 a fatal error. */
 export const EXIT_OK = 0;
@@ -163,6 +164,9 @@ export function buildCli(): Command {
           const waiting = (await rt.store.quarantine.countByAccount()).get(account.id) ?? 0;
           out(`sync ${account.id}: ${summaryLine(s)}${waiting > 0 ? `; ${waiting} in quarantine (dockhand quarantine)` : ''}`);
         }
+        // Rate shopping for the orders just sent finishes before the process exits.
+        const shop = await rt.rules.rateShopper.drainAll();
+        if (shop.chosen + shop.failed > 0) out(`rate shopping: ${shop.chosen} service(s) chosen, ${shop.failed} without a service${shop.waiting ? `, ${shop.waiting} still waiting` : ''}`);
         return quarantined > 0 ? EXIT_QUARANTINED : EXIT_OK;
       });
       process.exitCode = code;
@@ -390,6 +394,7 @@ export function buildCli(): Command {
       process.exitCode = ok ? EXIT_OK : EXIT_FATAL;
     });
 
+  registerRulesCommands(program);
   return program;
 }
 

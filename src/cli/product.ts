@@ -3,6 +3,7 @@ import { DEFAULT_USAGE_PLANS } from '../amazon/pacer';
 import type { AccountConfig } from '../config/config';
 import { runUnderLease } from '../jobs/lease';
 import { startLoop, type Loop } from '../jobs/loop';
+import { runRulesPass } from '../rules/rules-job';
 import type { RunSummary } from '../store/records';
 import { startSqsConsumer, type SqsConsumer } from '../events/sqs-consumer';
 import { createOrderEvents, type OrderEvents } from '../sync/order-events.job';
@@ -129,6 +130,8 @@ export function startProduct(rt: Runtime, opts: { onPass?: (s: RunSummary) => vo
       { firstDelayMs: wb.reconcileMinutes * 60_000 },
     ),
   );
+  // Rules: rate shopping for the orders that asked (leaving imports 10 calls a window) and the escalation watch.
+  if (rt.rules.routing) loops.push(startLoop('rules', () => runRulesPass({ store: rt.store, notifier: rt.notifier, logger: rt.logger, rateShopper: rt.rules.rateShopper, reserve: 10 }), () => Math.min(5, wb.pollSeconds) * 1000, rt.logger));
   const purge = async () => {
     const n = await purgeRetained(rt.store, rt.config.retention, new Date());
     if (n.buyerData + n.orders + n.facts > 0) rt.logger.info({ job: 'purge-retained', purged: n }, 'data past retention removed');

@@ -17,6 +17,9 @@ import { createShipStationClient, type ShipStationClient } from '../shipstation/
 import { createSealer, resolveSealerKey, type Sealer } from '../store/sealer';
 import { isLeaseOwnerGone, leaseOwner, Store } from '../store/store';
 import type { SyncContext } from '../sync/sync-orders.job';
+import { createRulesParts, type RulesParts } from '../rules/parts';
+import { parseRules } from '../rules/schema';
+import { SANDBOX_RULES, SANDBOX_TRANSIT_DAYS } from './sandbox-defaults';
 
 /**
  * Wiring: turns a Config into live clients and job contexts. The only module (with main.ts)
@@ -63,7 +66,13 @@ export function withSandboxConnections(config: Config): Config {
       hint: 'Start it again with `npm start` or `dockhand sandbox`.',
     });
   }
-  return applySandbox(config, info);
+  return withSandboxRules(applySandbox(config, info));
+}
+
+/** Without a config file the sandbox runs its default rules (sandbox-defaults.ts), so `npm start` shows them. */
+export function withSandboxRules(config: Config): Config {
+  if (config.configPath || config.rules.length > 0) return config;
+  return { ...config, rules: parseRules(SANDBOX_RULES).rules, rateShopping: { ...config.rateShopping, transitDays: { ...SANDBOX_TRANSIT_DAYS, ...config.rateShopping.transitDays } } };
 }
 
 export function applySandbox(config: Config, info: SandboxInfo): Config {
@@ -101,6 +110,8 @@ export interface Runtime {
   alerts: AlertRecorder;
   owner: string;
   contextFor(account: AccountConfig, extra?: Partial<SyncContext>): SyncContext;
+  /** The rules, their name lookups and rate shopping (src/rules). */
+  rules: RulesParts;
   /** A Notifications API client for one account (subscriptions are per seller). */
   notificationsFor(account: AccountConfig): NotificationsClient;
   close(): Promise<void>;
@@ -150,7 +161,9 @@ export async function openRuntime(config: Config, logger: Logger, echo?: NoticeE
   const host = hostname();
   const sqs = config.events ? createSqsClient(config.events) : undefined;
   const owner = leaseOwner(host, process.pid, randomUUID().slice(0, 8));
+  const rules = createRulesParts({ config, store, shipstation, notifier, logger });
   return {
+    rules,
     config,
     store,
     sealer,
@@ -179,6 +192,7 @@ export async function openRuntime(config: Config, logger: Logger, echo?: NoticeE
         overlapSeconds: config.sync.overlapSeconds,
         owner,
         isLeaseOwnerGone: (o) => isLeaseOwnerGone(o, host, isAlive),
+        ...(rules.routing ? { routing: rules.routing } : {}),
         ...extra,
       };
     },

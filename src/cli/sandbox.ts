@@ -16,7 +16,8 @@ import { ensureOrderChangeSubscription } from '../events/notifications-client';
 import type { NoticeEcho } from '../domain/notifier';
 import { loadOrCreateSigningSecret } from '../sandbox/slack/signing-secret';
 import { startSlackSimulator } from '../sandbox/slack/web-api-simulator';
-import { applySandbox, openRuntime, sandboxInfoPath, type SandboxInfo } from './runtime';
+import { applySandbox, openRuntime, sandboxInfoPath, withSandboxRules, type SandboxInfo } from './runtime';
+import { SANDBOX_WAREHOUSES } from './sandbox-defaults';
 import { startSlackFace, type SlackFace } from './slack';
 import { randomUUID } from 'node:crypto';
 import { startWarehouse } from '../sandbox/shipstation/warehouse';
@@ -106,7 +107,13 @@ export async function startSandboxServices(dataDir: string, opts: { rateScale?: 
     },
   });
   // The tags the seller's config names (writeback.priorityTag), as a seller creates them once in ShipStation.
-  const shipstation = await startShipStationSimulator({ ...SANDBOX_SHIPSTATION, rateScale: opts.rateScale ?? 1, tagNames: opts.shipstationTags ?? [] });
+  const shipstation = await startShipStationSimulator({
+    ...SANDBOX_SHIPSTATION,
+    rateScale: opts.rateScale ?? 1,
+    tagNames: opts.shipstationTags ?? [],
+    warehouses: SANDBOX_WAREHOUSES,
+    products: SANDBOX_CATALOGUE.map((p) => ({ sku: p.shipstationSku, name: p.title, weightOz: p.weightOz })),
+  });
   const info: SandboxInfo = {
     pid: process.pid,
     spApiUrl: spApi.url,
@@ -141,7 +148,8 @@ export async function startSandboxServices(dataDir: string, opts: { rateScale?: 
  * scenario, a continuous stream of orders, and (unless --no-product) Dockhand itself, printing
  * live progress until Ctrl-C.
  */
-export async function runSandbox(config: Config, opts: SandboxOptions): Promise<void> {
+export async function runSandbox(given: Config, opts: SandboxOptions): Promise<void> {
+  let config = given;
   const say = (line: string) => process.stdout.write(line + '\n');
   const sandbox = await startSandboxServices(config.dataDir, { ...(opts.rateScale ? { rateScale: opts.rateScale } : {}), shipstationTags: [config.writeback.priorityTag] });
   const factory = createOrderFactory(opts.seed ?? 42);
@@ -158,7 +166,10 @@ export async function runSandbox(config: Config, opts: SandboxOptions): Promise<
   // The sandbox seller has mapped its catalogue, so only the deliberately unmapped SKU alerts.
   const store = await Store.open({ dataDir: config.dataDir, ...(config.storeUrl ? { storeUrl: config.storeUrl } : {}) });
   for (const p of SANDBOX_CATALOGUE) await store.putSkuMapping({ amazonSku: p.sellerSku, shipstationSku: p.shipstationSku, asin: p.asin });
+  // The product table the rules read weights from, as `dockhand products sync` would fill it.
+  await store.rules.putProducts(SANDBOX_CATALOGUE.map((p) => ({ sku: p.shipstationSku, weightOz: p.weightOz })), Date.now());
   await store.close();
+  config = withSandboxRules(config);
 
   say('Dockhand sandbox');
   say(`  SP-API simulator      ${sandbox.spApi.url}  (LWA ${sandbox.spApi.lwaUrl}; CA ${sandbox.info.caPath})`);

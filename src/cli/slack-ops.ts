@@ -13,6 +13,7 @@ import { toReconcileReport } from '../writeback/reconcile-report';
 import { confirmNow, retryConfirmation, type ConfirmOnRequestContext } from '../writeback/retry-confirmation';
 import type { Product } from './product';
 import type { Runtime } from './runtime';
+import { rerouteOrder, rulesInForce } from '../rules/reroute';
 
 /**
  * What the Slack app can ask of the running product: each use case from its feature, given its
@@ -63,6 +64,9 @@ export function createDockhandOps(rt: Runtime, product: Product): DockhandOps {
     createInShipStation: async (accountId, amazonOrderId) => createInShipStation(amazonOrderId, rt.contextFor(account(accountId))),
     markPriority: (shipstationOrderId) => markPriority(rt.shipstation, rt.config.writeback.priorityTag, shipstationOrderId),
     holdOrder: (shipstationOrderId) => holdOrder(rt.shipstation, shipstationOrderId, now()),
+    reroute: (amazonOrderId, warehouse) => rerouteOrder({ store: rt.store, shipstation: rt.shipstation, names: rt.rules.names, notifier: rt.notifier, accountIds: accounts().map((a) => a.id) }, amazonOrderId, warehouse),
+    warehouses: async () => (await rt.rules.names.warehouses()).map((w) => ({ id: w.warehouseId, name: w.warehouseName })),
+    rulesInForce: () => rulesInForce(rt.config.rules, rt.store, now()),
   };
 }
 

@@ -9,6 +9,7 @@ import { DockhandError } from '../domain/errors';
 import { defaultTimeZone, marketplaceById, type Region } from '../domain/marketplaces';
 import { isKnownTimeZone } from '../domain/wall-clock';
 import { DEFAULT_RETURNS_CONFIG, ReturnsFileConfig, type ReturnsConfig } from '../returns/returns-config';
+import { formatRuleIssue, parseRateShopping, parseRules, type RateShoppingConfig, type Rule } from '../rules/schema';
 
 /**
  * The one place that reads process.env. Secrets come from the environment (and `.env`);
@@ -109,6 +110,9 @@ const FileConfig = z
       .strict()
       .optional(),
     returns: ReturnsFileConfig.optional(),
+    /** Validated by src/rules/schema.ts, whose errors name the rule. */
+    rules: z.unknown().optional(),
+    rateShopping: z.unknown().optional(),
   })
   .strict();
 
@@ -173,7 +177,14 @@ export interface Config {
   returns: ReturnsConfig;
   /** True when no Amazon credentials are set: `npm start` then runs against the sandbox. */
   useSandbox: boolean;
+  /** The `rules:` section, in file order (src/rules). */
+  rules: Rule[];
+  rateShopping: RateShoppingConfig;
+  /** ShipStation API v2 (rate shopping across carriers in one call), when SHIPSTATION_V2_API_KEY is set. */
+  shipstationV2?: { apiKey: string; baseUrl: string };
 }
+
+export const SHIPSTATION_V2_URL = 'https://api.shipstation.com';
 
 export const SHIPSTATION_V1_URL = 'https://ssapi.shipstation.com';
 /** ShipStation's web app, where staff see the orders the v1 API holds. */
@@ -332,6 +343,14 @@ export function loadConfig(env: Env = readEnv(), cwd = process.cwd()): Config {
     ];
   }
 
+  const rulesParsed = parseRules(file?.rules);
+  const rateShopping = parseRateShopping(file?.rateShopping);
+  const ruleIssue = rulesParsed.issues[0] ?? rateShopping.issues[0];
+  if (ruleIssue) {
+    throw new DockhandError('config.invalid', `${configPath}: ${formatRuleIssue(ruleIssue)}`, { hint: 'Fix the rule and run `dockhand rules check`, which lists every problem.' });
+  }
+  const v2Key = blank(env.SHIPSTATION_V2_API_KEY);
+
   const useSandbox = !clientId && !clientSecret && accounts.every((a) => !a.refreshToken);
 
   return {
@@ -383,6 +402,9 @@ export function loadConfig(env: Env = readEnv(), cwd = process.cwd()): Config {
     },
     returns: file?.returns ?? DEFAULT_RETURNS_CONFIG,
     useSandbox,
+    rules: rulesParsed.rules,
+    rateShopping: rateShopping.config,
+    ...(v2Key ? { shipstationV2: { apiKey: v2Key, baseUrl: parseUrl(env, 'SHIPSTATION_V2_API_URL') ?? SHIPSTATION_V2_URL } } : {}),
   };
 }
 

@@ -12,6 +12,9 @@ import {
   CreateOrdersResult,
   ListFulfillmentsResponse,
   ListOrdersResponse,
+  ListProductsResponse,
+  Rate,
+  type GetRatesInput,
   ListShipmentsResponse,
   ListWebhooksResponse,
   type MarkAsShippedInput,
@@ -167,6 +170,10 @@ export interface ShipStationClient {
   markAsShipped(input: MarkAsShippedInput): Promise<MarkAsShippedResult>;
   /** POST /orders/createlabelfororder. Buys a real label in production; Dockhand uses it in the sandbox and tests only. */
   createLabelForOrder(input: CreateLabelForOrderInput): Promise<CreateLabelResult>;
+  /** POST /shipments/getrates: the rates of one carrier (v1 answers one carrier per call, without transit times). */
+  getRates(input: GetRatesInput): Promise<Rate[]>;
+  /** GET /products. One page, or every page with `allPages`. */
+  listProducts(query?: { page?: number; pageSize?: number; allPages?: boolean; showInactive?: boolean }): Promise<ListProductsResponse>;
   /** The rate-limit window as last reported by ShipStation. */
   budget(): RateBudget;
 }
@@ -559,6 +566,23 @@ export function createShipStationClient(opts: ShipStationClientOptions): ShipSta
         // Each call buys another label.
         idempotent: false,
       });
+    },
+
+    getRates(input) {
+      return call({
+        method: 'POST',
+        path: '/shipments/getrates',
+        what: `get rates (${input.carrierCode})`,
+        schema: Rate.array(),
+        body: input,
+        // A quote changes nothing in ShipStation: asking twice is asking once.
+        idempotent: true,
+      });
+    },
+
+    listProducts(q = {}) {
+      const params = { showInactive: q.showInactive, pageSize: q.pageSize ?? (q.allPages ? MAX_PAGE_SIZE : undefined) };
+      return paged({ path: '/products', what: 'list products', schema: ListProductsResponse, rows: 'products' }, params, q.page ?? 1, q.allPages === true);
     },
 
     budget: () => pacer.budget(),

@@ -493,3 +493,51 @@ export type CreateLabelForOrderInput = z.infer<typeof CreateLabelForOrderInput>;
 /** Events POST /webhooks/subscribe accepts (subscribe table). */
 export const WebhookEvent = z.enum(['ORDER_NOTIFY', 'ITEM_ORDER_NOTIFY', 'SHIP_NOTIFY', 'ITEM_SHIP_NOTIFY']);
 export type WebhookEvent = z.infer<typeof WebhookEvent>;
+
+/** Body of POST /shipments/getrates, per its field table (one carrier per call). */
+export const GetRatesInput = z.object({
+  carrierCode: z.string().min(1),
+  serviceCode: z.string().nullish(),
+  packageCode: z.string().nullish(),
+  fromPostalCode: z.string().min(1),
+  toState: z.string().nullish(),
+  toCountry: z.string().length(2),
+  toPostalCode: z.string().min(1),
+  toCity: z.string().nullish(),
+  weight: Weight,
+  dimensions: Dimensions.nullish(),
+  confirmation: z.enum(['none', 'delivery', 'signature', 'adult_signature', 'direct_signature']).nullish(),
+  residential: z.boolean().nullish(),
+});
+export type GetRatesInput = z.infer<typeof GetRatesInput>;
+
+/** One answer row of getrates: no transit time in v1. Cost is shipmentCost + otherCost. */
+export const Rate = z.looseObject({
+  serviceName: z.string(),
+  serviceCode: z.string(),
+  shipmentCost: z.number(),
+  otherCost: z.number(),
+});
+export type Rate = z.infer<typeof Rate>;
+
+/** A product as GET /products lists it (weightOz and dimensions are what the rules read). */
+export const Product = z.looseObject({
+  productId: z.number().int(),
+  sku: z.string(),
+  name: z.string().nullish(),
+  length: looseNumber,
+  width: looseNumber,
+  height: looseNumber,
+  weightOz: looseNumber,
+  active: z.boolean().nullish(),
+  productCategory: z.looseObject({ categoryId: z.number().nullish(), name: z.string().nullish() }).nullish(),
+});
+export type Product = z.infer<typeof Product>;
+
+export const ListProductsResponse = z.looseObject({
+  products: z.array(Product),
+  total: z.number().int(),
+  page: z.number().int(),
+  pages: z.number().int(),
+});
+export type ListProductsResponse = z.infer<typeof ListProductsResponse>;

@@ -6,6 +6,7 @@ import { renderUnmappedSku, UNMAPPED_SKU } from '../sync/unmapped-sku-alert';
 import { DEADLINE, renderDeadline } from '../writeback/deadline-alert';
 import { renderReturn, renderReturnAging, RETURN_AGING, RETURN_ON_ITS_WAY } from '../returns/return-message';
 import { renderWritebackProblem, WRITEBACK_PROBLEM } from '../writeback/writeback-alert';
+import { ESCALATION_BURST, PRIME_ESCALATION, renderEscalation, renderEscalationBurst, renderMissingName, RULE_NAME_MISSING } from '../rules/escalation-alert';
 
 /**
  * Every alert kind Dockhand knows, and the renderer that draws it (kept next to the feature it
@@ -20,6 +21,9 @@ export const ALERT_KINDS: Readonly<Record<string, AlertRenderer>> = {
   [DEADLINE.name]: renderDeadline,
   [RETURN_ON_ITS_WAY.name]: renderReturn,
   [RETURN_AGING.name]: renderReturnAging,
+  [PRIME_ESCALATION.name]: renderEscalation,
+  [ESCALATION_BURST.name]: renderEscalationBurst,
+  [RULE_NAME_MISSING.name]: renderMissingName,
 };
 
 /** What an alert is, and who did what about it last. */

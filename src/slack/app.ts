@@ -189,7 +189,7 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
     if ((context.retryNum ?? 0) > 0) logger.info({ action: actionId }, 'Slack retried an action');
     if (handlers.opensModal(actionId)) {
       // trigger_id lives 3 s: open the modal before any slow work.
-      const view = handlers.modalFor(actionId, value);
+      const view = await handlers.modalFor(actionId, value, userId);
       if (view && triggerId) {
         await client.views.open({ trigger_id: triggerId, view: view as never }).catch((e: unknown) => logger.warn({ err: (e as Error).message }, 'views.open failed'));
       }
@@ -214,6 +214,18 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
     }
     await ack();
     await handlers.mapSku(body.user.id, flat, view.private_metadata);
+  });
+
+  app.view(handlers.rerouteCallbackId, async ({ ack, view, body }) => {
+    await ack();
+    const flat: Record<string, string> = {};
+    for (const [blockId, block] of Object.entries(view.state.values as Record<string, Record<string, ViewStateValue>>)) {
+      for (const v of Object.values(block)) {
+        const picked = (v as { selected_option?: { value?: string } | null }).selected_option?.value ?? v.value;
+        if (typeof picked === 'string') flat[blockId] = picked;
+      }
+    }
+    await handlers.reroute(body.user.id, flat, view.private_metadata);
   });
 
   app.error(async (e) => {

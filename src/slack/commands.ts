@@ -36,6 +36,10 @@ export type DockhandCommand =
   | { kind: 'reconcile'; accountId?: string }
   /** Returns: open (not finished), pending (arrived, refund not done) or all. */
   | { kind: 'returns'; filter: 'open' | 'pending' | 'all' }
+  /** Moves an order to another ShipStation warehouse (managers). */
+  | { kind: 'route'; amazonOrderId: string; warehouse: string }
+  /** The rules in force and how many orders each matched today. */
+  | { kind: 'rules' }
   | { kind: 'unknown'; text: string; message: string; suggestion?: string }
   | { kind: 'usage'; command: string; message: string };
 
@@ -64,11 +68,13 @@ export const COMMAND_HELP: readonly string[] = [
   '`/dockhand late` — orders at risk of missing their ship-by date, Prime first, with Mark priority and Retry sync',
   '`/dockhand reconcile [account]` — compare Amazon and ShipStation now (orders, labels, tracking) and list what needs fixing',
   '`/dockhand returns [open|pending|all]` — returns on their way and their refunds (default open)',
+  '`/dockhand route <AmazonOrderId> <warehouse>` — move an order to another ShipStation warehouse (quote names with spaces); managers only',
+  '`/dockhand rules` — the routing rules in force and how many orders each matched today',
   `\`/dockhand audit [n]\` — the last n actions (1–${AUDIT_MAX}, default ${AUDIT_DEFAULT}): who, what, when, outcome`,
   '`/dockhand help` — this list',
 ];
 
-const COMMAND_WORDS = ['help', 'status', 'order', 'quarantine', 'retry', 'sku', 'pause', 'resume', 'audit', 'late', 'reconcile', 'returns'] as const;
+const COMMAND_WORDS = ['help', 'status', 'order', 'quarantine', 'retry', 'sku', 'pause', 'resume', 'audit', 'late', 'reconcile', 'route', 'rules', 'returns'] as const;
 const SKU_WORDS = ['map', 'unmapped'] as const;
 
 /**
@@ -77,7 +83,7 @@ const SKU_WORDS = ['map', 'unmapped'] as const;
  * (the fixes are separate buttons), like `status`.
  */
 export function isManagerOnly(cmd: DockhandCommand): boolean {
-  return cmd.kind === 'pause' || cmd.kind === 'resume';
+  return cmd.kind === 'pause' || cmd.kind === 'resume' || cmd.kind === 'route';
 }
 
 /**
@@ -100,7 +106,14 @@ export function parseCommand(rawText: string): DockhandCommand {
     case 'status':
     case 'quarantine':
     case 'late':
+    case 'rules':
       return args.length === 0 ? { kind: word } : noArgs(text, word);
+    case 'route': {
+      if (args.length !== 2) return usage(text, 'route', 'give an Amazon order ID and a warehouse, e.g. `/dockhand route 111-1234567-1234567 Atlanta` (quote a name with spaces)');
+      const id = stripTicks(args[0]!);
+      if (!AMAZON_ORDER_ID.test(id)) return usage(text, 'route', notAnOrderId(id));
+      return { kind: 'route', amazonOrderId: id, warehouse: args[1]!.trim() };
+    }
     case 'order': {
       if (args.length !== 1) return usage(text, 'order', 'give one Amazon order ID, e.g. `/dockhand order 111-1234567-1234567`');
       const id = stripTicks(args[0]!);

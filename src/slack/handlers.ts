@@ -23,6 +23,9 @@ import { WRITEBACK_PROBLEM, type WritebackNotice } from '../writeback/writeback-
 import { isManagerOnly, parseCommand, type DockhandCommand } from './commands';
 import type { OrderTimeline } from '../sync/order-timeline';
 import { FILTER_STATUSES, listReturns, returnsListMessage } from '../returns/returns-list';
+import { REROUTE_ACTION, REROUTE_VIEW } from '../rules/escalation-alert';
+import { refusedModal, rerouteModal } from '../rules/reroute-modal';
+import type { RuleInForce } from '../rules/reroute';
 
 /**
  * What `/dockhand`, the alert buttons and the map-SKU modal do, independent of Bolt: each
@@ -65,6 +68,12 @@ export interface DockhandOps {
   markPriority(shipstationOrderId: number): Promise<{ ok: boolean; message: string }>;
   /** Puts the ShipStation order on hold (holduntil), by default for 7 days. */
   holdOrder(shipstationOrderId: number): Promise<{ ok: boolean; message: string }>;
+  /** Moves an order to another ShipStation warehouse (the rules' Re-route); absent without the rules. */
+  reroute?(amazonOrderId: string, warehouse: string | number): Promise<{ ok: boolean; message: string; warehouse?: string }>;
+  /** ShipStation's warehouses, for the Re-route modal. */
+  warehouses?(): Promise<Array<{ id: number; name: string }>>;
+  /** The rules in force with how many orders each matched today. */
+  rulesInForce?(): Promise<RuleInForce[]>;
 }
 
 export type { ConfirmationResult };
@@ -200,6 +209,17 @@ export function createHandlers(deps: HandlerDeps) {
       }
       case 'returns':
         return fromBlocks(returnsListMessage(await listReturns(store, FILTER_STATUSES[cmd.filter]), cmd.filter), 'Returns');
+      case 'route': {
+        if (!ops.reroute) return plain('Re-routing needs the rules (`rules:` in the config).');
+        const r = await ops.reroute(cmd.amazonOrderId, cmd.warehouse);
+        if (!r.ok) return plain(`Not re-routed: ${r.message}`);
+        return { text: `<@${userId}> re-routed ${cmd.amazonOrderId}: ${r.message}.`, inChannel: true };
+      }
+      case 'rules': {
+        const list = (await ops.rulesInForce?.()) ?? [];
+        if (list.length === 0) return plain('No routing rules are in force: orders go out as mapped (`rules:` in the config).');
+        return plain([`*Rules in force* (in file order; orders matched today, UTC)`, ...list.map((r, i) => `${i + 1}. \`${r.name}\` — ${r.matchedToday} today — ${r.summary}`)].join('\n'));
+      }
       case 'unknown':
       case 'usage':
         return fromBlocks(unknownCommand(cmd.message), cmd.message);
@@ -242,7 +262,7 @@ export function createHandlers(deps: HandlerDeps) {
       const cmd = parseCommand(text);
       const action = `command:/dockhand ${cmd.kind}`;
       const target = 'amazonOrderId' in cmd ? cmd.amazonOrderId : 'target' in cmd ? cmd.target : 'accountId' in cmd ? cmd.accountId : 'amazonSku' in cmd ? cmd.amazonSku : cmd.kind === 'retry' ? 'all' : undefined;
-      if (isManagerOnly(cmd) && !(await isManager(userId))) return refuse(userId, action, target, `${cmd.kind} the sync`);
+      if (isManagerOnly(cmd) && !(await isManager(userId))) return refuse(userId, action, target, cmd.kind === 'route' ? 're-route orders' : `${cmd.kind} the sync`);
       try {
         const reply = await runCommand(userId, cmd);
         await audit(userId, action, cmd.kind === 'unknown' || cmd.kind === 'usage' ? 'refused' : 'ok', target);
@@ -257,12 +277,13 @@ export function createHandlers(deps: HandlerDeps) {
 
     /** True for buttons that open a modal (app.ts opens it before anything else). */
     opensModal(actionId: string): boolean {
-      return baseAction(actionId) === ACTIONS.mapSku;
+      return baseAction(actionId) === ACTIONS.mapSku || baseAction(actionId) === REROUTE_ACTION;
     },
 
     /** The modal a button opens, or undefined when its value is unusable. */
-    modalFor(actionId: string, value: string | undefined): unknown {
+    modalFor(actionId: string, value: string | undefined, userId?: string): unknown {
       const v = parseButtonValue(value);
+      if (baseAction(actionId) === REROUTE_ACTION) return v ? rerouteModalFor(v, userId) : undefined;
       if (baseAction(actionId) !== ACTIONS.mapSku || !v) return undefined;
       const amazonSku = v.amazonSku ?? parseAlertKey(v.key).amazonSku;
       if (!amazonSku) return undefined;
@@ -271,7 +292,39 @@ export function createHandlers(deps: HandlerDeps) {
     },
 
     async auditModalOpened(actionId: string, userId: string, value: string | undefined): Promise<void> {
-      await audit(userId, `action:${baseAction(actionId)}`, 'ok', parseButtonValue(value)?.key, 'modal opened');
+      const refusedHere = baseAction(actionId) === REROUTE_ACTION && !(await isManager(userId));
+      await audit(userId, `action:${baseAction(actionId)}`, refusedHere ? 'refused' : 'ok', parseButtonValue(value)?.key, refusedHere ? 'not a manager' : 'modal opened');
+    },
+
+    rerouteCallbackId: REROUTE_VIEW.callbackId,
+
+    /** Re-routes the order the modal was opened for to the chosen warehouse (managers only). */
+    async reroute(userId: string, values: Record<string, string>, privateMetadata: string): Promise<void> {
+      const action = `view:${REROUTE_VIEW.callbackId}`;
+      let meta: { key?: string; amazonOrderId?: string } = {};
+      try {
+        meta = JSON.parse(privateMetadata) as typeof meta;
+      } catch {
+        // Read below as "carried no order".
+      }
+      const warehouse = values[REROUTE_VIEW.blockId];
+      if (!meta.amazonOrderId || !warehouse || !ops.reroute) {
+        await audit(userId, action, 'failed', meta.key, 'modal carried no order or warehouse');
+        return;
+      }
+      if (!(await isManager(userId))) {
+        await audit(userId, action, 'refused', meta.amazonOrderId, 'not a manager');
+        return;
+      }
+      try {
+        const r = await ops.reroute(meta.amazonOrderId, /^\d+$/.test(warehouse) ? Number(warehouse) : warehouse);
+        if (meta.key) alerts.noteAction(meta.key, userId, `re-routed it — ${r.message}`);
+        await audit(userId, action, r.ok ? 'ok' : 'failed', meta.amazonOrderId, r.message);
+      } catch (e) {
+        const err = toDockhandError(e);
+        if (meta.key) alerts.noteAction(meta.key, userId, `tried to re-route it — failed: ${err.message}`);
+        await audit(userId, action, 'failed', meta.amazonOrderId, `${err.code}: ${err.message}`);
+      }
     },
 
     /** Runs an alert button (value: the JSON ButtonValue of ts). Never throws. */
@@ -357,6 +410,14 @@ export function createHandlers(deps: HandlerDeps) {
       }
     },
   };
+
+  async function rerouteModalFor(v: ButtonValue, userId: string | undefined): Promise<unknown> {
+    if (userId !== undefined && !(await isManager(userId))) return refusedModal('Only managers may re-route orders; nothing was changed.');
+    const warehouses = (await ops.warehouses?.().catch(() => [])) ?? [];
+    const amazonOrderId = v.amazonOrderId ?? parseAlertKey(v.key).amazonOrderId ?? '';
+    const current = (await alerts.get(v.key))?.facts.warehouse;
+    return rerouteModal({ amazonOrderId, ...(current ? { current } : {}), warehouses, privateMetadata: JSON.stringify({ key: v.key, amazonOrderId }) });
+  }
 
   /** A problem fixed by a button: a writeback alert is resolved; on other messages the action is noted. */
   async function settle(alertKey: string, userId: string, text: string, fixed: boolean): Promise<void> {
@@ -454,6 +515,7 @@ const BUTTON_NAMES: Record<string, string> = {
   [ACTIONS.createInShipStation]: 'Create in ShipStation',
   [ACTIONS.holdOrder]: 'Hold',
   [ACTIONS.markPriority]: 'Mark priority',
+  [REROUTE_ACTION]: 'Re-route',
 };
 
 /** The name of the button as it reads in the message (Retry sync in per-order rows is Retry now on sync alerts). */

@@ -126,6 +126,9 @@ export interface Database {
     document: string;
     doc: string;
   };
+  products: { sku: string; weight_oz: number | null; length_in: number | null; width_in: number | null; height_in: number | null; category: string | null; updated_at: number };
+  rule_matches: { day: number; rule_name: string; n: number };
+  rate_choices: { order_key: string; account_id: string; state: string; requested_at: number; saving: number | null; doc: string };
 }
 
 export interface Db {

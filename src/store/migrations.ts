@@ -355,12 +355,52 @@ function returnsTables(): Migration {
   };
 }
 
+/** The product table, rule match counts per day and rate-shopping choices (src/store/rule-tables.ts). */
+function ruleTables(): Migration {
+  return {
+    async up(db: AnyDb) {
+      const num = 'double precision' as const;
+      await db.schema
+        .createTable('products')
+        .addColumn('sku', 'text', (c) => c.primaryKey())
+        .addColumn('weight_oz', num)
+        .addColumn('length_in', num)
+        .addColumn('width_in', num)
+        .addColumn('height_in', num)
+        .addColumn('category', 'text')
+        .addColumn('updated_at', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('rule_matches')
+        .addColumn('day', 'integer', (c) => c.notNull())
+        .addColumn('rule_name', 'text', (c) => c.notNull())
+        .addColumn('n', 'integer', (c) => c.notNull())
+        .addPrimaryKeyConstraint('rule_matches_pk', ['day', 'rule_name'])
+        .execute();
+      await db.schema
+        .createTable('rate_choices')
+        .addColumn('order_key', 'text', (c) => c.primaryKey())
+        .addColumn('account_id', 'text', (c) => c.notNull())
+        .addColumn('state', 'text', (c) => c.notNull())
+        .addColumn('requested_at', 'bigint', (c) => c.notNull())
+        .addColumn('saving', num)
+        .addColumn('doc', 'text', (c) => c.notNull())
+        .execute();
+      // The rate shopper's queue and the reports' savings by period.
+      await db.schema.createIndex('rate_choices_by_state_requested').on('rate_choices').columns(['state', 'requested_at']).execute();
+      // The escalation watch's question: the open escalations (to edit them at label and confirmation).
+      await db.schema.createIndex('alert_messages_by_kind_state').on('alert_messages').columns(['kind', 'state']).execute();
+    },
+  };
+}
+
 function migrations(dialect: Dialect): Record<string, Migration> {
   return {
     '0001_tables': tables(dialect),
     '0002_counts': counts(dialect),
     // A data dir from the keyv release: its records move into the tables above, once.
     '0003_from_keyv': { up: async (db: AnyDb) => void (await moveKeyvRecords(db as Kysely<Database>, dialect)) },
+    '0004_rules': ruleTables(),
     '0007_returns': returnsTables(),
   };
 }

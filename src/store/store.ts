@@ -11,6 +11,7 @@ import { migrate } from './migrations';
 import { BUYER_DATA_SHAPE, OrderRepository } from './orders';
 import { FINDINGS_SHAPE, Quarantine, UnmappedSkus } from './quarantine';
 import { ReturnsRepository } from './returns';
+import { RuleTables } from './rule-tables';
 import {
   AuditEntry,
   BuyerData,
@@ -67,6 +68,8 @@ export class Store {
   readonly facts: FulfillmentFacts;
   /** Returns, their refunds and the adjustment feeds carrying them. */
   readonly returns: ReturnsRepository;
+  /** The product table, rule match counts and rate-shopping choices. */
+  readonly rules: RuleTables;
 
   readonly skus: KvTable<typeof SkuMapping>;
   /** ASIN → mapping, for lookups by ASIN. */
@@ -98,6 +101,7 @@ export class Store {
     this.outbox = new AlertOutbox(k);
     this.facts = new FulfillmentFacts(k);
     this.returns = new ReturnsRepository(k);
+    this.rules = new RuleTables(k);
     const kv = <S extends z.ZodTypeAny>(ns: string, schema: S, name: string) => new KvTable(k, db.dialect, ns, schema, name);
     this.skus = kv('skus', SkuMapping, 'SKU mapping');
     this.asins = kv('asins', SkuMapping, 'ASIN mapping');

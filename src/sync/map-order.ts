@@ -325,6 +325,9 @@ function mergeBillTo(current: ShipStationOrder, next: CreateOrderInput): Address
 function mergeStatus(current: string, next: ShipStationStatus): ShipStationStatus {
   // A hold placed by staff survives an Amazon update that merely says "still unshipped".
   if (current === 'on_hold' && next === 'awaiting_shipment') return 'on_hold';
+  // Amazon never asks for a hold; only a rule's holdUntil does, at import. Once staff released
+  // the order (or the hold ran out), an update must not hold it again.
+  if (next === 'on_hold' && current === 'awaiting_shipment') return 'awaiting_shipment';
   return next;
 }
 
@@ -366,19 +369,20 @@ export function mergeForUpdate(current: ShipStationOrder, next: CreateOrderInput
     // Staff-owned.
     customerNotes: nn(current.customerNotes),
     paymentMethod: nn(current.paymentMethod),
-    carrierCode: nn(current.carrierCode),
-    serviceCode: nn(current.serviceCode),
-    packageCode: nn(current.packageCode),
     confirmation: nn(current.confirmation),
-    weight: nn(current.weight),
-    dimensions: nn(current.dimensions),
     insuranceOptions: nn(current.insuranceOptions),
     internationalOptions: nn(current.internationalOptions),
-    tagIds: nn(current.tagIds),
-    holdUntilDate: nn(current.holdUntilDate),
     userId: nn(current.userId),
     // Amazon-owned.
     ...next,
+    // What the rules set at import is staff-owned from then on: ShipStation's copy wins.
+    carrierCode: nn(current.carrierCode),
+    serviceCode: nn(current.serviceCode),
+    packageCode: nn(current.packageCode),
+    weight: nn(current.weight),
+    dimensions: nn(current.dimensions),
+    tagIds: nn(current.tagIds),
+    holdUntilDate: nn(current.holdUntilDate),
     orderStatus: mergeStatus(current.orderStatus, next.orderStatus),
     shipTo: mergeShipTo(current, next),
     billTo: mergeBillTo(current, next),

@@ -13,6 +13,7 @@ import { hashOf, mergeForUpdate, orderKeyFor, toShipStationOrder } from './map-o
 import { quarantinedOrderProblem } from './quarantine-alert';
 import { syncFailedProblem } from './sync-failed-alert';
 import { unmappedSkuProblem } from './unmapped-sku-alert';
+import type { RoutedOrder } from '../rules/router';
 
 /**
  * Order sync: every merchant-fulfilled Amazon order in ShipStation exactly once.
@@ -91,6 +92,17 @@ export interface SyncContext {
   isLeaseOwnerGone?: (owner: string) => boolean;
   /** Called after each page, for live progress. */
   onProgress?: (s: RunSummary) => void;
+  /** The rules (src/rules): applied while an order is mapped; absent, orders go out as mapped. */
+  routing?: Routing;
+}
+
+/** What the sync needs of the rules: routing a mapped order, and the steps around sending it. */
+export interface Routing {
+  route(order: Order, payload: CreateOrderInput, decidedAt: number): Promise<RoutedOrder>;
+  /** Before the order is sent: what must happen later (rate shopping) is written down first. */
+  beforeSend(order: Order, routed: RoutedOrder): Promise<void>;
+  /** After ShipStation took it: match counts, escalation, alerts for names it lacks. */
+  afterSend(order: Order, routed: RoutedOrder, shipstationOrderId: number | undefined, kind: 'create' | 'update' | 'cancel'): Promise<void>;
 }
 
 const FIRST_RUN_STATUSES = ['PENDING', 'UNSHIPPED', 'PARTIALLY_SHIPPED'];
@@ -195,6 +207,7 @@ interface Pending {
   hash: string;
   kind: 'create' | 'update' | 'cancel';
   unmappedSkus: string[];
+  routed?: RoutedOrder;
 }
 
 /**
@@ -237,7 +250,7 @@ export async function processOrders(orders: Order[], ctx: SyncContext, summary: 
           break;
         case 'upsert':
         case 'cancel': {
-          const { payload, unmappedSkus } = await mapOrder(order, ctx);
+          const { payload, unmappedSkus, routed } = await mapOrder(order, ctx, record);
           const hash = hashOf(payload);
           if (record?.state === 'sent' && record.hash === hash) {
             summary.unchanged++;
@@ -247,7 +260,7 @@ export async function processOrders(orders: Order[], ctx: SyncContext, summary: 
             break;
           }
           const kind = action.kind === 'cancel' ? 'cancel' : record?.shipstationOrderId !== undefined ? 'update' : 'create';
-          toSend.push({ order, record, payload, hash, kind, unmappedSkus });
+          toSend.push({ order, record, payload, hash, kind, unmappedSkus, ...(routed ? { routed } : {}) });
           break;
         }
       }
@@ -276,17 +289,23 @@ function withShipStationSkus(items: OrderRecord['items'], payload: CreateOrderIn
   });
 }
 
-async function mapOrder(order: Order, ctx: SyncContext): Promise<{ payload: CreateOrderInput; unmappedSkus: string[] }> {
+/** Maps an order for ShipStation: the SKU map, then the rules when `ctx.routing` is set. */
+export async function mapOrder(order: Order, ctx: SyncContext, record?: OrderRecord): Promise<{ payload: CreateOrderInput; unmappedSkus: string[]; routed?: RoutedOrder }> {
   const mappings = new Map<string, { sku: string; mapped: boolean }>();
   for (const item of order.items) {
     const found = await ctx.store.lookupSku(item.sellerSku, item.asin);
     mappings.set(item.orderItemId, found ? { sku: found.shipstationSku, mapped: true } : { sku: item.sellerSku ?? item.asin ?? item.orderItemId, mapped: false });
   }
-  return toShipStationOrder(order, {
+  const mapped = toShipStationOrder(order, {
     ...(ctx.account.shipstation.storeId ? { storeId: ctx.account.shipstation.storeId } : {}),
     ...(ctx.account.shipstation.warehouseId ? { warehouseId: ctx.account.shipstation.warehouseId } : {}),
     skuFor: (item: OrderItem) => mappings.get(item.orderItemId)!,
   });
+  if (!ctx.routing) return mapped;
+  // The rules decide as of the order's first sighting, so the body is the same on every pass.
+  const decidedAt = record?.firstSeenAt ? Date.parse(record.firstSeenAt) : ctx.now().getTime();
+  const routed = await ctx.routing.route(order, mapped.payload, decidedAt);
+  return { payload: routed.payload, unmappedSkus: mapped.unmappedSkus, routed };
 }
 
 async function sendBatch(batch: Pending[], ctx: SyncContext, summary: RunSummary, log: Logger): Promise<void> {
@@ -338,6 +357,7 @@ async function sendBatch(batch: Pending[], ctx: SyncContext, summary: RunSummary
     const key = orderRecordKey(p.order.accountId, p.order.amazonOrderId);
     await ctx.store.orders.set(key, recordAsSent(p, now, 'in_flight'));
     await ctx.store.keepBuyerData(key, ctx.sealer.seal(p.order));
+    if (p.routed && ctx.routing) await ctx.routing.beforeSend(p.order, p.routed);
   }
 
   // createorders is idempotent here: every order carries its orderKey (see the client).
@@ -378,6 +398,7 @@ async function sendBatch(batch: Pending[], ctx: SyncContext, summary: RunSummary
     else if (p.kind === 'update') summary.updated++;
     else summary.created++;
     for (const sku of p.unmappedSkus) await noteUnmapped(sku, p.order, ctx, now);
+    if (p.routed && ctx.routing) await ctx.routing.afterSend(p.order, p.routed, r.orderId ?? p.record?.shipstationOrderId, p.kind);
   }
   log.debug({ sent: ready.length }, 'batch sent');
 }

@@ -130,6 +130,9 @@ describe('the alert kind registry', () => {
       facts: { accountId: 'default', rma: 'R'.repeat(40), amazonOrderId: ID, status: 'refund_pending', items: huge, reason: huge, inPolicy: 'no', carrier: huge, tracking: huge, resolution: huge, notes: huge, history: huge, refund: '1.00 USD', refundState: 'error', refundError: huge },
     }),
     return_aging: alert({ key: 'return_aging:default:RMA1:receive', kind: 'return_aging', facts: { accountId: 'default', rma: huge, amazonOrderId: ID, what: 'receive', since: huge } }),
+    prime_escalation: alert({ key: 'escalation:default:111-0000000-0000001', kind: 'prime_escalation', facts: { accountId: 'default', amazonOrderId: '111-0000000-0000001', prime: 'yes', serviceLevel: 'NextDay', shipByLatest: '2026-03-02T18:00:00Z', warehouse: huge, items: huge, shipstationOrderId: '410000001', rules: huge, note: huge, labelAt: '2026-03-02T14:02:00Z', confirmedAt: '2026-03-02T14:02:30Z', reroutedTo: huge } }),
+    prime_escalation_burst: alert({ key: 'escalation_burst:default', kind: 'prime_escalation_burst', count: 5000, facts: { accountId: 'default', count: '5000', orderIds: Array.from({ length: 500 }, (_, i) => `111-0000000-${i}`).join(',') } }),
+    rule_name_missing: alert({ key: 'rule_name:tag:gold', kind: 'rule_name_missing', count: 3, facts: { kind: 'tag', name: huge, rules: huge, lastOrder: '111-0000000-0000001' } }),
   };
 
   it('has a demanding record for every registered kind', () => {

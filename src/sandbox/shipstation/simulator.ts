@@ -5,6 +5,7 @@ import { FixedRateWindow, type RateWindowState } from './rate-window';
 import { ALL_STATUSES, flattenModelState, isObject, validateOrderBody, type ModelState } from './order-validation';
 import { listenOnLoopback } from '../listen';
 import { ORDER_SEARCH_PATH, renderOrderSearchPage, SIMULATED_APP_PATH, type OrderPageOrder } from './order-page';
+import { getRatesAnswer, listProductsAnswer, type SimProduct } from './catalog';
 
 export { SIMULATED_APP_PATH } from './order-page';
 
@@ -36,6 +37,8 @@ export interface SimWarehouse {
   warehouseId: number;
   warehouseName: string;
   isDefault?: boolean;
+  /** Where it ships from (default: Austin, TX 78701). */
+  origin?: { city: string; state: string; postalCode: string };
 }
 
 export interface ShipStationSimulatorOptions {
@@ -58,6 +61,8 @@ export interface ShipStationSimulatorOptions {
    */
   tagNames?: string[];
   warehouses?: SimWarehouse[];
+  /** What GET /products lists (the seller's product catalogue). */
+  products?: SimProduct[];
 }
 
 export interface Weight { value: number; units: string }
@@ -894,15 +899,15 @@ export async function startShipStationSimulator(opts: ShipStationSimulatorOption
   }
 
   function listWarehouses() {
-    const address = (name: string) => ({
+    const address = (name: string, o: SimWarehouse['origin'] = { city: 'Austin', state: 'TX', postalCode: '78701' }) => ({
       name,
       company: 'Dockhand Sandbox',
       street1: '100 Loopback Way',
       street2: '',
       street3: '',
-      city: 'Austin',
-      state: 'TX',
-      postalCode: '78701',
+      city: o.city,
+      state: o.state,
+      postalCode: o.postalCode,
       country: 'US',
       phone: '5125550100',
       residential: false,
@@ -910,8 +915,8 @@ export async function startShipStationSimulator(opts: ShipStationSimulatorOption
     return warehouses.map((w) => ({
       warehouseId: w.warehouseId,
       warehouseName: w.warehouseName,
-      originAddress: address(w.warehouseName),
-      returnAddress: { ...address(w.warehouseName), residential: null },
+      originAddress: address(w.warehouseName, w.origin),
+      returnAddress: { ...address(w.warehouseName, w.origin), residential: null },
       createDate: simCreateDate,
       isDefault: w.warehouseId === defaultWarehouseId,
     }));
@@ -1325,6 +1330,16 @@ export async function startShipStationSimulator(opts: ShipStationSimulatorOption
     { method: 'GET', template: '/stores', pattern: /^\/stores$/, handler: ({ query }) => listStores(query) },
     { method: 'GET', template: '/accounts/listtags', pattern: /^\/accounts\/listtags$/, handler: () => tags.map((t) => ({ ...t })) },
     { method: 'GET', template: '/warehouses', pattern: /^\/warehouses$/, handler: () => listWarehouses() },
+    { method: 'GET', template: '/products', pattern: /^\/products$/, handler: ({ query }) => listProductsAnswer(opts.products ?? [], query, simCreateDate) },
+    {
+      method: 'POST', template: '/shipments/getrates', pattern: /^\/shipments\/getrates$/, bodyParam: 'request',
+      handler: ({ body }) => {
+        const r = getRatesAnswer(body());
+        if ('errors' in r) throw invalid(r.errors);
+        if ('message' in r) throw badRequest(r.message);
+        return r.rates;
+      },
+    },
     {
       method: 'POST', template: '/orders/createlabelfororder', pattern: /^\/orders\/createlabelfororder$/, bodyParam: 'request',
       handler: ({ body }) => createLabelForOrder(body()),

@@ -1,0 +1,215 @@
+import { parseArgs } from 'node:util';
+import { compileRules, evaluateRules, type RuleFacts } from '../src/rules/evaluate';
+import { parseRules } from '../src/rules/schema';
+import { createOrderFactory, mulberry32, SANDBOX_CATALOGUE } from '../src/sandbox/amazon/order-factory';
+import { SP_API_USAGE_PLANS } from '../src/sandbox/amazon/sp-api-simulator';
+import { SANDBOX_TRANSIT_DAYS } from '../src/cli/sandbox-defaults';
+import { Store } from '../src/store/store';
+import { exited, firstSearch, peakRssMb, percentile, sleep, spawnDockhand, startSimulatorSet, watchArrivals, latencies } from './harness';
+import { theoreticalSeconds } from './spike';
+
+/**
+ * `npm run bench -- rules`:
+ * 1. The evaluator on one core: orders evaluated per second for 100 and 1,000 rules over 100,000
+ *    orders (goals >= 100,000/s and >= 20,000/s). Rules and orders are seeded, so every run
+ *    evaluates the same work.
+ * 2. A 1,000-order spike with rate shopping on (v1 getrates, the sandbox's simulated carriers),
+ *    against the same spike without rules: ShipStation calls per order, the rate cache's hit rate,
+ *    and the import ratio against the limit (goal: with rules >= 0.9 of without).
+ */
+
+
+const LEVELS = ['Standard', 'Expedited', 'SecondDay', 'NextDay', 'SameDay'] as const;
+const STATES = ['CA', 'NV', 'TX', 'NY', 'WA', 'FL', 'IL', 'GA', 'OR', 'AZ'];
+const NOW = Date.parse('2026-03-02T12:00:00Z');
+
+/** A rule set as a seller with many accounts, regions and SKU families might write it: 2–4 conditions each. */
+function ruleSet(n: number, seed: number) {
+  const r = mulberry32(seed);
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
+  const raw = Array.from({ length: n }, (_, i) => {
+    const when: Record<string, unknown> = {};
+    const kinds = ['account', 'state', 'prime', 'serviceLevel', 'sku', 'weightOz', 'orderValue', 'postalPrefix', 'shipByWithinHours'];
+    const count = 2 + Math.floor(r() * 3);
+    for (let k = 0; k < count; k++) {
+      const kind = pick(kinds);
+      if (kind === 'account') when.account = [`acct-${Math.floor(r() * 5)}`];
+      else if (kind === 'state') when.state = [pick(STATES), pick(STATES)];
+      else if (kind === 'prime') when.prime = r() < 0.5;
+      else if (kind === 'serviceLevel') when.serviceLevel = [pick(LEVELS)];
+      else if (kind === 'sku') when.sku = [`SKU-${Math.floor(r() * 50)}*`];
+      else if (kind === 'weightOz') when.weightOz = { max: 8 + Math.floor(r() * 60) };
+      else if (kind === 'orderValue') when.orderValue = { min: Math.floor(r() * 100) };
+      else if (kind === 'postalPrefix') when.postalPrefix = [String(Math.floor(r() * 10))];
+      else when.shipByWithinHours = 4 + Math.floor(r() * 44);
+    }
+    return { name: `rule-${i}`, when, then: { tags: [`T${i % 7}`], ...(r() < 0.3 ? { warehouse: `W${i % 4}` } : {}) }, stop: r() < 0.02 };
+  });
+  const { rules, issues } = parseRules(raw);
+  if (issues.length) throw new Error(`bench rules invalid: ${issues[0]!.expected}`);
+  return compileRules(rules);
+}
+
+function orders(n: number, seed: number): RuleFacts[] {
+  const r = mulberry32(seed);
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
+  return Array.from({ length: n }, () => {
+    const lines = 1 + Math.floor(r() * 3);
+    return {
+      accountId: `acct-${Math.floor(r() * 5)}`,
+      marketplaceId: 'ATVPDKIKX0DER',
+      country: 'US',
+      state: pick(STATES),
+      postalCode: String(10000 + Math.floor(r() * 89999)),
+      prime: r() < 0.4,
+      business: r() < 0.1,
+      serviceLevel: pick(LEVELS),
+      shipByLatestMs: NOW + r() * 72 * 3_600_000,
+      orderValue: r() * 300,
+      itemCount: lines,
+      skus: Array.from({ length: lines }, () => `SKU-${Math.floor(r() * 60)}-${Math.floor(r() * 9)}`),
+      categories: [],
+      weightOz: r() * 80,
+      unknownWeightSkus: [],
+    };
+  });
+}
+
+function evaluatorBench(ruleCount: number, orderCount: number): { perSecond: number; perCpuSecond: number; matched: number } {
+  const rules = ruleSet(ruleCount, ruleCount);
+  const facts = orders(orderCount, 7);
+  // Warm up the JIT on a slice, then time the whole set.
+  for (let i = 0; i < 5_000; i++) evaluateRules(rules, facts[i % facts.length]!, NOW);
+  let matched = 0;
+  const t0 = process.hrtime.bigint();
+  const cpu0 = process.cpuUsage();
+  for (const f of facts) matched += evaluateRules(rules, f, NOW).matched.length;
+  const cpu = process.cpuUsage(cpu0);
+  const s = Number(process.hrtime.bigint() - t0) / 1e9;
+  // CPU time as well as wall time: on a shared machine the wall clock counts other processes' turns.
+  return { perSecond: orderCount / s, perCpuSecond: orderCount / ((cpu.user + cpu.system) / 1e6), matched };
+}
+
+const RULES_YAML = `rules:
+  - name: prime-fast
+    when: { prime: true, serviceLevel: [NextDay, SameDay] }
+    then: { tags: [Prime], warehouse: Atlanta, escalate: true }
+    stop: true
+  - name: shop-us
+    when: { country: [US] }
+    then: { rateShop: { policy: cheapest_on_time, carriers: [ups, fedex, stamps_com] } }
+rateShopping:
+  transitDays: ${JSON.stringify(SANDBOX_TRANSIT_DAYS)}
+`;
+
+interface SpikeResult {
+  ratio: number;
+  elapsedS: number;
+  arrived: number;
+  p95: number;
+  ssCallsPerOrder: number;
+  getRates: number;
+  shopped: number;
+  shopS: number;
+  rssMb: number;
+}
+
+async function spike(total: number, scale: number, withRules: boolean, seed: number, timeoutMs: number): Promise<SpikeResult> {
+  const set = await startSimulatorSet({ scale, intervalSeconds: 60 / scale, overlapSeconds: 60 / scale, events: false, ...(withRules ? { yaml: RULES_YAML } : {}) });
+  const store = await Store.open({ dataDir: set.dataDir });
+  await store.rules.putProducts(SANDBOX_CATALOGUE.map((p) => ({ sku: p.shipstationSku, weightOz: p.weightOz })), Date.now());
+  await store.close();
+  const child = spawnDockhand(set);
+  const { sandbox } = set;
+  try {
+    const firstCallAt = await firstSearch(sandbox);
+    await sleep(1_000);
+    const callsBefore = sandbox.spApi.stats().requests.searchOrders ?? 0;
+    sandbox.shipstation.resetStats();
+    const factory = createOrderFactory(seed);
+    const placedAt = new Map<string, number>();
+    const spikeAt = Date.now();
+    for (let i = 0; i < total; i++) {
+      const { lastUpdatedTime: _l, ...order } = factory.make(i % 3 === 0 ? 'prime_next_day' : 'standard');
+      sandbox.spApi.putOrder(order);
+      placedAt.set(order.orderId, Date.now());
+    }
+    const plan = SP_API_USAGE_PLANS.searchOrders;
+    const tokens = Math.min(plan.burst, plan.burst - callsBefore + ((spikeAt - firstCallAt) / 1000) * plan.rate * scale);
+    const arrived = await watchArrivals(sandbox, placedAt, timeoutMs);
+    const elapsedS = (Math.max(...arrived.values()) - spikeAt) / 1000;
+    // A spike this size fits Amazon's burst and one ShipStation window, so the limits allow it in
+    // about one polling pass: that pass is the floor of the theoretical time.
+    const theory = Math.max(theoreticalSeconds(total, scale, tokens).seconds, 60 / scale);
+    const ratio = arrived.size / elapsedS / (total / theory);
+    // Rate shopping after the import: wait until the serviced orders stop growing.
+    let shopped = 0;
+    let shopS = 0;
+    if (withRules) {
+      const want = [...placedAt.keys()].length - Math.ceil(total / 3);
+      const deadline = Date.now() + timeoutMs;
+      while (Date.now() < deadline) {
+        shopped = sandbox.shipstation.orders().filter((o) => placedAt.has(o.orderNumber) && o.serviceCode).length;
+        if (shopped >= want) break;
+        await sleep(250);
+      }
+      shopS = (Date.now() - spikeAt) / 1000;
+    }
+    const req = sandbox.shipstation.stats().requests;
+    const ssCalls = Object.values(req).reduce((a, b) => a + b, 0);
+    return {
+      ratio,
+      elapsedS,
+      arrived: arrived.size,
+      p95: percentile(latencies(placedAt, arrived), 95),
+      ssCallsPerOrder: ssCalls / total,
+      getRates: req['POST /shipments/getrates'] ?? 0,
+      shopped,
+      shopS,
+      rssMb: peakRssMb(child.pid!),
+    };
+  } finally {
+    child.kill('SIGTERM');
+    await exited(child);
+    await set.close();
+  }
+}
+
+export async function main(argv: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      orders: { type: 'string', default: '1000' },
+      scale: { type: 'string', default: '100' },
+      seed: { type: 'string', default: '7' },
+      'timeout-s': { type: 'string', default: '300' },
+      'no-spike': { type: 'boolean', default: false },
+    },
+  });
+  const lines: string[] = ['rules benchmark'];
+  for (const [n, goal] of [[100, 100_000], [1000, 20_000]] as const) {
+    const r = evaluatorBench(n, 100_000);
+    lines.push(
+      `  evaluator, ${String(n).padStart(4)} rules over 100,000 orders: ${Math.round(r.perSecond).toLocaleString('en-US')} orders/s wall, ${Math.round(r.perCpuSecond).toLocaleString('en-US')} per CPU-second on one core (goal >= ${goal.toLocaleString('en-US')}/s, ratio ${(r.perSecond / goal).toFixed(2)} wall, ${(r.perCpuSecond / goal).toFixed(2)} CPU), ${(r.matched / 100_000).toFixed(1)} matches/order`,
+    );
+  }
+  process.stdout.write(lines.join('\n') + '\n');
+  if (values['no-spike']) return;
+  const total = Number(values.orders);
+  const scale = Number(values.scale);
+  const timeoutMs = Number(values['timeout-s']) * 1000;
+  const base = await spike(total, scale, false, Number(values.seed), timeoutMs);
+  const ruled = await spike(total, scale, true, Number(values.seed), timeoutMs);
+  const carriers = 3;
+  const quotesWanted = ruled.shopped * carriers;
+  process.stdout.write(
+    [
+      `  spike, ${total} orders at once, every limit x${scale}, polling:`,
+      `    without rules   arrived ${base.arrived}/${total} in ${base.elapsedS.toFixed(1)} s, import ratio ${base.ratio.toFixed(3)} of the limit, p95 ${base.p95.toFixed(1)} s, ShipStation calls/order ${base.ssCallsPerOrder.toFixed(3)}, peak RSS ${base.rssMb.toFixed(0)} MB`,
+      `    with rules      arrived ${ruled.arrived}/${total} in ${ruled.elapsedS.toFixed(1)} s, import ratio ${ruled.ratio.toFixed(3)} of the limit, p95 ${ruled.p95.toFixed(1)} s, peak RSS ${ruled.rssMb.toFixed(0)} MB`,
+      `    rate shopping   ${ruled.shopped} orders given a service by ${ruled.shopS.toFixed(1)} s after the spike; ShipStation calls/order ${ruled.ssCallsPerOrder.toFixed(3)} (import + quotes + reads + updates)`,
+      `    rate cache      ${ruled.getRates} getrates calls for ${quotesWanted} carrier quotes: hit rate ${quotesWanted ? (1 - ruled.getRates / quotesWanted).toFixed(3) : 'n/a'}`,
+      `    import ratio with rules / without: ${(ruled.ratio / base.ratio).toFixed(3)} (goal >= 0.9); orders/min ${((ruled.arrived / ruled.elapsedS) * 60).toFixed(0)} vs ${((base.arrived / base.elapsedS) * 60).toFixed(0)}`,
+    ].join('\n') + '\n',
+  );
+}
