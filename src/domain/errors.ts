@@ -41,6 +41,9 @@ export type ErrorCode =
   | 'store.migration_failed'
   | 'store.lease_busy'
   | 'sku.invalid_csv'
+  // reports
+  | 'report.invalid_period'
+  | 'report.unavailable'
   | 'internal';
 
 export class DockhandError extends Error {
