@@ -137,7 +137,7 @@ function figures(t: Tallies, k: 0 | 1): Figures {
         ...(several ? { currency: orNull(currency) } : {}),
       };
     })
-    .sort((a, b) => b.shipments - a.shipments || a.carrierCode.localeCompare(b.carrierCode) || (a.serviceCode ?? '').localeCompare(b.serviceCode ?? ''));
+    .sort((a, b) => b.shipments - a.shipments || a.carrierCode.localeCompare(b.carrierCode) || (a.serviceCode ?? '').localeCompare(b.serviceCode ?? '') || (a.currency ?? '').localeCompare(b.currency ?? ''));
   const costs: CostFigures[] = currencies.map((currency) => {
     const sum = emptyLabelTally();
     for (const [ck, v] of labels) if ((JSON.parse(ck) as string[])[0] === currency) addLabel(sum, v);

@@ -66,6 +66,8 @@ export interface Database {
     label_cost: number | null;
     late: number | null;
     updated_at: number;
+    /** Migration 0005_reports. */
+    currency?: string | null;
   };
   labels: {
     label_id: string;
@@ -90,6 +92,20 @@ export interface Database {
   order_first_seen_counts: { account_id: string; day: number; n: number };
   claims: { key: string; at: number; expires_at: number };
   leases: { name: string; owner: string; expires_at: number };
+  label_facts: {
+    label_id: string;
+    order_key: string;
+    account_id: string;
+    created_at: number;
+    confirmed_at: number | null;
+    carrier_code: string;
+    service_code: string | null;
+    cost: number | null;
+    units: number;
+    live: number;
+  };
+  report_events: { id: Generated<number>; at: number; account_id: string; kind: string };
+  digest_runs: { day: string; posted_at: number; channel: string | null; ts: string | null };
 }
 
 export interface Db {

@@ -3,6 +3,7 @@ import type { Database } from './db';
 import { DocTable, ms, putDoc, readDoc, type DocShape, type Exec } from './doc-table';
 import { markLate } from './orders';
 import { ConfirmationRecord, OrderLabels, PendingConfirmation, orderRecordKey } from './records';
+import { writeLabelFact } from './report-facts';
 
 /**
  * Tracking writeback's ledger: one row per ShipStation label with what Dockhand did with it on
@@ -36,6 +37,7 @@ export async function writeLabel(exec: Exec, labelId: string, c: ConfirmationRec
     await lines.execute();
   }
   await refreshLabelFacts(exec, orderKey, c.accountId, c.amazonOrderId, now);
+  await writeLabelFact(exec, labelId, c);
 }
 
 /** The label side of an order's facts, from every label of the order in the ledger. */

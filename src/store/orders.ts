@@ -2,6 +2,7 @@ import { sql, type Kysely } from 'kysely';
 import type { Database } from './db';
 import { DocTable, ms, putDoc, type DocShape, type Exec } from './doc-table';
 import { BuyerData, OrderRecord, type OrderState } from './records';
+import { currencyOfMarketplace } from './report-facts';
 
 /**
  * Orders as Dockhand holds them, and what hangs off each: its lines (SKU, quantity, ship time,
@@ -89,6 +90,7 @@ function orderFactsOf(record: OrderRecord, now: number) {
     ship_by: ms(record.shipByLatest),
     imported_at: ms(record.sentAt),
     cancelled_at: cancelled ? (ms(record.closedAt) ?? now) : null,
+    currency: currencyOfMarketplace(record.marketplaceId),
     updated_at: now,
   };
 }

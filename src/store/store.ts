@@ -10,6 +10,8 @@ import { LabelLedger, OrderLabelIndex, PendingConfirmations } from './labels';
 import { migrate } from './migrations';
 import { BUYER_DATA_SHAPE, OrderRepository } from './orders';
 import { FINDINGS_SHAPE, Quarantine, UnmappedSkus } from './quarantine';
+import { ReportQueries } from './report-queries';
+import { DigestRuns } from './digest-runs';
 import {
   AuditEntry,
   BuyerData,
@@ -64,6 +66,10 @@ export class Store {
   readonly outbox: AlertOutbox;
   /** Each order's fulfillment milestones, for the KPIs. */
   readonly facts: FulfillmentFacts;
+  /** The KPI reports' aggregations over the facts. */
+  readonly reports: ReportQueries;
+  /** Digests posted, by day. */
+  readonly digests: DigestRuns;
 
   readonly skus: KvTable<typeof SkuMapping>;
   /** ASIN → mapping, for lookups by ASIN. */
@@ -94,6 +100,8 @@ export class Store {
     this.alerts = new AlertMessages(k);
     this.outbox = new AlertOutbox(k);
     this.facts = new FulfillmentFacts(k);
+    this.reports = new ReportQueries(k);
+    this.digests = new DigestRuns(k);
     const kv = <S extends z.ZodTypeAny>(ns: string, schema: S, name: string) => new KvTable(k, db.dialect, ns, schema, name);
     this.skus = kv('skus', SkuMapping, 'SKU mapping');
     this.asins = kv('asins', SkuMapping, 'ASIN mapping');
