@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { DockhandError } from '../domain/errors';
 import { defaultTimeZone, marketplaceById, type Region } from '../domain/marketplaces';
 import { isKnownTimeZone } from '../domain/wall-clock';
+import { DigestFileConfig, ReportsFileConfig, type ReportsConfig } from '../reports/config';
 
 /**
  * The one place that reads process.env. Secrets come from the environment (and `.env`);
@@ -107,6 +108,8 @@ const FileConfig = z
       })
       .strict()
       .optional(),
+    reports: ReportsFileConfig.optional(),
+    digest: DigestFileConfig.optional(),
   })
   .strict();
 
@@ -170,6 +173,8 @@ export interface Config {
   };
   /** True when no Amazon credentials are set: `npm start` then runs against the sandbox. */
   useSandbox: boolean;
+  /** KPI reports and the daily digest. */
+  reports: ReportsConfig;
 }
 
 export const SHIPSTATION_V1_URL = 'https://ssapi.shipstation.com';
@@ -379,6 +384,7 @@ export function loadConfig(env: Env = readEnv(), cwd = process.cwd()): Config {
       managers: file?.slack?.managers ?? [],
     },
     useSandbox,
+    reports: { timeZone: file?.reports?.timeZone ?? timeZoneOf(accounts[0]!), digestTime: file?.digest?.time ?? '08:00' },
   };
 }
 
