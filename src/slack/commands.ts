@@ -34,6 +34,8 @@ export type DockhandCommand =
   | { kind: 'late' }
   /** Compares Amazon and ShipStation now; without an account: every account. */
   | { kind: 'reconcile'; accountId?: string }
+  /** KPIs of a period (its words are read by src/reports: today, yesterday, 7d, 30d, <from> <to>, an account). */
+  | { kind: 'report'; args: string[] }
   | { kind: 'unknown'; text: string; message: string; suggestion?: string }
   | { kind: 'usage'; command: string; message: string };
 
@@ -61,11 +63,12 @@ export const COMMAND_HELP: readonly string[] = [
   '`/dockhand resume [account]` — resume a paused sync; managers only',
   '`/dockhand late` — orders at risk of missing their ship-by date, Prime first, with Mark priority and Retry sync',
   '`/dockhand reconcile [account]` — compare Amazon and ShipStation now (orders, labels, tracking) and list what needs fixing',
+  '`/dockhand report [today|yesterday|7d|30d|<from> <to>] [account]` — fulfillment KPIs with the chart: volume, time to ship, on time, carriers, cost',
   `\`/dockhand audit [n]\` — the last n actions (1–${AUDIT_MAX}, default ${AUDIT_DEFAULT}): who, what, when, outcome`,
   '`/dockhand help` — this list',
 ];
 
-const COMMAND_WORDS = ['help', 'status', 'order', 'quarantine', 'retry', 'sku', 'pause', 'resume', 'audit', 'late', 'reconcile'] as const;
+const COMMAND_WORDS = ['help', 'status', 'order', 'quarantine', 'retry', 'sku', 'pause', 'resume', 'audit', 'late', 'reconcile', 'report'] as const;
 const SKU_WORDS = ['map', 'unmapped'] as const;
 
 /**
@@ -129,6 +132,8 @@ export function parseCommand(rawText: string): DockhandCommand {
         ? { kind: 'audit', limit: n }
         : usage(text, 'audit', `give a number of entries from 1 to ${AUDIT_MAX}, e.g. \`/dockhand audit 50\``);
     }
+    case 'report':
+      return { kind: 'report', args };
     default:
       return unknown(text, head, args);
   }

@@ -7,6 +7,7 @@ import {
   emptyOrderTally,
   emptyPeriodTally,
   labelKey,
+  lateCause,
   nearestRank90,
   type OrderTally,
   type ReportWindow,
@@ -25,6 +26,13 @@ import type { Database } from './db';
  */
 
 type Row = Record<string, unknown>;
+
+export interface LateOrder {
+  amazonOrderId: string;
+  accountId: string;
+  shipBy: string;
+  cause: 'labelLate' | 'confirmationLate' | 'notShipped';
+}
 const n = (v: unknown): number => (v === null || v === undefined ? 0 : Number(v));
 const QUARTER_HOUR = 900_000;
 
@@ -139,6 +147,27 @@ export class ReportQueries {
       p.labelToConfirmationP90Ms = await this.nth(sql`select confirmed_at - created_at as v from label_facts where confirmed_at >= ${from} and confirmed_at < ${to} ${of('account_id')}`, p.labelToConfirmationN);
     }
     return t;
+  }
+
+  /**
+   * The late orders among those due in [from, to) (see isDue), latest deadline first, at most
+   * `limit`, and how many there are: from the ship-by covering index.
+   */
+  async lateOrders(from: number, to: number, now: number, accounts: string[] = [], limit = 20): Promise<{ total: number; orders: LateOrder[] }> {
+    const of = accounts.length > 0 ? sql`and account_id in (${sql.join(accounts)})` : sql``;
+    const late = sql`ship_by >= ${sql.lit(from)} and ship_by < ${sql.lit(to)} and (confirmed_at is not null or ship_by < ${sql.lit(Math.floor(now))})
+      and not (cancelled_at is not null and confirmed_at is null) and not (confirmed_at is not null and confirmed_at <= ship_by) ${of}`;
+    const total = n((await this.rows(sql`select count(*) as n from fulfillment_facts where ${late}`))[0]?.n);
+    const rows = await this.rows(sql`select amazon_order_id, account_id, ship_by, first_label_at, confirmed_at from fulfillment_facts where ${late} order by ship_by desc limit ${sql.lit(limit)}`);
+    return {
+      total,
+      orders: rows.map((r) => ({
+        amazonOrderId: String(r.amazon_order_id),
+        accountId: String(r.account_id),
+        shipBy: new Date(n(r.ship_by)).toISOString(),
+        cause: lateCause({ shipBy: n(r.ship_by), firstLabelAt: r.first_label_at === null ? null : n(r.first_label_at), confirmedAt: r.confirmed_at === null ? null : n(r.confirmed_at) }),
+      })),
+    };
   }
 
   /** The p90 (nearest rank) of the values `query` selects as `v`, of which there are `count`. */

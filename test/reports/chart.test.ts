@@ -19,7 +19,7 @@ describe('the digest chart', () => {
   it.each([
     ['fourteen busy days and three carriers', Array.from({ length: 20 }, (_, i) => day(`2026-11-${String(i + 1).padStart(2, '0')}`, 100 + i, 90, 85)), [{ carrier: 'UPS Ground', avgCost: 11.4, shipments: 410, currency: 'USD' }, { carrier: 'USPS Priority', avgCost: 8.1, shipments: 600, currency: 'USD' }]],
     ['an empty fortnight and no labels', [], []],
-  ])('renders %s as a PNG of the chart's fixed size', async (_what, days, carriers) => {
+  ])('renders %s as a PNG of the fixed chart size', async (_what, days, carriers) => {
     const png = await renderChartPng({ title: 'Fulfillment', days, carriers });
     expect(pngSize(png)).toEqual({ width: CHART_WIDTH, height: CHART_HEIGHT });
     expect(png.length).toBeGreaterThan(5_000);
