@@ -18,6 +18,8 @@ import { loadOrCreateSigningSecret } from '../sandbox/slack/signing-secret';
 import { startSlackSimulator } from '../sandbox/slack/web-api-simulator';
 import { applySandbox, openRuntime, sandboxInfoPath, type SandboxInfo } from './runtime';
 import { startSlackFace, type SlackFace } from './slack';
+import { backfillSandboxHistory } from '../reports/history';
+import { marketplaceById } from '../domain/marketplaces';
 import { randomUUID } from 'node:crypto';
 import { startWarehouse } from '../sandbox/shipstation/warehouse';
 import { ensureShipNotifyWebhook, WEBHOOK_PATH } from '../writeback/ship-notify-webhook';
@@ -158,6 +160,9 @@ export async function runSandbox(config: Config, opts: SandboxOptions): Promise<
   // The sandbox seller has mapped its catalogue, so only the deliberately unmapped SKU alerts.
   const store = await Store.open({ dataDir: config.dataDir, ...(config.storeUrl ? { storeUrl: config.storeUrl } : {}) });
   for (const p of SANDBOX_CATALOGUE) await store.putSkuMapping({ amazonSku: p.sellerSku, shipstationSku: p.shipstationSku, asin: p.asin });
+  // A month of fulfillment behind the sandbox seller, so the digest and its chart look real at once.
+  const first = config.accounts[0];
+  if (first) await backfillSandboxHistory(store, { now: new Date(), timeZone: config.reports.timeZone, accountId: first.id, currency: marketplaceById(sandbox.info.marketplaceIds[0] ?? '')?.currency ?? 'USD' });
   await store.close();
 
   say('Dockhand sandbox');

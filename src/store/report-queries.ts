@@ -43,6 +43,21 @@ export class ReportQueries {
     return (await query.execute(this.db)).rows;
   }
 
+  /**
+   * Adds facts of orders and labels that have no records (history brought in from elsewhere:
+   * the sandbox's 30 days, the report bench), a batch per transaction; rows already there stay.
+   */
+  async importFacts(orders: Array<Database['fulfillment_facts']>, labels: Array<Database['label_facts']>, batch = 500): Promise<void> {
+    for (let i = 0; i < Math.max(orders.length, labels.length); i += batch) {
+      await this.db.transaction().execute(async (trx) => {
+        const o = orders.slice(i, i + batch);
+        const l = labels.slice(i, i + batch);
+        if (o.length > 0) await trx.insertInto('fulfillment_facts').values(o).onConflict((oc) => oc.column('order_key').doNothing()).execute();
+        if (l.length > 0) await trx.insertInto('label_facts').values(l).onConflict((oc) => oc.column('label_id').doNothing()).execute();
+      });
+    }
+  }
+
   /** The tallies of `w` (previous period and period), over `accounts` (all when empty). */
   async tallies(w: ReportWindow, accounts: string[] = []): Promise<Tallies> {
     const origin = w.boundaries[0]!;

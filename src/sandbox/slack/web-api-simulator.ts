@@ -1081,7 +1081,7 @@ export async function startSlackSimulator(opts: SlackSimulatorOptions): Promise<
     submitView,
     closeView,
     stats: () => ({ calls: { ...calls }, rateLimited: { ...rateLimited } }),
-    files: () => [...uploads.values()].map(clone),
+    files: () => [...uploads.values()].map((f) => ({ ...f, ...(f.bytes ? { bytes: Buffer.from(f.bytes) } : {}) })),
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.closeAllConnections();
