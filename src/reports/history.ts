@@ -71,6 +71,8 @@ export function* history(o: HistoryOptions): Generator<HistoryBatch> {
       const labelAt = cancelled ? null : purchasedAt + Math.floor((slow ? 24 + r() * 20 : 1 + r() * 14) * H);
       const confirmedAt = labelAt === null ? null : labelAt + Math.floor((2 + r() * (r() < 0.05 ? 300 : 25)) * MIN);
       const units = 1 + (r() < 0.25 ? 1 : 0) + (r() < 0.08 ? 2 : 0);
+      const pick = r();
+      const c = pick < CARRIERS[0].share ? CARRIERS[0] : pick < CARRIERS[0].share + CARRIERS[1].share ? CARRIERS[1] : CARRIERS[2];
       batch.orders.push({
         order_key: orderKey,
         account_id: o.accountId,
@@ -85,19 +87,17 @@ export function* history(o: HistoryOptions): Generator<HistoryBatch> {
         cancelled_at: cancelled ? purchasedAt + Math.floor(r() * 6 * H) : null,
         first_label_at: labelAt,
         confirmed_at: confirmedAt,
-        carrier_code: null,
-        service_code: null,
+        carrier_code: labelAt === null ? null : c.carrier,
+        service_code: labelAt === null ? null : c.service,
         warehouse_id: null,
         label_cost: null,
         late: confirmedAt === null ? null : confirmedAt > shipBy ? 1 : 0,
         updated_at: confirmedAt ?? purchasedAt,
       });
       if (labelAt === null) continue;
-      const pick = r();
-      const c = pick < CARRIERS[0].share ? CARRIERS[0] : pick < CARRIERS[0].share + CARRIERS[1].share ? CARRIERS[1] : CARRIERS[2];
       const cost = (n: number) => Math.round((c.cost + (r() - 0.5) * c.spread) * n * 100) / 100;
       const label = (suffix: string, createdAt: number, u: number, live: boolean, confirmed: number | null) =>
-        batch.labels.push({ label_id: `shipment:${id}${suffix}`, order_key: orderKey, account_id: o.accountId, created_at: createdAt, confirmed_at: confirmed, carrier_code: c.carrier, service_code: c.service, cost: cost(1), units: u, live: live ? 1 : 0 });
+        batch.labels.push({ label_id: `shipment:${id}${suffix}`, order_key: orderKey, account_id: o.accountId, created_at: createdAt, confirmed_at: confirmed, carrier_code: c.carrier, service_code: c.service, cost: cost(1), units: u, live: live ? 1 : 0, currency: o.currency });
       // A label voided before it was confirmed, then printed again.
       if (r() < 0.02) label('v', labelAt - 20 * MIN, units, false, null);
       if (units > 1 && r() < 0.15) {

@@ -103,6 +103,7 @@ export interface Database {
     cost: number | null;
     units: number;
     live: number;
+    currency: string | null;
   };
   report_events: { id: Generated<number>; at: number; account_id: string; kind: string };
   digest_runs: { day: string; posted_at: number; channel: string | null; ts: string | null };

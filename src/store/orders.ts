@@ -2,7 +2,7 @@ import { sql, type Kysely } from 'kysely';
 import type { Database } from './db';
 import { DocTable, ms, putDoc, type DocShape, type Exec } from './doc-table';
 import { BuyerData, OrderRecord, type OrderState } from './records';
-import { currencyOfMarketplace } from './report-facts';
+import { currencyOfMarketplace, fillLabelCurrency } from './report-facts';
 
 /**
  * Orders as Dockhand holds them, and what hangs off each: its lines (SKU, quantity, ship time,
@@ -76,6 +76,7 @@ export async function writeOrder(exec: Exec, key: string, record: OrderRecord, n
     .values({ order_key: key, account_id: record.accountId, amazon_order_id: record.amazonOrderId, ...orderFacts })
     .onConflict((oc) => oc.column('order_key').doUpdateSet(orderFacts))
     .execute();
+  await fillLabelCurrency(exec, key, orderFacts.currency);
   await markLate(exec, key);
 }
 

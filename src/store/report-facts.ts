@@ -20,7 +20,7 @@ export function currencyOfMarketplace(marketplaceId: string | null | undefined):
 }
 
 /** A label's facts row, from its ledger entry. */
-export function labelFactOf(labelId: string, c: ConfirmationRecord): Database['label_facts'] {
+export function labelFactOf(labelId: string, c: ConfirmationRecord): Omit<Database['label_facts'], 'currency'> {
   return {
     label_id: labelId,
     order_key: orderRecordKey(c.accountId, c.amazonOrderId),
@@ -40,10 +40,21 @@ export function labelFactOf(labelId: string, c: ConfirmationRecord): Database['l
 export async function writeLabelFact(exec: Exec, labelId: string, c: ConfirmationRecord): Promise<void> {
   const row = labelFactOf(labelId, c);
   const { label_id: _id, ...rest } = row;
-  await exec.insertInto('label_facts').values(row).onConflict((oc) => oc.column('label_id').doUpdateSet(rest)).execute();
+  const currency = sql<string | null>`(select currency from fulfillment_facts where order_key = ${row.order_key})`;
+  await exec
+    .insertInto('label_facts')
+    .values({ ...row, currency })
+    .onConflict((oc) => oc.column('label_id').doUpdateSet({ ...rest, currency }))
+    .execute();
 }
 
 export type ReportEventKind = 'quarantined' | 'retried';
+
+/** An order's currency reaches labels written before the order (their facts row had none yet). */
+export async function fillLabelCurrency(exec: Exec, orderKey: string, currency: string | null): Promise<void> {
+  if (currency === null) return;
+  await exec.updateTable('label_facts').set({ currency }).where('order_key', '=', orderKey).where('currency', 'is', null).execute();
+}
 
 /** Appends one quarantine or retry, for the reports' counts. */
 export async function recordReportEvent(exec: Exec, accountId: string, kind: ReportEventKind, at: number): Promise<void> {
@@ -64,17 +75,9 @@ export function reportTables(dialect: Dialect): Migration {
         ['facts_report_purchased', ['purchased_at', 'account_id', 'currency']],
         ['facts_report_first_label', ['first_label_at', 'account_id', 'currency', 'purchased_at']],
         ['facts_report_cancelled', ['cancelled_at', 'account_id', 'currency', 'purchased_at', 'first_label_at']],
-        ['facts_report_ship_by', ['ship_by', 'account_id', 'currency', 'confirmed_at', 'cancelled_at', 'first_label_at', 'order_key']],
+        ['facts_report_ship_by', ['ship_by', 'account_id', 'currency', 'confirmed_at', 'cancelled_at', 'first_label_at', 'carrier_code', 'service_code']],
       ] as const;
       for (const [name, columns] of facts) await db.schema.createIndex(name).on('fulfillment_facts').columns([...columns]).execute();
-      // Orders open now (few): the start of "open at the end of the period".
-      await db.schema
-        .createIndex('facts_report_open')
-        .on('fulfillment_facts')
-        .columns(['purchased_at', 'account_id'])
-        .where(sql.ref('first_label_at'), 'is', null)
-        .where(sql.ref('cancelled_at'), 'is', null)
-        .execute();
 
       await db.schema
         .createTable('label_facts')
@@ -88,11 +91,13 @@ export function reportTables(dialect: Dialect): Migration {
         .addColumn('cost', 'double precision')
         .addColumn('units', 'integer', (c) => c.notNull())
         .addColumn('live', 'integer', (c) => c.notNull())
+        // The order's currency, copied here so a report never joins labels to orders.
+        .addColumn('currency', 'text')
         .execute();
       await db.schema
         .createIndex('label_facts_by_created')
         .on('label_facts')
-        .columns(['created_at', 'live', 'account_id', 'carrier_code', 'service_code', 'cost', 'units', 'order_key'])
+        .columns(['created_at', 'live', 'account_id', 'currency', 'carrier_code', 'service_code', 'cost', 'units'])
         .execute();
       await db.schema.createIndex('label_facts_by_confirmed').on('label_facts').columns(['confirmed_at', 'account_id', 'created_at']).execute();
       await db.schema.createIndex('label_facts_by_order').on('label_facts').columns(['order_key']).execute();
@@ -124,6 +129,7 @@ export function reportTables(dialect: Dialect): Migration {
         await db.insertInto('label_facts').values(facts).execute();
         after = rows[rows.length - 1]!.label_id;
       }
+      await sql`update label_facts set currency = (select f.currency from fulfillment_facts f where f.order_key = label_facts.order_key)`.execute(db);
     },
   };
 }

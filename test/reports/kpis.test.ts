@@ -12,7 +12,7 @@ const t = (iso: string) => Date.parse(iso);
 const H = 3_600_000;
 
 function order(key: string, over: Partial<OrderFactRow> = {}): OrderFactRow {
-  return { orderKey: key, accountId: 'us', currency: 'USD', purchasedAt: null, shipBy: null, cancelledAt: null, firstLabelAt: null, confirmedAt: null, ...over };
+  return { orderKey: key, accountId: 'us', currency: 'USD', purchasedAt: null, shipBy: null, cancelledAt: null, firstLabelAt: null, confirmedAt: null, carrierCode: null, serviceCode: null, ...over };
 }
 
 function label(id: string, orderKey: string, over: Partial<LabelFactRow> = {}): LabelFactRow {
@@ -171,15 +171,16 @@ describe('KPI definitions', () => {
     const shipBy = t('2026-12-01T07:00:00Z'); // 23:00 PST Nov 30
     const first = t('2026-11-30T17:00:00Z');
     const r = report(day('2026-11-30'), now, {
-      orders: [order('a', { purchasedAt: first - 5 * H, shipBy, firstLabelAt: first, confirmedAt: first + 10 * 60_000 })],
+      orders: [order('a', { purchasedAt: first - 5 * H, shipBy, firstLabelAt: first, confirmedAt: first + 10 * 60_000, carrierCode: 'ups', serviceCode: 'ups_ground' })],
       labels: [
         label('box1', 'a', { createdAt: first, confirmedAt: first + 10 * 60_000, cost: 5, units: 2 }),
         label('box2', 'a', { createdAt: first + H, confirmedAt: first + H + 30 * 60_000, cost: 3, units: 1, carrierCode: 'stamps_com', serviceCode: 'usps_priority_mail' }),
       ],
     });
     expect(r.orders.shipped).toBe(1);
+    // On time is judged on the first label (Amazon counts the first confirmation): UPS's.
     expect(r.carriers).toEqual([
-      { carrierCode: 'stamps_com', serviceCode: 'usps_priority_mail', shipments: 1, avgCost: 3, onTimeRate: 1 },
+      { carrierCode: 'stamps_com', serviceCode: 'usps_priority_mail', shipments: 1, avgCost: 3, onTimeRate: null },
       { carrierCode: 'ups', serviceCode: 'ups_ground', shipments: 1, avgCost: 5, onTimeRate: 1 },
     ]);
     // 8 over one order and three units.

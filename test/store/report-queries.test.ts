@@ -117,6 +117,8 @@ function fixture(seed: number, count: number): Fixture {
       cancelledAt: cancelled ? Date.parse(record.closedAt!) : null,
       firstLabelAt: live[0] ? Date.parse(live[0].labelCreatedAt) : null,
       confirmedAt: confirmedAt ? Date.parse(confirmedAt) : null,
+      carrierCode: live[0]?.carrierCode ?? null,
+      serviceCode: live[0]?.serviceCode ?? null,
     });
     for (const l of labels) {
       f.rows.labels.push({
