@@ -6,6 +6,8 @@ import { runDigest, type ReportsContext } from '../reports/digest.job';
 import { formatReportTable, makeReport, toCsv } from '../reports/make-report';
 import { checkPeriod, namedPeriod } from '../reports/period';
 import type { ReportsSlackApi } from '../reports/slack-files';
+import { createReportsClient } from '../amazon/reports-client';
+import { accountHealthSource } from '../reports/account-health';
 import type { Store } from '../store/store';
 
 /** The reports' context for the running product or a command: the store, Slack, the config's zone and channel. */
@@ -22,7 +24,26 @@ export function reportsContextFor(deps: { config: Config; store: Store; owner: s
     owner: deps.owner,
     logger: deps.logger.child({ part: 'reports' }),
     now: () => new Date(),
+    ...healthOf(config, deps.logger),
   };
+}
+
+/** Amazon's seller performance figures for the first account, where Amazon credentials are set. */
+function healthOf(config: Config, logger: Logger): Pick<ReportsContext, 'health'> {
+  const account = config.accounts[0];
+  if (!account?.refreshToken || !config.amazon.clientId || !config.amazon.clientSecret) return {};
+  const ca = (config as Config & { sandboxCa?: string }).sandboxCa;
+  const client = createReportsClient({
+    region: account.region,
+    clientId: config.amazon.clientId,
+    clientSecret: config.amazon.clientSecret,
+    refreshToken: account.refreshToken,
+    ...(config.amazon.spApiUrl ? { spApiUrl: config.amazon.spApiUrl } : {}),
+    ...(config.amazon.lwaUrl ? { lwaUrl: config.amazon.lwaUrl } : {}),
+    ...(ca ? { ca } : {}),
+    logger,
+  });
+  return { health: accountHealthSource({ client, marketplaceIds: account.marketplaceIds, logger, pollMs: config.useSandbox ? 200 : 15_000 }) };
 }
 
 /** A Slack Web API client for the reports, from SLACK_BOT_TOKEN and SLACK_API_URL. */

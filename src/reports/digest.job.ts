@@ -36,7 +36,7 @@ export interface ReportsContext {
   logger: Logger;
   now: () => Date;
   /** Amazon's account-health figures to show beside ours, when read. */
-  health?: () => Promise<HealthFigure[] | undefined>;
+  health?: (ours: Report) => Promise<HealthFigure[] | undefined>;
   fetch?: typeof fetch;
 }
 
@@ -59,7 +59,7 @@ export async function summaryOf(ctx: ReportsContext, period: Period, title: stri
     carriers: chart.report.carriers.filter((c) => c.avgCost !== null).map((c) => ({ carrier: c.serviceCode ? `${c.carrierCode} ${c.serviceCode}` : c.carrierCode, avgCost: c.avgCost!, shipments: c.shipments, currency: several ? (c.currency ?? null) : null })),
   });
   const fileId = await uploadFile(ctx.api, { bytes: png, filename: `dockhand-${period.from}-${period.to}.png`, title: `${title} ${period.to}`, altText: `Orders and on-time rate per day, and cost per carrier, to ${period.to}` }, ctx.fetch);
-  const health = await ctx.health?.().catch((e: unknown) => (ctx.logger.warn({ err: (e as Error).message }, 'account health not available'), undefined));
+  const health = await ctx.health?.(report).catch((e: unknown) => (ctx.logger.warn({ err: (e as Error).message }, 'account health not available'), undefined));
   return { report, ...reportBlocks(report, { title, chartFileId: fileId, ...(health ? { health } : {}), ...(account ? { account } : {}) }) };
 }
 
