@@ -35,9 +35,10 @@ export function trend(now: number | null, before: number | null, kind: 'count' |
   if (now === null || before === null) return '';
   if (now === before) return '→ same as before';
   const arrow = now > before ? '▲' : '▼';
-  if (kind === 'rate') return `${arrow} ${Math.abs((now - before) * 100).toFixed(1)} pts`;
+  if (kind === 'rate') return Math.abs(now - before) < 0.0005 ? '→ about the same' : `${arrow} ${Math.abs((now - before) * 100).toFixed(1)} pts`;
   if (before === 0) return `${arrow} from 0`;
-  return `${arrow} ${Math.abs(((now - before) / before) * 100).toFixed(0)} %`;
+  const change = Math.abs(((now - before) / before) * 100);
+  return change < 0.5 ? '→ about the same' : `${arrow} ${change.toFixed(0)} %`;
 }
 
 const field = (title: string, value: string, change: string) => ({ type: 'mrkdwn', text: `*${title}*\n${value}${change ? `   _${change}_` : ''}` });

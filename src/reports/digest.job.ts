@@ -56,7 +56,10 @@ export async function summaryOf(ctx: ReportsContext, period: Period, title: stri
   const png = await renderChartPng({
     title: `${title} · ${account ?? 'all accounts'} · last ${CHART_DAYS} days to ${period.to}`,
     days: chart.daily,
-    carriers: chart.report.carriers.filter((c) => c.avgCost !== null).map((c) => ({ carrier: c.serviceCode ? `${c.carrierCode} ${c.serviceCode}` : c.carrierCode, avgCost: c.avgCost!, shipments: c.shipments, currency: several ? (c.currency ?? null) : null })),
+    // A service code names its carrier already (ups_ground, usps_priority_mail).
+    carriers: chart.report.carriers
+      .filter((c) => c.avgCost !== null)
+      .map((c) => ({ carrier: c.serviceCode ?? c.carrierCode, avgCost: c.avgCost!, shipments: c.shipments, currency: several ? (c.currency ?? null) : (chart.report.cost as { currency: string | null }).currency })),
   });
   const fileId = await uploadFile(ctx.api, { bytes: png, filename: `dockhand-${period.from}-${period.to}.png`, title: `${title} ${period.to}`, altText: `Orders and on-time rate per day, and cost per carrier, to ${period.to}` }, ctx.fetch);
   const health = await ctx.health?.(report).catch((e: unknown) => (ctx.logger.warn({ err: (e as Error).message }, 'account health not available'), undefined));

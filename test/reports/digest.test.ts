@@ -112,3 +112,18 @@ describe('digest time and /dockhand report words', () => {
     expect(parseReportArgs(args, NOW.getTime(), TZ, ['default'])).toHaveProperty('error');
   });
 });
+
+describe('arrows against the previous period', () => {
+  it.each([
+    [132, 62, 'count', '▲ 113 %'],
+    [50, 100, 'count', '▼ 50 %'],
+    [10.15, 10.16, 'amount', '→ about the same'],
+    [5, 0, 'count', '▲ from 0'],
+    [0.957, 0.974, 'rate', '▼ 1.7 pts'],
+    [0.9, 0.9, 'rate', '→ same as before'],
+    [null, 0.9, 'rate', ''],
+  ] as const)('%s against %s (%s) reads %s', async (now, before, kind, expected) => {
+    const { trend } = await import('../../src/reports/digest-message');
+    expect(trend(now, before, kind)).toBe(expected);
+  });
+});
