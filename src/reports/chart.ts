@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import { Resvg } from '@resvg/resvg-js';
 import * as vega from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
+import { money } from './make-report';
 import type { DailyRow } from './report';
 
 /**
@@ -125,14 +126,6 @@ function shortDay(date: string): string {
   return `${d.toLocaleDateString('en-US', { weekday: 'short', timeZone: 'UTC' })} ${d.getUTCDate()}`;
 }
 
-function money(amount: number, currency: string | null): string {
-  if (!currency) return amount.toFixed(2);
-  try {
-    return new Intl.NumberFormat('en-US', { style: 'currency', currency }).format(amount);
-  } catch {
-    return `${amount.toFixed(2)} ${currency}`;
-  }
-}
 
 /** The chart as SVG. */
 export async function renderChartSvg(input: ChartInput): Promise<string> {
