@@ -37,7 +37,6 @@ export async function writeLabel(exec: Exec, labelId: string, c: ConfirmationRec
     await lines.execute();
   }
   await refreshLabelFacts(exec, orderKey, c.accountId, c.amazonOrderId, now);
-  await writeLabelFact(exec, labelId, c);
 }
 
 /** The label side of an order's facts, from every label of the order in the ledger. */
@@ -87,7 +86,10 @@ export class LabelLedger extends DocTable<typeof ConfirmationRecord> {
   }
 
   override async set(labelId: string, c: ConfirmationRecord): Promise<void> {
-    await this.db.transaction().execute((trx) => writeLabel(trx, labelId, c, this.clock()));
+    await this.db.transaction().execute(async (trx) => {
+      await writeLabel(trx, labelId, c, this.clock());
+      await writeLabelFact(trx, labelId, c);
+    });
   }
 
   /** Every ledger entry of each order, by order key. */

@@ -50,9 +50,13 @@ export async function writeLabelFact(exec: Exec, labelId: string, c: Confirmatio
 
 export type ReportEventKind = 'quarantined' | 'retried';
 
-/** An order's currency reaches labels written before the order (their facts row had none yet). */
-export async function fillLabelCurrency(exec: Exec, orderKey: string, currency: string | null): Promise<void> {
+/**
+ * The order's currency on its facts, and on labels written before the order (their facts row had
+ * none yet). Kept apart from writeOrder, which migration 0003 runs on the schema before 0005.
+ */
+export async function writeOrderCurrency(exec: Exec, orderKey: string, currency: string | null): Promise<void> {
   if (currency === null) return;
+  await exec.updateTable('fulfillment_facts').set({ currency }).where('order_key', '=', orderKey).execute();
   await exec.updateTable('label_facts').set({ currency }).where('order_key', '=', orderKey).where('currency', 'is', null).execute();
 }
 
