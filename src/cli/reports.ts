@@ -29,7 +29,7 @@ export function reportsContextFor(deps: { config: Config; store: Store; owner: s
 }
 
 /** Amazon's seller performance figures for the first account, where Amazon credentials are set. */
-function healthOf(config: Config, logger: Logger): Pick<ReportsContext, 'health'> {
+function healthOf(config: Config, logger: Logger): Pick<ReportsContext, 'health' | 'close'> {
   const account = config.accounts[0];
   if (!account?.refreshToken || !config.amazon.clientId || !config.amazon.clientSecret) return {};
   const ca = (config as Config & { sandboxCa?: string }).sandboxCa;
@@ -43,7 +43,7 @@ function healthOf(config: Config, logger: Logger): Pick<ReportsContext, 'health'
     ...(ca ? { ca } : {}),
     logger,
   });
-  return { health: accountHealthSource({ client, marketplaceIds: account.marketplaceIds, logger, pollMs: config.useSandbox ? 200 : 15_000 }) };
+  return { health: accountHealthSource({ client, marketplaceIds: account.marketplaceIds, logger, pollMs: config.useSandbox ? 200 : 15_000 }), close: () => client.close() };
 }
 
 /** A Slack Web API client for the reports, from SLACK_BOT_TOKEN and SLACK_API_URL. */
@@ -54,7 +54,16 @@ export async function reportsSlackApi(config: Config): Promise<ReportsSlackApi> 
     });
   }
   const { webApi } = await import('@slack/bolt');
-  return new webApi.WebClient(config.slack.botToken, config.slack.apiUrl ? { slackApiUrl: config.slack.apiUrl } : {}) as unknown as ReportsSlackApi;
+  return reportsWebClient(webApi.WebClient, config);
+}
+
+/**
+ * The reports' own Web API client: one retry at most, so a digest in flight when the process
+ * stops fails at once instead of retrying for half an hour and holding the process open; the
+ * day is not recorded as posted, and the next start or cron tick posts it.
+ */
+export function reportsWebClient(WebClient: new (token: string, opts: object) => unknown, config: Config): ReportsSlackApi {
+  return new WebClient(config.slack.botToken ?? '', { ...(config.slack.apiUrl ? { slackApiUrl: config.slack.apiUrl } : {}), retryConfig: { retries: 1, maxTimeout: 2_000 } }) as ReportsSlackApi;
 }
 
 interface Deps {
@@ -98,7 +107,7 @@ export function registerReportCommands(program: Command, deps: Deps): void {
     .action(async (o: { date?: string }) => {
       await deps.withStore(async (store, cfg) => {
         const ctx = reportsContextFor({ config: cfg, store, owner: `cli:${process.pid}`, logger: deps.logger() }, await reportsSlackApi(cfg));
-        const r = await runDigest(ctx, { ...(o.date ? { day: o.date } : {}), force: true });
+        const r = await runDigest(ctx, { ...(o.date ? { day: o.date } : {}), force: true }).finally(() => ctx.close?.());
         if (r.outcome === 'no_channel') throw new DockhandError('config.missing', 'slack.channels.digest (or slack.channels.default) is not set', { hint: 'Set slack.channels.digest in dockhand.yml.' });
         if (r.outcome === 'busy') throw new DockhandError('store.lease_busy', 'another Dockhand process is posting the digest right now', { hint: 'Try again in a minute.', transient: true });
         deps.out(`digest for ${r.day} posted${r.outcome === 'posted' ? ` (ts ${r.ts})` : ''}`);

@@ -11,8 +11,7 @@ import type { Product } from './product';
 import type { Runtime } from './runtime';
 import { createDockhandOps, productHealth } from './slack-ops';
 import { reportsFace, startDigestSchedule } from '../reports/digest.job';
-import type { ReportsSlackApi } from '../reports/slack-files';
-import { reportsContextFor } from './reports';
+import { reportsContextFor, reportsWebClient } from './reports';
 
 export interface SlackFace {
   /** The port Slack requests, /healthz and webhooks are served on. */
@@ -57,7 +56,7 @@ export async function startSlackFace(rt: Runtime, product: Product): Promise<Sla
     managers: slack.managers,
     listGroupMembers: async (usergroup) => ((await client.usergroups.users.list({ usergroup })).users ?? []) as string[],
   });
-  const reports = reportsContextFor(rt, client as unknown as ReportsSlackApi);
+  const reports = reportsContextFor(rt, reportsWebClient(webApi.WebClient, rt.config));
   app = createSlackApp({
     config: rt.config,
     ops: createDockhandOps(rt, product),
@@ -76,6 +75,7 @@ export async function startSlackFace(rt: Runtime, product: Product): Promise<Sla
     ...started,
     async stop() {
       digest.stop();
+      reports.close?.();
       await app!.stop();
       await rt.store.releaseLease(DRAIN_LEASE, rt.owner).catch(() => undefined);
     },

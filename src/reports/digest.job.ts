@@ -38,6 +38,8 @@ export interface ReportsContext {
   /** Amazon's account-health figures to show beside ours, when read. */
   health?: (ours: Report) => Promise<HealthFigure[] | undefined>;
   fetch?: typeof fetch;
+  /** Releases what the context holds open (the Reports API client's connections). */
+  close?: () => void;
 }
 
 export interface Summary {
