@@ -3,7 +3,6 @@ import { DockhandError, toDockhandError } from '../domain/errors';
 import { localDay, wallAt } from '../domain/wall-clock';
 import type { Logger } from '../log/logger';
 import type { Store } from '../store/store';
-import { renderChartPng } from './chart';
 import { carrierBlocks, lateOrderBlocks, REPORT_ACTIONS, reportBlocks, type HealthFigure, type ReportButtonValue } from './digest-message';
 import { makeReport, toCsv } from './make-report';
 import { addDays, checkPeriod, dayBoundaries, isCalendarDay, namedPeriod, type Period } from './period';
@@ -55,6 +54,8 @@ export async function summaryOf(ctx: ReportsContext, period: Period, title: stri
   const chartPeriod = { from: addDays(period.to, -(CHART_DAYS - 1)), to: period.to, timeZone: period.timeZone };
   const chart = await makeReport(ctx.store, chartPeriod, ctx.accounts, now, account);
   const several = Array.isArray(chart.report.cost);
+  // Vega and resvg load only when a chart is drawn: every `dockhand` command would pay for them otherwise.
+  const { renderChartPng } = await import('./chart');
   const png = await renderChartPng({
     title: `${title} · ${account ?? 'all accounts'} · last ${CHART_DAYS} days to ${period.to}`,
     days: chart.daily,
