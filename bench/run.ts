@@ -11,6 +11,7 @@ const BENCHES: Record<string, () => Promise<{ main(argv: string[]): Promise<void
   replicas: () => import('./replicas'),
   returns: () => import('./returns'),
   rules: () => import('./rules'),
+  report: () => import('./report'),
 };
 
 const [name, ...rest] = process.argv.slice(2);

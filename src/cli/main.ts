@@ -29,6 +29,7 @@ import { openRuntime, withSandboxConnections, type Runtime } from './runtime';
 import { SANDBOX_DEFAULT_RATE_SCALE } from './sandbox-defaults';
 import { registerReturnsCommands } from '../returns/returns-cli';
 import { registerRulesCommands } from './rules';
+import { registerReportCommands } from './reports';
 
 /** Exit codes: 0 all went through, 2 some orders were quarantined, 1 a fatal error. */
 export const EXIT_OK = 0;
@@ -344,6 +345,8 @@ export function buildCli(): Command {
       });
       formatReconcileReport(report).forEach((l) => out(l));
     });
+
+  registerReportCommands(program, { withStore, config, logger: () => createLogger({ level: process.env.LOG_LEVEL ?? 'warn' }), out });
 
   const notifications = program.command('notifications').description("Amazon's ORDER_CHANGE notifications to the seller's SQS queue (events.sqsQueueUrl in the config)");
   notifications

@@ -19,6 +19,8 @@ import { startSlackSimulator } from '../sandbox/slack/web-api-simulator';
 import { applySandbox, openRuntime, sandboxInfoPath, withSandboxRules, type SandboxInfo } from './runtime';
 import { SANDBOX_WAREHOUSES } from './sandbox-defaults';
 import { startSlackFace, type SlackFace } from './slack';
+import { backfillSandboxHistory } from '../reports/history';
+import { marketplaceById } from '../domain/marketplaces';
 import { randomUUID } from 'node:crypto';
 import { startWarehouse } from '../sandbox/shipstation/warehouse';
 import { ensureShipNotifyWebhook, WEBHOOK_PATH } from '../writeback/ship-notify-webhook';
@@ -168,6 +170,9 @@ export async function runSandbox(given: Config, opts: SandboxOptions): Promise<v
   for (const p of SANDBOX_CATALOGUE) await store.putSkuMapping({ amazonSku: p.sellerSku, shipstationSku: p.shipstationSku, asin: p.asin });
   // The product table the rules read weights from, as `dockhand products sync` would fill it.
   await store.rules.putProducts(SANDBOX_CATALOGUE.map((p) => ({ sku: p.shipstationSku, weightOz: p.weightOz })), Date.now());
+  // A month of fulfillment behind the sandbox seller, so the digest and its chart look real at once.
+  const first = config.accounts[0];
+  if (first) await backfillSandboxHistory(store, { now: new Date(), timeZone: config.reports.timeZone, accountId: first.id, currency: marketplaceById(sandbox.info.marketplaceIds[0] ?? '')?.currency ?? 'USD' });
   await store.close();
   config = withSandboxRules(config);
 

@@ -10,6 +10,8 @@ import { createRoleResolver } from '../slack/roles';
 import type { Product } from './product';
 import type { Runtime } from './runtime';
 import { createDockhandOps, productHealth } from './slack-ops';
+import { reportsFace, startDigestSchedule } from '../reports/digest.job';
+import { reportsContextFor, reportsWebClient } from './reports';
 
 export interface SlackFace {
   /** The port Slack requests, /healthz and webhooks are served on. */
@@ -54,6 +56,7 @@ export async function startSlackFace(rt: Runtime, product: Product): Promise<Sla
     managers: slack.managers,
     listGroupMembers: async (usergroup) => ((await client.usergroups.users.list({ usergroup })).users ?? []) as string[],
   });
+  const reports = reportsContextFor(rt, reportsWebClient(webApi.WebClient, rt.config));
   app = createSlackApp({
     config: rt.config,
     ops: createDockhandOps(rt, product),
@@ -63,12 +66,16 @@ export async function startSlackFace(rt: Runtime, product: Product): Promise<Sla
     logger: rt.logger.child({ part: 'slack' }),
     health: productHealth(rt, product),
     routes: [shipNotifyRoute(product)],
+    reports: reportsFace(reports),
   });
   const started = await app.start();
   appStarted();
+  const digest = startDigestSchedule(reports);
   return {
     ...started,
     async stop() {
+      digest.stop();
+      reports.close?.();
       await app!.stop();
       await rt.store.releaseLease(DRAIN_LEASE, rt.owner).catch(() => undefined);
     },

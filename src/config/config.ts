@@ -10,6 +10,7 @@ import { defaultTimeZone, marketplaceById, type Region } from '../domain/marketp
 import { isKnownTimeZone } from '../domain/wall-clock';
 import { DEFAULT_RETURNS_CONFIG, ReturnsFileConfig, type ReturnsConfig } from '../returns/returns-config';
 import { formatRuleIssue, parseRateShopping, parseRules, type RateShoppingConfig, type Rule } from '../rules/schema';
+import { DigestFileConfig, ReportsFileConfig, type ReportsConfig } from '../reports/config';
 
 /**
  * The one place that reads process.env. Secrets come from the environment (and `.env`);
@@ -113,6 +114,8 @@ const FileConfig = z
     /** Validated by src/rules/schema.ts, whose errors name the rule. */
     rules: z.unknown().optional(),
     rateShopping: z.unknown().optional(),
+    reports: ReportsFileConfig.optional(),
+    digest: DigestFileConfig.optional(),
   })
   .strict();
 
@@ -182,6 +185,8 @@ export interface Config {
   rateShopping: RateShoppingConfig;
   /** ShipStation API v2 (rate shopping across carriers in one call), when SHIPSTATION_V2_API_KEY is set. */
   shipstationV2?: { apiKey: string; baseUrl: string };
+  /** KPI reports and the daily digest. */
+  reports: ReportsConfig;
 }
 
 export const SHIPSTATION_V2_URL = 'https://api.shipstation.com';
@@ -405,6 +410,7 @@ export function loadConfig(env: Env = readEnv(), cwd = process.cwd()): Config {
     rules: rulesParsed.rules,
     rateShopping: rateShopping.config,
     ...(v2Key ? { shipstationV2: { apiKey: v2Key, baseUrl: parseUrl(env, 'SHIPSTATION_V2_API_URL') ?? SHIPSTATION_V2_URL } } : {}),
+    reports: { timeZone: file?.reports?.timeZone ?? timeZoneOf(accounts[0]!), digestTime: file?.digest?.time ?? '08:00' },
   };
 }
 

@@ -49,6 +49,9 @@ export type ErrorCode =
   | 'returns.not_found'
   | 'returns.feed_rejected'
   | 'returns.feed_uncertain'
+  // reports
+  | 'report.invalid_period'
+  | 'report.unavailable'
   | 'internal';
 
 export class DockhandError extends Error {

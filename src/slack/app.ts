@@ -8,7 +8,7 @@ import { healthStatus, type HealthReport } from '../jobs/health';
 import type { Logger } from '../log/logger';
 import type { Store } from '../store/store';
 import type { AlertManager, AlertMessage } from './alerts';
-import { createHandlers, type DockhandOps, type HandlerRoles, type Reply } from './handlers';
+import { createHandlers, type DockhandOps, type HandlerDeps, type HandlerRoles, type Reply } from './handlers';
 import { startSlackFront, type SlackFront } from './front';
 import { registerReturnsSlack } from '../returns/returns-slack';
 import type { ReturnActions } from '../returns/return-actions';
@@ -35,6 +35,8 @@ export interface SlackAppOptions {
   /** More routes on the same HTTP server (ShipStation's webhook); each checks its own caller. */
   routes?: HttpRoute[];
   now?: () => Date;
+  /** `/dockhand report` and the report buttons. */
+  reports?: HandlerDeps['reports'];
 }
 
 export interface HttpRoute {
@@ -159,7 +161,7 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
     ...(config.slack.apiUrl ? { clientOptions: { slackApiUrl: config.slack.apiUrl } } : {}),
   });
 
-  const handlers = createHandlers({ ops: opts.ops, store: opts.store, alerts: opts.alerts, roles: opts.roles, logger, now, render: renderContextOf(config) });
+  const handlers = createHandlers({ ops: opts.ops, store: opts.store, alerts: opts.alerts, roles: opts.roles, logger, now, render: renderContextOf(config), ...(opts.reports ? { reports: opts.reports } : {}) });
 
   // The work behind a command or click runs after its ack, a few at a time: when many arrive at
   // once, new requests are still read and acked at once instead of queueing behind the work of
@@ -197,7 +199,9 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
       return;
     }
     later(async () => {
-      const reply = await handlers.action(actionId, userId, value);
+      const container = ('container' in body ? body.container : undefined) as { channel_id?: string; message_ts?: string; is_ephemeral?: boolean } | undefined;
+      const where = { ...(container?.channel_id ? { channel: container.channel_id } : {}), ...(container?.message_ts ? { messageTs: container.message_ts } : {}), ephemeral: container?.is_ephemeral === true };
+      const reply = await handlers.action(actionId, userId, value, where);
       if (reply) await respond(toRespond(reply)).catch((e: unknown) => logger.warn({ err: (e as Error).message }, 'action reply not delivered'));
     });
   });

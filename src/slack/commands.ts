@@ -40,6 +40,8 @@ export type DockhandCommand =
   | { kind: 'route'; amazonOrderId: string; warehouse: string }
   /** The rules in force and how many orders each matched today. */
   | { kind: 'rules' }
+  /** KPIs of a period (its words are read by src/reports: today, yesterday, 7d, 30d, <from> <to>, an account). */
+  | { kind: 'report'; args: string[] }
   | { kind: 'unknown'; text: string; message: string; suggestion?: string }
   | { kind: 'usage'; command: string; message: string };
 
@@ -70,11 +72,12 @@ export const COMMAND_HELP: readonly string[] = [
   '`/dockhand returns [open|pending|all]` — returns on their way and their refunds (default open)',
   '`/dockhand route <AmazonOrderId> <warehouse>` — move an order to another ShipStation warehouse (quote names with spaces); managers only',
   '`/dockhand rules` — the routing rules in force and how many orders each matched today',
+  '`/dockhand report [today|yesterday|7d|30d|<from> <to>] [account]` — fulfillment KPIs with the chart: volume, time to ship, on time, carriers, cost',
   `\`/dockhand audit [n]\` — the last n actions (1–${AUDIT_MAX}, default ${AUDIT_DEFAULT}): who, what, when, outcome`,
   '`/dockhand help` — this list',
 ];
 
-const COMMAND_WORDS = ['help', 'status', 'order', 'quarantine', 'retry', 'sku', 'pause', 'resume', 'audit', 'late', 'reconcile', 'route', 'rules', 'returns'] as const;
+const COMMAND_WORDS = ['help', 'status', 'order', 'quarantine', 'retry', 'sku', 'pause', 'resume', 'audit', 'late', 'reconcile', 'route', 'rules', 'returns', 'report'] as const;
 const SKU_WORDS = ['map', 'unmapped'] as const;
 
 /**
@@ -150,6 +153,8 @@ export function parseCommand(rawText: string): DockhandCommand {
       if (args.length > 1 || (filter !== 'open' && filter !== 'pending' && filter !== 'all')) return usage(text, 'returns', 'say `open`, `pending` or `all`, e.g. `/dockhand returns pending`');
       return { kind: 'returns', filter };
     }
+    case 'report':
+      return { kind: 'report', args };
     default:
       return unknown(text, head, args);
   }

@@ -1,3 +1,4 @@
+import type { ClickedIn, ReportsFace } from '../reports/digest.job';
 import { z } from 'zod';
 import type { StatusData } from '../jobs/status';
 import { isRetryable, toDockhandError } from '../domain/errors';
@@ -110,6 +111,8 @@ export interface HandlerDeps {
   now: () => Date;
   /** What messages need besides their data (the ShipStation web app), from the config. */
   render?: RenderContext;
+  /** `/dockhand report` and the report buttons (src/reports), when the app can upload files. */
+  reports?: ReportsFace;
 }
 
 /** Splits an alert key into its parts: `quarantine:<account>:<order>`, `quarantine_burst:<account>`, `sync:<account>`, `unmapped:<sku>`. Pure. */
@@ -220,6 +223,8 @@ export function createHandlers(deps: HandlerDeps) {
         if (list.length === 0) return plain('No routing rules are in force: orders go out as mapped (`rules:` in the config).');
         return plain([`*Rules in force* (in file order; orders matched today, UTC)`, ...list.map((r, i) => `${i + 1}. \`${r.name}\` — ${r.matchedToday} today — ${r.summary}`)].join('\n'));
       }
+      case 'report':
+        return deps.reports ? deps.reports.command(cmd.args) : plain('Reports are not available in this Dockhand.');
       case 'unknown':
       case 'usage':
         return fromBlocks(unknownCommand(cmd.message), cmd.message);
@@ -328,9 +333,21 @@ export function createHandlers(deps: HandlerDeps) {
     },
 
     /** Runs an alert button (value: the JSON ButtonValue of ts). Never throws. */
-    async action(actionId: string, userId: string, value: string | undefined): Promise<Reply | undefined> {
+    async action(actionId: string, userId: string, value: string | undefined, where?: ClickedIn): Promise<Reply | undefined> {
       const id = baseAction(actionId);
       const action = `action:${id}`;
+      if (deps.reports?.handles(id)) {
+        // Read-only (a CSV upload at most): no claim, a second click answers again.
+        try {
+          const reply = await deps.reports.action(id, value, where);
+          await audit(userId, action, 'ok', value);
+          return reply;
+        } catch (e) {
+          const err = toDockhandError(e);
+          await audit(userId, action, 'failed', value, `${err.code}: ${err.message}`);
+          return plain(`That did not work: ${err.message}`);
+        }
+      }
       // A link: Slack opened the page itself and only tells us about the click. Nothing to do.
       if (id === ACTIONS.openShipStation) return undefined;
       const v = parseButtonValue(value);

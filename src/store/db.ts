@@ -66,6 +66,8 @@ export interface Database {
     label_cost: number | null;
     late: number | null;
     updated_at: number;
+    /** Migration 0005_reports. */
+    currency?: string | null;
   };
   labels: {
     label_id: string;
@@ -129,6 +131,21 @@ export interface Database {
   products: { sku: string; weight_oz: number | null; length_in: number | null; width_in: number | null; height_in: number | null; category: string | null; updated_at: number };
   rule_matches: { day: number; rule_name: string; n: number };
   rate_choices: { order_key: string; account_id: string; state: string; requested_at: number; saving: number | null; doc: string };
+  label_facts: {
+    label_id: string;
+    order_key: string;
+    account_id: string;
+    created_at: number;
+    confirmed_at: number | null;
+    carrier_code: string;
+    service_code: string | null;
+    cost: number | null;
+    units: number;
+    live: number;
+    currency: string | null;
+  };
+  report_events: { id: Generated<number>; at: number; account_id: string; kind: string };
+  digest_runs: { day: string; posted_at: number; channel: string | null; ts: string | null };
 }
 
 export interface Db {

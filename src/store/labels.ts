@@ -3,6 +3,7 @@ import type { Database } from './db';
 import { DocTable, ms, putDoc, readDoc, type DocShape, type Exec } from './doc-table';
 import { markLate } from './orders';
 import { ConfirmationRecord, OrderLabels, PendingConfirmation, orderRecordKey } from './records';
+import { writeLabelFact } from './report-facts';
 
 /**
  * Tracking writeback's ledger: one row per ShipStation label with what Dockhand did with it on
@@ -85,7 +86,10 @@ export class LabelLedger extends DocTable<typeof ConfirmationRecord> {
   }
 
   override async set(labelId: string, c: ConfirmationRecord): Promise<void> {
-    await this.db.transaction().execute((trx) => writeLabel(trx, labelId, c, this.clock()));
+    await this.db.transaction().execute(async (trx) => {
+      await writeLabel(trx, labelId, c, this.clock());
+      await writeLabelFact(trx, labelId, c);
+    });
   }
 
   /** Every ledger entry of each order, by order key. */

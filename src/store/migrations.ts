@@ -1,6 +1,7 @@
 import { Migrator, sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 import { DockhandError } from '../domain/errors';
 import type { Database, Db, Dialect } from './db';
+import { reportTables } from './report-facts';
 import { moveKeyvRecords } from './upgrade-from-keyv';
 
 /**
@@ -402,6 +403,7 @@ function migrations(dialect: Dialect): Record<string, Migration> {
     '0003_from_keyv': { up: async (db: AnyDb) => void (await moveKeyvRecords(db as Kysely<Database>, dialect)) },
     '0004_rules': ruleTables(),
     '0007_returns': returnsTables(),
+    '0005_reports': reportTables(dialect),
   };
 }
 

@@ -2,6 +2,7 @@ import { sql, type Kysely } from 'kysely';
 import type { Database } from './db';
 import { DocTable, ms, putDoc, type DocShape, type Exec } from './doc-table';
 import { BuyerData, OrderRecord, type OrderState } from './records';
+import { currencyOfMarketplace, writeOrderCurrency } from './report-facts';
 
 /**
  * Orders as Dockhand holds them, and what hangs off each: its lines (SKU, quantity, ship time,
@@ -141,7 +142,11 @@ export class OrderRepository extends DocTable<typeof OrderRecord> {
   }
 
   override async set(key: string, record: OrderRecord): Promise<void> {
-    await this.db.transaction().execute((trx) => writeOrder(trx, key, record, this.clock()));
+    await this.db.transaction().execute(async (trx) => {
+      await writeOrder(trx, key, record, this.clock());
+      // The reports' side (migration 0005), apart from writeOrder, which migration 0003 also runs on the older schema.
+      if (record.fulfilledBy !== 'amazon') await writeOrderCurrency(trx, key, currencyOfMarketplace(record.marketplaceId));
+    });
   }
 
   /**
@@ -170,7 +175,7 @@ export class OrderRepository extends DocTable<typeof OrderRecord> {
           })),
         );
         if (lines.length > 0) await trx.insertInto('order_lines').values(lines).onConflict((oc) => oc.columns(['order_key', 'order_item_id']).doNothing()).execute();
-        const facts = part.filter(([, r]) => r.fulfilledBy !== 'amazon').map(([key, r]) => ({ order_key: key, account_id: r.accountId, amazon_order_id: r.amazonOrderId, ...orderFactsOf(r, now) }));
+        const facts = part.filter(([, r]) => r.fulfilledBy !== 'amazon').map(([key, r]) => ({ order_key: key, account_id: r.accountId, amazon_order_id: r.amazonOrderId, ...orderFactsOf(r, now), currency: currencyOfMarketplace(r.marketplaceId) }));
         if (facts.length > 0) await trx.insertInto('fulfillment_facts').values(facts).onConflict((oc) => oc.column('order_key').doNothing()).execute();
       });
     }

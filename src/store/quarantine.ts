@@ -1,8 +1,9 @@
 import type { Kysely } from 'kysely';
 import type { z } from 'zod';
 import type { Database } from './db';
-import { DocTable, ms, type DocShape } from './doc-table';
+import { DocTable, ms, putDoc, readDoc, type DocShape } from './doc-table';
 import { FindingKeys, QuarantineEntry, UnmappedSku } from './records';
+import { recordReportEvent } from './report-facts';
 
 /** What could not be processed and waits for a person: quarantined orders, unmapped SKUs, open findings. */
 
@@ -17,6 +18,27 @@ export const QUARANTINE_SHAPE: DocShape<typeof QuarantineEntry> = {
 export class Quarantine extends DocTable<typeof QuarantineEntry> {
   constructor(db: Kysely<Database>) {
     super(db, QUARANTINE_SHAPE);
+  }
+
+  /** Writes the entry; its first write counts as a quarantine and each further attempt as a retry (the reports' counts). */
+  override async set(key: string, entry: QuarantineEntry): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      const before = await trx.selectFrom('quarantine').select('doc').where('key', '=', key).executeTakeFirst();
+      const attempts = before ? readDoc(QUARANTINE_SHAPE, key, before.doc).attempts : undefined;
+      await putDoc(trx, QUARANTINE_SHAPE, key, entry);
+      const at = ms(entry.at) ?? Date.now();
+      if (attempts === undefined) await recordReportEvent(trx, entry.accountId, 'quarantined', at);
+      else if ((entry.attempts ?? 1) > attempts) await recordReportEvent(trx, entry.accountId, 'retried', at);
+    });
+  }
+
+  /** Removes the entry: it went through on a later attempt, which counts as a retry. */
+  override async delete(key: string): Promise<boolean> {
+    return this.db.transaction().execute(async (trx) => {
+      const gone = await trx.deleteFrom('quarantine').where('key', '=', key).returning(['account_id']).executeTakeFirst();
+      if (gone) await recordReportEvent(trx, gone.account_id, 'retried', Date.now());
+      return gone !== undefined;
+    });
   }
 
   /** The entries, oldest first; of one account when `accountId` is given. */

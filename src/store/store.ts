@@ -12,6 +12,8 @@ import { BUYER_DATA_SHAPE, OrderRepository } from './orders';
 import { FINDINGS_SHAPE, Quarantine, UnmappedSkus } from './quarantine';
 import { ReturnsRepository } from './returns';
 import { RuleTables } from './rule-tables';
+import { ReportQueries } from './report-queries';
+import { DigestRuns } from './digest-runs';
 import {
   AuditEntry,
   BuyerData,
@@ -70,6 +72,10 @@ export class Store {
   readonly returns: ReturnsRepository;
   /** The product table, rule match counts and rate-shopping choices. */
   readonly rules: RuleTables;
+  /** The KPI reports' aggregations over the facts. */
+  readonly reports: ReportQueries;
+  /** Digests posted, by day. */
+  readonly digests: DigestRuns;
 
   readonly skus: KvTable<typeof SkuMapping>;
   /** ASIN → mapping, for lookups by ASIN. */
@@ -102,6 +108,8 @@ export class Store {
     this.facts = new FulfillmentFacts(k);
     this.returns = new ReturnsRepository(k);
     this.rules = new RuleTables(k);
+    this.reports = new ReportQueries(k);
+    this.digests = new DigestRuns(k);
     const kv = <S extends z.ZodTypeAny>(ns: string, schema: S, name: string) => new KvTable(k, db.dialect, ns, schema, name);
     this.skus = kv('skus', SkuMapping, 'SKU mapping');
     this.asins = kv('asins', SkuMapping, 'ASIN mapping');

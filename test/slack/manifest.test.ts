@@ -41,11 +41,11 @@ describe('manifest.yml', () => {
   it('asks for exactly the bot scopes the methods Dockhand calls need, plus commands and chat:write.public', () => {
     // Methods called by src/slack (views.* need no scope). chat:write.public instead of
     // conversations.join + channels:join: see the comment in manifest.yml.
-    const methods = ['chat.postMessage', 'chat.update', 'chat.postEphemeral', 'views.open', 'views.update', 'usergroups.users.list'];
+    const methods = ['chat.postMessage', 'chat.update', 'chat.postEphemeral', 'views.open', 'views.update', 'usergroups.users.list', 'files.getUploadURLExternal', 'files.completeUploadExternal'];
     const needed = new Set(['commands', 'chat:write.public', ...methods.flatMap(botScopes)]);
     expect(botScopes('views.open')).toEqual([]);
     expect(botScopes('usergroups.users.list')).toEqual(['usergroups:read']);
-    expect([...needed].sort()).toEqual(['chat:write', 'chat:write.public', 'commands', 'usergroups:read']);
+    expect([...needed].sort()).toEqual(['chat:write', 'chat:write.public', 'commands', 'files:write', 'usergroups:read']);
     expect([...(manifest.oauth_config.scopes.bot as string[])].sort()).toEqual([...needed].sort());
     expect(manifest.oauth_config.scopes.user).toBeUndefined();
   });

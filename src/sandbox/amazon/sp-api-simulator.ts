@@ -1,3 +1,4 @@
+import { createReportsApi, REPORT_DOCUMENT_PATH, REPORTS_USAGE_PLANS, sellerPerformanceReport, type ReportGenerator, type ReportsOperation } from './reports-api';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer } from 'node:https';
@@ -36,7 +37,7 @@ export const SANDBOX_LWA_CREDENTIALS = {
   refreshToken: 'Atzr|dockhand-sandbox-refresh-token',
 } as const;
 
-export type SpApiOperation = 'searchOrders' | 'getOrder' | 'confirmShipment' | NotificationsOperation;
+export type SpApiOperation = 'searchOrders' | 'getOrder' | 'confirmShipment' | NotificationsOperation | ReportsOperation;
 
 /**
  * Default usage plans, from each operation's description in orders_2026-01-01.json
@@ -47,6 +48,7 @@ export const SP_API_USAGE_PLANS: Readonly<Record<SpApiOperation, { rate: number;
   getOrder: { rate: 0.5, burst: 30 },
   confirmShipment: { rate: 2, burst: 10 },
   ...NOTIFICATIONS_USAGE_PLANS,
+  ...REPORTS_USAGE_PLANS,
 };
 
 /** The selling partner id the sandbox puts in notifications unless `sellerId` is given. */
@@ -151,6 +153,10 @@ export interface SpApiSimulator {
   confirmations(from?: number): ShipmentConfirmation[];
   /** The next `count` API (not LWA) calls that pass auth answer `status` instead. */
   failNext(count: number, status: number): void;
+  /** The Reports API's generator of a report type (GET_V2_SELLER_PERFORMANCE_REPORT is registered). */
+  registerReportType(reportType: string, generator: ReportGenerator): void;
+  /** Reports requested so far. */
+  reportRequests(): Array<{ reportId: string; reportType: string; processingStatus: string }>;
   stats(): SpApiSimulatorStats;
   resetStats(): void;
   close(): Promise<void>;
@@ -712,10 +718,18 @@ export async function startSpApiSimulator(opts: SpApiSimulatorOptions = {}): Pro
       const op = table[`${segments[2]}/${params.length}`]?.[method];
       if (op) return { op, params };
     }
+    if (segments[0] === 'reports' && segments[1] === '2021-06-30') {
+      if (method === 'POST' && segments[2] === 'reports' && segments.length === 3) return { op: 'createReport' };
+      if (method === 'GET' && segments[2] === 'reports' && segments.length === 4) return { op: 'getReport', params: [decode(segments[3]!)] };
+      if (method === 'GET' && segments[2] === 'documents' && segments.length === 4) return { op: 'getReportDocument', params: [decode(segments[3]!)] };
+    }
     return undefined;
   };
 
   const notificationsApi = notificationsHandlers(notifications, applicationId);
+  let reportsBaseUrl = '';
+  const reportsApi = createReportsApi({ baseUrl: () => reportsBaseUrl, clock });
+  reportsApi.register('GET_V2_SELLER_PERFORMANCE_REPORT', sellerPerformanceReport);
   const dispatchNotifications = async (op: NotificationsOperation, params: string[], req: IncomingMessage, query: URLSearchParams): Promise<ApiResult> => {
     const [first = '', second = ''] = params;
     switch (op) {
@@ -752,6 +766,13 @@ export async function startSpApiSimulator(opts: SpApiSimulatorOptions = {}): Pro
       return;
     }
 
+    // A report document's pre-signed URL: no token, as on Amazon's S3.
+    if (req.method === 'GET' && url.pathname.startsWith(REPORT_DOCUMENT_PATH)) {
+      const doc = reportsApi.document(decodeURIComponent(url.pathname.slice(REPORT_DOCUMENT_PATH.length)));
+      if (!doc) return void res.writeHead(404, { 'content-type': 'application/xml' }).end('<Error><Code>NoSuchKey</Code></Error>');
+      res.writeHead(200, { 'content-type': doc.contentType, 'content-length': String(doc.bytes.length) }).end(doc.bytes);
+      return;
+    }
     const target = route(req.method ?? 'GET', url.pathname);
     if (!target) {
       send(res, 404, new ApiError(404, 'NotFound', 'Resource not found.', `${req.method} ${url.pathname}`).toBody(), {
@@ -776,7 +797,10 @@ export async function startSpApiSimulator(opts: SpApiSimulatorOptions = {}): Pro
       if (op === 'searchOrders') result = searchOrders(url.searchParams);
       else if (op === 'getOrder') result = getOrder(target.orderId ?? '', url.searchParams);
       else if (op === 'confirmShipment') result = await confirmShipment(target.orderId ?? '', req);
-      else result = await dispatchNotifications(op, target.params ?? [], req, url.searchParams);
+      else if (op === 'createReport') result = reportsApi.createReport((await readBody(req)).toString('utf8'));
+      else if (op === 'getReport') result = reportsApi.getReport(target.params?.[0] ?? '');
+      else if (op === 'getReportDocument') result = reportsApi.getReportDocument(target.params?.[0] ?? '');
+      else result = await dispatchNotifications(op as NotificationsOperation, target.params ?? [], req, url.searchParams);
     } catch (error) {
       const apiError =
         error instanceof ApiError ? error : new ApiError(500, 'InternalFailure', 'We encountered an internal error. Please try again.');
@@ -795,6 +819,7 @@ export async function startSpApiSimulator(opts: SpApiSimulatorOptions = {}): Pro
     });
   });
   const baseUrl = await listenOnLoopback(server, opts, 'https');
+  reportsBaseUrl = baseUrl;
   const port = Number(new URL(baseUrl).port);
 
   const sorted = (): WireOrder[] => [...orders.values()].sort((a, b) => compareKeys(sortKey(a), sortKey(b)));
@@ -802,6 +827,8 @@ export async function startSpApiSimulator(opts: SpApiSimulatorOptions = {}): Pro
   return {
     url: baseUrl,
     lwaUrl: `${baseUrl}/auth/o2/token`,
+    registerReportType: (type, generator) => reportsApi.register(type, generator),
+    reportRequests: () => reportsApi.requests(),
     port,
     caCertPem: tls.caCertPem,
     putOrder(order) {

@@ -29,6 +29,8 @@ export const METHODS = {
   'conversations.list': { required: ['token'], tier: 't2' },
   'conversations.info': { required: ['token', 'channel'], tier: 't3' },
   'conversations.join': { required: ['token', 'channel'], tier: 't3' },
+  'files.getUploadURLExternal': { required: ['token', 'length', 'filename'], tier: 't4' },
+  'files.completeUploadExternal': { required: ['token', 'files'], tier: 't4' },
 } as const satisfies Record<string, MethodFacts>;
 
 export type SlackMethod = keyof typeof METHODS;

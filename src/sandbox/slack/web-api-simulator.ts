@@ -60,8 +60,23 @@ export interface SimMessage {
   /** How many times chat.update / replace_original changed it. */
   updated: number;
   /** Where it came from: a Web API method or `response_url`. */
-  via: 'chat.postMessage' | 'chat.postEphemeral' | 'response_url' | 'command_ack' | 'slack';
+  via: 'chat.postMessage' | 'chat.postEphemeral' | 'response_url' | 'command_ack' | 'slack' | 'files.completeUploadExternal';
   visibleTo?: string;
+  /** Files shared with the message (files.completeUploadExternal with a channel). */
+  files?: Array<{ id: string; name: string; title: string; mimetype: string; size: number }>;
+}
+
+/** A file uploaded through files.getUploadURLExternal → upload_url → files.completeUploadExternal. */
+export interface SimFile {
+  id: string;
+  name: string;
+  title: string;
+  /** The length announced to files.getUploadURLExternal. */
+  length: number;
+  altText?: string;
+  /** What was POSTed to the upload URL; absent until then. */
+  bytes?: Buffer;
+  completed: boolean;
 }
 
 export interface SimView {
@@ -123,6 +138,8 @@ export interface SlackSimulator {
   /** Closes a modal with Cancel; sends view_closed when the view asked for `notify_on_close`. */
   closeView(input: { user: string; viewId: string }): Promise<AppReply | null>;
   stats(): SlackSimulatorStats;
+  /** Uploaded files, in order. Copies. */
+  files(): SimFile[];
   close(): Promise<void>;
 }
 
@@ -212,6 +229,12 @@ function jsonArg(v: unknown, error: string): unknown {
   }
 }
 
+function mimeOf(name: string): string {
+  if (/\.png$/i.test(name)) return 'image/png';
+  if (/\.csv$/i.test(name)) return 'text/csv';
+  return 'application/octet-stream';
+}
+
 function plainText(v: unknown): string {
   return isObj(v) && typeof v.text === 'string' ? v.text : '';
 }
@@ -254,6 +277,7 @@ export async function startSlackSimulator(opts: SlackSimulatorOptions): Promise<
   const conversations: Conversation[] = (opts.channels ?? DEFAULT_CHANNELS).map((c) => ({ ...c, is_member: c.is_member ?? true, created }));
 
   const publicMessages: SimMessage[] = [];
+  const uploads = new Map<string, SimFile>();
   const ephemeralMessages: SimMessage[] = [];
   /** Each user's modal window is a stack of views (views.push adds to it). */
   const viewStacks = new Map<string, SimView[]>();
@@ -401,6 +425,7 @@ export async function startSlackSimulator(opts: SlackSimulatorOptions): Promise<
       ts: m.ts,
       team: TEAM.id,
       ...(m.thread_ts ? { thread_ts: m.thread_ts } : {}),
+      ...(m.files ? { files: m.files } : {}),
       ...(m.updated > 0 ? { edited: { user: m.user, ts: m.ts } } : {}),
       bot_profile: { id: BOT.botId, app_id: BOT.appId, name: BOT.name, deleted: false, team_id: TEAM.id, updated: created },
     };
@@ -497,6 +522,42 @@ export async function startSlackSimulator(opts: SlackSimulatorOptions): Promise<
         via: 'chat.postMessage',
       });
       return { channel: c.id, ts: m.ts, message: wireMessage(m) };
+    },
+
+    // https://docs.slack.dev/messaging/working-with-files#upload: get a URL, POST the bytes there, complete.
+    'files.getUploadURLExternal': (args) => {
+      const length = Number(args.length);
+      if (!Number.isInteger(length) || length < 1) throw fail('missing_argument');
+      const altText = str(args.alt_txt) ?? str(args.alt_text);
+      if (altText && altText.length > 1000) throw fail('alt_txt_too_large');
+      const id = `F${hex(5).toUpperCase()}`;
+      uploads.set(id, { id, name: String(args.filename), title: String(args.filename), length, ...(altText ? { altText } : {}), completed: false });
+      return { upload_url: `${baseUrl}/_sim/upload/${id}`, file_id: id };
+    },
+
+    'files.completeUploadExternal': (args) => {
+      const list = jsonArg(args.files, 'invalid_arguments');
+      if (!Array.isArray(list) || list.length === 0 || !list.every((f) => isObj(f) && typeof f.id === 'string')) throw fail('invalid_arguments', ['[ERROR] must provide an array of objects with an id [json-pointer:/files]']);
+      const files = list.map((f) => {
+        const file = uploads.get(String((f as Json).id));
+        // Slack answers file_not_found for an id it never issued or whose bytes never arrived.
+        if (!file || !file.bytes) throw fail('file_not_found');
+        if (file.completed) throw fail('file_not_found');
+        return { file, title: str((f as Json).title) };
+      });
+      const channelId = str(args.channel_id);
+      const c = channelId ? resolveConversation(channelId, true) : undefined;
+      if (c && !c.is_member) throw fail('not_in_channel');
+      for (const { file, title } of files) {
+        file.completed = true;
+        if (title) file.title = title;
+      }
+      const wire = files.map(({ file }) => ({ id: file.id, name: file.name, title: file.title, mimetype: mimeOf(file.name), size: file.bytes!.length }));
+      if (c) {
+        addMessage({ channel: c.id, text: str(args.initial_comment) ?? '', blocks: [], thread_ts: str(args.thread_ts), user: BOT.userId, bot_id: BOT.botId, via: 'files.completeUploadExternal', files: wire });
+      }
+      touch();
+      return { files: wire.map((f) => ({ id: f.id, title: f.title })) };
     },
 
     'chat.update': (args) => {
@@ -953,8 +1014,33 @@ export async function startSlackSimulator(opts: SlackSimulatorOptions): Promise<
     sendJson(res, 200, { ok: true });
   }
 
+  /** The upload URL takes the file's raw bytes (as Slack's does), and the page reads them back. */
+  async function handleFile(req: IncomingMessage, res: ServerResponse, url: URL): Promise<boolean> {
+    const upload = /^\/_sim\/upload\/(F[0-9A-F]+)$/.exec(url.pathname)?.[1];
+    if (upload && req.method === 'POST') {
+      const file = uploads.get(upload);
+      const chunks: Buffer[] = [];
+      for await (const c of req) chunks.push(c as Buffer);
+      if (!file || file.completed) return (res.writeHead(404).end('not found'), true);
+      file.bytes = Buffer.concat(chunks);
+      res.writeHead(200, { 'content-type': 'text/plain' }).end(`OK - ${file.bytes.length}`);
+      return true;
+    }
+    const shown = /^\/_sim\/files\/(F[0-9A-F]+)$/.exec(url.pathname)?.[1];
+    if (shown && req.method === 'GET') {
+      const file = uploads.get(shown);
+      if (!file?.bytes || !file.completed) return (res.writeHead(404).end('not found'), true);
+      res.writeHead(200, { 'content-type': mimeOf(file.name), 'cache-control': 'no-store' }).end(file.bytes);
+      return true;
+    }
+    return false;
+  }
+
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://localhost');
+    if (url.pathname.startsWith('/_sim/upload/') || url.pathname.startsWith('/_sim/files/')) {
+      if (await handleFile(req, res, url)) return;
+    }
     const raw = await readBody(req);
     if (!url.pathname.startsWith('/api/')) return handlePage(req, res, url, raw);
     const method = url.pathname.slice('/api/'.length);
@@ -995,6 +1081,7 @@ export async function startSlackSimulator(opts: SlackSimulatorOptions): Promise<
     submitView,
     closeView,
     stats: () => ({ calls: { ...calls }, rateLimited: { ...rateLimited } }),
+    files: () => [...uploads.values()].map((f) => ({ ...f, ...(f.bytes ? { bytes: Buffer.from(f.bytes) } : {}) })),
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.closeAllConnections();

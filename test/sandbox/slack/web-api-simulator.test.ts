@@ -113,6 +113,13 @@ async function validArgs(method: SlackMethod): Promise<Record<string, unknown>> 
     case 'conversations.info':
     case 'conversations.join':
       return { channel: 'C0OPS00001' };
+    case 'files.getUploadURLExternal':
+      return { length: 3, filename: 'chart.png' };
+    case 'files.completeUploadExternal': {
+      const got = await call('files.getUploadURLExternal', { length: 3, filename: 'days.csv' });
+      await fetch(got.body.upload_url, { method: 'POST', body: 'a,b' });
+      return { files: JSON.stringify([{ id: got.body.file_id, title: 'Days' }]), channel_id: 'C0OPS00001' };
+    }
   }
 }
 
@@ -468,5 +475,22 @@ describe('signed requests to the app', () => {
     app!.setHandler(() => new Promise((resolve) => setTimeout(() => resolve({ status: 200 }), 500)));
     const reply = await sim!.sendCommand({ user: 'U0MAYA0001', channel: 'C0OPS00001', text: 'slow' });
     expect(reply).toMatchObject({ status: 0, error: 'operation_timeout' });
+  });
+});
+
+describe('external file upload', () => {
+  it('keeps the bytes posted to the upload URL and shares the file in a thread on completion', async () => {
+    await start();
+    const parent = await call('chat.postMessage', { channel: 'C0OPS00001', text: 'digest' });
+    const got = await call('files.getUploadURLExternal', { length: 4, filename: 'chart.png' });
+    // Completing before the bytes arrived is refused, as Slack does.
+    expect((await call('files.completeUploadExternal', { files: JSON.stringify([{ id: got.body.file_id }]) })).body.error).toBe('file_not_found');
+    expect((await fetch(got.body.upload_url, { method: 'POST', body: Buffer.from([0x89, 0x50, 0x4e, 0x47]) })).status).toBe(200);
+    const done = await call('files.completeUploadExternal', { files: JSON.stringify([{ id: got.body.file_id, title: 'Chart' }]), channel_id: 'C0OPS00001', thread_ts: parent.body.ts });
+    expect(done.body).toMatchObject({ ok: true, files: [{ id: got.body.file_id, title: 'Chart' }] });
+    const reply = sim!.messages('C0OPS00001').find((m) => m.thread_ts === parent.body.ts);
+    expect(reply?.files).toEqual([{ id: got.body.file_id, name: 'chart.png', title: 'Chart', mimetype: 'image/png', size: 4 }]);
+    const served = await fetch(`${sim!.url}/_sim/files/${got.body.file_id}`);
+    expect([served.headers.get('content-type'), Buffer.from(await served.arrayBuffer()).toString('hex')]).toEqual(['image/png', '89504e47']);
   });
 });

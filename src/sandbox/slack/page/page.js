@@ -157,8 +157,16 @@
         if (block.accessory) d.appendChild(renderElement(block.accessory, block.block_id, where));
         return d;
       }
-      case 'image':
-        return el('div', 'block block-image', escapeHtml('[image: ' + (block.alt_text || '') + ']'));
+      case 'image': {
+        // An image uploaded through files.getUploadURLExternal is shown from the simulator's own store.
+        const id = block.slack_file && block.slack_file.id;
+        if (!id) return el('div', 'block block-image', escapeHtml('[image: ' + (block.alt_text || '') + ']'));
+        const img = document.createElement('img');
+        img.className = 'block block-picture';
+        img.src = '/_sim/files/' + encodeURIComponent(id);
+        img.alt = block.alt_text || '';
+        return img;
+      }
       case 'rich_text':
         return el('div', 'block text', escapeHtml(JSON.stringify(block.elements).slice(0, 200)));
       default:
@@ -189,6 +197,14 @@
     const where = { channel: m.channel, ts: m.ts };
     if (m.blocks && m.blocks.length) for (const b of m.blocks) body.appendChild(renderBlock(b, where));
     else body.appendChild(el('div', 'text', mrkdwn(m.text)));
+    for (const f of m.files || []) {
+      const a = document.createElement('a');
+      a.className = 'block file';
+      a.href = '/_sim/files/' + encodeURIComponent(f.id);
+      a.download = f.name;
+      a.textContent = '\u{1F4CE} ' + (f.title || f.name) + ' (' + f.size + ' bytes)';
+      body.appendChild(a);
+    }
     row.appendChild(body);
     return row;
   }

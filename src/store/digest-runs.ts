@@ -1,0 +1,34 @@
+import type { Kysely } from 'kysely';
+import type { Database } from './db';
+
+/** The daily digests posted: one row per day, so a restart or a second replica never posts a day twice. */
+export interface DigestRun {
+  day: string;
+  postedAt: string;
+  channel?: string;
+  ts?: string;
+}
+
+export class DigestRuns {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async get(day: string): Promise<DigestRun | undefined> {
+    const r = await this.db.selectFrom('digest_runs').selectAll().where('day', '=', day).executeTakeFirst();
+    return r ? { day: r.day, postedAt: new Date(Number(r.posted_at)).toISOString(), ...(r.channel ? { channel: r.channel } : {}), ...(r.ts ? { ts: r.ts } : {}) } : undefined;
+  }
+
+  /** Records the day's digest as posted (the first record stays). */
+  async record(run: DigestRun): Promise<void> {
+    await this.db
+      .insertInto('digest_runs')
+      .values({ day: run.day, posted_at: Date.parse(run.postedAt), channel: run.channel ?? null, ts: run.ts ?? null })
+      .onConflict((oc) => oc.column('day').doNothing())
+      .execute();
+  }
+
+  /** The latest day a digest was posted for. */
+  async last(): Promise<DigestRun | undefined> {
+    const r = await this.db.selectFrom('digest_runs').select('day').orderBy('day', 'desc').limit(1).executeTakeFirst();
+    return r ? this.get(r.day) : undefined;
+  }
+}
