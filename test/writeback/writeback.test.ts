@@ -7,6 +7,7 @@ import { run as runSync } from '../../src/sync/sync-orders.job';
 import { createShipNotifyIntake, runPollPass, type ShipNotifyIntake } from '../../src/writeback/poll-labels.job';
 import { createWriteback } from '../../src/writeback/confirm-labels.job';
 import { DockhandError } from '../../src/domain/errors';
+import { orderRecordKey } from '../../src/store/store';
 import { SYNC_FAILED } from '../../src/sync/sync-failed-alert';
 import { startHarness, type Harness } from '../support/sandbox';
 
@@ -336,6 +337,21 @@ describe('tracking writeback against the sandbox', () => {
     refused = false;
     expect(await pass()).toMatchObject({ confirmed: 3 });
   });
+
+  it('answers labels settled on an earlier pass at once, even while another replica works on their order', async () => {
+    const a = place();
+    const b = place();
+    await sync();
+    h.sandbox.shipstation.createLabel(ssOrder(a.orderId).orderId, { notify: false });
+    expect((await poll()).confirmed).toBe(1);
+    // Another replica holds a's order for a long while; a's label is settled in the ledger already.
+    expect(await h.rt.store.acquireLease(`label-order:${orderRecordKey('default', a.orderId)}`, 'elsewhere:1:x', 3_600_000, Date.now())).toBe(true);
+    h.sandbox.shipstation.createLabel(ssOrder(b.orderId).orderId, { notify: false });
+    const second = await poll();
+    expect(second).toMatchObject({ ok: true, confirmed: 1, alreadyDone: 1 });
+    expect(amazonPackages(a.orderId)).toHaveLength(1);
+    expect(amazonPackages(b.orderId)).toHaveLength(1);
+  }, 20_000);
 
   it('changes nothing for a forged webhook: wrong secret, or a resource_url outside ShipStation', async () => {
     const order = place();
