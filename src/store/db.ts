@@ -2,7 +2,6 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect, type Generated } from 'kysely';
-import pg from 'pg';
 import { DockhandError } from '../domain/errors';
 
 /**
@@ -162,10 +161,6 @@ export interface DbOptions {
   memory?: boolean;
 }
 
-// Postgres sends bigint (int8) and COUNT(*) as strings, since they can exceed 2^53; our values
-// (epoch milliseconds, counts) never do.
-pg.types.setTypeParser(20, (v) => Number(v));
-
 export async function openDb(opts: DbOptions): Promise<Db> {
   const url = opts.storeUrl;
   if (opts.memory) return sqliteDb(':memory:');
@@ -181,6 +176,12 @@ export async function openDb(opts: DbOptions): Promise<Db> {
   }
   const scheme = url.split(':')[0];
   if (scheme === 'postgres' || scheme === 'postgresql') {
+    // Loaded only for Postgres: a process on SQLite (the default) never runs it, and loading it
+    // costs some 7 MB of resident memory.
+    const { default: pg } = await import('pg');
+    // Postgres sends bigint (int8) and COUNT(*) as strings, since they can exceed 2^53; our values
+    // (epoch milliseconds, counts) never do.
+    pg.types.setTypeParser(20, (v) => Number(v));
     const pool = new pg.Pool({ connectionString: url, max: 10 });
     // An idle client that loses its server emits here; the next query reports it.
     pool.on('error', () => undefined);

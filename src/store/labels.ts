@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Database } from './db';
 import { DocTable, ms, putDoc, readDoc, type DocShape, type Exec } from './doc-table';
-import { markLate } from './orders';
+import { lateOf } from './orders';
 import { ConfirmationRecord, OrderLabels, PendingConfirmation, orderRecordKey } from './records';
 import { writeLabelFact } from './report-facts';
 
@@ -64,9 +64,8 @@ async function refreshLabelFacts(exec: Exec, orderKey: string, accountId: string
   await exec
     .insertInto('fulfillment_facts')
     .values({ order_key: orderKey, account_id: accountId, amazon_order_id: amazonOrderId, is_prime: 0, units: 0, ...labelFacts })
-    .onConflict((oc) => oc.column('order_key').doUpdateSet(labelFacts))
+    .onConflict((oc) => oc.column('order_key').doUpdateSet({ ...labelFacts, late: lateOf('excluded.confirmed_at', 'fulfillment_facts.ship_by') }))
     .execute();
-  await markLate(exec, orderKey);
 }
 
 export interface LedgerCounts {
@@ -103,6 +102,19 @@ export class LabelLedger extends DocTable<typeof ConfirmationRecord> {
         .orderBy('label_created_at')
         .execute();
       for (const r of rows) out.get(r.order_key)?.push(readDoc(LABEL_SHAPE, r.key, r.doc));
+    }
+    return out;
+  }
+
+  /**
+   * The state of each label that has a ledger entry, by label id: one indexed read for a whole
+   * batch, where most labels were settled on an earlier pass.
+   */
+  async statesOf(labelIds: string[]): Promise<Map<string, ConfirmationRecord['state']>> {
+    const out = new Map<string, ConfirmationRecord['state']>();
+    for (let i = 0; i < labelIds.length; i += 500) {
+      const rows = await this.db.selectFrom('labels').select(['label_id', 'state']).where('label_id', 'in', labelIds.slice(i, i + 500)).execute();
+      for (const r of rows) out.set(r.label_id, ConfirmationRecord.shape.state.parse(r.state));
     }
     return out;
   }

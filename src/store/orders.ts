@@ -53,12 +53,31 @@ export const BUYER_DATA_SHAPE: DocShape<typeof BuyerData> = {
 export async function writeOrder(exec: Exec, key: string, record: OrderRecord, now: number): Promise<void> {
   await putDoc(exec, ORDER_SHAPE, key, record);
   const shippedAt = record.amazonStatus === 'shipped' ? ms(record.closedAt) : null;
-  for (const item of record.items ?? []) {
-    const quantities = { quantity: item.quantityOrdered, quantity_shipped: item.quantityShipped ?? 0, amazon_sku: item.amazonSku ?? null, sku: item.sku ?? null };
+  const items = record.items ?? [];
+  // One statement for all the lines: sync writes every order twice (in flight, then sent), and
+  // each statement Kysely builds and compiles is garbage the import has to collect.
+  if (items.length > 0) {
     await exec
       .insertInto('order_lines')
-      .values({ order_key: key, order_item_id: item.orderItemId, ...quantities, shipped_at: shippedAt })
-      .onConflict((oc) => oc.columns(['order_key', 'order_item_id']).doUpdateSet({ ...quantities, amazon_sku: sql`coalesce(excluded.amazon_sku, order_lines.amazon_sku)`, sku: sql`coalesce(excluded.sku, order_lines.sku)` }))
+      .values(
+        items.map((item) => ({
+          order_key: key,
+          order_item_id: item.orderItemId,
+          quantity: item.quantityOrdered,
+          quantity_shipped: item.quantityShipped ?? 0,
+          amazon_sku: item.amazonSku ?? null,
+          sku: item.sku ?? null,
+          shipped_at: shippedAt,
+        })),
+      )
+      .onConflict((oc) =>
+        oc.columns(['order_key', 'order_item_id']).doUpdateSet({
+          quantity: sql`excluded.quantity`,
+          quantity_shipped: sql`excluded.quantity_shipped`,
+          amazon_sku: sql`coalesce(excluded.amazon_sku, order_lines.amazon_sku)`,
+          sku: sql`coalesce(excluded.sku, order_lines.sku)`,
+        }),
+      )
       .execute();
   }
   // Shipped outside a label Dockhand saw (Amazon says so): its lines shipped when Amazon closed it.
@@ -74,9 +93,8 @@ export async function writeOrder(exec: Exec, key: string, record: OrderRecord, n
   await exec
     .insertInto('fulfillment_facts')
     .values({ order_key: key, account_id: record.accountId, amazon_order_id: record.amazonOrderId, ...orderFacts })
-    .onConflict((oc) => oc.column('order_key').doUpdateSet(orderFacts))
+    .onConflict((oc) => oc.column('order_key').doUpdateSet({ ...orderFacts, late: lateOf('fulfillment_facts.confirmed_at', 'excluded.ship_by') }))
     .execute();
-  await markLate(exec, key);
 }
 
 /** The order's side of its fulfillment facts. */
@@ -94,13 +112,15 @@ function orderFactsOf(record: OrderRecord, now: number) {
   };
 }
 
-/** `late`: Amazon accepted the first confirmation after the latest ship date (null until both are known). */
-export async function markLate(exec: Exec, orderKey: string): Promise<void> {
-  await exec
-    .updateTable('fulfillment_facts')
-    .set({ late: sql`case when confirmed_at is null or ship_by is null then null when confirmed_at > ship_by then 1 else 0 end` })
-    .where('order_key', '=', orderKey)
-    .execute();
+/**
+ * `late`: Amazon accepted the first confirmation after the latest ship date (null until both are
+ * known), from the two columns named. Set in the same upsert that changes either of them (a new
+ * row has no confirmation and ship date both, so it starts null).
+ */
+export function lateOf(confirmedAt: string, shipBy: string) {
+  const c = sql.ref(confirmedAt);
+  const s = sql.ref(shipBy);
+  return sql<number | null>`case when ${c} is null or ${s} is null then null when ${c} > ${s} then 1 else 0 end`;
 }
 
 async function deleteOrderRows(exec: Exec, keys: string[]): Promise<void> {

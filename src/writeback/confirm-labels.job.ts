@@ -359,16 +359,14 @@ export function createWriteback(ctx: WritebackContext): Writeback {
     return record;
   }
 
+  /** Adds the label to the order's (an insert that does nothing when it is there already). */
   async function remember(orderKey: string, labelId: string): Promise<void> {
-    const seen = await ctx.store.orderLabels.get(orderKey);
-    if (seen?.labelIds.includes(labelId)) return;
-    await ctx.store.orderLabels.set(orderKey, { labelIds: [...(seen?.labelIds ?? []), labelId] });
+    await ctx.store.orderLabels.set(orderKey, { labelIds: [labelId] });
   }
 
-  /** The ledger of the order's other labels. */
+  /** The ledger of the order's other labels, by the ledger's own index by order. */
   async function siblingRecords(orderKey: string, except: string): Promise<ConfirmationRecord[]> {
-    const ids = ((await ctx.store.orderLabels.get(orderKey))?.labelIds ?? []).filter((id) => id !== except);
-    return (await ctx.store.confirmations.getMany(ids)).filter((r): r is ConfirmationRecord => r !== undefined);
+    return ((await ctx.store.confirmations.byOrders([orderKey])).get(orderKey) ?? []).filter((r) => r.labelId !== except);
   }
 
   /**
@@ -403,8 +401,16 @@ export function createWriteback(ctx: WritebackContext): Writeback {
     },
     async handleLabels(labels, via) {
       const summary = emptyWritebackSummary();
+      summary.seen = labels.length;
+      // A coalesced SHIP_NOTIFY fetch and a polling pass bring back every recent label, most of
+      // them settled by an earlier one: one read of their ledger states answers those, without
+      // an order lease and a read each (which made a busy stretch cost more per batch than the
+      // labels that were new in it, and held every one of them in memory while it queued).
+      const states = await ctx.store.confirmations.statesOf(labels.map((l) => l.id)).catch(() => new Map<string, ConfirmationRecord['state']>());
+      const open = labels.filter((l) => !isSettled(states.get(l.id), l));
+      summary.alreadyDone = labels.length - open.length;
       const outcomes = await Promise.all(
-        labels.map((label) =>
+        open.map((label) =>
           handleOnce(label, via).catch((e) => {
             // A store failure: nothing was recorded, so the next pass tries again.
             ctx.logger.error({ job: name, labelId: label.id, err: (e as Error).message }, 'label not handled');
@@ -412,11 +418,20 @@ export function createWriteback(ctx: WritebackContext): Writeback {
           }),
         ),
       );
-      summary.seen = labels.length;
       for (const { outcome } of outcomes) summary[tally[outcome]]++;
       return summary;
     },
   };
+}
+
+/**
+ * Whether a label's ledger state already answers it, so that handling it again would change
+ * nothing: settled (confirmed, skipped, quarantined for Retry), unless it is a confirmed label
+ * now seen voided, which is news to act on. In flight or unknown: it needs the full path. Pure.
+ */
+export function isSettled(state: ConfirmationRecord['state'] | undefined, label: Pick<Label, 'voided'>): boolean {
+  if (state === undefined || state === 'in_flight') return false;
+  return !(state === 'confirmed' && label.voided);
 }
 
 /**

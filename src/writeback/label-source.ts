@@ -1,7 +1,7 @@
 import { toDockhandError } from '../domain/errors';
 import type { Label } from '../domain/label';
 import { silentLogger, type Logger } from '../log/logger';
-import type { ShipStationClient } from '../shipstation/client';
+import { MAX_PAGE_SIZE, type ListShipmentsQuery, type ShipStationClient } from '../shipstation/client';
 import { isTrustedResourceUrl } from '../shipstation/ship-notify';
 import { fulfillmentToLabel, shipmentToLabel } from '../shipstation/to-label';
 import type { LabelSource } from './poll-labels.job';
@@ -22,22 +22,45 @@ function eachReadable<T>(items: T[], toLabel: (item: T) => Label, logger: Logger
   return out;
 }
 
+/**
+ * Every page of a list, each turned into Labels as it arrives. Only the Labels are kept: a busy
+ * window is thousands of shipments, and ShipStation's whole records of them (addresses,
+ * weights, every item as ordered) held until the last page came in were most of what a pass
+ * or a coalesced SHIP_NOTIFY fetch kept in memory.
+ */
+async function everyPage<T>(list: (page: number) => Promise<{ page: number; pages: number; rows: T[] }>, toLabel: (item: T) => Label, logger: Logger): Promise<Label[]> {
+  const out: Label[] = [];
+  for (let page = 1; ; page++) {
+    const res = await list(page);
+    out.push(...eachReadable(res.rows, toLabel, logger));
+    if (res.rows.length === 0 || res.page >= res.pages) return out;
+  }
+}
+
 /** ShipStation labels and fulfillments as Dockhand Labels. */
 export function labelSource(shipstation: ShipStationClient, baseUrl: string, logger: Logger = silentLogger): LabelSource {
+  const shipments = (window: Pick<ListShipmentsQuery, 'createDateStart' | 'createDateEnd' | 'voidDateStart' | 'voidDateEnd'>) =>
+    everyPage(
+      async (page) => {
+        const res = await shipstation.listShipments({ ...window, includeShipmentItems: true, page, pageSize: MAX_PAGE_SIZE });
+        return { page: res.page, pages: res.pages, rows: res.shipments };
+      },
+      shipmentToLabel,
+      logger,
+    );
   return {
     trusts: (url) => isTrustedResourceUrl(url, baseUrl),
-    async labelsCreated(from, to) {
-      const res = await shipstation.listShipments({ createDateStart: from, createDateEnd: to, includeShipmentItems: true, allPages: true });
-      return eachReadable(res.shipments, shipmentToLabel, logger);
-    },
-    async labelsVoided(from, to) {
-      const res = await shipstation.listShipments({ voidDateStart: from, voidDateEnd: to, includeShipmentItems: true, allPages: true });
-      return eachReadable(res.shipments, shipmentToLabel, logger);
-    },
-    async fulfillmentsCreated(from, to) {
-      const res = await shipstation.listFulfillments({ createDateStart: from, createDateEnd: to, allPages: true });
-      return eachReadable(res.fulfillments, fulfillmentToLabel, logger);
-    },
+    labelsCreated: (from, to) => shipments({ createDateStart: from, createDateEnd: to }),
+    labelsVoided: (from, to) => shipments({ voidDateStart: from, voidDateEnd: to }),
+    fulfillmentsCreated: (from, to) =>
+      everyPage(
+        async (page) => {
+          const res = await shipstation.listFulfillments({ createDateStart: from, createDateEnd: to, page, pageSize: MAX_PAGE_SIZE });
+          return { page: res.page, pages: res.pages, rows: res.fulfillments };
+        },
+        fulfillmentToLabel,
+        logger,
+      ),
     async labelsAt(resourceUrl) {
       const res = await shipstation.getShipmentsAt(resourceUrl);
       return eachReadable(res.shipments, shipmentToLabel, logger);

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { timingSafeEqual } from 'node:crypto';
 import { toDockhandError } from '../domain/errors';
 import type { Label } from '../domain/label';
+import { MAX_PAGE_SIZE } from '../shipstation/client';
 import { ShipNotifyPayload } from '../shipstation/ship-notify';
 import type { Logger } from '../log/logger';
 import type { Store } from '../store/store';
@@ -115,7 +116,8 @@ export const COALESCE_MARGIN_MS = 5 * 60_000;
  *
  * Each notification costs a ShipStation call, and ShipStation allows 40 a minute. While one
  * fetch is under way, notifications that arrive wait, and are then fetched together as one list
- * of recently created labels: a busy afternoon costs a call per few seconds, not one per label.
+ * of recently created labels when that takes fewer calls than their own URLs: a busy afternoon
+ * costs a call per few seconds, not one per label.
  */
 export function createShipNotifyIntake(opts: { secret: string | undefined; labels: LabelSource; writeback: Writeback; logger: Logger; now?: () => number }): ShipNotifyIntake {
   const log = opts.logger.child({ job: 'ship-notify' });
@@ -134,15 +136,39 @@ export function createShipNotifyIntake(opts: { secret: string | undefined; label
     res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify({ ok: false, error: reason }));
   };
 
+  /** Fetches the labels of each notification by its own resource_url; one that fails is left to the polling pass. */
+  async function labelsOfEach(batch: Array<{ url: string }>): Promise<Label[]> {
+    const labels: Label[] = [];
+    for (const url of new Set(batch.map((b) => b.url))) {
+      counts.fetches++;
+      try {
+        labels.push(...(await opts.labels.labelsAt(url)));
+      } catch (e) {
+        counts.failed++;
+        const err = toDockhandError(e);
+        log.warn({ code: err.code, notifications: 1 }, `SHIP_NOTIFY not processed: ${err.message}`);
+      }
+    }
+    return labels;
+  }
+
+  // How many pages the last coalesced fetch took. While a batch holds no more notifications
+  // than that, their own resource_urls cost no more ShipStation calls than the window would,
+  // and bring back their labels only, instead of every label of the last minutes (thousands
+  // in a busy stretch, fetched again for every batch).
+  let windowPages = 1;
+
   async function work(): Promise<void> {
     while (waiting.length > 0) {
       const batch = waiting.splice(0);
-      counts.fetches++;
       try {
-        const labels =
-          batch.length === 1
-            ? await opts.labels.labelsAt(batch[0]!.url)
-            : await opts.labels.labelsCreated(new Date(batch.reduce((min, b) => Math.min(min, b.at), Infinity) - COALESCE_MARGIN_MS).toISOString(), new Date(now()).toISOString());
+        let labels: Label[];
+        if (batch.length <= windowPages) labels = await labelsOfEach(batch);
+        else {
+          counts.fetches++;
+          labels = await opts.labels.labelsCreated(new Date(batch.reduce((min, b) => Math.min(min, b.at), Infinity) - COALESCE_MARGIN_MS).toISOString(), new Date(now()).toISOString());
+          windowPages = Math.max(1, Math.ceil(labels.length / MAX_PAGE_SIZE));
+        }
         // Worked before the next batch is fetched: notifications arriving meanwhile fold into one
         // fetch, so a busy stretch never stacks up re-fetched labels (and the memory they hold)
         // faster than Amazon's pace drains them.

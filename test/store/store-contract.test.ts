@@ -175,6 +175,17 @@ describe.each(BACKENDS)('store contract on %s', (backend) => {
     expect(counts.get('us')).toEqual({ confirmed: 2, inFlight: 0, skipped: 0, quarantined: 0, lastConfirmedAt: '2026-12-01T11:01:00.000Z' });
   });
 
+  it("tells late from whichever comes last, the confirmation or the order's ship-by date", async () => {
+    const { store } = await open();
+    await store.confirmations.set('shipment:1', label('shipment:1', 'o1', { items: [{ orderItemId: 'o1-1', quantity: 2 }] }));
+    expect((await store.facts.get('us:o1'))?.late).toBeUndefined();
+    await store.orders.set('us:o1', order('o1', { shipByLatest: '2026-12-01T10:00:00.000Z' }));
+    expect((await store.facts.get('us:o1'))?.late).toBe(true);
+    await store.orders.set('us:o1', order('o1', { shipByLatest: '2026-12-02T10:00:00.000Z', items: [{ orderItemId: 'o1-1', quantityOrdered: 3, quantityShipped: 1, sku: 'WH-9' }] }));
+    expect((await store.facts.get('us:o1'))?.late).toBe(false);
+    expect(await store.facts.get('us:o1')).toMatchObject({ units: 3, confirmedAt: '2026-12-01T10:05:00.000Z' });
+  });
+
   it('appends audit rows and lists them by target and most recent', async () => {
     const { store } = await open();
     for (let i = 0; i < 5; i++) {

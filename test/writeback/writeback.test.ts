@@ -7,6 +7,8 @@ import { run as runSync } from '../../src/sync/sync-orders.job';
 import { createShipNotifyIntake, runPollPass, type ShipNotifyIntake } from '../../src/writeback/poll-labels.job';
 import { createWriteback } from '../../src/writeback/confirm-labels.job';
 import { DockhandError } from '../../src/domain/errors';
+import { orderRecordKey } from '../../src/store/store';
+import type { Label } from '../../src/domain/label';
 import { SYNC_FAILED } from '../../src/sync/sync-failed-alert';
 import { startHarness, type Harness } from '../support/sandbox';
 
@@ -99,6 +101,43 @@ describe('tracking writeback against the sandbox', () => {
     release();
     await intake.drain();
     expect(intake.stats()).toMatchObject({ accepted: 30, fetches: 2, failed: 0 });
+    for (const o of orders) expect(amazonPackages(o.orderId).map((p) => p.carrier)).toEqual(['USPS']);
+  });
+
+  it('fetches a few waiting notifications by their own URLs once the coalesced window takes more pages than they are', async () => {
+    await subscribe();
+    const orders = Array.from({ length: 6 }, () => place());
+    await sync();
+    const calls = { own: 0, window: 0 };
+    let gate: Promise<void> = Promise.resolve();
+    // Labels of other stores in the window: 600 of them make it two pages.
+    const others: Label[] = Array.from({ length: 600 }, (_, i) => ({ id: `shipment:${900_000_000 + i}`, source: 'shipment', numericId: 900_000_000 + i, orderId: 1, orderNumber: `other-${i}`, orderKey: `other-store:${i}`, createdAt: new Date().toISOString(), shipDate: '2026-12-01', carrierCode: 'ups', trackingNumber: `1Z${i}`, voided: false }));
+    intake = createShipNotifyIntake({
+      secret: SECRET,
+      labels: {
+        ...parts.labels,
+        labelsAt: async (url) => (calls.own++, await gate, parts.labels.labelsAt(url)),
+        labelsCreated: async (from, to) => (calls.window++, [...(await parts.labels.labelsCreated(from, to)), ...others]),
+      },
+      writeback: parts.writeback,
+      logger: h.rt.logger,
+    });
+    const print = (o: (typeof orders)[number]) => h.sandbox.shipstation.createLabel(ssOrder(o.orderId).orderId, { carrierCode: 'stamps_com', serviceCode: 'usps_priority_mail' });
+    /** Prints labels while the first fetch waits, so the rest queue behind it as one batch. */
+    const printWhileSlow = async (batch: typeof orders) => {
+      let release!: () => void;
+      gate = new Promise((r) => (release = r));
+      for (const o of batch) print(o);
+      await h.sandbox.shipstation.flushWebhooks();
+      release();
+      await intake!.drain();
+    };
+    // Two waiting notifications go as one window (one fetch, two pages of labels).
+    await printWhileSlow(orders.slice(0, 3));
+    expect(calls).toEqual({ own: 1, window: 1 });
+    // Now two waiting notifications cost no more calls by their own URLs than that window did.
+    await printWhileSlow(orders.slice(3, 6));
+    expect(calls).toEqual({ own: 4, window: 1 });
     for (const o of orders) expect(amazonPackages(o.orderId).map((p) => p.carrier)).toEqual(['USPS']);
   });
 
@@ -336,6 +375,21 @@ describe('tracking writeback against the sandbox', () => {
     refused = false;
     expect(await pass()).toMatchObject({ confirmed: 3 });
   });
+
+  it('answers labels settled on an earlier pass at once, even while another replica works on their order', async () => {
+    const a = place();
+    const b = place();
+    await sync();
+    h.sandbox.shipstation.createLabel(ssOrder(a.orderId).orderId, { notify: false });
+    expect((await poll()).confirmed).toBe(1);
+    // Another replica holds a's order for a long while; a's label is settled in the ledger already.
+    expect(await h.rt.store.acquireLease(`label-order:${orderRecordKey('default', a.orderId)}`, 'elsewhere:1:x', 3_600_000, Date.now())).toBe(true);
+    h.sandbox.shipstation.createLabel(ssOrder(b.orderId).orderId, { notify: false });
+    const second = await poll();
+    expect(second).toMatchObject({ ok: true, confirmed: 1, alreadyDone: 1 });
+    expect(amazonPackages(a.orderId)).toHaveLength(1);
+    expect(amazonPackages(b.orderId)).toHaveLength(1);
+  }, 20_000);
 
   it('changes nothing for a forged webhook: wrong secret, or a resource_url outside ShipStation', async () => {
     const order = place();
