@@ -27,6 +27,7 @@ import { formatReconcileReport, toReconcileReport } from '../writeback/reconcile
 import { startSlackFace } from './slack';
 import { openRuntime, withSandboxConnections, type Runtime } from './runtime';
 import { SANDBOX_DEFAULT_RATE_SCALE } from './sandbox-defaults';
+import { registerInventoryCommands } from './inventory';
 
 /** Exit codes: 0 all went through, 2 some orders were quarantined, 1 a fatal error. */
 export const EXIT_OK = 0;
@@ -375,6 +376,8 @@ export function buildCli(): Command {
         }
       });
     });
+
+  registerInventoryCommands(program, { withStore, withRuntime });
 
   program
     .command('config')

@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { DockhandError } from '../domain/errors';
 import { defaultTimeZone, marketplaceById, type Region } from '../domain/marketplaces';
 import { isKnownTimeZone } from '../domain/wall-clock';
+import { AccountInventoryConfig, InventoryFileConfig, inventoryConfigOf, type InventoryConfig } from '../inventory/config';
 
 /**
  * The one place that reads process.env. Secrets come from the environment (and `.env`);
@@ -39,6 +40,7 @@ export const AccountConfig = z
       })
       .strict()
       .default({}),
+    inventory: AccountInventoryConfig.optional(),
   })
   .strict();
 
@@ -99,6 +101,7 @@ const FileConfig = z
             alerts: SlackChannel.optional(),
             digest: SlackChannel.optional(),
             returns: SlackChannel.optional(),
+            inventory: SlackChannel.optional(),
           })
           .strict()
           .default({}),
@@ -107,6 +110,7 @@ const FileConfig = z
       })
       .strict()
       .optional(),
+    inventory: InventoryFileConfig.optional(),
   })
   .strict();
 
@@ -165,11 +169,12 @@ export interface Config {
     host?: string;
     /** HTTP port for Slack requests at /slack/events, /healthz and webhooks. */
     port: number;
-    channels: { default?: string; alerts?: string; digest?: string; returns?: string };
+    channels: { default?: string; alerts?: string; digest?: string; returns?: string; inventory?: string };
     managers: string[];
   };
   /** True when no Amazon credentials are set: `npm start` then runs against the sandbox. */
   useSandbox: boolean;
+  inventory: InventoryConfig;
 }
 
 export const SHIPSTATION_V1_URL = 'https://ssapi.shipstation.com';
@@ -379,6 +384,7 @@ export function loadConfig(env: Env = readEnv(), cwd = process.cwd()): Config {
       managers: file?.slack?.managers ?? [],
     },
     useSandbox,
+    inventory: inventoryConfigOf(file?.inventory, env),
   };
 }
 

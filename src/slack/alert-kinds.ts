@@ -5,6 +5,7 @@ import { renderSyncFailed, SYNC_FAILED } from '../sync/sync-failed-alert';
 import { renderUnmappedSku, UNMAPPED_SKU } from '../sync/unmapped-sku-alert';
 import { DEADLINE, renderDeadline } from '../writeback/deadline-alert';
 import { renderWritebackProblem, WRITEBACK_PROBLEM } from '../writeback/writeback-alert';
+import { ERP_DEAD_LETTERS, LISTING_REJECTED, LOW_STOCK, STOCK_SOURCE, renderErpDeadLetters, renderListingRejected, renderLowStock, renderStockSource } from '../inventory/inventory-alerts';
 
 /**
  * Every alert kind Dockhand knows, and the renderer that draws it (kept next to the feature it
@@ -17,6 +18,10 @@ export const ALERT_KINDS: Readonly<Record<string, AlertRenderer>> = {
   [SYNC_FAILED.name]: renderSyncFailed,
   [WRITEBACK_PROBLEM.name]: renderWritebackProblem,
   [DEADLINE.name]: renderDeadline,
+  [LOW_STOCK.name]: renderLowStock,
+  [LISTING_REJECTED.name]: renderListingRejected,
+  [ERP_DEAD_LETTERS.name]: renderErpDeadLetters,
+  [STOCK_SOURCE.name]: renderStockSource,
 };
 
 /** What an alert is, and who did what about it last. */

@@ -34,6 +34,8 @@ export type DockhandCommand =
   | { kind: 'late' }
   /** Compares Amazon and ShipStation now; without an account: every account. */
   | { kind: 'reconcile'; accountId?: string }
+  /** One SKU's stock, velocity and forecast. */
+  | { kind: 'stock'; sku: string }
   | { kind: 'unknown'; text: string; message: string; suggestion?: string }
   | { kind: 'usage'; command: string; message: string };
 
@@ -62,10 +64,11 @@ export const COMMAND_HELP: readonly string[] = [
   '`/dockhand late` — orders at risk of missing their ship-by date, Prime first, with Mark priority and Retry sync',
   '`/dockhand reconcile [account]` — compare Amazon and ShipStation now (orders, labels, tracking) and list what needs fixing',
   `\`/dockhand audit [n]\` — the last n actions (1–${AUDIT_MAX}, default ${AUDIT_DEFAULT}): who, what, when, outcome`,
+  "`/dockhand stock <sku>` — a SKU's stock: on hand, available, velocity, days of cover, stock-out date, open orders",
   '`/dockhand help` — this list',
 ];
 
-const COMMAND_WORDS = ['help', 'status', 'order', 'quarantine', 'retry', 'sku', 'pause', 'resume', 'audit', 'late', 'reconcile'] as const;
+const COMMAND_WORDS = ['help', 'status', 'order', 'quarantine', 'retry', 'sku', 'pause', 'resume', 'audit', 'late', 'reconcile', 'stock'] as const;
 const SKU_WORDS = ['map', 'unmapped'] as const;
 
 /**
@@ -128,6 +131,10 @@ export function parseCommand(rawText: string): DockhandCommand {
       return n >= 1 && n <= AUDIT_MAX
         ? { kind: 'audit', limit: n }
         : usage(text, 'audit', `give a number of entries from 1 to ${AUDIT_MAX}, e.g. \`/dockhand audit 50\``);
+    }
+    case 'stock': {
+      const sku = args.length === 1 ? stripTicks(args[0]!) : '';
+      return sku && !hasControl(sku) ? { kind: 'stock', sku } : usage(text, 'stock', 'give one ShipStation SKU, e.g. `/dockhand stock WH-1000` (quote a SKU with spaces)');
     }
     default:
       return unknown(text, head, args);

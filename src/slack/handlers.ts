@@ -22,6 +22,8 @@ import { reconcileSummary } from '../writeback/reconcile-summary-message';
 import { WRITEBACK_PROBLEM, type WritebackNotice } from '../writeback/writeback-alert';
 import { isManagerOnly, parseCommand, type DockhandCommand } from './commands';
 import type { OrderTimeline } from '../sync/order-timeline';
+import { INVENTORY_ACTIONS, REORDER_VIEW, skuOfStockKey } from '../inventory/inventory-alerts';
+import { INVENTORY_BUTTON_NAMES, inventoryAction, readReorder, readReorderMeta, reorderModal, stockMessage, type InventoryOps } from '../inventory/slack';
 
 /**
  * What `/dockhand`, the alert buttons and the map-SKU modal do, independent of Bolt: each
@@ -64,6 +66,8 @@ export interface DockhandOps {
   markPriority(shipstationOrderId: number): Promise<{ ok: boolean; message: string }>;
   /** Puts the ShipStation order on hold (holduntil), by default for 7 days. */
   holdOrder(shipstationOrderId: number): Promise<{ ok: boolean; message: string }>;
+  /** Stock, snoozes, reorders and pushes (absent where inventory is not wired). */
+  inventory?: InventoryOps;
 }
 
 export type { ConfirmationResult };
@@ -197,6 +201,8 @@ export function createHandlers(deps: HandlerDeps) {
         if (cmd.accountId && !known.includes(cmd.accountId)) return plain(`No account \`${cmd.accountId}\`; the accounts are ${known.map((a) => `\`${a}\``).join(', ') || 'none'}.`);
         return fromBlocks(reconcileSummary(await ops.reconcile(cmd.accountId), now(), render), 'Reconciliation');
       }
+      case 'stock':
+        return fromBlocks(stockMessage(cmd.sku, await ops.inventory?.stock(cmd.sku)), `Stock of ${cmd.sku}`);
       case 'unknown':
       case 'usage':
         return fromBlocks(unknownCommand(cmd.message), cmd.message);
@@ -254,12 +260,14 @@ export function createHandlers(deps: HandlerDeps) {
 
     /** True for buttons that open a modal (app.ts opens it before anything else). */
     opensModal(actionId: string): boolean {
-      return baseAction(actionId) === ACTIONS.mapSku;
+      return baseAction(actionId) === ACTIONS.mapSku || baseAction(actionId) === INVENTORY_ACTIONS.reorder;
     },
 
     /** The modal a button opens, or undefined when its value is unusable. */
     modalFor(actionId: string, value: string | undefined): unknown {
       const v = parseButtonValue(value);
+      const sku = v && skuOfStockKey(v.key);
+      if (baseAction(actionId) === INVENTORY_ACTIONS.reorder) return v && sku ? reorderModal(sku, v.key) : undefined;
       if (baseAction(actionId) !== ACTIONS.mapSku || !v) return undefined;
       const amazonSku = v.amazonSku ?? parseAlertKey(v.key).amazonSku;
       if (!amazonSku) return undefined;
@@ -326,6 +334,24 @@ export function createHandlers(deps: HandlerDeps) {
     },
 
     mapSkuCallbackId: MAP_SKU_VIEW.callbackId,
+    reorderCallbackId: REORDER_VIEW,
+
+    /** The view_submission answer for Mark reordered: errors by block, or undefined to save. */
+    validateReorder(values: Record<string, string>): { response_action: 'errors'; errors: Record<string, string> } | undefined {
+      const r = readReorder(values);
+      return 'errors' in r ? { response_action: 'errors', errors: r.errors } : undefined;
+    },
+
+    /** Saves a reorder from the modal and says so on the SKU's alert. */
+    async markReordered(userId: string, values: Record<string, string>, privateMetadata: string): Promise<void> {
+      const meta = readReorderMeta(privateMetadata);
+      const r = readReorder(values);
+      const action = `view:${REORDER_VIEW}`;
+      if (!meta || 'errors' in r || !ops.inventory) return audit(userId, action, 'failed', meta?.key, 'modal carried no SKU');
+      const detail = await ops.inventory.markReordered(meta.sku, r.quantity, r.expectedAt, userId);
+      alerts.noteAction(meta.key, userId, `marked it reordered — ${detail}`);
+      await audit(userId, action, 'ok', meta.sku, detail);
+    },
 
     /** The view_submission answer for an unacceptable SKU, or undefined when it may be saved. */
     validateMapSku(values: Record<string, string>): ReturnType<typeof mapSkuModalErrors> | undefined {
@@ -427,8 +453,12 @@ export function createHandlers(deps: HandlerDeps) {
         // A tag does not ship the order: the alert stays open.
         return shipstationDone(alertKey, userId, pressed, await ops.markPriority(v.shipstationOrderId), false);
       }
-      default:
-        throw new Error(`unknown button ${id}`);
+      default: {
+        const done = ops.inventory ? await inventoryAction(ops.inventory, id, alertKey, userId) : undefined;
+        if (!done) throw new Error(`unknown button ${id}`);
+        alerts.noteAction(alertKey, userId, `${pressed} — ${done.detail}`);
+        return done;
+      }
     }
   }
 }
@@ -451,6 +481,7 @@ const BUTTON_NAMES: Record<string, string> = {
   [ACTIONS.createInShipStation]: 'Create in ShipStation',
   [ACTIONS.holdOrder]: 'Hold',
   [ACTIONS.markPriority]: 'Mark priority',
+  ...INVENTORY_BUTTON_NAMES,
 };
 
 /** The name of the button as it reads in the message (Retry sync in per-order rows is Retry now on sync alerts). */

@@ -2,6 +2,7 @@ import { Migrator, sql, type Kysely, type Migration, type MigrationProvider } fr
 import { DockhandError } from '../domain/errors';
 import type { Database, Db, Dialect } from './db';
 import { moveKeyvRecords } from './upgrade-from-keyv';
+import { inventoryMigration } from './inventory';
 
 /**
  * Versioned migrations, run at open by Kysely's Migrator: in order, each once, recorded in
@@ -293,6 +294,7 @@ function migrations(dialect: Dialect): Record<string, Migration> {
     '0002_counts': counts(dialect),
     // A data dir from the keyv release: its records move into the tables above, once.
     '0003_from_keyv': { up: async (db: AnyDb) => void (await moveKeyvRecords(db as Kysely<Database>, dialect)) },
+    '0006_inventory': inventoryMigration(dialect),
   };
 }
 

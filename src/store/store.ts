@@ -5,6 +5,7 @@ import { openDb, type Db, type DbOptions } from './db';
 import { AlertMessages, AlertOutbox } from './alert-tables';
 import { DocTable } from './doc-table';
 import { FulfillmentFacts } from './facts';
+import { InventoryStore } from './inventory';
 import { KvTable } from './kv';
 import { LabelLedger, OrderLabelIndex, PendingConfirmations } from './labels';
 import { migrate } from './migrations';
@@ -64,6 +65,8 @@ export class Store {
   readonly outbox: AlertOutbox;
   /** Each order's fulfillment milestones, for the KPIs. */
   readonly facts: FulfillmentFacts;
+  /** Stock levels, velocity and committed units per SKU, pushes, ERP deliveries. */
+  readonly inventory: InventoryStore;
 
   readonly skus: KvTable<typeof SkuMapping>;
   /** ASIN → mapping, for lookups by ASIN. */
@@ -94,6 +97,7 @@ export class Store {
     this.alerts = new AlertMessages(k);
     this.outbox = new AlertOutbox(k);
     this.facts = new FulfillmentFacts(k);
+    this.inventory = new InventoryStore(k);
     const kv = <S extends z.ZodTypeAny>(ns: string, schema: S, name: string) => new KvTable(k, db.dialect, ns, schema, name);
     this.skus = kv('skus', SkuMapping, 'SKU mapping');
     this.asins = kv('asins', SkuMapping, 'ASIN mapping');
