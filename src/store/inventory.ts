@@ -241,6 +241,8 @@ export class InventoryStore {
       .where('l.sku', '=', sku)
       .groupBy(['o.account_id', 'o.amazon_order_id', 'o.is_prime', 'o.ship_by'])
       .orderBy('o.is_prime', 'desc')
+      // SQLite sorts nulls first and Postgres last: say which.
+      .orderBy(sql`case when o.ship_by is null then 1 else 0 end`)
       .orderBy('o.ship_by')
       .limit(limit)
       .execute();
