@@ -255,6 +255,20 @@ export class InventoryStore {
     }));
   }
 
+  /**
+   * Shipped lines from before Dockhand held the orders (a sales history brought in, the sandbox's
+   * first start): velocity counts them; no order record goes with them. Idempotent by `id`.
+   */
+  async importShippedHistory(lines: Array<{ id: string; sku: string; quantity: number; shippedAt: number }>): Promise<void> {
+    for (let i = 0; i < lines.length; i += BATCH) {
+      await this.db
+        .insertInto('order_lines')
+        .values(lines.slice(i, i + BATCH).map((l) => ({ order_key: `history:${l.id}`, order_item_id: l.id, amazon_sku: null, sku: l.sku, quantity: l.quantity, quantity_shipped: l.quantity, shipped_at: l.shippedAt })))
+        .onConflict((oc) => oc.columns(['order_key', 'order_item_id']).doNothing())
+        .execute();
+    }
+  }
+
   // ------------------------------------------------------------------ pushes to Amazon
 
   /** The last quantity pushed per SKU for one account and marketplace. */
