@@ -9,6 +9,7 @@ const BENCHES: Record<string, () => Promise<{ main(argv: string[]): Promise<void
   writeback: () => import('./writeback'),
   store: () => import('./store'),
   replicas: () => import('./replicas'),
+  inventory: () => import('./inventory'),
 };
 
 const [name, ...rest] = process.argv.slice(2);

@@ -170,7 +170,7 @@ export const renderErpDeadLetters: AlertRenderer = (r) => ({
 /** Alert `stock_source`: the stock levels cannot be read (the ShipStation inventory add-on, most often). */
 export const renderStockSource: AlertRenderer = (r) => ({
   text: `Stock levels from ${fact(r, 'source')} cannot be read`,
-  blocks: [section(`:warning: Stock levels from ${code(fact(r, 'source'))} cannot be read: ${escapeMrkdwn(fact(r, 'message'))}`, { blockId: 'alert:summary' }), context(escapeMrkdwn(fact(r, 'hint')))],
+  blocks: [section(`:warning: Stock levels from ${code(fact(r, 'source'))} cannot be read: ${escapeMrkdwn(fact(r, 'message'))}`, { blockId: 'alert:summary' }), context(escapeMrkdwn(fact(r, 'hint') || 'Check inventory.source and its credentials with `dockhand config check`.'))],
   buttons: [],
 });
 

@@ -97,7 +97,7 @@ export class Store {
     this.alerts = new AlertMessages(k);
     this.outbox = new AlertOutbox(k);
     this.facts = new FulfillmentFacts(k);
-    this.inventory = new InventoryStore(k);
+    this.inventory = new InventoryStore(k, db.dialect);
     const kv = <S extends z.ZodTypeAny>(ns: string, schema: S, name: string) => new KvTable(k, db.dialect, ns, schema, name);
     this.skus = kv('skus', SkuMapping, 'SKU mapping');
     this.asins = kv('asins', SkuMapping, 'ASIN mapping');

@@ -124,6 +124,10 @@ describe('the alert kind registry', () => {
     sync_failed: { ...syncAlert, facts: { ...syncAlert.facts, message: huge, hint: huge } },
     writeback_problem: writebackAlert(notice({ message: huge, hint: huge, fix: 'confirm_now' })),
     deadline: lateMany,
+    low_stock: alert({ key: `stock:${'S'.repeat(100)}`, kind: 'low_stock', facts: { sku: 'S'.repeat(100), status: 'out', escalated: '1', onHand: '0', committed: '9999', available: '0', velocity14: '12.5', daysOfCover: '0', reorderPoint: '125', stockOutDate: '2026-12-01', openOrderCount: '5000', openOrders: JSON.stringify(Array.from({ length: 10 }, (_, i) => ({ accountId: 'default', amazonOrderId: `111-0000000-000000${i}`, isPrime: i % 2 === 0, shipByLatest: '2026-12-02T18:00:00.000Z', quantity: 99 }))), reorderQuantity: '5000', reorderExpected: huge } }),
+    listing_rejected: alert({ key: 'listing:default:ATVPDKIKX0DER:A', kind: 'listing_rejected', facts: { accountId: 'default', marketplaceId: 'ATVPDKIKX0DER', amazonSku: 'S'.repeat(40), quantity: '3', messages: huge, via: 'feed', feedId: '50000000001' } }),
+    erp_dead_letters: alert({ key: 'erp:dead-letters', kind: 'erp_dead_letters', facts: { count: '100000', lastError: huge, skus: huge } }),
+    stock_source: alert({ key: 'stock-source:shipstation-v2', kind: 'stock_source', facts: { source: 'shipstation-v2', message: huge, hint: huge } }),
   };
 
   it('has a demanding record for every registered kind', () => {

@@ -159,10 +159,10 @@ describe('editDistance and closest', () => {
 
 describe('help and roles', () => {
   it('has one help line per command, each naming it', () => {
-    for (const word of ['status', 'order', 'quarantine', 'retry', 'sku map', 'sku unmapped', 'pause', 'resume', 'audit', 'late', 'reconcile', 'help']) {
+    for (const word of ['status', 'order', 'quarantine', 'retry', 'sku map', 'sku unmapped', 'pause', 'resume', 'audit', 'late', 'reconcile', 'stock', 'help']) {
       expect(COMMAND_HELP.filter((l) => l.startsWith(`\`/dockhand ${word}`))).toHaveLength(1);
     }
-    expect(COMMAND_HELP).toHaveLength(12);
+    expect(COMMAND_HELP).toHaveLength(13);
   });
 
   it.each<[string, boolean]>([
