@@ -221,16 +221,16 @@ export class InventoryStore {
 
   /** Units per SKU on imported orders not shipped yet (in ShipStation, awaiting shipment or on hold). */
   async committedUnits(sku?: string): Promise<Map<string, number>> {
-    let q = this.db
-      .selectFrom('orders as o')
-      .innerJoin('order_lines as l', 'l.order_key', 'o.key')
-      .select(['l.sku', sql<number>`sum(l.quantity)`.as('n')])
-      .where(OPEN)
-      .where('l.shipped_at', 'is', null)
-      .where('l.sku', 'is not', null);
-    if (sku !== undefined) q = q.where('l.sku', '=', sku);
-    const rows = await q.groupBy('l.sku').execute();
-    return new Map(rows.map((r) => [r.sku!, Number(r.n)]));
+    // From the open orders (their partial index) to their unshipped lines (theirs): SQLite,
+    // left to itself, walked every line by SKU instead, 2.6 s at a million lines.
+    const lines = sql.raw(this.dialect === 'sqlite' ? 'order_lines indexed by order_lines_unshipped_by_order' : 'order_lines');
+    const oneSku = sku !== undefined ? sql`and sku = ${sku}` : sql``;
+    const { rows } = await sql<{ sku: string; n: number }>`
+      select sku, sum(quantity) as n from ${lines}
+      where shipped_at is null and sku is not null ${oneSku}
+        and order_key in (select o.key from orders o where ${OPEN})
+      group by sku`.execute(this.db);
+    return new Map(rows.map((r) => [r.sku, Number(r.n)]));
   }
 
   /** Open orders waiting on `sku`, Prime first, then by ship-by. */

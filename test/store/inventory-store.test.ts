@@ -1,12 +1,10 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DAY_MS, shippedUnitsBySku } from '../../src/inventory/forecast';
 import { forecastAll } from '../../src/inventory/inventory';
 import type { ConfirmationRecord, OrderRecord } from '../../src/store/records';
-import { Store } from '../../src/store/store';
-import { BACKENDS, freshPostgresDatabase } from '../support/postgres';
+import { BACKENDS } from '../support/postgres';
+import type { Store } from '../../src/store/store';
+import { openStoreOn } from '../support/store-on';
 
 /** Inventory's queries, on SQLite and (when the test server is there) Postgres alike. */
 
@@ -15,16 +13,7 @@ const iso = (ms: number) => new Date(ms).toISOString();
 const daysAgo = (d: number) => iso(NOW - d * DAY_MS);
 const SETTINGS = { bufferUnits: 0, leadTimeDays: 7, safetyDays: 3 };
 
-async function openOn(backend: 'sqlite' | 'postgres'): Promise<{ store: Store; dispose(): Promise<void> }> {
-  if (backend === 'sqlite') {
-    const dataDir = mkdtempSync(path.join(tmpdir(), 'dockhand-inventory-'));
-    const store = await Store.open({ dataDir, now: () => NOW });
-    return { store, dispose: async () => rmSync(dataDir, { recursive: true, force: true }) };
-  }
-  const db = await freshPostgresDatabase();
-  const store = await Store.open({ storeUrl: db.url, now: () => NOW });
-  return { store, dispose: () => db.drop() };
-}
+const openOn = (backend: 'sqlite' | 'postgres') => openStoreOn(backend, () => NOW);
 
 type Item = NonNullable<OrderRecord['items']>[number];
 function order(id: string, items: Item[], over: Partial<OrderRecord> = {}): OrderRecord {
