@@ -52,7 +52,7 @@ export interface FeedsClient {
   close(): Promise<void>;
 }
 
-export interface FeedsClientOptions extends SpCallerOptions {}
+export type FeedsClientOptions = SpCallerOptions;
 
 const FINAL = new Set(['DONE', 'CANCELLED', 'FATAL']);
 

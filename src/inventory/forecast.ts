@@ -115,8 +115,3 @@ export function forecastSku(f: StockFacts, settings: ForecastSettings, now: numb
 function isoDay(ms: number): string {
   return new Date(ms).toISOString().slice(0, 10);
 }
-
-/** The quantity Amazon and the ERP are told: what can really ship. */
-export function quantityToPush(f: Pick<SkuForecast, 'available'>): number {
-  return f.available;
-}
