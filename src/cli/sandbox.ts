@@ -29,7 +29,7 @@ import { UNMAPPED_SKU } from '../sync/unmapped-sku-alert';
 import { DEADLINE } from '../writeback/deadline-alert';
 import { WRITEBACK_PROBLEM } from '../writeback/writeback-alert';
 import { LISTING_REJECTED, LOW_STOCK } from '../inventory/inventory-alerts';
-import { seedSandboxInventory, withSandboxInventory } from './inventory';
+import { seedSandboxInventory, withSandboxInventory } from './sandbox-inventory';
 import { SANDBOX_SELLER_ID } from '../sandbox/amazon/sp-api-simulator';
 
 export { SANDBOX_DEFAULT_RATE_SCALE } from './sandbox-defaults';
