@@ -12,6 +12,7 @@ const BENCHES: Record<string, () => Promise<{ main(argv: string[]): Promise<void
   returns: () => import('./returns'),
   rules: () => import('./rules'),
   report: () => import('./report'),
+  inventory: () => import('./inventory'),
 };
 
 const [name, ...rest] = process.argv.slice(2);

@@ -1,4 +1,5 @@
 import type { Config } from '../config/config';
+import { checkInventorySource } from './inventory';
 import { toDockhandError } from '../domain/errors';
 import { silentLogger } from '../log/logger';
 import type { Store as ShipStationStore } from '../shipstation/schemas';
@@ -97,6 +98,7 @@ export async function checkConnections(cfg: Config, out: (line?: string) => void
     } else {
       out('  info  no SQS queue configured: polling only (README, "Real-time events")');
     }
+    if (!(await checkInventorySource(live, out))) ok = false;
   } finally {
     await rt.close();
   }

@@ -30,6 +30,7 @@ import { SANDBOX_DEFAULT_RATE_SCALE } from './sandbox-defaults';
 import { registerReturnsCommands } from '../returns/returns-cli';
 import { registerRulesCommands } from './rules';
 import { registerReportCommands } from './reports';
+import { registerInventoryCommands } from './inventory';
 
 /** Exit codes: 0 all went through, 2 some orders were quarantined, 1 a fatal error. */
 export const EXIT_OK = 0;
@@ -385,6 +386,8 @@ export function buildCli(): Command {
         }
       });
     });
+
+  registerInventoryCommands(program, { withStore, withRuntime });
 
   program
     .command('config')

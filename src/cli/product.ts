@@ -14,6 +14,7 @@ import { runDeadlineGuard } from '../writeback/deadline-guard.job';
 import { runPollPass, type PollSummary } from '../writeback/poll-labels.job';
 import { runReconcile, type ReconcileSummary } from '../writeback/reconcile.job';
 import { createWritebackParts, pollContext, reconcileContext, type WritebackParts } from './writeback';
+import { createInventoryParts, startInventoryLoop, type InventoryParts } from './inventory';
 
 /**
  * How the sync loops have run since start. Order counts are not kept here: summed over passes
@@ -35,6 +36,8 @@ export interface Product {
   events?: { handler: OrderEvents; consumer: SqsConsumer };
   /** Tracking writeback: the ledger-keeping confirmer, its label source and the SHIP_NOTIFY intake. */
   writeback: WritebackParts;
+  /** Stock, forecasts, pushes to Amazon and the ERP, and the stock webhook. */
+  inventory: InventoryParts;
   /** One reconciliation pass (all accounts or one), after any pass already running. */
   reconcile(accountId?: string): Promise<ReconcileSummary>;
   kick(): void;
@@ -132,6 +135,8 @@ export function startProduct(rt: Runtime, opts: { onPass?: (s: RunSummary) => vo
   );
   // Rules: rate shopping for the orders that asked (leaving imports 10 calls a window) and the escalation watch.
   if (rt.rules.routing) loops.push(startLoop('rules', () => runRulesPass({ store: rt.store, notifier: rt.notifier, logger: rt.logger, rateShopper: rt.rules.rateShopper, reserve: 10 }), () => Math.min(5, wb.pollSeconds) * 1000, rt.logger));
+  const inventory = createInventoryParts(rt);
+  loops.push(startInventoryLoop(rt, inventory, leaseOwnerGone));
   const purge = async () => {
     const n = await purgeRetained(rt.store, rt.config.retention, new Date());
     if (n.buyerData + n.orders + n.facts > 0) rt.logger.info({ job: 'purge-retained', purged: n }, 'data past retention removed');
@@ -148,6 +153,7 @@ export function startProduct(rt: Runtime, opts: { onPass?: (s: RunSummary) => vo
     totals,
     ...(events ? { events } : {}),
     writeback,
+    inventory,
     reconcile,
     kick: () => loops.forEach((l) => l.kick()),
     alive: () => !stopped,
@@ -159,6 +165,7 @@ export function startProduct(rt: Runtime, opts: { onPass?: (s: RunSummary) => vo
       // A pass still running may count orders polling caught: let it finish before health is saved.
       await Promise.all(loops.map((l) => l.stop()));
       await writeback.intake.drain();
+      await inventory.stop();
       await saveHealth().catch(() => undefined);
     },
   };

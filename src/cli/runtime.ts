@@ -114,6 +114,8 @@ export interface Runtime {
   rules: RulesParts;
   /** A Notifications API client for one account (subscriptions are per seller). */
   notificationsFor(account: AccountConfig): NotificationsClient;
+  /** One account's SP-API credentials and endpoints, for the clients built outside the runtime (inventory). */
+  credentialsFor(account: AccountConfig): AmazonCredentials;
   close(): Promise<void>;
 }
 
@@ -196,6 +198,7 @@ export async function openRuntime(config: Config, logger: Logger, echo?: NoticeE
         ...extra,
       };
     },
+    credentialsFor,
     notificationsFor(account) {
       return createNotificationsClient({ ...credentialsFor(account), logger: logger.child({ vendor: 'amazon-notifications', accountId: account.id }) });
     },

@@ -31,6 +31,9 @@ import { SYNC_FAILED } from '../sync/sync-failed-alert';
 import { UNMAPPED_SKU } from '../sync/unmapped-sku-alert';
 import { DEADLINE } from '../writeback/deadline-alert';
 import { WRITEBACK_PROBLEM } from '../writeback/writeback-alert';
+import { LISTING_REJECTED, LOW_STOCK } from '../inventory/inventory-alerts';
+import { seedSandboxInventory, withSandboxInventory } from './sandbox-inventory';
+import { SANDBOX_SELLER_ID } from '../sandbox/amazon/sp-api-simulator';
 
 export { SANDBOX_DEFAULT_RATE_SCALE } from './sandbox-defaults';
 
@@ -173,6 +176,7 @@ export async function runSandbox(given: Config, opts: SandboxOptions): Promise<v
   // A month of fulfillment behind the sandbox seller, so the digest and its chart look real at once.
   const first = config.accounts[0];
   if (first) await backfillSandboxHistory(store, { now: new Date(), timeZone: config.reports.timeZone, accountId: first.id, currency: marketplaceById(sandbox.info.marketplaceIds[0] ?? '')?.currency ?? 'USD' });
+  await seedSandboxInventory(sandbox, store, SANDBOX_CATALOGUE, SANDBOX_SELLER_ID, Date.now());
   await store.close();
   config = withSandboxRules(config);
 
@@ -202,7 +206,7 @@ export async function runSandbox(given: Config, opts: SandboxOptions): Promise<v
     // Without a Slack token the sandbox brings its own Slack: a Web API simulator and a page.
     const signingSecret = paced.slack.botToken ? undefined : sandboxSigningSecret(config.dataDir);
     const slackSim = signingSecret ? await startSlackSimulator({ botToken: SANDBOX_SLACK.botToken, signingSecret }) : undefined;
-    const live = applySandbox(withSandboxSlack(paced, slackSim && signingSecret ? { url: slackSim.url, signingSecret } : undefined), sandbox.info);
+    const live = withSandboxInventory(applySandbox(withSandboxSlack(paced, slackSim && signingSecret ? { url: slackSim.url, signingSecret } : undefined), sandbox.info), sandbox.shipstation.url, SANDBOX_SELLER_ID, scale);
     // ShipStation's SHIP_NOTIFY comes back to this app; the secret proves it is the simulator.
     live.writeback = { ...live.writeback, pollSeconds: live.writeback.pollSeconds / scale, webhookSecret: live.writeback.webhookSecret ?? randomUUID() };
     const echo: NoticeEcho = (p) => {
@@ -210,6 +214,8 @@ export async function runSandbox(given: Config, opts: SandboxOptions): Promise<v
       else if (UNMAPPED_SKU.is(p)) say(`  ! unmapped SKU ${p.notice.amazonSku} (order ${p.notice.amazonOrderId}): sent with Amazon's SKU; map it in Slack or with \`dockhand sku import\``);
       else if (SYNC_FAILED.is(p)) say(`  ! sync failed: ${p.notice.message}`);
       else if (WRITEBACK_PROBLEM.is(p)) say(`  ! ${p.notice.amazonOrderId}: ${p.notice.message}`);
+      else if (LOW_STOCK.is(p)) say(`  ! stock: ${p.notice.forecast.sku} ${p.notice.forecast.status === 'out' ? 'out of stock' : 'low'} (${p.notice.forecast.available} available, reorder point ${p.notice.forecast.reorderPoint})`);
+      else if (LISTING_REJECTED.is(p)) say(`  ! Amazon refused quantity ${p.notice.quantity} for ${p.notice.amazonSku}: ${p.notice.messages.join('; ')}`);
       else if (DEADLINE.is(p)) {
         const n = p.notice;
         say(`  ! ship-by: ${n.orders.length} order(s) ${n.stage === 'at_risk' ? `within ${n.leadMinutes} min of the deadline` : n.stage.replace('_', ' ')}`);
@@ -264,7 +270,8 @@ export async function runSandbox(given: Config, opts: SandboxOptions): Promise<v
             `[${Math.round((Date.now() - started) / 1000)}s] amazon: ${sandbox.spApi.orders().length} orders | ${dockhand}` +
               ` | budget: searchOrders ${amazon?.tokens ?? '?'}/${DEFAULT_USAGE_PLANS.searchOrders.burst}, ShipStation ${ss.remaining ?? '?'}/${ss.limit ?? 40}` +
               (health ? eventsLine(health) + behind : '') +
-              ` | labels: ${warehouse.stats().labels} printed (${warehouse.stats().split} split, ${warehouse.stats().voided} voided), ${sandbox.spApi.confirmations().length} confirmed on Amazon`,
+              ` | labels: ${warehouse.stats().labels} printed (${warehouse.stats().split} split, ${warehouse.stats().voided} voided), ${sandbox.spApi.confirmations().length} confirmed on Amazon` +
+              ` | stock: ${sandbox.spApi.listings.patches().length} quantity update(s) on Amazon`,
           );
         })
         .catch(() => undefined)

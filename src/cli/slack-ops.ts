@@ -14,6 +14,7 @@ import { confirmNow, retryConfirmation, type ConfirmOnRequestContext } from '../
 import type { Product } from './product';
 import type { Runtime } from './runtime';
 import { rerouteOrder, rulesInForce } from '../rules/reroute';
+import { createInventoryOps } from '../inventory/slack';
 
 /**
  * What the Slack app can ask of the running product: each use case from its feature, given its
@@ -52,6 +53,7 @@ export function createDockhandOps(rt: Runtime, product: Product): DockhandOps {
     },
     accounts: () => accounts().map((a) => a.id),
     lateOrders: () => lateOrders(rt.store, now(), rt.config.writeback.leadTimesMinutes),
+    inventory: createInventoryOps({ store: rt.store, config: rt.config.inventory, runner: product.inventory.runner, now }),
     async reconcile(accountId) {
       if (accountId) account(accountId);
       return toReconcileReport(await product.reconcile(accountId));

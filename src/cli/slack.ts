@@ -12,6 +12,7 @@ import type { Runtime } from './runtime';
 import { createDockhandOps, productHealth } from './slack-ops';
 import { reportsFace, startDigestSchedule } from '../reports/digest.job';
 import { reportsContextFor, reportsWebClient } from './reports';
+import { inventoryChannels } from '../inventory/inventory-alerts';
 
 export interface SlackFace {
   /** The port Slack requests, /healthz and webhooks are served on. */
@@ -45,6 +46,7 @@ export async function startSlackFace(rt: Runtime, product: Product): Promise<Sla
     post: async (channel, msg) => (await ready, app!.post(channel, msg)),
     update: async (channel, ts, msg) => (await ready, app!.update(channel, ts, msg)),
     channels: slack.channels,
+    kindChannels: inventoryChannels(slack.channels),
     now: () => new Date(),
     logger: rt.logger.child({ part: 'slack-alerts' }),
     render: renderContextOf(rt.config),
@@ -65,7 +67,7 @@ export async function startSlackFace(rt: Runtime, product: Product): Promise<Sla
     roles,
     logger: rt.logger.child({ part: 'slack' }),
     health: productHealth(rt, product),
-    routes: [shipNotifyRoute(product)],
+    routes: [shipNotifyRoute(product), product.inventory.route],
     reports: reportsFace(reports),
   });
   const started = await app.start();
@@ -94,6 +96,7 @@ async function startHealthOnly(rt: Runtime, product: Product): Promise<SlackFace
   const server: Server = createServer((req, res) => {
     const route = shipNotifyRoute(product);
     if (req.method === 'POST' && req.url?.split('?')[0] === route.path) return route.handler(req, res);
+    if (req.method === 'POST' && req.url?.split('?')[0] === product.inventory.route.path) return product.inventory.route.handler(req, res);
     if (req.method === 'GET' && req.url?.split('?')[0] === '/healthz') {
       void health().then((report) => {
         res.writeHead(healthStatus(report), { 'content-type': 'application/json' });

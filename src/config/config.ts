@@ -11,6 +11,7 @@ import { isKnownTimeZone } from '../domain/wall-clock';
 import { DEFAULT_RETURNS_CONFIG, ReturnsFileConfig, type ReturnsConfig } from '../returns/returns-config';
 import { formatRuleIssue, parseRateShopping, parseRules, type RateShoppingConfig, type Rule } from '../rules/schema';
 import { DigestFileConfig, ReportsFileConfig, type ReportsConfig } from '../reports/config';
+import { AccountInventoryConfig, InventoryFileConfig, inventoryConfigOf, type InventoryConfig } from '../inventory/config';
 
 /**
  * The one place that reads process.env. Secrets come from the environment (and `.env`);
@@ -42,6 +43,7 @@ export const AccountConfig = z
       })
       .strict()
       .default({}),
+    inventory: AccountInventoryConfig.optional(),
   })
   .strict();
 
@@ -102,6 +104,7 @@ const FileConfig = z
             alerts: SlackChannel.optional(),
             digest: SlackChannel.optional(),
             returns: SlackChannel.optional(),
+            inventory: SlackChannel.optional(),
           })
           .strict()
           .default({}),
@@ -116,6 +119,7 @@ const FileConfig = z
     rateShopping: z.unknown().optional(),
     reports: ReportsFileConfig.optional(),
     digest: DigestFileConfig.optional(),
+    inventory: InventoryFileConfig.optional(),
   })
   .strict();
 
@@ -174,7 +178,7 @@ export interface Config {
     host?: string;
     /** HTTP port for Slack requests at /slack/events, /healthz and webhooks. */
     port: number;
-    channels: { default?: string; alerts?: string; digest?: string; returns?: string };
+    channels: { default?: string; alerts?: string; digest?: string; returns?: string; inventory?: string };
     managers: string[];
   };
   returns: ReturnsConfig;
@@ -187,6 +191,7 @@ export interface Config {
   shipstationV2?: { apiKey: string; baseUrl: string };
   /** KPI reports and the daily digest. */
   reports: ReportsConfig;
+  inventory: InventoryConfig;
 }
 
 export const SHIPSTATION_V2_URL = 'https://api.shipstation.com';
@@ -411,6 +416,7 @@ export function loadConfig(env: Env = readEnv(), cwd = process.cwd()): Config {
     rateShopping: rateShopping.config,
     ...(v2Key ? { shipstationV2: { apiKey: v2Key, baseUrl: parseUrl(env, 'SHIPSTATION_V2_API_URL') ?? SHIPSTATION_V2_URL } } : {}),
     reports: { timeZone: file?.reports?.timeZone ?? timeZoneOf(accounts[0]!), digestTime: file?.digest?.time ?? '08:00' },
+    inventory: inventoryConfigOf(file?.inventory, env),
   };
 }
 

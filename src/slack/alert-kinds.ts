@@ -7,6 +7,7 @@ import { DEADLINE, renderDeadline } from '../writeback/deadline-alert';
 import { renderReturn, renderReturnAging, RETURN_AGING, RETURN_ON_ITS_WAY } from '../returns/return-message';
 import { renderWritebackProblem, WRITEBACK_PROBLEM } from '../writeback/writeback-alert';
 import { ESCALATION_BURST, PRIME_ESCALATION, renderEscalation, renderEscalationBurst, renderMissingName, RULE_NAME_MISSING } from '../rules/escalation-alert';
+import { ERP_DEAD_LETTERS, LISTING_REJECTED, LOW_STOCK, STOCK_SOURCE, renderErpDeadLetters, renderListingRejected, renderLowStock, renderStockSource } from '../inventory/inventory-alerts';
 
 /**
  * Every alert kind Dockhand knows, and the renderer that draws it (kept next to the feature it
@@ -24,6 +25,10 @@ export const ALERT_KINDS: Readonly<Record<string, AlertRenderer>> = {
   [PRIME_ESCALATION.name]: renderEscalation,
   [ESCALATION_BURST.name]: renderEscalationBurst,
   [RULE_NAME_MISSING.name]: renderMissingName,
+  [LOW_STOCK.name]: renderLowStock,
+  [LISTING_REJECTED.name]: renderListingRejected,
+  [ERP_DEAD_LETTERS.name]: renderErpDeadLetters,
+  [STOCK_SOURCE.name]: renderStockSource,
 };
 
 /** What an alert is, and who did what about it last. */

@@ -60,6 +60,8 @@ export interface AlertDrainOptions {
   update: (channel: string, ts: string, msg: AlertMessage) => Promise<void>;
   /** Where alerts go: `alerts`, else `default`. A message already posted stays in its channel. */
   channels: { alerts?: string; default?: string; returns?: string };
+  /** Kinds with a channel of their own (inventory's in slack.channels.inventory); the rest go to `channels`. */
+  kindChannels?: Readonly<Record<string, string>>;
   now: () => Date;
   logger: Logger;
   /** What the renderers need besides the record (the ShipStation web app), from the config. */
@@ -291,7 +293,7 @@ export function startAlertDrain(opts: AlertDrainOptions): AlertDrain {
 
   /** The channel a problem's message lives in: where it was posted, else the configured one. */
   function channelOf(pending: AlertRecord, sent: AlertRecord | undefined): string | undefined {
-    return (pending.newMessage ? undefined : (pending.channel ?? sent?.channel)) ?? (isReturnKind(pending.kind) ? (opts.channels.returns ?? opts.channels.default) : undefined) ?? configured;
+    return (pending.newMessage ? undefined : (pending.channel ?? sent?.channel)) ?? opts.kindChannels?.[pending.kind] ?? (isReturnKind(pending.kind) ? (opts.channels.returns ?? opts.channels.default) : undefined) ?? configured;
   }
 
   function queueFor(ch: string): ChannelQueue {

@@ -232,6 +232,14 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
     await handlers.reroute(body.user.id, flat, view.private_metadata);
   });
 
+  app.view(handlers.reorderCallbackId, async ({ ack, view, body }) => {
+    const flat: Record<string, string> = {};
+    for (const [blockId, block] of Object.entries(view.state.values as Record<string, Record<string, ViewStateValue>>)) for (const v of Object.values(block)) if (typeof v.value === 'string') flat[blockId] = v.value;
+    const errors = handlers.validateReorder(flat);
+    await ack(errors);
+    if (!errors) await handlers.markReordered(body.user.id, flat, view.private_metadata);
+  });
+
   app.error(async (e) => {
     logger.error({ err: e.message, code: e.code }, 'Slack handler failed');
   });

@@ -42,6 +42,8 @@ export type DockhandCommand =
   | { kind: 'rules' }
   /** KPIs of a period (its words are read by src/reports: today, yesterday, 7d, 30d, <from> <to>, an account). */
   | { kind: 'report'; args: string[] }
+  /** One SKU's stock, velocity and forecast. */
+  | { kind: 'stock'; sku: string }
   | { kind: 'unknown'; text: string; message: string; suggestion?: string }
   | { kind: 'usage'; command: string; message: string };
 
@@ -74,10 +76,11 @@ export const COMMAND_HELP: readonly string[] = [
   '`/dockhand rules` — the routing rules in force and how many orders each matched today',
   '`/dockhand report [today|yesterday|7d|30d|<from> <to>] [account]` — fulfillment KPIs with the chart: volume, time to ship, on time, carriers, cost',
   `\`/dockhand audit [n]\` — the last n actions (1–${AUDIT_MAX}, default ${AUDIT_DEFAULT}): who, what, when, outcome`,
+  "`/dockhand stock <sku>` — a SKU's stock: on hand, available, velocity, days of cover, stock-out date, open orders",
   '`/dockhand help` — this list',
 ];
 
-const COMMAND_WORDS = ['help', 'status', 'order', 'quarantine', 'retry', 'sku', 'pause', 'resume', 'audit', 'late', 'reconcile', 'route', 'rules', 'returns', 'report'] as const;
+const COMMAND_WORDS = ['help', 'status', 'order', 'quarantine', 'retry', 'sku', 'pause', 'resume', 'audit', 'late', 'reconcile', 'route', 'rules', 'returns', 'report', 'stock'] as const;
 const SKU_WORDS = ['map', 'unmapped'] as const;
 
 /**
@@ -155,6 +158,10 @@ export function parseCommand(rawText: string): DockhandCommand {
     }
     case 'report':
       return { kind: 'report', args };
+    case 'stock': {
+      const sku = args.length === 1 ? stripTicks(args[0]!) : '';
+      return sku && !hasControl(sku) ? { kind: 'stock', sku } : usage(text, 'stock', 'give one ShipStation SKU, e.g. `/dockhand stock WH-1000` (quote a SKU with spaces)');
+    }
     default:
       return unknown(text, head, args);
   }

@@ -27,6 +27,8 @@ import { FILTER_STATUSES, listReturns, returnsListMessage } from '../returns/ret
 import { REROUTE_ACTION, REROUTE_VIEW } from '../rules/escalation-alert';
 import { refusedModal, rerouteModal } from '../rules/reroute-modal';
 import type { RuleInForce } from '../rules/reroute';
+import { INVENTORY_ACTIONS, REORDER_VIEW, skuOfStockKey } from '../inventory/inventory-alerts';
+import { INVENTORY_BUTTON_NAMES, inventoryAction, readReorder, readReorderMeta, reorderModal, stockMessage, type InventoryOps } from '../inventory/slack';
 
 /**
  * What `/dockhand`, the alert buttons and the map-SKU modal do, independent of Bolt: each
@@ -75,6 +77,8 @@ export interface DockhandOps {
   warehouses?(): Promise<Array<{ id: number; name: string }>>;
   /** The rules in force with how many orders each matched today. */
   rulesInForce?(): Promise<RuleInForce[]>;
+  /** Stock, snoozes, reorders and pushes (absent where inventory is not wired). */
+  inventory?: InventoryOps;
 }
 
 export type { ConfirmationResult };
@@ -225,6 +229,8 @@ export function createHandlers(deps: HandlerDeps) {
       }
       case 'report':
         return deps.reports ? deps.reports.command(cmd.args) : plain('Reports are not available in this Dockhand.');
+      case 'stock':
+        return fromBlocks(stockMessage(cmd.sku, await ops.inventory?.stock(cmd.sku)), `Stock of ${cmd.sku}`);
       case 'unknown':
       case 'usage':
         return fromBlocks(unknownCommand(cmd.message), cmd.message);
@@ -282,13 +288,15 @@ export function createHandlers(deps: HandlerDeps) {
 
     /** True for buttons that open a modal (app.ts opens it before anything else). */
     opensModal(actionId: string): boolean {
-      return baseAction(actionId) === ACTIONS.mapSku || baseAction(actionId) === REROUTE_ACTION;
+      return baseAction(actionId) === ACTIONS.mapSku || baseAction(actionId) === REROUTE_ACTION || baseAction(actionId) === INVENTORY_ACTIONS.reorder;
     },
 
     /** The modal a button opens, or undefined when its value is unusable. */
     modalFor(actionId: string, value: string | undefined, userId?: string): unknown {
       const v = parseButtonValue(value);
       if (baseAction(actionId) === REROUTE_ACTION) return v ? rerouteModalFor(v, userId) : undefined;
+      const sku = v && skuOfStockKey(v.key);
+      if (baseAction(actionId) === INVENTORY_ACTIONS.reorder) return v && sku ? reorderModal(sku, v.key) : undefined;
       if (baseAction(actionId) !== ACTIONS.mapSku || !v) return undefined;
       const amazonSku = v.amazonSku ?? parseAlertKey(v.key).amazonSku;
       if (!amazonSku) return undefined;
@@ -399,6 +407,24 @@ export function createHandlers(deps: HandlerDeps) {
     },
 
     mapSkuCallbackId: MAP_SKU_VIEW.callbackId,
+    reorderCallbackId: REORDER_VIEW,
+
+    /** The view_submission answer for Mark reordered: errors by block, or undefined to save. */
+    validateReorder(values: Record<string, string>): { response_action: 'errors'; errors: Record<string, string> } | undefined {
+      const r = readReorder(values);
+      return 'errors' in r ? { response_action: 'errors', errors: r.errors } : undefined;
+    },
+
+    /** Saves a reorder from the modal and says so on the SKU's alert. */
+    async markReordered(userId: string, values: Record<string, string>, privateMetadata: string): Promise<void> {
+      const meta = readReorderMeta(privateMetadata);
+      const r = readReorder(values);
+      const action = `view:${REORDER_VIEW}`;
+      if (!meta || 'errors' in r || !ops.inventory) return audit(userId, action, 'failed', meta?.key, 'modal carried no SKU');
+      const detail = await ops.inventory.markReordered(meta.sku, r.quantity, r.expectedAt, userId);
+      alerts.noteAction(meta.key, userId, `marked it reordered — ${detail}`);
+      await audit(userId, action, 'ok', meta.sku, detail);
+    },
 
     /** The view_submission answer for an unacceptable SKU, or undefined when it may be saved. */
     validateMapSku(values: Record<string, string>): ReturnType<typeof mapSkuModalErrors> | undefined {
@@ -508,8 +534,12 @@ export function createHandlers(deps: HandlerDeps) {
         // A tag does not ship the order: the alert stays open.
         return shipstationDone(alertKey, userId, pressed, await ops.markPriority(v.shipstationOrderId), false);
       }
-      default:
-        throw new Error(`unknown button ${id}`);
+      default: {
+        const done = ops.inventory ? await inventoryAction(ops.inventory, id, alertKey, userId) : undefined;
+        if (!done) throw new Error(`unknown button ${id}`);
+        alerts.noteAction(alertKey, userId, `${pressed} — ${done.detail}`);
+        return done;
+      }
     }
   }
 }
@@ -533,6 +563,7 @@ const BUTTON_NAMES: Record<string, string> = {
   [ACTIONS.holdOrder]: 'Hold',
   [ACTIONS.markPriority]: 'Mark priority',
   [REROUTE_ACTION]: 'Re-route',
+  ...INVENTORY_BUTTON_NAMES,
 };
 
 /** The name of the button as it reads in the message (Retry sync in per-order rows is Retry now on sync alerts). */

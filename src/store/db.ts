@@ -3,6 +3,7 @@ import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect, type Generated } from 'kysely';
 import { DockhandError } from '../domain/errors';
+import type { InventoryTables } from './inventory';
 
 /**
  * The SQL database under the store, through Kysely: one typed query layer that speaks both
@@ -16,7 +17,7 @@ import { DockhandError } from '../domain/errors';
 
 export type Dialect = 'sqlite' | 'postgres';
 
-export interface Database {
+export interface Database extends InventoryTables {
   keyv: { key: string; value: string | null };
   orders: {
     key: string;

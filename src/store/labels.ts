@@ -36,7 +36,29 @@ export async function writeLabel(exec: Exec, labelId: string, c: ConfirmationRec
     if (c.items.length > 0) lines = lines.where('order_item_id', 'in', c.items.map((i) => i.orderItemId));
     await lines.execute();
   }
+  if (c.state === 'skipped' || c.voidedAfterConfirm) await reshipLinesFromLiveLabels(exec, orderKey);
   await refreshLabelFacts(exec, orderKey, c.accountId, c.amazonOrderId, now);
+}
+
+/**
+ * A voided label shipped nothing: each line of its order ships when the first label still live
+ * that carries it was created, and is unshipped again when none does (velocity and committed
+ * units read these times).
+ */
+async function reshipLinesFromLiveLabels(exec: Exec, orderKey: string): Promise<void> {
+  const rows = await exec.selectFrom('labels').select(['label_id', 'doc']).where('order_key', '=', orderKey).execute();
+  const live = rows.map((r) => readDoc(LABEL_SHAPE, r.label_id, r.doc)).filter((l) => l.state !== 'skipped' && !l.voidedAfterConfirm);
+  const lines = await exec.selectFrom('order_lines').select(['order_item_id', 'shipped_at']).where('order_key', '=', orderKey).execute();
+  for (const line of lines) {
+    const times = live
+      .filter((l) => l.items.length === 0 || l.items.some((i) => i.orderItemId === line.order_item_id))
+      .map((l) => ms(l.labelCreatedAt))
+      .filter((t): t is number => t !== null);
+    const shippedAt = times.length > 0 ? Math.min(...times) : null;
+    if (shippedAt !== (line.shipped_at === null ? null : Number(line.shipped_at))) {
+      await exec.updateTable('order_lines').set({ shipped_at: shippedAt }).where('order_key', '=', orderKey).where('order_item_id', '=', line.order_item_id).execute();
+    }
+  }
 }
 
 /** The label side of an order's facts, from every label of the order in the ledger. */

@@ -3,6 +3,7 @@ import { DockhandError } from '../domain/errors';
 import type { Database, Db, Dialect } from './db';
 import { reportTables } from './report-facts';
 import { moveKeyvRecords } from './upgrade-from-keyv';
+import { inventoryMigration } from './inventory';
 
 /**
  * Versioned migrations, run at open by Kysely's Migrator: in order, each once, recorded in
@@ -402,8 +403,9 @@ function migrations(dialect: Dialect): Record<string, Migration> {
     // A data dir from the keyv release: its records move into the tables above, once.
     '0003_from_keyv': { up: async (db: AnyDb) => void (await moveKeyvRecords(db as Kysely<Database>, dialect)) },
     '0004_rules': ruleTables(),
-    '0007_returns': returnsTables(),
     '0005_reports': reportTables(dialect),
+    '0006_inventory': inventoryMigration(dialect),
+    '0007_returns': returnsTables(),
   };
 }
 

@@ -5,6 +5,7 @@ import { openDb, type Db, type DbOptions } from './db';
 import { AlertMessages, AlertOutbox } from './alert-tables';
 import { DocTable } from './doc-table';
 import { FulfillmentFacts } from './facts';
+import { InventoryStore } from './inventory';
 import { KvTable } from './kv';
 import { LabelLedger, OrderLabelIndex, PendingConfirmations } from './labels';
 import { migrate } from './migrations';
@@ -76,6 +77,8 @@ export class Store {
   readonly reports: ReportQueries;
   /** Digests posted, by day. */
   readonly digests: DigestRuns;
+  /** Stock levels, velocity and committed units per SKU, pushes, ERP deliveries. */
+  readonly inventory: InventoryStore;
 
   readonly skus: KvTable<typeof SkuMapping>;
   /** ASIN → mapping, for lookups by ASIN. */
@@ -110,6 +113,7 @@ export class Store {
     this.rules = new RuleTables(k);
     this.reports = new ReportQueries(k);
     this.digests = new DigestRuns(k);
+    this.inventory = new InventoryStore(k, db.dialect);
     const kv = <S extends z.ZodTypeAny>(ns: string, schema: S, name: string) => new KvTable(k, db.dialect, ns, schema, name);
     this.skus = kv('skus', SkuMapping, 'SKU mapping');
     this.asins = kv('asins', SkuMapping, 'ASIN mapping');

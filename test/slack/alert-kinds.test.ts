@@ -133,6 +133,10 @@ describe('the alert kind registry', () => {
     prime_escalation: alert({ key: 'escalation:default:111-0000000-0000001', kind: 'prime_escalation', facts: { accountId: 'default', amazonOrderId: '111-0000000-0000001', prime: 'yes', serviceLevel: 'NextDay', shipByLatest: '2026-03-02T18:00:00Z', warehouse: huge, items: huge, shipstationOrderId: '410000001', rules: huge, note: huge, labelAt: '2026-03-02T14:02:00Z', confirmedAt: '2026-03-02T14:02:30Z', reroutedTo: huge } }),
     prime_escalation_burst: alert({ key: 'escalation_burst:default', kind: 'prime_escalation_burst', count: 5000, facts: { accountId: 'default', count: '5000', orderIds: Array.from({ length: 500 }, (_, i) => `111-0000000-${i}`).join(',') } }),
     rule_name_missing: alert({ key: 'rule_name:tag:gold', kind: 'rule_name_missing', count: 3, facts: { kind: 'tag', name: huge, rules: huge, lastOrder: '111-0000000-0000001' } }),
+    low_stock: alert({ key: `stock:${'S'.repeat(100)}`, kind: 'low_stock', facts: { sku: 'S'.repeat(100), status: 'out', escalated: '1', onHand: '0', committed: '9999', available: '0', velocity14: '12.5', daysOfCover: '0', reorderPoint: '125', stockOutDate: '2026-12-01', openOrderCount: '5000', openOrders: JSON.stringify(Array.from({ length: 10 }, (_, i) => ({ accountId: 'default', amazonOrderId: `111-0000000-000000${i}`, isPrime: i % 2 === 0, shipByLatest: '2026-12-02T18:00:00.000Z', quantity: 99 }))), reorderQuantity: '5000', reorderExpected: huge } }),
+    listing_rejected: alert({ key: 'listing:default:ATVPDKIKX0DER:A', kind: 'listing_rejected', facts: { accountId: 'default', marketplaceId: 'ATVPDKIKX0DER', amazonSku: 'S'.repeat(40), quantity: '3', messages: huge, via: 'feed', feedId: '50000000001' } }),
+    erp_dead_letters: alert({ key: 'erp:dead-letters', kind: 'erp_dead_letters', facts: { count: '100000', lastError: huge, skus: huge } }),
+    stock_source: alert({ key: 'stock-source:shipstation-v2', kind: 'stock_source', facts: { source: 'shipstation-v2', message: huge, hint: huge } }),
   };
 
   it('has a demanding record for every registered kind', () => {

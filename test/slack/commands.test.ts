@@ -159,10 +159,10 @@ describe('editDistance and closest', () => {
 
 describe('help and roles', () => {
   it('has one help line per command, each naming it', () => {
-    for (const word of ['status', 'order', 'quarantine', 'retry', 'sku map', 'sku unmapped', 'pause', 'resume', 'audit', 'late', 'reconcile', 'route', 'rules', 'returns', 'report', 'help']) {
+    for (const word of ['status', 'order', 'quarantine', 'retry', 'sku map', 'sku unmapped', 'pause', 'resume', 'audit', 'late', 'reconcile', 'route', 'rules', 'returns', 'report', 'stock', 'help']) {
       expect(COMMAND_HELP.filter((l) => l.startsWith(`\`/dockhand ${word}`))).toHaveLength(1);
     }
-    expect(COMMAND_HELP).toHaveLength(16);
+    expect(COMMAND_HELP).toHaveLength(17);
   });
 
   it.each<[string, boolean]>([

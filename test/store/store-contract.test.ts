@@ -1,30 +1,14 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AlertRecord, ConfirmationRecord, OrderRecord } from '../../src/store/records';
 import { Store } from '../../src/store/store';
-import { BACKENDS, freshPostgresDatabase } from '../support/postgres';
+import { BACKENDS } from '../support/postgres';
+import { openStoreOn, type OpenedStore } from '../support/store-on';
 
 /** The store's contract, run on SQLite and (when the test server is there) Postgres alike. */
 
-interface Opened {
-  store: Store;
-  where: { dataDir?: string; storeUrl?: string };
-  dispose(): Promise<void>;
-}
-
-async function openOn(backend: 'sqlite' | 'postgres', now?: () => number): Promise<Opened> {
-  if (backend === 'sqlite') {
-    const dataDir = mkdtempSync(path.join(tmpdir(), 'dockhand-contract-'));
-    const store = await Store.open({ dataDir, ...(now ? { now } : {}) });
-    return { store, where: { dataDir }, dispose: async () => rmSync(dataDir, { recursive: true, force: true }) };
-  }
-  const db = await freshPostgresDatabase();
-  const store = await Store.open({ storeUrl: db.url, ...(now ? { now } : {}) });
-  return { store, where: { storeUrl: db.url }, dispose: () => db.drop() };
-}
+type Opened = OpenedStore;
+const openOn = openStoreOn;
 
 function order(id: string, over: Partial<OrderRecord> = {}): OrderRecord {
   return {

@@ -29,6 +29,8 @@ import {
   type WireOrder,
 } from './wire-order';
 import { listenOnLoopback } from '../listen';
+import { FEEDS_USAGE_PLANS, createFeedsApi, type FeedsApi, type FeedsOperation } from './feeds-api';
+import { LISTINGS_USAGE_PLANS, createListingsApi, listingsFeedProcessor, type ListingsApi, type ListingsOperation } from './listings-api';
 
 /** Default LWA app credentials the sandbox accepts when none are given. */
 export const SANDBOX_LWA_CREDENTIALS = {
@@ -37,7 +39,7 @@ export const SANDBOX_LWA_CREDENTIALS = {
   refreshToken: 'Atzr|dockhand-sandbox-refresh-token',
 } as const;
 
-export type SpApiOperation = 'searchOrders' | 'getOrder' | 'confirmShipment' | NotificationsOperation | ReportsOperation;
+export type SpApiOperation = 'searchOrders' | 'getOrder' | 'confirmShipment' | NotificationsOperation | ReportsOperation | ListingsOperation | FeedsOperation;
 
 /**
  * Default usage plans, from each operation's description in orders_2026-01-01.json
@@ -49,6 +51,8 @@ export const SP_API_USAGE_PLANS: Readonly<Record<SpApiOperation, { rate: number;
   confirmShipment: { rate: 2, burst: 10 },
   ...NOTIFICATIONS_USAGE_PLANS,
   ...REPORTS_USAGE_PLANS,
+  ...LISTINGS_USAGE_PLANS,
+  ...FEEDS_USAGE_PLANS,
 };
 
 /** The selling partner id the sandbox puts in notifications unless `sellerId` is given. */
@@ -101,6 +105,8 @@ export interface SpApiSimulatorOptions {
   applicationId?: string;
   /** Delivers each notification this many real milliseconds later (timer). Default 0: synchronously. */
   notificationDelayMs?: number;
+  /** A feed is processed this long (simulator clock) after createFeed. Default 0. */
+  feedProcessingMs?: number;
 }
 
 /** An order as given to {@link SpApiSimulator.putOrder}: `lastUpdatedTime` may be left out. */
@@ -159,6 +165,10 @@ export interface SpApiSimulator {
   reportRequests(): Array<{ reportId: string; reportType: string; processingStatus: string }>;
   stats(): SpApiSimulatorStats;
   resetStats(): void;
+  /** The seller's listings (Listings Items API): put listings, read patches accepted or refused. */
+  readonly listings: ListingsApi;
+  /** The Feeds API: register a processor per feed type, read the feeds created. */
+  readonly feeds: FeedsApi;
   close(): Promise<void>;
 }
 
@@ -329,6 +339,10 @@ export async function startSpApiSimulator(opts: SpApiSimulatorOptions = {}): Pro
   let throttled: Record<string, number> = {};
   let pendingFailures: { count: number; status: number } = { count: 0, status: 500 };
   let lastStamp = Number.NEGATIVE_INFINITY;
+
+  const listings = createListingsApi(clock);
+  const feedsApi = createFeedsApi({ clock, processingMs: opts.feedProcessingMs ?? 0 });
+  feedsApi.register('JSON_LISTINGS_FEED', listingsFeedProcessor(listings));
 
   const startedAt = clock();
   const buckets = Object.fromEntries(
@@ -707,6 +721,21 @@ export async function startSpApiSimulator(opts: SpApiSimulatorOptions = {}): Pro
     ) {
       return { op: 'confirmShipment', orderId: decode(segments[3]) };
     }
+    if (segments[0] === 'listings' && segments[1] === '2021-08-01' && segments[2] === 'items' && segments.length === 5) {
+      const op = ({ GET: 'getListingsItem', PATCH: 'patchListingsItem' } as const)[method as 'GET' | 'PATCH'];
+      if (op) return { op, params: [decode(segments[3]!), decode(segments[4]!)] };
+    }
+    if (segments[0] === 'feeds' && segments[1] === '2021-06-30') {
+      const table: Record<string, Partial<Record<string, FeedsOperation>>> = {
+        'documents/0': { POST: 'createFeedDocument' },
+        'documents/1': { GET: 'getFeedDocument' },
+        'feeds/0': { POST: 'createFeed' },
+        'feeds/1': { GET: 'getFeed' },
+      };
+      const params = segments.slice(3).map(decode);
+      const op = table[`${segments[2]}/${params.length}`]?.[method];
+      if (op) return { op, params };
+    }
     if (segments[0] === 'notifications' && segments[1] === 'v1') {
       const params = segments.slice(3).map(decode);
       const table: Record<string, Partial<Record<string, NotificationsOperation>>> = {
@@ -773,6 +802,8 @@ export async function startSpApiSimulator(opts: SpApiSimulatorOptions = {}): Pro
       res.writeHead(200, { 'content-type': doc.contentType, 'content-length': String(doc.bytes.length) }).end(doc.bytes);
       return;
     }
+    // Presigned feed document URLs carry their own authorization, as S3's do.
+    if (await feedsApi.serveDocument(req, res, url.pathname)) return;
     const target = route(req.method ?? 'GET', url.pathname);
     if (!target) {
       send(res, 404, new ApiError(404, 'NotFound', 'Resource not found.', `${req.method} ${url.pathname}`).toBody(), {
@@ -800,7 +831,14 @@ export async function startSpApiSimulator(opts: SpApiSimulatorOptions = {}): Pro
       else if (op === 'createReport') result = reportsApi.createReport((await readBody(req)).toString('utf8'));
       else if (op === 'getReport') result = reportsApi.getReport(target.params?.[0] ?? '');
       else if (op === 'getReportDocument') result = reportsApi.getReportDocument(target.params?.[0] ?? '');
-      else result = await dispatchNotifications(op as NotificationsOperation, target.params ?? [], req, url.searchParams);
+      else if (op === 'getListingsItem' || op === 'patchListingsItem') {
+        const [sellerId = '', sku = ''] = target.params ?? [];
+        result = op === 'getListingsItem' ? listings.getListingsItem(sellerId, sku, url.searchParams) : listings.patchListingsItem(sellerId, sku, url.searchParams, (await readBody(req)).toString('utf8'));
+      } else if (op === 'createFeedDocument') result = feedsApi.createFeedDocument((await readBody(req)).toString('utf8'), baseUrl);
+      else if (op === 'createFeed') result = feedsApi.createFeed((await readBody(req)).toString('utf8'));
+      else if (op === 'getFeed') result = feedsApi.getFeed(target.params?.[0] ?? '');
+      else if (op === 'getFeedDocument') result = feedsApi.getFeedDocument(target.params?.[0] ?? '', baseUrl);
+      else result = await dispatchNotifications(op, target.params ?? [], req, url.searchParams);
     } catch (error) {
       const apiError =
         error instanceof ApiError ? error : new ApiError(500, 'InternalFailure', 'We encountered an internal error. Please try again.');
@@ -908,6 +946,8 @@ export async function startSpApiSimulator(opts: SpApiSimulatorOptions = {}): Pro
       requests = {};
       throttled = {};
     },
+    listings,
+    feeds: feedsApi,
     close: () =>
       new Promise<void>((resolve, reject) => {
         for (const timer of pendingDeliveries) clearTimeout(timer);

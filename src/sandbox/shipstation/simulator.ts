@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createV2Inventory, type V2Inventory } from './v2-inventory';
 import { randomUUID } from 'node:crypto';
 import { formatPacific, toPacificKey } from './pacific-time';
 import { FixedRateWindow, type RateWindowState } from './rate-window';
@@ -63,6 +64,10 @@ export interface ShipStationSimulatorOptions {
   warehouses?: SimWarehouse[];
   /** What GET /products lists (the seller's product catalogue). */
   products?: SimProduct[];
+  /** The v2 API key `GET /v2/inventory` takes (its `api-key` header). Default `sandbox-shipstation-v2-key`. */
+  v2ApiKey?: string;
+  /** The account has no inventory add-on: /v2/inventory answers 403. */
+  v2WithoutInventoryAddon?: boolean;
 }
 
 export interface Weight { value: number; units: string }
@@ -338,10 +343,15 @@ export interface ShipStationSimulator {
   resetStats(): void;
   /** The next `count` authenticated, non-throttled calls answer `status` (500/502/503) with a short body. */
   failNext(count: number, status: 500 | 502 | 503): void;
+  /** ShipStation v2 inventory levels (GET /v2/inventory): set and draw down stock. */
+  readonly v2Inventory: V2Inventory;
   close(): Promise<void>;
 }
 
 // ---------------------------------------------------------------- constants
+
+/** The v2 API key the sandbox's ShipStation takes unless another is given. */
+export const SANDBOX_V2_API_KEY = 'sandbox-shipstation-v2-key';
 
 const RATE_LIMIT = 40;
 const RATE_WINDOW_MS = 60_000;
@@ -569,6 +579,7 @@ export async function startShipStationSimulator(opts: ShipStationSimulatorOption
   const scale = opts.rateScale ?? 1;
   if (!(scale > 0)) throw new Error('rateScale must be > 0');
   const limiter = new FixedRateWindow(RATE_LIMIT, RATE_WINDOW_MS / scale, clock);
+  const v2Inventory = createV2Inventory({ apiKey: opts.v2ApiKey ?? SANDBOX_V2_API_KEY, clock, rateScale: scale, ...(opts.v2WithoutInventoryAddon ? { withoutAddon: true } : {}) });
   const stores = opts.stores ?? DEFAULT_STORES;
   const warehouses = opts.warehouses ?? DEFAULT_WAREHOUSES;
   const tags = withTagNames(opts.tags ?? DEFAULT_TAGS, opts.tagNames ?? []);
@@ -1388,6 +1399,8 @@ export async function startShipStationSimulator(opts: ShipStationSimulatorOption
       serveApp(req, res);
       return;
     }
+    // API v2 authenticates with its own api-key header and paces on its own window.
+    if (v2Inventory.handle(req, res, new URL(req.url ?? '/', 'http://localhost'))) return;
     const creds = credentialsOf(req);
     if (!creds || creds.key !== opts.apiKey || creds.secret !== opts.apiSecret) {
       // ShipStation answers bad or missing credentials with a bare 401 and no JSON body.
@@ -1492,6 +1505,7 @@ export async function startShipStationSimulator(opts: ShipStationSimulatorOption
   return {
     url,
     appUrl: `${url}${SIMULATED_APP_PATH}`,
+    v2Inventory,
     orders: () => active().map(clone),
     getByOrderKey: (orderKey) => {
       const o = findByKey(orderKey);

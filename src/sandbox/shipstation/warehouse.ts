@@ -56,6 +56,8 @@ export function startWarehouse(sim: ShipStationSimulator, opts: WarehouseOptions
     const [carrierCode, serviceCode] = CARRIERS[Math.floor(random() * CARRIERS.length)]!;
     const label = sim.createLabel(orderId, { carrierCode, serviceCode, ...(items ? { items } : {}) });
     stats.labels++;
+    // What a label ships leaves the shelf: ShipStation's inventory (v2) goes down with it.
+    for (const i of label.shipmentItems ?? []) if (i.sku) sim.v2Inventory.drawDown(i.sku, i.quantity);
     return label;
   };
 
@@ -92,7 +94,7 @@ export function startWarehouse(sim: ShipStationSimulator, opts: WarehouseOptions
       if (label && random() < (opts.voidShare ?? 0.05)) {
         // Wrong box size: voided a few seconds later, printed again.
         setTimeout(() => {
-          safely(() => sim.voidLabel(label.shipmentId));
+          if (safely(() => sim.voidLabel(label.shipmentId))) for (const i of label.shipmentItems ?? []) if (i.sku) sim.v2Inventory.drawDown(i.sku, -i.quantity);
           stats.voided++;
         }, 4_000).unref();
       }

@@ -5,7 +5,7 @@ import type { SpApiSimulator } from '../../../src/sandbox/amazon/sp-api-simulato
 import { SANDBOX_LWA_CREDENTIALS } from '../../../src/sandbox/amazon/sp-api-simulator';
 import { readSpec } from '../../support/specs';
 
-type SpecFile = 'orders_2026-01-01.json' | 'ordersV0.json' | 'notifications.json' | 'reports_2021-06-30.json';
+type SpecFile = 'orders_2026-01-01.json' | 'ordersV0.json' | 'notifications.json' | 'reports_2021-06-30.json' | 'listingsItems_2021-08-01.json' | 'feeds_2021-06-30.json';
 
 const ajvBySpec = new Map<SpecFile, { ajv: Ajv; definitions: unknown }>();
 
@@ -39,6 +39,23 @@ export function orderChangeValidator(): ValidateFunction {
     orderChange = ajv.compile(schema);
   }
   return orderChange;
+}
+
+const draft07 = new Map<string, ValidateFunction>();
+
+/**
+ * A validator for one of Amazon's draft-07 JSON schemas (the listings feed and its processing
+ * report); their `$schema` URIs lack the trailing '#', so meta-validation is skipped as above.
+ */
+export function jsonSchemaValidator(file: 'listings-feed-schema-v2.json' | 'listings-feed-processing-report-schema-v2.json'): ValidateFunction {
+  let v = draft07.get(file);
+  if (!v) {
+    const ajv = new Ajv({ strict: false, allErrors: true, validateSchema: false });
+    addFormats(ajv);
+    v = ajv.compile(JSON.parse(readSpec(`amazon/${file}`)) as object);
+    draft07.set(file, v);
+  }
+  return v;
 }
 
 /** Asserts-friendly: returns ajv's errors as text, or '' when valid. */
