@@ -130,6 +130,8 @@ describe('the default sandbox rules', () => {
       .sort((a, b) => a.shipmentCost + a.otherCost - (b.shipmentCost + b.otherCost));
     expect(order.serviceCode).toBe(onTime[0]!.service.serviceCode);
     expect(order.carrierCode).toBe(onTime[0]!.service.carrierCode);
+    // The choice is recorded once ShipStation has taken the update, so it may trail the order by a moment.
+    await expect.poll(async () => (await rt.store.rules.rateChoiceOf(`default:${shopId}`))?.state, { timeout: 5_000 }).toBe('chosen');
     const choice = await rt.store.rules.rateChoiceOf(`default:${shopId}`);
     expect(choice).toMatchObject({ state: 'chosen', rule: 'west-coast' });
     expect(choice!.runnerUp?.serviceCode).toBe(onTime[1]!.service.serviceCode);
