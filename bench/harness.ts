@@ -7,7 +7,8 @@ import path from 'node:path';
 import pg from 'pg';
 import { startSandboxServices, SANDBOX_QUEUE, type Sandbox } from '../src/cli/sandbox';
 import { createNotificationsClient, ensureOrderChangeSubscription } from '../src/events/notifications-client';
-import { SANDBOX_CATALOGUE } from '../src/sandbox/amazon/order-factory';
+import { createOrderFactory, SANDBOX_CATALOGUE } from '../src/sandbox/amazon/order-factory';
+import { SP_API_USAGE_PLANS } from '../src/sandbox/amazon/sp-api-simulator';
 import { Store } from '../src/store/store';
 
 /**
@@ -236,4 +237,24 @@ export async function freshDatabase(adminUrl: string, prefix: string): Promise<{
   const url = new URL(adminUrl);
   url.pathname = `/${name}`;
   return { url: url.toString(), drop: () => run(`drop database if exists ${name} with (force)`) };
+}
+
+/**
+ * Puts `total` new orders into the simulated Amazon at once, a third of them Prime NextDay, and
+ * says when each landed and how many tokens the simulator's searchOrders bucket held when the
+ * spike landed (burst minus the calls already made, refilled since): what the theoretical maximum
+ * may spend.
+ */
+export function placeSpike(sandbox: Sandbox, opts: { total: number; seed: number; scale: number; firstCallAt: number; callsBefore: number }): { placedAt: Map<string, number>; spikeAt: number; tokens: number } {
+  const factory = createOrderFactory(opts.seed);
+  const placedAt = new Map<string, number>();
+  const spikeAt = Date.now();
+  for (let i = 0; i < opts.total; i++) {
+    const { lastUpdatedTime: _l, ...order } = factory.make(i % 3 === 0 ? 'prime_next_day' : 'standard');
+    sandbox.spApi.putOrder(order);
+    placedAt.set(order.orderId, Date.now());
+  }
+  const plan = SP_API_USAGE_PLANS.searchOrders;
+  const tokens = Math.min(plan.burst, plan.burst - opts.callsBefore + ((spikeAt - opts.firstCallAt) / 1000) * plan.rate * opts.scale);
+  return { placedAt, spikeAt, tokens };
 }

@@ -5,7 +5,7 @@ import { createOrderFactory, mulberry32, SANDBOX_CATALOGUE } from '../src/sandbo
 import { SP_API_USAGE_PLANS } from '../src/sandbox/amazon/sp-api-simulator';
 import { SANDBOX_TRANSIT_DAYS } from '../src/cli/sandbox-defaults';
 import { Store } from '../src/store/store';
-import { exited, firstSearch, peakRssMb, percentile, sleep, spawnDockhand, startSimulatorSet, watchArrivals, latencies } from './harness';
+import { exited, firstSearch, peakRssMb, percentile, placeSpike, sleep, spawnDockhand, startSimulatorSet, watchArrivals, latencies } from './harness';
 import { theoreticalSeconds } from './spike';
 
 /**
@@ -126,16 +126,7 @@ async function spike(total: number, scale: number, withRules: boolean, seed: num
     await sleep(1_000);
     const callsBefore = sandbox.spApi.stats().requests.searchOrders ?? 0;
     sandbox.shipstation.resetStats();
-    const factory = createOrderFactory(seed);
-    const placedAt = new Map<string, number>();
-    const spikeAt = Date.now();
-    for (let i = 0; i < total; i++) {
-      const { lastUpdatedTime: _l, ...order } = factory.make(i % 3 === 0 ? 'prime_next_day' : 'standard');
-      sandbox.spApi.putOrder(order);
-      placedAt.set(order.orderId, Date.now());
-    }
-    const plan = SP_API_USAGE_PLANS.searchOrders;
-    const tokens = Math.min(plan.burst, plan.burst - callsBefore + ((spikeAt - firstCallAt) / 1000) * plan.rate * scale);
+    const { placedAt, spikeAt, tokens } = placeSpike(sandbox, { total, seed, scale, firstCallAt, callsBefore });
     const arrived = await watchArrivals(sandbox, placedAt, timeoutMs);
     const elapsedS = (Math.max(...arrived.values()) - spikeAt) / 1000;
     // A spike this size fits Amazon's burst and one ShipStation window, so the limits allow it in

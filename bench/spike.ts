@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { createOrderFactory } from '../src/sandbox/amazon/order-factory';
 import { SP_API_USAGE_PLANS } from '../src/sandbox/amazon/sp-api-simulator';
-import { latencies, peakRssMb, percentile, sleep, startBenchEnv, throttledTotal, watchArrivals } from './harness';
+import { latencies, peakRssMb, percentile, placeSpike, sleep, startBenchEnv, throttledTotal, watchArrivals } from './harness';
 
 /**
  * `npm run bench -- spike`: 5,000 orders land on Amazon at once, every API limit scaled by the
@@ -62,18 +62,7 @@ async function pollingSpike(total: number, scale: number, seed: number, timeoutM
     const throttledBefore = throttledTotal(sandbox.spApi.stats());
     const ssThrottledBefore = sandbox.shipstation.stats().throttled;
 
-    const factory = createOrderFactory(seed);
-    const placedAt = new Map<string, number>();
-    const spikeAt = Date.now();
-    for (let i = 0; i < total; i++) {
-      const { lastUpdatedTime: _l, ...order } = factory.make(i % 3 === 0 ? 'prime_next_day' : 'standard');
-      sandbox.spApi.putOrder(order);
-      placedAt.set(order.orderId, Date.now());
-    }
-    // Tokens in the simulator's searchOrders bucket when the spike landed (burst minus the calls
-    // already made, refilled since): what the theoretical maximum may spend.
-    const plan = SP_API_USAGE_PLANS.searchOrders;
-    const tokens = Math.min(plan.burst, plan.burst - callsBefore + ((spikeAt - firstCallAt) / 1000) * plan.rate * scale);
+    const { placedAt, spikeAt, tokens } = placeSpike(sandbox, { total, seed, scale, firstCallAt, callsBefore });
 
     const arrived = await watchArrivals(sandbox, placedAt, timeoutMs);
     const elapsedS = (Math.max(...arrived.values()) - spikeAt) / 1000;
@@ -87,7 +76,7 @@ async function pollingSpike(total: number, scale: number, seed: number, timeoutM
       `  arrived in ShipStation      ${arrived.size}/${total}${arrived.size < total ? ' (TIMED OUT)' : ''}, duplicates ${numbers.length - new Set(numbers).size}`,
       `  elapsed                     ${elapsedS.toFixed(1)} s`,
       `  achieved                    ${achievedPerMin.toFixed(0)} orders/min`,
-      `  theoretical maximum         ${theoreticalPerMin.toFixed(0)} orders/min (${theory.binding} binds: ${theory.seconds.toFixed(1)} s at searchOrders ${(plan.rate * scale).toFixed(3)}/s with ${Math.floor(tokens)} tokens left, ShipStation ${SHIPSTATION_LIMIT_PER_WINDOW}/${(SHIPSTATION_WINDOW_S / scale).toFixed(2)} s)`,
+      `  theoretical maximum         ${theoreticalPerMin.toFixed(0)} orders/min (${theory.binding} binds: ${theory.seconds.toFixed(1)} s at searchOrders ${(SP_API_USAGE_PLANS.searchOrders.rate * scale).toFixed(3)}/s with ${Math.floor(tokens)} tokens left, ShipStation ${SHIPSTATION_LIMIT_PER_WINDOW}/${(SHIPSTATION_WINDOW_S / scale).toFixed(2)} s)`,
       `  ratio                       ${(achievedPerMin / theoreticalPerMin).toFixed(3)} (goal >= 0.9)`,
       `  429 responses               Amazon ${throttledTotal(sandbox.spApi.stats()) - throttledBefore}, ShipStation ${sandbox.shipstation.stats().throttled - ssThrottledBefore}`,
       `  latency appear → ShipStation p50 ${percentile(lat, 50).toFixed(1)} s, p95 ${percentile(lat, 95).toFixed(1)} s`,

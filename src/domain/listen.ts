@@ -1,4 +1,5 @@
 import { createServer, type AddressInfo, type Server } from 'node:net';
+import type { IncomingMessage } from 'node:http';
 import { DockhandError } from './errors';
 
 /**
@@ -73,4 +74,18 @@ async function freePort(host: string | undefined): Promise<number | undefined> {
   } finally {
     await new Promise<void>((resolve) => (probe.listening ? probe.close(() => resolve()) : resolve()));
   }
+}
+
+/**
+ * Reads a webhook's body, keeping at most `max` bytes: a longer body is read to its end (so the
+ * answer reaches the sender) but not held, and `onBody` gets `undefined` for it.
+ */
+export function readBoundedBody(req: IncomingMessage, max: number, onBody: (body: Buffer | undefined) => void): void {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  req.on('data', (c: Buffer) => {
+    size += c.length;
+    if (size <= max) chunks.push(c);
+  });
+  req.on('end', () => onBody(size > max ? undefined : Buffer.concat(chunks)));
 }

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
+import { readBoundedBody } from '../domain/listen';
 import type { Logger } from '../log/logger';
 import type { StockLevelInput } from '../store/inventory';
 import { SIGNATURE_HEADER, TIMESTAMP_HEADER, verifySignature } from './signature';
@@ -53,16 +54,10 @@ export function handleStockWebhook(ctx: StockWebhookContext, req: IncomingMessag
     if (error === undefined) res.writeHead(status).end();
     else res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify({ error }));
   };
-  const chunks: Buffer[] = [];
-  let size = 0;
-  req.on('data', (c: Buffer) => {
-    size += c.length;
-    if (size <= MAX_BODY) chunks.push(c);
-  });
-  req.on('end', () => {
+  readBoundedBody(req, MAX_BODY, (body) => {
     void (async () => {
-      if (size > MAX_BODY) return answer(413, 'the body is larger than 5 MB');
-      const raw = Buffer.concat(chunks).toString('utf8');
+      if (!body) return answer(413, 'the body is larger than 5 MB');
+      const raw = body.toString('utf8');
       if (!ctx.secret) return answer(401, 'DOCKHAND_ERP_WEBHOOK_SECRET is not set: stock webhooks are refused');
       const header = (name: string) => [req.headers[name.toLowerCase()]].flat()[0];
       const verdict = verifySignature(ctx.secret, { timestamp: header(TIMESTAMP_HEADER), signature: header(SIGNATURE_HEADER) }, raw, ctx.now());

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { timingSafeEqual } from 'node:crypto';
 import { toDockhandError } from '../domain/errors';
+import { readBoundedBody } from '../domain/listen';
 import type { Label } from '../domain/label';
 import { MAX_PAGE_SIZE } from '../shipstation/client';
 import { ShipNotifyPayload } from '../shipstation/ship-notify';
@@ -191,17 +192,11 @@ export function createShipNotifyIntake(opts: { secret: string | undefined; label
         req.resume();
         return refuse(res, 401, opts.secret ? 'wrong secret' : 'SHIPSTATION_WEBHOOK_SECRET is not set');
       }
-      const chunks: Buffer[] = [];
-      let size = 0;
-      req.on('data', (c: Buffer) => {
-        size += c.length;
-        if (size <= MAX_BODY) chunks.push(c);
-      });
-      req.on('end', () => {
-        if (size > MAX_BODY) return refuse(res, 413, 'body too large');
+      readBoundedBody(req, MAX_BODY, (body) => {
+        if (!body) return refuse(res, 413, 'body too large');
         let json: unknown;
         try {
-          json = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+          json = JSON.parse(body.toString('utf8'));
         } catch {
           return refuse(res, 400, 'body is not JSON');
         }
