@@ -125,14 +125,28 @@ export async function startSimulatorSet(opts: SimulatorOptions): Promise<Simulat
   };
 }
 
-/** `dockhand start` as a child process against the set, with `env` over the set's environment. */
+/**
+ * `dockhand start` as a child process against the set, with `env` over the set's environment: the
+ * command `npm start` runs, node flags included (they decide the peak RSS the benches print), with
+ * BENCH_CHILD_NODE_ARGS added to try others.
+ */
 export function spawnDockhand(set: SimulatorSet, env: Record<string, string> = {}): ChildProcess {
-  const nodeArgs = process.env.BENCH_CHILD_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
-  return spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'src/cli/main.ts', 'start'], {
-    cwd: path.resolve(import.meta.dirname, '..'),
+  const [node, ...args] = npmStartCommand();
+  if (node !== 'node') throw new Error(`package.json's start script must run node, not ${node}`);
+  const extra = process.env.BENCH_CHILD_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+  return spawn(process.execPath, [...extra, ...args], {
+    cwd: ROOT,
     env: { ...set.childEnv, ...env },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
+}
+
+const ROOT = path.resolve(import.meta.dirname, '..');
+
+/** package.json's `start` script, split into words. */
+export function npmStartCommand(): string[] {
+  const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } };
+  return pkg.scripts.start.split(/\s+/).filter(Boolean);
 }
 
 /** Resolves when a child has ended (at once when it already has). */
