@@ -2,6 +2,7 @@ import { Migrator, sql, type Kysely, type Migration, type MigrationProvider } fr
 import { DockhandError } from '../domain/errors';
 import type { Database, Db, Dialect } from './db';
 import { reportTables } from './report-facts';
+import { reportRollups } from './report-rollups';
 import { moveKeyvRecords } from './upgrade-from-keyv';
 import { inventoryMigration } from './inventory';
 
@@ -406,6 +407,7 @@ function migrations(dialect: Dialect): Record<string, Migration> {
     '0005_reports': reportTables(dialect),
     '0006_inventory': inventoryMigration(dialect),
     '0007_returns': returnsTables(),
+    '0009_report_rollups': reportRollups(dialect),
   };
 }
 
