@@ -163,6 +163,8 @@ export interface Database extends InventoryTables {
   };
   report_label_rollup: { bucket: number; account_id: string; currency: string; carrier_code: string; service_code: string; shipments: number; cost_sum: number; cost_n: number; units: number };
   report_latency_hist: { measure: string; day: number; account_id: string; bin: number; n: number };
+  /** Amazon's last seller performance report, by its marketplaces (0009). */
+  account_health: { key: string; fetched_at: number; doc: string };
 }
 
 export interface Db {

@@ -172,6 +172,16 @@ export class ReportQueries {
       t.events.set(day, v);
     }
 
+    // Rate shopping's choices (few: only the orders a rule sent to it), by rate_choices_by_state_requested.
+    for (const r of await this.rows(
+      sql`select case when c.requested_at < ${sql.lit(w.boundaries[w.days]!)} then 0 else 1 end as p, coalesce(f.currency, '') as currency, count(*) as n, sum(c.saving) as saving
+          from rate_choices c left join fulfillment_facts f on f.order_key = c.order_key
+          where c.state = 'chosen' and c.requested_at >= ${sql.lit(w.boundaries[0]!)} and c.requested_at < ${sql.lit(hi)} ${this.of('c.account_id', accounts)}
+          group by 1, 2`,
+    )) {
+      t.periods[n(r.p) as 0 | 1].savings.set(r.currency as string, { orders: n(r.n), saving: n(r.saving) });
+    }
+
     // Open at a period's end: bought before it, less those shipped or cancelled before it.
     const ends = [w.boundaries[w.days]!, hi].map(bucketOf);
     const open = (await this.rows(
