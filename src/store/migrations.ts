@@ -411,8 +411,8 @@ function migrations(dialect: Dialect): Record<string, Migration> {
   };
 }
 
-/** Brings the database to the newest schema; a database already there is left as it is. */
-export async function migrate(db: Db): Promise<void> {
+/** Brings the database to the newest schema (or to migration `to`: tests of upgrades); a database already there is left as it is. */
+export async function migrate(db: Db, to?: string): Promise<void> {
   const provider: MigrationProvider = { getMigrations: async () => migrations(db.dialect) };
   const migrator = new Migrator({ db: db.kysely, provider });
   // Kysely takes no lock on SQLite (it has one connection), but two processes may open one data
@@ -422,7 +422,7 @@ export async function migrate(db: Db): Promise<void> {
   if (lockSqlite) await sql`begin immediate`.execute(db.kysely);
   let outcome: Awaited<ReturnType<Migrator['migrateToLatest']>>;
   try {
-    outcome = await migrator.migrateToLatest();
+    outcome = to ? await migrator.migrateTo(to) : await migrator.migrateToLatest();
   } catch (e) {
     outcome = { error: e };
   }
