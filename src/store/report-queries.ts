@@ -88,9 +88,59 @@ export class ReportQueries {
       return v;
     };
 
-    for (const r of await this.rows(
-      byDay('report_order_rollup', sql`r.currency as currency, sum(received) as received, sum(shipped) as shipped, sum(ptl_ms) as ptl_ms, sum(ptl_n) as ptl_n, sum(cancelled) as cancelled, sum(ltc_ms) as ltc_ms, sum(ltc_n) as ltc_n`, ['currency']),
-    )) {
+    const from = Math.max(w.boundaries[0]!, nowBucket * BUCKET_MS);
+    const hi = w.boundaries[2 * w.days]!;
+    const ends = [w.boundaries[w.days]!, hi].map(bucketOf);
+    const periods = [0, 1].map((k) => [w.boundaries[k * w.days]!, w.boundaries[(k + 1) * w.days]!] as const);
+    // Independent questions, asked at once (Postgres answers them on several connections).
+    const [orderRows, dueRows, dueNowRows, labelRows, eventRows, savingRows, openRows, p90s] = await Promise.all([
+      this.rows(
+        byDay('report_order_rollup', sql`r.currency as currency, sum(received) as received, sum(shipped) as shipped, sum(ptl_ms) as ptl_ms, sum(ptl_n) as ptl_n, sum(cancelled) as cancelled, sum(ltc_ms) as ltc_ms, sum(ltc_n) as ltc_n`, ['currency']),
+      ),
+      // Buckets wholly before the report is made: every order not confirmed there is past its deadline, so due.
+      this.rows(
+        byDay(
+          'report_due_rollup',
+          sql`r.currency as currency, r.carrier_code as carrier, r.service_code as service,
+              sum(on_time + conf_label_late + conf_confirmation_late + open_not_shipped + open_label_late + open_confirmation_late) as due,
+              sum(on_time) as on_time, sum(conf_label_late + open_label_late) as label_late, sum(open_not_shipped) as not_shipped`,
+          ['currency', 'carrier_code', 'service_code'],
+          sql`and r.bucket < ${sql.lit(nowBucket)}`,
+        ),
+      ),
+      // The bucket the report is made in, and later: due as isDue decides, from the facts.
+      from >= hi
+        ? Promise.resolve([])
+        : this.rows(
+            sql`select ship_by / ${sql.lit(BUCKET_MS)} as b, coalesce(currency, '') as currency, coalesce(carrier_code, '') as carrier, coalesce(service_code, '') as service, count(*) as due,
+                  sum(case when confirmed_at <= ship_by then 1 else 0 end) as on_time,
+                  sum(case when confirmed_at <= ship_by then 0 when first_label_at is null and confirmed_at is null then 1 else 0 end) as not_shipped,
+                  sum(case when confirmed_at <= ship_by then 0 when first_label_at > ship_by then 1 else 0 end) as label_late
+                from fulfillment_facts
+                where ship_by >= ${sql.lit(from)} and ship_by < ${sql.lit(hi)} and (confirmed_at is not null or ship_by < ${sql.lit(Math.floor(w.now))})
+                  and not (cancelled_at is not null and confirmed_at is null) ${this.of('account_id', accounts)}
+                group by 1, 2, 3, 4`,
+          ),
+      this.rows(
+        byDay('report_label_rollup', sql`r.currency as currency, r.carrier_code as carrier, r.service_code as service, sum(shipments) as shipments, sum(cost_sum) as cost, sum(cost_n) as costs, sum(units) as units`, ['currency', 'carrier_code', 'service_code']),
+      ),
+      this.rows(sql`select at, kind from report_events where at >= ${sql.lit(w.boundaries[0]!)} and at < ${sql.lit(hi)} ${this.of('account_id', accounts)}`),
+      // Rate shopping's choices (few: only the orders a rule sent to it), by rate_choices_by_state_requested.
+      this.rows(
+        sql`select case when c.requested_at < ${sql.lit(w.boundaries[w.days]!)} then 0 else 1 end as p, coalesce(f.currency, '') as currency, count(*) as n, sum(c.saving) as saving
+            from rate_choices c left join fulfillment_facts f on f.order_key = c.order_key
+            where c.state = 'chosen' and c.requested_at >= ${sql.lit(w.boundaries[0]!)} and c.requested_at < ${sql.lit(hi)} ${this.of('c.account_id', accounts)}
+            group by 1, 2`,
+      ),
+      // Open at a period's end: bought before it, less those shipped or cancelled before it.
+      this.rows(
+        sql`select sum(case when bucket < ${sql.lit(ends[0]!)} then received - closed else 0 end) as previous, sum(received - closed) as period
+            from report_order_rollup where bucket < ${sql.lit(ends[1]!)} ${this.of('account_id', accounts)}`,
+      ),
+      Promise.all(periods.flatMap(([lo, end]) => [this.p90(LATENCIES.purchaseToLabel, lo, end, accounts), this.p90(LATENCIES.labelToConfirmation, lo, end, accounts)])),
+    ]);
+
+    for (const r of orderRows) {
       // A bucket whose facts moved elsewhere stays behind at zero.
       if (['received', 'shipped', 'cancelled', 'ltc_n'].every((c) => n(r[c]) === 0)) continue;
       const o = order(n(r.day), r.currency);
@@ -103,7 +153,6 @@ export class ReportQueries {
       p.labelToConfirmationMs += n(r.ltc_ms);
       p.labelToConfirmationN += n(r.ltc_n);
     }
-
     const addDue = (day: number, r: Row) => {
       if (n(r.due) === 0) return;
       const o = order(day, r.currency);
@@ -120,41 +169,9 @@ export class ReportQueries {
       d.onTime += n(r.on_time);
       due.set(ck, d);
     };
-    // Buckets wholly before the report is made: every order not confirmed there is past its deadline, so due.
-    for (const r of await this.rows(
-      byDay(
-        'report_due_rollup',
-        sql`r.currency as currency, r.carrier_code as carrier, r.service_code as service,
-            sum(on_time + conf_label_late + conf_confirmation_late + open_not_shipped + open_label_late + open_confirmation_late) as due,
-            sum(on_time) as on_time, sum(conf_label_late + open_label_late) as label_late, sum(open_not_shipped) as not_shipped`,
-        ['currency', 'carrier_code', 'service_code'],
-        sql`and r.bucket < ${sql.lit(nowBucket)}`,
-      ),
-    )) {
-      addDue(n(r.day), r);
-    }
-    // The bucket the report is made in, and later: due as isDue decides, from the facts.
-    const from = Math.max(w.boundaries[0]!, nowBucket * BUCKET_MS);
-    const hi = w.boundaries[2 * w.days]!;
-    if (from < hi) {
-      const now = sql.lit(Math.floor(w.now));
-      for (const r of await this.rows(
-        sql`select ship_by / ${sql.lit(BUCKET_MS)} as b, coalesce(currency, '') as currency, coalesce(carrier_code, '') as carrier, coalesce(service_code, '') as service, count(*) as due,
-              sum(case when confirmed_at <= ship_by then 1 else 0 end) as on_time,
-              sum(case when confirmed_at <= ship_by then 0 when first_label_at is null and confirmed_at is null then 1 else 0 end) as not_shipped,
-              sum(case when confirmed_at <= ship_by then 0 when first_label_at > ship_by then 1 else 0 end) as label_late
-            from fulfillment_facts
-            where ship_by >= ${sql.lit(from)} and ship_by < ${sql.lit(hi)} and (confirmed_at is not null or ship_by < ${now})
-              and not (cancelled_at is not null and confirmed_at is null) ${this.of('account_id', accounts)}
-            group by 1, 2, 3, 4`,
-      )) {
-        addDue(dayOf(n(r.b) * BUCKET_MS, w.boundaries), r);
-      }
-    }
-
-    for (const r of await this.rows(
-      byDay('report_label_rollup', sql`r.currency as currency, r.carrier_code as carrier, r.service_code as service, sum(shipments) as shipments, sum(cost_sum) as cost, sum(cost_n) as costs, sum(units) as units`, ['currency', 'carrier_code', 'service_code']),
-    )) {
+    for (const r of dueRows) addDue(n(r.day), r);
+    for (const r of dueNowRows) addDue(dayOf(n(r.b) * BUCKET_MS, w.boundaries), r);
+    for (const r of labelRows) {
       if (n(r.shipments) === 0) continue;
       const k = labelKey(n(r.day), r.currency as string, r.carrier as string, r.service as string);
       const v = t.labels.get(k) ?? emptyLabelTally();
@@ -164,39 +181,16 @@ export class ReportQueries {
       v.units += n(r.units);
       t.labels.set(k, v);
     }
-
-    for (const r of await this.rows(sql`select at, kind from report_events where at >= ${sql.lit(w.boundaries[0]!)} and at < ${sql.lit(hi)} ${this.of('account_id', accounts)}`)) {
+    for (const r of eventRows) {
       const day = dayOf(n(r.at), w.boundaries);
       const v = t.events.get(day) ?? { quarantined: 0, retried: 0 };
       if (r.kind === 'quarantined' || r.kind === 'retried') v[r.kind] += 1;
       t.events.set(day, v);
     }
-
-    // Rate shopping's choices (few: only the orders a rule sent to it), by rate_choices_by_state_requested.
-    for (const r of await this.rows(
-      sql`select case when c.requested_at < ${sql.lit(w.boundaries[w.days]!)} then 0 else 1 end as p, coalesce(f.currency, '') as currency, count(*) as n, sum(c.saving) as saving
-          from rate_choices c left join fulfillment_facts f on f.order_key = c.order_key
-          where c.state = 'chosen' and c.requested_at >= ${sql.lit(w.boundaries[0]!)} and c.requested_at < ${sql.lit(hi)} ${this.of('c.account_id', accounts)}
-          group by 1, 2`,
-    )) {
-      t.periods[n(r.p) as 0 | 1].savings.set(r.currency as string, { orders: n(r.n), saving: n(r.saving) });
-    }
-
-    // Open at a period's end: bought before it, less those shipped or cancelled before it.
-    const ends = [w.boundaries[w.days]!, hi].map(bucketOf);
-    const open = (await this.rows(
-      sql`select sum(case when bucket < ${sql.lit(ends[0]!)} then received - closed else 0 end) as previous, sum(received - closed) as period
-          from report_order_rollup where bucket < ${sql.lit(ends[1]!)} ${this.of('account_id', accounts)}`,
-    ))[0];
-    t.periods[0].openAtEnd = n(open?.previous);
-    t.periods[1].openAtEnd = n(open?.period);
-
-    for (const k of [0, 1] as const) {
-      const lo = w.boundaries[k * w.days]!;
-      const end = w.boundaries[(k + 1) * w.days]!;
-      t.periods[k].purchaseToLabelP90Ms = await this.p90(LATENCIES.purchaseToLabel, lo, end, accounts);
-      t.periods[k].labelToConfirmationP90Ms = await this.p90(LATENCIES.labelToConfirmation, lo, end, accounts);
-    }
+    for (const r of savingRows) t.periods[n(r.p) as 0 | 1].savings.set(r.currency as string, { orders: n(r.n), saving: n(r.saving) });
+    t.periods[0].openAtEnd = n(openRows[0]?.previous);
+    t.periods[1].openAtEnd = n(openRows[0]?.period);
+    [t.periods[0].purchaseToLabelP90Ms, t.periods[0].labelToConfirmationP90Ms, t.periods[1].purchaseToLabelP90Ms, t.periods[1].labelToConfirmationP90Ms] = p90s as [number | null, number | null, number | null, number | null];
     return t;
   }
 
