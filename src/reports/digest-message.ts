@@ -86,6 +86,7 @@ export function reportBlocks(r: Report, opts: { title: string; chartFileId?: str
     `cancelled: *${r.orders.cancelled}*`,
     `quarantined: *${r.quarantined}*, retried: *${r.retried}*`,
     `label → confirmed on Amazon: *${r.timeToShip.labelToConfirmationMinutes.avg ?? '—'} min* avg`,
+    ...[r.rateShopSavings].flat().filter((x) => x.orders > 0).map((x) => `rate shopping saved *${money(x.total, x.currency)}* on ${x.orders} order${x.orders === 1 ? '' : 's'}`),
     `vs ${periodName(p)}`,
   ].join(' · ');
   const blocks: unknown[] = [
