@@ -24,12 +24,12 @@ export function reportsContextFor(deps: { config: Config; store: Store; owner: s
     owner: deps.owner,
     logger: deps.logger.child({ part: 'reports' }),
     now: () => new Date(),
-    ...healthOf(config, deps.logger),
+    ...healthOf(config, deps.logger, deps.store),
   };
 }
 
 /** Amazon's seller performance figures for the first account, where Amazon credentials are set. */
-function healthOf(config: Config, logger: Logger): Pick<ReportsContext, 'health' | 'close'> {
+function healthOf(config: Config, logger: Logger, store: Store): Pick<ReportsContext, 'health' | 'close'> {
   const account = config.accounts[0];
   if (!account?.refreshToken || !config.amazon.clientId || !config.amazon.clientSecret) return {};
   const ca = (config as Config & { sandboxCa?: string }).sandboxCa;
@@ -43,7 +43,7 @@ function healthOf(config: Config, logger: Logger): Pick<ReportsContext, 'health'
     ...(ca ? { ca } : {}),
     logger,
   });
-  return { health: accountHealthSource({ client, marketplaceIds: account.marketplaceIds, logger, pollMs: config.useSandbox ? 200 : 15_000 }), close: () => client.close() };
+  return { health: accountHealthSource({ client, cache: store.digests, marketplaceIds: account.marketplaceIds, logger, pollMs: config.useSandbox ? 200 : 15_000 }), close: () => client.close() };
 }
 
 /** A Slack Web API client for the reports, from SLACK_BOT_TOKEN and SLACK_API_URL. */

@@ -64,17 +64,31 @@ export function healthFigures(doc: SellerPerformanceReport, marketplaceId: strin
   });
 }
 
-/** Reads the report at most once per `maxAgeMs` (a day), keeping the last good one. */
-export function accountHealthSource(opts: { client: ReportsClient; marketplaceIds: string[]; logger: Logger; now?: () => number; maxAgeMs?: number; pollMs?: number }) {
-  let last: { at: number; doc: SellerPerformanceReport } | undefined;
+/** Where the last report read is kept (the store's `account_health`), so a restart or another replica does not ask Amazon again that day. */
+export interface HealthReportCache {
+  lastHealthReport(key: string): Promise<{ at: number; doc: string } | undefined>;
+  saveHealthReport(key: string, at: number, doc: string): Promise<void>;
+}
+
+/**
+ * Reads the report at most once per `maxAgeMs` (a day), keeping the last good one in the store.
+ * A failure is not retried for a day either (in this process: a report the roles forbid stays forbidden).
+ */
+export function accountHealthSource(opts: { client: ReportsClient; cache: HealthReportCache; marketplaceIds: string[]; logger: Logger; now?: () => number; maxAgeMs?: number; pollMs?: number }) {
   let failedAt = Number.NEGATIVE_INFINITY;
   const now = opts.now ?? Date.now;
   const maxAge = opts.maxAgeMs ?? 86_400_000;
+  const key = `seller-performance:${[...opts.marketplaceIds].sort().join(',')}`;
+  const parse = (doc: string) => SellerPerformanceReport.parse(JSON.parse(doc));
   return async (ours?: Pick<Report, 'onTime' | 'orders'>): Promise<HealthFigure[] | undefined> => {
+    const kept = await opts.cache.lastHealthReport(key);
+    let last = kept && { at: kept.at, doc: parse(kept.doc) };
     if ((!last || now() - last.at > maxAge) && now() - failedAt > maxAge) {
       try {
         const bytes = await opts.client.fetchReport({ reportType: 'GET_V2_SELLER_PERFORMANCE_REPORT', marketplaceIds: opts.marketplaceIds }, { pollMs: opts.pollMs ?? 15_000 });
-        last = { at: now(), doc: SellerPerformanceReport.parse(JSON.parse(bytes.toString('utf8'))) };
+        const text = bytes.toString('utf8');
+        last = { at: now(), doc: parse(text) };
+        await opts.cache.saveHealthReport(key, last.at, JSON.stringify(last.doc));
       } catch (e) {
         failedAt = now();
         opts.logger.warn({ err: (e as Error).message }, 'seller performance report not read');

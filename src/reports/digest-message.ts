@@ -28,6 +28,22 @@ export interface HealthFigure {
   nearTarget: boolean;
 }
 
+/** A SKU the inventory job last judged out of stock or low (its `stock_states`). */
+export interface StockAtRisk {
+  sku: string;
+  available: number;
+  status: 'out' | 'low';
+}
+
+/** The SKUs at risk, out of stock first and then the fewest available, at most `limit`. Pure. */
+export function stockAtRisk(states: Map<string, { available: number; status: string }>, limit = 5): { shown: StockAtRisk[]; total: number } {
+  const all = [...states.entries()]
+    .filter((e): e is [string, { available: number; status: 'out' | 'low' }] => e[1].status === 'out' || e[1].status === 'low')
+    .map(([sku, s]) => ({ sku, available: s.available, status: s.status }))
+    .sort((a, b) => (a.status === b.status ? a.available - b.available || a.sku.localeCompare(b.sku) : a.status === 'out' ? -1 : 1));
+  return { shown: all.slice(0, limit), total: all.length };
+}
+
 const pct = (x: number | null, digits = 1) => (x === null ? '—' : `${(x * 100).toFixed(digits)} %`);
 
 /** ▲/▼ and the change against the previous value; `points` for rates. */
@@ -48,7 +64,7 @@ function periodName(r: Pick<Report, 'from' | 'to'>): string {
   return r.from === r.to ? d(r.from) : `${d(r.from)} – ${d(r.to)}`;
 }
 
-export function reportBlocks(r: Report, opts: { title: string; chartFileId?: string; health?: HealthFigure[]; account?: string }): { text: string; blocks: unknown[] } {
+export function reportBlocks(r: Report, opts: { title: string; chartFileId?: string; health?: HealthFigure[]; account?: string; stock?: { shown: StockAtRisk[]; total: number } }): { text: string; blocks: unknown[] } {
   const p = r.previous;
   const hours = (x: number | null) => (x === null ? '—' : `${x} h`);
   const cost = costsOf(r);
@@ -70,6 +86,7 @@ export function reportBlocks(r: Report, opts: { title: string; chartFileId?: str
     `cancelled: *${r.orders.cancelled}*`,
     `quarantined: *${r.quarantined}*, retried: *${r.retried}*`,
     `label → confirmed on Amazon: *${r.timeToShip.labelToConfirmationMinutes.avg ?? '—'} min* avg`,
+    ...[r.rateShopSavings].flat().filter((x) => x.orders > 0).map((x) => `rate shopping saved *${money(x.total, x.currency)}* on ${x.orders} order${x.orders === 1 ? '' : 's'}`),
     `vs ${periodName(p)}`,
   ].join(' · ');
   const blocks: unknown[] = [
@@ -84,6 +101,11 @@ export function reportBlocks(r: Report, opts: { title: string; chartFileId?: str
       return `${h.nearTarget ? ':warning: ' : ''}*${h.name}*: Amazon ${pct(h.amazon)} (target ${limit})${ours}`;
     });
     blocks.push({ type: 'section', text: { type: 'mrkdwn', text: `*Account health (Amazon's figures)*\n${lines.join('\n')}` } });
+  }
+  if (opts.stock && opts.stock.total > 0) {
+    const lines = opts.stock.shown.map((x) => (x.status === 'out' ? `:red_circle: \`${x.sku}\` out of stock` : `:large_orange_circle: \`${x.sku}\` low: ${x.available} available`));
+    const more = opts.stock.total > opts.stock.shown.length ? `\n…and ${opts.stock.total - opts.stock.shown.length} more; \`/dockhand stock <sku>\` shows one` : '';
+    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: `*Stock at risk*\n${lines.join('\n')}${more}`.slice(0, 3000) } });
   }
   if (opts.chartFileId) blocks.push({ type: 'image', slack_file: { id: opts.chartFileId }, alt_text: `Orders and on-time rate per day, and cost per carrier, up to ${r.to}` });
   const value = JSON.stringify({ from: r.from, to: r.to, ...(opts.account ? { account: opts.account } : {}) } satisfies ReportButtonValue);

@@ -3,7 +3,7 @@ import { DockhandError, toDockhandError } from '../domain/errors';
 import { localDay, wallAt } from '../domain/wall-clock';
 import type { Logger } from '../log/logger';
 import type { Store } from '../store/store';
-import { carrierBlocks, lateOrderBlocks, REPORT_ACTIONS, reportBlocks, type HealthFigure, type ReportButtonValue } from './digest-message';
+import { carrierBlocks, lateOrderBlocks, REPORT_ACTIONS, reportBlocks, stockAtRisk, type HealthFigure, type ReportButtonValue } from './digest-message';
 import { makeReport, toCsv } from './make-report';
 import { addDays, checkPeriod, dayBoundaries, isCalendarDay, namedPeriod, type Period } from './period';
 import type { Report } from './report';
@@ -66,7 +66,9 @@ export async function summaryOf(ctx: ReportsContext, period: Period, title: stri
   });
   const fileId = await uploadFile(ctx.api, { bytes: png, filename: `dockhand-${period.from}-${period.to}.png`, title: `${title} ${period.to}`, altText: `Orders and on-time rate per day, and cost per carrier, to ${period.to}` }, ctx.fetch);
   const health = await ctx.health?.(report).catch((e: unknown) => (ctx.logger.warn({ err: (e as Error).message }, 'account health not available'), undefined));
-  return { report, ...reportBlocks(report, { title, chartFileId: fileId, ...(health ? { health } : {}), ...(account ? { account } : {}) }) };
+  // The inventory job's last judgement per SKU (one small row each): what may not ship tomorrow.
+  const stock = stockAtRisk(await ctx.store.inventory.states());
+  return { report, ...reportBlocks(report, { title, chartFileId: fileId, ...(health ? { health } : {}), ...(account ? { account } : {}), stock }) };
 }
 
 export type DigestOutcome = { outcome: 'posted'; day: string; ts: string } | { outcome: 'already_posted' | 'busy' | 'no_channel'; day: string };

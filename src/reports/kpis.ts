@@ -49,6 +49,17 @@ export interface ReportEventRow {
   at: number;
 }
 
+/** A rate-shopped order's choice, as `rate_choices` holds it (migration 0004_rules). */
+export interface RateChoiceRow {
+  orderKey: string;
+  accountId: string;
+  requestedAt: number;
+  /** Chosen (not pending or failed). */
+  chosen: boolean;
+  /** The runner-up's cost less the chosen rate's; null without a runner-up. */
+  saving: number | null;
+}
+
 /** The days a report reads: `2 * days + 1` boundaries (previous period, then the period), and when it is made. */
 export interface ReportWindow {
   boundaries: number[];
@@ -92,6 +103,13 @@ export interface PeriodTally {
   labelToConfirmationP90Ms: number | null;
   /** Due orders shipped by each carrier's labels, by {@link carrierKey}. */
   carrierDue: Map<string, DueTally>;
+  /** Rate shopping's choices requested in the period, by the order's currency ('' when unknown). */
+  savings: Map<string, SavingTally>;
+}
+
+export interface SavingTally {
+  orders: number;
+  saving: number;
 }
 
 /** Tallies of a window: per day (0 … 2·days−1) and currency ('' when unknown). */
@@ -110,7 +128,7 @@ export const carrierKey = (currency: string | null, carrier: string, service: st
 
 export const emptyOrderTally = (): OrderTally => ({ received: 0, shipped: 0, cancelled: 0, due: 0, onTime: 0, labelLate: 0, confirmationLate: 0, notShipped: 0, purchaseToLabelMs: 0, purchaseToLabelN: 0 });
 export const emptyLabelTally = (): LabelTally => ({ shipments: 0, costSum: 0, costN: 0, units: 0 });
-export const emptyPeriodTally = (): PeriodTally => ({ openAtEnd: 0, purchaseToLabelP90Ms: null, labelToConfirmationMs: 0, labelToConfirmationN: 0, labelToConfirmationP90Ms: null, carrierDue: new Map() });
+export const emptyPeriodTally = (): PeriodTally => ({ openAtEnd: 0, purchaseToLabelP90Ms: null, labelToConfirmationMs: 0, labelToConfirmationN: 0, labelToConfirmationP90Ms: null, carrierDue: new Map(), savings: new Map() });
 
 /** The window's day holding `t`, or -1 outside it. */
 export function dayOf(t: number | null, boundaries: number[]): number {
@@ -162,7 +180,7 @@ export function isOpenAt(f: Pick<OrderFactRow, 'purchasedAt' | 'firstLabelAt' | 
 }
 
 /** The definitions, row by row: the reference the SQL aggregation is tested against. */
-export function tallyRows(rows: { orders: OrderFactRow[]; labels: LabelFactRow[]; events: ReportEventRow[] }, w: ReportWindow): Tallies {
+export function tallyRows(rows: { orders: OrderFactRow[]; labels: LabelFactRow[]; events: ReportEventRow[]; rateChoices?: RateChoiceRow[] }, w: ReportWindow): Tallies {
   const t: Tallies = { days: w.days, orders: new Map(), labels: new Map(), events: new Map(), periods: [emptyPeriodTally(), emptyPeriodTally()] };
   const order = (day: number, currency: string | null) => {
     const k = dayKey(day, currency);
@@ -231,6 +249,17 @@ export function tallyRows(rows: { orders: OrderFactRow[]; labels: LabelFactRow[]
     t.periods[k].labelToConfirmationP90Ms = p90(labelToConfirmation[k]);
     t.periods[k].labelToConfirmationN = labelToConfirmation[k].length;
     t.periods[k].labelToConfirmationMs = labelToConfirmation[k].reduce((a, b) => a + b, 0);
+  }
+  // Savings count when the choice was asked for, in the order's currency, over the choices made.
+  for (const c of rows.rateChoices ?? []) {
+    const day = dayOf(c.requestedAt, w.boundaries);
+    if (day < 0 || !c.chosen) continue;
+    const currency = byKey.get(c.orderKey)?.currency ?? '';
+    const savings = t.periods[periodOf(day)].savings;
+    const v = savings.get(currency) ?? { orders: 0, saving: 0 };
+    v.orders++;
+    v.saving += c.saving ?? 0;
+    savings.set(currency, v);
   }
   for (const e of rows.events) {
     const day = dayOf(e.at, w.boundaries);

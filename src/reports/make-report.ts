@@ -50,6 +50,9 @@ export function formatReportTable(r: Report): string[] {
     row('  late: label / confirmation / none', `${r.onTime.lateByCause.labelLate} / ${r.onTime.lateByCause.confirmationLate} / ${r.onTime.lateByCause.notShipped}`, `${p.onTime.lateByCause.labelLate} / ${p.onTime.lateByCause.confirmationLate} / ${p.onTime.lateByCause.notShipped}`),
     row('quarantined / retried', `${r.quarantined} / ${r.retried}`, `${p.quarantined} / ${p.retried}`),
   ];
+  for (const s of [r.rateShopSavings].flat()) {
+    if (s.orders > 0) lines.push(row(`rate shopping saved${s.currency ? ` ${s.currency}` : ''} (orders)`, `${money(s.total, s.currency)} (${s.orders})`, ''));
+  }
   for (const c of costsOf(r)) {
     lines.push(row(`cost ${c.currency ?? ''} total / per order / per item`.replace('  ', ' '), `${money(c.total, c.currency)}`, ''), row('', `${money(c.perOrder, c.currency)} / ${money(c.perItem, c.currency)}`, ''));
   }

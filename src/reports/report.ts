@@ -30,6 +30,13 @@ export interface CostFigures {
   currency: string | null;
 }
 
+/** What rate shopping saved over the runner-up, for the orders it chose a rate for. */
+export interface SavingFigures {
+  orders: number;
+  total: number;
+  currency: string | null;
+}
+
 export interface Figures {
   orders: { received: number; shipped: number; cancelled: number; openAtEnd: number };
   timeToShip: { purchaseToLabelHours: Average; labelToConfirmationMinutes: Average };
@@ -44,6 +51,8 @@ export interface Figures {
   cost: CostFigures | CostFigures[];
   quarantined: number;
   retried: number;
+  /** One entry per currency when the choices span several, as `cost`. */
+  rateShopSavings: SavingFigures | SavingFigures[];
 }
 
 export interface Report extends Figures {
@@ -152,6 +161,7 @@ function figures(t: Tallies, k: 0 | 1): Figures {
     retried += e.retried;
   }
   const late = all.due - all.onTime;
+  const savings = [...p.savings.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([currency, v]) => ({ orders: v.orders, total: round(v.saving, 2), currency: orNull(currency) }));
   return {
     orders: { received: all.received, shipped: all.shipped, cancelled: all.cancelled, openAtEnd: p.openAtEnd },
     timeToShip: {
@@ -163,6 +173,7 @@ function figures(t: Tallies, k: 0 | 1): Figures {
     cost: several ? costs : (costs[0] ?? { total: 0, perOrder: null, perItem: null, currency: null }),
     quarantined,
     retried,
+    rateShopSavings: savings.length > 1 ? savings : (savings[0] ?? { orders: 0, total: 0, currency: costs.length === 1 ? costs[0]!.currency : null }),
   };
 }
 

@@ -146,6 +146,25 @@ export interface Database extends InventoryTables {
   };
   report_events: { id: Generated<number>; at: number; account_id: string; kind: string };
   digest_runs: { day: string; posted_at: number; channel: string | null; ts: string | null };
+  /** Migration 0009_report_rollups (src/store/report-rollups.ts); kept by triggers. */
+  report_order_rollup: { bucket: number; account_id: string; currency: string; received: number; shipped: number; ptl_ms: number; ptl_n: number; cancelled: number; closed: number; ltc_ms: number; ltc_n: number };
+  report_due_rollup: {
+    bucket: number;
+    account_id: string;
+    currency: string;
+    carrier_code: string;
+    service_code: string;
+    on_time: number;
+    conf_label_late: number;
+    conf_confirmation_late: number;
+    open_not_shipped: number;
+    open_label_late: number;
+    open_confirmation_late: number;
+  };
+  report_label_rollup: { bucket: number; account_id: string; currency: string; carrier_code: string; service_code: string; shipments: number; cost_sum: number; cost_n: number; units: number };
+  report_latency_hist: { measure: string; day: number; account_id: string; bin: number; n: number };
+  /** Amazon's last seller performance report, by its marketplaces (0009). */
+  account_health: { key: string; fetched_at: number; doc: string };
 }
 
 export interface Db {

@@ -2,6 +2,7 @@ import { Migrator, sql, type Kysely, type Migration, type MigrationProvider } fr
 import { DockhandError } from '../domain/errors';
 import type { Database, Db, Dialect } from './db';
 import { reportTables } from './report-facts';
+import { reportRollups } from './report-rollups';
 import { moveKeyvRecords } from './upgrade-from-keyv';
 import { inventoryMigration } from './inventory';
 
@@ -406,11 +407,12 @@ function migrations(dialect: Dialect): Record<string, Migration> {
     '0005_reports': reportTables(dialect),
     '0006_inventory': inventoryMigration(dialect),
     '0007_returns': returnsTables(),
+    '0009_report_rollups': reportRollups(dialect),
   };
 }
 
-/** Brings the database to the newest schema; a database already there is left as it is. */
-export async function migrate(db: Db): Promise<void> {
+/** Brings the database to the newest schema (or to migration `to`: tests of upgrades); a database already there is left as it is. */
+export async function migrate(db: Db, to?: string): Promise<void> {
   const provider: MigrationProvider = { getMigrations: async () => migrations(db.dialect) };
   const migrator = new Migrator({ db: db.kysely, provider });
   // Kysely takes no lock on SQLite (it has one connection), but two processes may open one data
@@ -420,7 +422,7 @@ export async function migrate(db: Db): Promise<void> {
   if (lockSqlite) await sql`begin immediate`.execute(db.kysely);
   let outcome: Awaited<ReturnType<Migrator['migrateToLatest']>>;
   try {
-    outcome = await migrator.migrateToLatest();
+    outcome = to ? await migrator.migrateTo(to) : await migrator.migrateToLatest();
   } catch (e) {
     outcome = { error: e };
   }

@@ -60,6 +60,18 @@ export async function writeOrderCurrency(exec: Exec, orderKey: string, currency:
   await exec.updateTable('label_facts').set({ currency }).where('order_key', '=', orderKey).where('currency', 'is', null).execute();
 }
 
+/**
+ * A label's entry into quarantine counts as a quarantine, and each later attempt at it (it left
+ * quarantine, or was tried again and stayed) as a retry, as an order's do; `before` is the
+ * ledger entry this write replaces.
+ */
+export async function recordLabelQuarantine(exec: Exec, before: Pick<ConfirmationRecord, 'state' | 'attempts'> | undefined, c: ConfirmationRecord, now: number): Promise<void> {
+  const at = ms(c.at) ?? now;
+  if (before?.state !== 'quarantined') {
+    if (c.state === 'quarantined') await recordReportEvent(exec, c.accountId, 'quarantined', at);
+  } else if (c.state !== 'quarantined' || c.attempts > before.attempts) await recordReportEvent(exec, c.accountId, 'retried', at);
+}
+
 /** Appends one quarantine or retry, for the reports' counts. */
 export async function recordReportEvent(exec: Exec, accountId: string, kind: ReportEventKind, at: number): Promise<void> {
   await exec.insertInto('report_events').values({ account_id: accountId, kind, at }).execute();

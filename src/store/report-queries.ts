@@ -1,4 +1,5 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
+import { DockhandError } from '../domain/errors';
 import {
   carrierKey,
   dayKey,
@@ -14,6 +15,7 @@ import {
   type Tallies,
 } from '../reports/kpis';
 import type { Database } from './db';
+import { binOf, BUCKET_MS, DAY_MS, LATENCIES, type Latency } from './report-rollups';
 
 /**
  * The KPI tallies of a report window, aggregated in SQL over the fact tables: each question is
@@ -34,13 +36,12 @@ export interface LateOrder {
   cause: 'labelLate' | 'confirmationLate' | 'notShipped';
 }
 const n = (v: unknown): number => (v === null || v === undefined ? 0 : Number(v));
-const QUARTER_HOUR = 900_000;
 
 export class ReportQueries {
   constructor(private readonly db: Kysely<Database>) {}
 
-  private async rows(query: RawBuilder<Row>): Promise<Row[]> {
-    return (await query.execute(this.db)).rows;
+  private async rows(query: RawBuilder<unknown>): Promise<Row[]> {
+    return (await query.execute(this.db)).rows as Row[];
   }
 
   /**
@@ -58,65 +59,121 @@ export class ReportQueries {
     }
   }
 
-  /** The tallies of `w` (previous period and period), over `accounts` (all when empty). */
+  /**
+   * The tallies of `w` (previous period and period), over `accounts` (all when empty), from the
+   * rollups (migration 0009): each question sums the window's buckets, grouped into the seller's
+   * days by a list of day boundaries. Only what is due is read from the facts for the bucket the
+   * report is made in and after (an order not confirmed becomes due when its deadline passes).
+   */
   async tallies(w: ReportWindow, accounts: string[] = []): Promise<Tallies> {
-    const origin = w.boundaries[0]!;
-    const lo = sql.lit(origin);
-    const mid = sql.lit(w.boundaries[w.days]!);
-    const hi = sql.lit(w.boundaries[2 * w.days]!);
-    const now = sql.lit(Math.floor(w.now));
-    const step = w.boundaries.every((b) => (b - origin) % QUARTER_HOUR === 0) ? QUARTER_HOUR : 60_000;
-    const bucket = (col: string) => sql`(${sql.ref(col)} - ${lo}) / ${sql.lit(step)}`;
-    const dayOfBucket = (b: unknown) => dayOf(origin + n(b) * step, w.boundaries);
-    const of = (col: string) => (accounts.length > 0 ? sql`and ${sql.ref(col)} in (${sql.join(accounts)})` : sql``);
-    const inWindow = (col: string) => sql`${sql.ref(col)} >= ${lo} and ${sql.ref(col)} < ${hi}`;
-
+    if (w.boundaries.some((b) => b % BUCKET_MS !== 0)) {
+      throw new DockhandError('report.invalid_period', `the report's days do not start on a quarter hour of UTC (${new Date(w.boundaries.find((b) => b % BUCKET_MS !== 0)!).toISOString()})`, {
+        hint: 'Set reports.timeZone to a zone whose offset from UTC is a whole number of quarter hours (every zone in use today is).',
+      });
+    }
+    const bucketOf = (t: number) => Math.floor(t / BUCKET_MS);
+    const days = sql.raw(w.boundaries.slice(0, -1).map((b, i) => `(${i}, ${bucketOf(b)}, ${bucketOf(w.boundaries[i + 1]!)})`).join(', '));
+    // The window's days as (day, first bucket, bucket after): each rollup row joins the day it falls in.
+    const byDay = (table: string, columns: RawBuilder<unknown>, groups: string[], extra: RawBuilder<unknown> = sql``) =>
+      sql`with days (day, lo, hi) as (values ${days})
+          select d.day as day, ${columns} from days d join ${sql.table(table)} r on r.bucket >= d.lo and r.bucket < d.hi ${extra} ${this.of('r.account_id', accounts)}
+          group by d.day, ${sql.join(groups.map((g) => sql.ref(`r.${g}`)))}`;
+    const nowBucket = bucketOf(w.now);
     const t: Tallies = { days: w.days, orders: new Map(), labels: new Map(), events: new Map(), periods: [emptyPeriodTally(), emptyPeriodTally()] };
-    const order = (b: unknown, currency: unknown): OrderTally => {
-      const k = dayKey(dayOfBucket(b), (currency as string | null) ?? null);
+    const periodOf = (day: number) => (day < w.days ? 0 : 1);
+    const order = (day: number, currency: unknown): OrderTally => {
+      const k = dayKey(day, currency as string);
       let v = t.orders.get(k);
       if (!v) t.orders.set(k, (v = emptyOrderTally()));
       return v;
     };
 
-    for (const r of await this.rows(sql`select ${bucket('purchased_at')} as b, currency, count(*) as n from fulfillment_facts where ${inWindow('purchased_at')} ${of('account_id')} group by 1, 2`)) {
-      order(r.b, r.currency).received += n(r.n);
+    const from = Math.max(w.boundaries[0]!, nowBucket * BUCKET_MS);
+    const hi = w.boundaries[2 * w.days]!;
+    const ends = [w.boundaries[w.days]!, hi].map(bucketOf);
+    const periods = [0, 1].map((k) => [w.boundaries[k * w.days]!, w.boundaries[(k + 1) * w.days]!] as const);
+    // Independent questions, asked at once (Postgres answers them on several connections).
+    const [orderRows, dueRows, dueNowRows, labelRows, eventRows, savingRows, openRows, p90s] = await Promise.all([
+      this.rows(
+        byDay('report_order_rollup', sql`r.currency as currency, sum(received) as received, sum(shipped) as shipped, sum(ptl_ms) as ptl_ms, sum(ptl_n) as ptl_n, sum(cancelled) as cancelled, sum(ltc_ms) as ltc_ms, sum(ltc_n) as ltc_n`, ['currency']),
+      ),
+      // Buckets wholly before the report is made: every order not confirmed there is past its deadline, so due.
+      this.rows(
+        byDay(
+          'report_due_rollup',
+          sql`r.currency as currency, r.carrier_code as carrier, r.service_code as service,
+              sum(on_time + conf_label_late + conf_confirmation_late + open_not_shipped + open_label_late + open_confirmation_late) as due,
+              sum(on_time) as on_time, sum(conf_label_late + open_label_late) as label_late, sum(open_not_shipped) as not_shipped`,
+          ['currency', 'carrier_code', 'service_code'],
+          sql`and r.bucket < ${sql.lit(nowBucket)}`,
+        ),
+      ),
+      // The bucket the report is made in, and later: due as isDue decides, from the facts.
+      from >= hi
+        ? Promise.resolve([])
+        : this.rows(
+            sql`select ship_by / ${sql.lit(BUCKET_MS)} as b, coalesce(currency, '') as currency, coalesce(carrier_code, '') as carrier, coalesce(service_code, '') as service, count(*) as due,
+                  sum(case when confirmed_at <= ship_by then 1 else 0 end) as on_time,
+                  sum(case when confirmed_at <= ship_by then 0 when first_label_at is null and confirmed_at is null then 1 else 0 end) as not_shipped,
+                  sum(case when confirmed_at <= ship_by then 0 when first_label_at > ship_by then 1 else 0 end) as label_late
+                from fulfillment_facts
+                where ship_by >= ${sql.lit(from)} and ship_by < ${sql.lit(hi)} and (confirmed_at is not null or ship_by < ${sql.lit(Math.floor(w.now))})
+                  and not (cancelled_at is not null and confirmed_at is null) ${this.of('account_id', accounts)}
+                group by 1, 2, 3, 4`,
+          ),
+      this.rows(
+        byDay('report_label_rollup', sql`r.currency as currency, r.carrier_code as carrier, r.service_code as service, sum(shipments) as shipments, sum(cost_sum) as cost, sum(cost_n) as costs, sum(units) as units`, ['currency', 'carrier_code', 'service_code']),
+      ),
+      this.rows(sql`select at, kind from report_events where at >= ${sql.lit(w.boundaries[0]!)} and at < ${sql.lit(hi)} ${this.of('account_id', accounts)}`),
+      // Rate shopping's choices (few: only the orders a rule sent to it), by rate_choices_by_state_requested.
+      this.rows(
+        sql`select case when c.requested_at < ${sql.lit(w.boundaries[w.days]!)} then 0 else 1 end as p, coalesce(f.currency, '') as currency, count(*) as n, sum(c.saving) as saving
+            from rate_choices c left join fulfillment_facts f on f.order_key = c.order_key
+            where c.state = 'chosen' and c.requested_at >= ${sql.lit(w.boundaries[0]!)} and c.requested_at < ${sql.lit(hi)} ${this.of('c.account_id', accounts)}
+            group by 1, 2`,
+      ),
+      // Open at a period's end: bought before it, less those shipped or cancelled before it.
+      this.rows(
+        sql`select sum(case when bucket < ${sql.lit(ends[0]!)} then received - closed else 0 end) as previous, sum(received - closed) as period
+            from report_order_rollup where bucket < ${sql.lit(ends[1]!)} ${this.of('account_id', accounts)}`,
+      ),
+      Promise.all(periods.flatMap(([lo, end]) => [this.p90(LATENCIES.purchaseToLabel, lo, end, accounts), this.p90(LATENCIES.labelToConfirmation, lo, end, accounts)])),
+    ]);
+
+    for (const r of orderRows) {
+      // A bucket whose facts moved elsewhere stays behind at zero.
+      if (['received', 'shipped', 'cancelled', 'ltc_n'].every((c) => n(r[c]) === 0)) continue;
+      const o = order(n(r.day), r.currency);
+      o.received += n(r.received);
+      o.shipped += n(r.shipped);
+      o.purchaseToLabelMs += n(r.ptl_ms);
+      o.purchaseToLabelN += n(r.ptl_n);
+      o.cancelled += n(r.cancelled);
+      const p = t.periods[periodOf(n(r.day))];
+      p.labelToConfirmationMs += n(r.ltc_ms);
+      p.labelToConfirmationN += n(r.ltc_n);
     }
-    for (const r of await this.rows(
-      sql`select ${bucket('first_label_at')} as b, currency, count(*) as n, sum(first_label_at - purchased_at) as ms, count(purchased_at) as k
-          from fulfillment_facts where ${inWindow('first_label_at')} ${of('account_id')} group by 1, 2`,
-    )) {
-      const o = order(r.b, r.currency);
-      o.shipped += n(r.n);
-      o.purchaseToLabelMs += n(r.ms);
-      o.purchaseToLabelN += n(r.k);
-    }
-    for (const r of await this.rows(sql`select ${bucket('cancelled_at')} as b, currency, count(*) as n from fulfillment_facts where ${inWindow('cancelled_at')} ${of('account_id')} group by 1, 2`)) {
-      order(r.b, r.currency).cancelled += n(r.n);
-    }
-    // Due (see isDue): the deadline has come or Amazon has the confirmation; cancelled before confirmation is not due.
-    const due = sql`(confirmed_at is not null or ship_by < ${now}) and not (cancelled_at is not null and confirmed_at is null)`;
-    for (const r of await this.rows(
-      sql`select ${bucket('ship_by')} as b, currency, count(*) as due,
-            sum(case when confirmed_at <= ship_by then 1 else 0 end) as on_time,
-            sum(case when confirmed_at <= ship_by then 0 when first_label_at is null and confirmed_at is null then 1 else 0 end) as not_shipped,
-            sum(case when confirmed_at <= ship_by then 0 when first_label_at > ship_by then 1 else 0 end) as label_late
-          from fulfillment_facts where ${inWindow('ship_by')} and ${due} ${of('account_id')} group by 1, 2`,
-    )) {
-      const o = order(r.b, r.currency);
+    const addDue = (day: number, r: Row) => {
+      if (n(r.due) === 0) return;
+      const o = order(day, r.currency);
       o.due += n(r.due);
       o.onTime += n(r.on_time);
-      o.notShipped += n(r.not_shipped);
       o.labelLate += n(r.label_late);
-      o.confirmationLate += n(r.due) - n(r.on_time) - n(r.not_shipped) - n(r.label_late);
-    }
-
-    for (const r of await this.rows(
-      sql`select ${bucket('l.created_at')} as b, l.currency as currency, l.carrier_code as carrier, l.service_code as service,
-            count(*) as shipments, sum(l.cost) as cost, count(l.cost) as costs, sum(l.units) as units
-          from label_facts l where l.live = 1 and ${inWindow('l.created_at')} ${of('l.account_id')} group by 1, 2, 3, 4`,
-    )) {
-      const k = labelKey(dayOfBucket(r.b), (r.currency as string | null) ?? null, r.carrier as string, (r.service as string | null) ?? null);
+      o.notShipped += n(r.not_shipped);
+      o.confirmationLate += n(r.due) - n(r.on_time) - n(r.label_late) - n(r.not_shipped);
+      if (r.carrier === '' || r.carrier === null) return;
+      const ck = carrierKey(r.currency as string, r.carrier as string, r.service as string);
+      const due = t.periods[periodOf(day)].carrierDue;
+      const d = due.get(ck) ?? { due: 0, onTime: 0 };
+      d.due += n(r.due);
+      d.onTime += n(r.on_time);
+      due.set(ck, d);
+    };
+    for (const r of dueRows) addDue(n(r.day), r);
+    for (const r of dueNowRows) addDue(dayOf(n(r.b) * BUCKET_MS, w.boundaries), r);
+    for (const r of labelRows) {
+      if (n(r.shipments) === 0) continue;
+      const k = labelKey(n(r.day), r.currency as string, r.carrier as string, r.service as string);
       const v = t.labels.get(k) ?? emptyLabelTally();
       v.shipments += n(r.shipments);
       v.costSum += n(r.cost);
@@ -124,39 +181,68 @@ export class ReportQueries {
       v.units += n(r.units);
       t.labels.set(k, v);
     }
-    // Per carrier: the orders due whose first label was its (see kpis.ts).
-    for (const r of await this.rows(
-      sql`select case when ship_by < ${mid} then 0 else 1 end as p, currency, carrier_code as carrier, service_code as service,
-            count(*) as due, sum(case when confirmed_at <= ship_by then 1 else 0 end) as on_time
-          from fulfillment_facts where ${inWindow('ship_by')} and carrier_code is not null and ${due} ${of('account_id')} group by 1, 2, 3, 4`,
-    )) {
-      t.periods[n(r.p) as 0 | 1].carrierDue.set(carrierKey((r.currency as string | null) ?? null, r.carrier as string, (r.service as string | null) ?? null), { due: n(r.due), onTime: n(r.on_time) });
-    }
-
-    for (const r of await this.rows(sql`select ${bucket('at')} as b, kind, count(*) as n from report_events where ${inWindow('at')} ${of('account_id')} group by 1, 2`)) {
-      const day = dayOfBucket(r.b);
+    for (const r of eventRows) {
+      const day = dayOf(n(r.at), w.boundaries);
       const v = t.events.get(day) ?? { quarantined: 0, retried: 0 };
-      if (r.kind === 'quarantined' || r.kind === 'retried') v[r.kind] += n(r.n);
+      if (r.kind === 'quarantined' || r.kind === 'retried') v[r.kind] += 1;
       t.events.set(day, v);
     }
-
-    for (const k of [0, 1] as const) {
-      const from = sql.lit(w.boundaries[k * w.days]!);
-      const to = sql.lit(w.boundaries[(k + 1) * w.days]!);
-      const p = t.periods[k];
-      p.openAtEnd = await this.openAt(w.boundaries[(k + 1) * w.days]!, accounts);
-      let shippedN = 0;
-      for (const [key, v] of t.orders) if (((JSON.parse(key) as number[])[0]! < w.days ? 0 : 1) === k) shippedN += v.purchaseToLabelN;
-      p.purchaseToLabelP90Ms = await this.nth(
-        sql`select first_label_at - purchased_at as v from fulfillment_facts where first_label_at >= ${from} and first_label_at < ${to} and purchased_at is not null ${of('account_id')}`,
-        shippedN,
-      );
-      const confirmed = (await this.rows(sql`select count(*) as n, sum(confirmed_at - created_at) as ms from label_facts where confirmed_at >= ${from} and confirmed_at < ${to} ${of('account_id')}`))[0];
-      p.labelToConfirmationN = n(confirmed?.n);
-      p.labelToConfirmationMs = n(confirmed?.ms);
-      p.labelToConfirmationP90Ms = await this.nth(sql`select confirmed_at - created_at as v from label_facts where confirmed_at >= ${from} and confirmed_at < ${to} ${of('account_id')}`, p.labelToConfirmationN);
-    }
+    for (const r of savingRows) t.periods[n(r.p) as 0 | 1].savings.set(r.currency as string, { orders: n(r.n), saving: n(r.saving) });
+    t.periods[0].openAtEnd = n(openRows[0]?.previous);
+    t.periods[1].openAtEnd = n(openRows[0]?.period);
+    [t.periods[0].purchaseToLabelP90Ms, t.periods[0].labelToConfirmationP90Ms, t.periods[1].purchaseToLabelP90Ms, t.periods[1].labelToConfirmationP90Ms] = p90s as [number | null, number | null, number | null, number | null];
     return t;
+  }
+
+  private of(column: string, accounts: string[]): RawBuilder<unknown> {
+    return accounts.length > 0 ? sql`and ${sql.ref(column)} in (${sql.join(accounts)})` : sql``;
+  }
+
+  /**
+   * The p90 (nearest rank) of a latency over [from, to), exactly: the histogram's whole UTC days
+   * and the facts of the part-days at either end give each bin's count; the rank falls in one
+   * bin, whose rows in the period are read through the index on the bin and sorted.
+   */
+  private async p90(l: Latency, from: number, to: number, accounts: string[]): Promise<number | null> {
+    const firstDay = Math.ceil(from / DAY_MS);
+    const lastDay = Math.floor(to / DAY_MS);
+    const counts = new Map<number, number>();
+    const add = (rows: Row[]) => {
+      for (const r of rows) counts.set(n(r.bin), (counts.get(n(r.bin)) ?? 0) + n(r.n));
+    };
+    const time = sql.ref(l.time);
+    const value = sql.raw(l.value);
+    const bin = sql.raw(binOf(l));
+    const known = l === LATENCIES.purchaseToLabel ? sql`and purchased_at is not null` : sql``;
+    const edges = (ranges: Array<[number, number]>) =>
+      sql`select ${bin} as bin, count(*) as n from ${sql.table(l.table)}
+          where (${sql.join(ranges.map(([a, b]) => sql`(${time} >= ${sql.lit(a)} and ${time} < ${sql.lit(b)})`), sql` or `)}) ${known} ${this.of('account_id', accounts)} group by 1`;
+    if (firstDay < lastDay) {
+      add(
+        await this.rows(
+          sql`select bin, sum(n) as n from report_latency_hist where measure = ${l.measure} and day >= ${sql.lit(firstDay)} and day < ${sql.lit(lastDay)} ${this.of('account_id', accounts)} group by bin`,
+        ),
+      );
+      add(await this.rows(edges([[from, firstDay * DAY_MS], [lastDay * DAY_MS, to]])));
+    } else add(await this.rows(edges([[from, to]])));
+    const total = [...counts.values()].reduce((a, b) => a + b, 0);
+    if (total === 0) return null;
+    const rank = nearestRank90(total);
+    let below = 0;
+    for (const b of [...counts.keys()].sort((x, y) => x - y)) {
+      const c = counts.get(b)!;
+      if (below + c >= rank) {
+        const row = (
+          await this.rows(
+            sql`select ${value} as v from ${sql.table(l.table)} where ${bin} = ${sql.lit(b)} and ${time} >= ${sql.lit(from)} and ${time} < ${sql.lit(to)} ${known} ${this.of('account_id', accounts)}
+                order by v limit 1 offset ${sql.lit(rank - below - 1)}`,
+          )
+        )[0];
+        return row ? n(row.v) : null;
+      }
+      below += c;
+    }
+    return null;
   }
 
   /**
@@ -180,28 +266,4 @@ export class ReportQueries {
     };
   }
 
-  /** The p90 (nearest rank) of the values `query` selects as `v`, of which there are `count`. */
-  private async nth(query: RawBuilder<unknown>, count: number): Promise<number | null> {
-    if (count === 0) return null;
-    const row = (await this.rows(sql`${query} order by v limit 1 offset ${sql.lit(nearestRank90(count) - 1)}`))[0];
-    return row ? n(row.v) : null;
-  }
-
-  /**
-   * Orders open at `end` (bought before it, neither shipped nor cancelled by then), as three
-   * disjoint sets each served by an index: open now, shipped since, and cancelled since without
-   * a label. Each costs what happened after `end`, not every order ever bought.
-   */
-  private async openAt(end: number, accounts: string[]): Promise<number> {
-    const e = sql.lit(end);
-    const of = accounts.length > 0 ? sql`and account_id in (${sql.join(accounts)})` : sql``;
-    // A unary plus keeps SQLite's planner (which has no statistics) off an index for that term,
-    // so each count walks the index its set is small in; Postgres reads it as the same value.
-    const counts = await Promise.all([
-      this.rows(sql`select count(*) as n from fulfillment_facts where first_label_at is null and +cancelled_at is null and +purchased_at < ${e} ${of}`),
-      this.rows(sql`select count(*) as n from fulfillment_facts where first_label_at >= ${e} and +purchased_at < ${e} and (+cancelled_at is null or +cancelled_at >= ${e}) ${of}`),
-      this.rows(sql`select count(*) as n from fulfillment_facts where cancelled_at >= ${e} and +first_label_at is null and +purchased_at < ${e} ${of}`),
-    ]);
-    return counts.reduce((sum, r) => sum + n(r[0]?.n), 0);
-  }
 }

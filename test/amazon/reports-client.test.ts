@@ -64,7 +64,9 @@ describe('Reports API', () => {
   it("reads the seller performance report into Amazon's figures beside ours, once a day", async () => {
     const c = await setUp();
     let now = Date.parse('2026-12-01T12:00:00Z');
-    const health = accountHealthSource({ client: c, marketplaceIds: ['ATVPDKIKX0DER'], logger: silentLogger, now: () => now, pollMs: 0 });
+    const kept = new Map<string, { at: number; doc: string }>();
+    const cache = { lastHealthReport: async (k: string) => kept.get(k), saveHealthReport: async (k: string, at: number, doc: string) => void kept.set(k, { at, doc }) };
+    const health = accountHealthSource({ client: c, cache, marketplaceIds: ['ATVPDKIKX0DER'], logger: silentLogger, now: () => now, pollMs: 0 });
     const figures = await health({ onTime: { due: 100, onTime: 97, late: 3, rate: 0.97, lateByCause: { labelLate: 2, confirmationLate: 1, notShipped: 0 } }, orders: { received: 200, shipped: 190, cancelled: 2, openAtEnd: 5 } });
     expect(figures).toEqual([
       { name: 'Late shipment rate', amazon: 0.037, dockhand: 0.03, target: { below: 0.04 }, nearTarget: true },
@@ -73,7 +75,13 @@ describe('Reports API', () => {
     ]);
     now += 3_600_000;
     await health();
+    // Another process (a restart, a second replica) finds the day's report kept and does not ask again.
+    const again = accountHealthSource({ client: c, cache, marketplaceIds: ['ATVPDKIKX0DER'], logger: silentLogger, now: () => now, pollMs: 0 });
+    expect(await again()).toHaveLength(3);
     expect(sim!.reportRequests()).toHaveLength(1);
+    now += 86_400_000;
+    await again();
+    expect(sim!.reportRequests()).toHaveLength(2);
   });
 });
 

@@ -1,7 +1,7 @@
 import { webApi } from '@slack/bolt';
 import { afterEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/log/logger';
-import { REPORT_ACTIONS } from '../../src/reports/digest-message';
+import { REPORT_ACTIONS, stockAtRisk } from '../../src/reports/digest-message';
 import { isPastDigestTime, parseReportArgs, reportsFace, runDigest, type ReportsContext } from '../../src/reports/digest.job';
 import { backfillSandboxHistory } from '../../src/reports/history';
 import type { ReportsSlackApi } from '../../src/reports/slack-files';
@@ -57,6 +57,14 @@ describe('the daily digest', () => {
     expect(await store!.digests.get('2026-11-30')).toMatchObject({ ts: posted.outcome === 'posted' ? posted.ts : '' });
   }, 20_000);
 
+  it('shows the SKUs the inventory job found out of stock or low, out of stock first', async () => {
+    const ctx = await setUp('replica-a');
+    await ctx.store.inventory.saveStates([{ sku: 'WH-1', available: 3, status: 'low' }, { sku: 'WH-2', available: 0, status: 'out' }, { sku: 'WH-3', available: 90, status: 'ok' }], NOW.getTime());
+    await runDigest(ctx, { day: '2026-11-29' });
+    const section = (sim!.messages('C0OPS00001').at(-1)!.blocks as Array<{ text?: { text: string } }>).find((b) => b.text?.text.startsWith('*Stock at risk*'));
+    expect(section?.text?.text).toBe('*Stock at risk*\n:red_circle: `WH-2` out of stock\n:large_orange_circle: `WH-1` low: 3 available');
+  }, 20_000);
+
   it('Download CSV puts the period in the thread, one row per day', async () => {
     const ctx = await setUp();
     const posted = await runDigest(ctx);
@@ -110,6 +118,18 @@ describe('digest time and /dockhand report words', () => {
 
   it.each([[['2026-11-15', '2026-11-01']], [['nope']], [['7d', 'a', 'b']], [['2026-02-30']]])('%j is refused with a reason', (args) => {
     expect(parseReportArgs(args, NOW.getTime(), TZ, ['default'])).toHaveProperty('error');
+  });
+});
+
+describe('stock at risk', () => {
+  it.each([
+    ['none at risk', [['A', 0, 'ok']], 5, [], 0],
+    ['out first, then the fewest available', [['A', 4, 'low'], ['B', 0, 'out'], ['C', 1, 'low'], ['D', 50, 'ok']], 5, ['B', 'C', 'A'], 3],
+    ['at most the limit, with the total', [['A', 4, 'low'], ['B', 0, 'out'], ['C', 1, 'low']], 2, ['B', 'C'], 3],
+  ] as const)('%s', (_what, rows, limit, shown, total) => {
+    const states = new Map(rows.map(([sku, available, status]) => [sku, { available, status }] as [string, { available: number; status: string }]));
+    const r = stockAtRisk(states, limit);
+    expect([r.shown.map((x) => x.sku), r.total]).toEqual([shown, total]);
   });
 });
 

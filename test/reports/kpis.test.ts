@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { p90, tallyRows, type LabelFactRow, type OrderFactRow, type ReportEventRow } from '../../src/reports/kpis';
+import { p90, tallyRows, type LabelFactRow, type OrderFactRow, type RateChoiceRow, type ReportEventRow } from '../../src/reports/kpis';
 import { dayBoundaries, namedPeriod, previousPeriod, type Period } from '../../src/reports/period';
 import { assembleReport, dailyRows, reportWindow, type Report } from '../../src/reports/report';
 
@@ -19,8 +19,8 @@ function label(id: string, orderKey: string, over: Partial<LabelFactRow> = {}): 
   return { labelId: id, orderKey, accountId: 'us', createdAt: 0, confirmedAt: null, carrierCode: 'ups', serviceCode: 'ups_ground', cost: null, units: 1, live: true, ...over };
 }
 
-function report(period: Period, now: number, rows: { orders?: OrderFactRow[]; labels?: LabelFactRow[]; events?: ReportEventRow[] }): Report {
-  const tallies = tallyRows({ orders: rows.orders ?? [], labels: rows.labels ?? [], events: rows.events ?? [] }, reportWindow(period, now));
+function report(period: Period, now: number, rows: { orders?: OrderFactRow[]; labels?: LabelFactRow[]; events?: ReportEventRow[]; rateChoices?: RateChoiceRow[] }): Report {
+  const tallies = tallyRows({ orders: rows.orders ?? [], labels: rows.labels ?? [], events: rows.events ?? [], rateChoices: rows.rateChoices ?? [] }, reportWindow(period, now));
   return assembleReport(tallies, period, ['us']);
 }
 
@@ -86,6 +86,7 @@ describe('KPI definitions', () => {
       cost: { total: 0, perOrder: null, perItem: null, currency: null },
       quarantined: 0,
       retried: 0,
+      rateShopSavings: { orders: 0, total: 0, currency: null },
       previous: { from: '2026-11-29', to: '2026-11-29', orders: { received: 0 } },
     });
   });
@@ -223,6 +224,26 @@ describe('KPI definitions', () => {
     expect(r.orders).toEqual({ received: 2, shipped: 0, cancelled: 1, openAtEnd: 2 });
     expect([r.quarantined, r.retried, r.previous.retried]).toEqual([1, 1, 1]);
     expect(r.previous.orders).toEqual({ received: 1, shipped: 0, cancelled: 0, openAtEnd: 1 });
+  });
+
+  const choice = (key: string, at: string, saving: number | null, chosen = true): RateChoiceRow => ({ orderKey: key, accountId: 'us', requestedAt: t(at), chosen, saving });
+  it.each([
+    ['nothing rate-shopped', [], [], { orders: 0, total: 0, currency: null }],
+    [
+      // 23:30 on Nov 29 in Los Angeles belongs to the previous day; a failed choice saved nothing.
+      'two choices on the day, one the day before, one failed',
+      [order('a'), order('b'), order('c'), order('d')],
+      [choice('a', '2026-11-30T09:00:00Z', 1.25), choice('b', '2026-12-01T07:30:00Z', null), choice('c', '2026-11-30T07:30:00Z', 4), choice('d', '2026-11-30T12:00:00Z', 9, false)],
+      { orders: 2, total: 1.25, currency: 'USD' },
+    ],
+    [
+      'dollars and euros apart',
+      [order('a'), order('e', { currency: 'EUR' })],
+      [choice('a', '2026-11-30T09:00:00Z', 2.5), choice('e', '2026-11-30T10:00:00Z', 1.1)],
+      [{ orders: 1, total: 1.1, currency: 'EUR' }, { orders: 1, total: 2.5, currency: 'USD' }],
+    ],
+  ] as const)('rate shopping savings: %s', (_what, orders, rateChoices, expected) => {
+    expect(report(day('2026-11-30'), now, { orders: [...orders], rateChoices: [...rateChoices] }).rateShopSavings).toEqual(expected);
   });
 
   it('the daily rows give each day, a quiet one included', () => {

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { tallyRows, type LabelFactRow, type OrderFactRow, type ReportEventRow } from '../../src/reports/kpis';
+import { tallyRows, type LabelFactRow, type OrderFactRow, type RateChoiceRow, type ReportEventRow } from '../../src/reports/kpis';
 import { assembleReport, dailyRows, reportWindow } from '../../src/reports/report';
 import type { ConfirmationRecord, OrderRecord } from '../../src/store/records';
 import { Store } from '../../src/store/store';
@@ -44,13 +44,15 @@ const now = Date.parse('2026-11-03T20:00:00Z');
 interface Fixture {
   orders: Array<[string, OrderRecord]>;
   labels: Array<[string, ConfirmationRecord]>;
-  rows: { orders: OrderFactRow[]; labels: LabelFactRow[]; events: ReportEventRow[] };
+  rows: { orders: OrderFactRow[]; labels: LabelFactRow[]; events: ReportEventRow[]; rateChoices: RateChoiceRow[] };
   quarantines: Array<{ key: string; accountId: string; at: number; attempts: number }>;
+  /** Labels that went through quarantine before their last state. */
+  labelQuarantines: Set<string>;
 }
 
 function fixture(seed: number, count: number): Fixture {
   const r = random(seed);
-  const f: Fixture = { orders: [], labels: [], rows: { orders: [], labels: [], events: [] }, quarantines: [] };
+  const f: Fixture = { orders: [], labels: [], rows: { orders: [], labels: [], events: [], rateChoices: [] }, quarantines: [], labelQuarantines: new Set() };
   for (let i = 0; i < count; i++) {
     const accountId = r() < 0.7 ? 'us' : 'eu';
     const id = `111-${String(i).padStart(7, '0')}-0000001`;
@@ -104,7 +106,21 @@ function fixture(seed: number, count: number): Fixture {
         voidedAfterConfirm: false,
       });
     }
-    for (const l of labels) f.labels.push([l.labelId, l]);
+    for (const l of labels) {
+      f.labels.push([l.labelId, l]);
+      // Quarantined once (at its creation), then tried again: a quarantine and a retry.
+      if (r() < 0.1) {
+        f.labelQuarantines.add(l.labelId);
+        l.at = iso(Date.parse(l.labelCreatedAt) + 30 * 60_000);
+        l.attempts = 2;
+        f.rows.events.push({ accountId, kind: 'quarantined', at: Date.parse(l.labelCreatedAt) }, { accountId, kind: 'retried', at: Date.parse(l.at) });
+      }
+    }
+    if (!cancelled && r() < 0.3) {
+      const chosen = r() < 0.8;
+      const saving = chosen && r() < 0.8 ? Math.round(r() * 500) / 100 : null;
+      f.rows.rateChoices.push({ orderKey: key, accountId, requestedAt: purchasedAt + 60_000, chosen, saving });
+    }
     // The order's facts as the label ledger derives them: first live label, first acceptance.
     const live = labels.filter((l) => l.state !== 'skipped').sort((a, b) => a.labelCreatedAt.localeCompare(b.labelCreatedAt));
     const confirmedAt = labels.map((l) => l.confirmedAt).filter((x): x is string => x !== undefined).sort()[0];
@@ -147,7 +163,16 @@ function fixture(seed: number, count: number): Fixture {
 
 async function load(store: Store, f: Fixture): Promise<void> {
   for (const [key, o] of f.orders) await store.orders.set(key, o);
-  for (const [id, l] of f.labels) await store.confirmations.set(id, l);
+  for (const [id, l] of f.labels) {
+    if (f.labelQuarantines.has(id)) await store.confirmations.set(id, { ...l, state: 'quarantined', at: l.labelCreatedAt, attempts: 1 });
+    await store.confirmations.set(id, l);
+  }
+  for (const c of f.rows.rateChoices) {
+    const [accountId, amazonOrderId] = c.orderKey.split(':') as [string, string];
+    const requestedAt = iso(c.requestedAt);
+    await store.rules.requestRateShop({ orderKey: c.orderKey, accountId, amazonOrderId, requestedAt, rule: 'cheapest' });
+    await store.rules.recordRateChoice({ orderKey: c.orderKey, accountId, amazonOrderId, requestedAt, rule: 'cheapest', state: c.chosen ? 'chosen' : 'failed', ...(c.saving !== null ? { saving: c.saving } : {}) });
+  }
   for (const q of f.quarantines) {
     const [accountId, amazonOrderId] = [q.accountId, q.key.split(':')[1]!];
     for (let a = 1; a <= q.attempts; a++) {
@@ -171,7 +196,8 @@ describe.each(BACKENDS)('report queries on %s', (backend) => {
     const w = reportWindow(period, now);
     const expected = tallyRows(f.rows, w);
     for (const accounts of [[], ['eu'], ['us', 'eu']]) {
-      const scoped = accounts.length === 0 ? f.rows : { orders: f.rows.orders.filter((o) => accounts.includes(o.accountId)), labels: f.rows.labels.filter((l) => accounts.includes(l.accountId)), events: f.rows.events.filter((e) => accounts.includes(e.accountId)) };
+      const mine = <T extends { accountId: string }>(rows: T[]) => rows.filter((x) => accounts.includes(x.accountId));
+      const scoped = accounts.length === 0 ? f.rows : { orders: mine(f.rows.orders), labels: mine(f.rows.labels), events: mine(f.rows.events), rateChoices: mine(f.rows.rateChoices) };
       const want = accounts.length === 0 ? expected : tallyRows(scoped, w);
       const got = await opened.store.reports.tallies(w, accounts);
       expect(assembleReport(got, period, accounts)).toEqual(assembleReport(want, period, accounts));
@@ -182,6 +208,7 @@ describe.each(BACKENDS)('report queries on %s', (backend) => {
     expect(report.onTime.late).toBeGreaterThan(0);
     expect(Array.isArray(report.cost)).toBe(true);
     expect(report.quarantined + report.previous.quarantined).toBeGreaterThan(0);
+    expect(Array.isArray(report.rateShopSavings) && report.rateShopSavings.every((x) => x.orders > 0 && x.total > 0)).toBe(true);
   }, 30_000);
 
   it('a label voided and printed again moves the order facts to the new label', async () => {
@@ -204,5 +231,14 @@ describe.each(BACKENDS)('report queries on %s', (backend) => {
     expect(r.cost).toEqual({ total: 7, perOrder: 7, perItem: 2.33, currency: o.marketplaceId === 'ATVPDKIKX0DER' ? 'USD' : 'EUR' });
     // Both labels' confirmations count: 60 minutes each.
     expect(r.timeToShip.labelToConfirmationMinutes).toEqual({ avg: 60, p90: 60 });
+  });
+
+  it("keeps Amazon's last account-health report, replacing it when read again", async () => {
+    opened = await openOn(backend);
+    const { digests } = opened.store;
+    expect(await digests.lastHealthReport('seller-performance:ATVPDKIKX0DER')).toBeUndefined();
+    await digests.saveHealthReport('seller-performance:ATVPDKIKX0DER', 1_000, '{"performanceMetrics":[]}');
+    await digests.saveHealthReport('seller-performance:ATVPDKIKX0DER', 2_000, '{"performanceMetrics":[{}]}');
+    expect(await digests.lastHealthReport('seller-performance:ATVPDKIKX0DER')).toEqual({ at: 2_000, doc: '{"performanceMetrics":[{}]}' });
   });
 });
