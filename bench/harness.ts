@@ -10,6 +10,7 @@ import { createNotificationsClient, ensureOrderChangeSubscription } from '../src
 import { createOrderFactory, SANDBOX_CATALOGUE } from '../src/sandbox/amazon/order-factory';
 import { SP_API_USAGE_PLANS } from '../src/sandbox/amazon/sp-api-simulator';
 import { Store } from '../src/store/store';
+import { npmStartCommand } from './node-flags';
 
 /**
  * What every benchmark needs: the simulators here, Dockhand as its own process (`dockhand start`
@@ -135,18 +136,10 @@ export function spawnDockhand(set: SimulatorSet, env: Record<string, string> = {
   if (node !== 'node') throw new Error(`package.json's start script must run node, not ${node}`);
   const extra = process.env.BENCH_CHILD_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
   return spawn(process.execPath, [...extra, ...args], {
-    cwd: ROOT,
+    cwd: path.resolve(import.meta.dirname, '..'),
     env: { ...set.childEnv, ...env },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
-}
-
-const ROOT = path.resolve(import.meta.dirname, '..');
-
-/** package.json's `start` script, split into words. */
-export function npmStartCommand(): string[] {
-  const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } };
-  return pkg.scripts.start.split(/\s+/).filter(Boolean);
 }
 
 /** Resolves when a child has ended (at once when it already has). */

@@ -8,6 +8,7 @@ import { history } from '../src/reports/history';
 import { makeReport } from '../src/reports/make-report';
 import { addDays, namedPeriod, type Period } from '../src/reports/period';
 import { Store } from '../src/store/store';
+import { productNodeFlags } from './node-flags';
 
 /**
  * `npm run bench -- report`: seeds `--orders` (1,000,000) orders' facts over `--days` (400)
@@ -115,7 +116,8 @@ async function seed(where: Where, orders: number, days: number, now: number): Pr
 }
 
 function measureInChild(where: Where, runs: number, now: number): Promise<Measured> {
-  const args = ['--expose-gc', '--import', 'tsx', fileURLToPath(import.meta.url), '--measure', JSON.stringify({ where, runs, now })];
+  // The product's node flags: reports and the digest's chart run inside `dockhand`.
+  const args = [...productNodeFlags(), '--expose-gc', '--import', 'tsx', fileURLToPath(import.meta.url), '--measure', JSON.stringify({ where, runs, now })];
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
