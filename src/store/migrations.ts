@@ -4,6 +4,7 @@ import type { Database, Db, Dialect } from './db';
 import { reportTables } from './report-facts';
 import { moveKeyvRecords } from './upgrade-from-keyv';
 import { inventoryMigration } from './inventory';
+import { inventoryRollupsMigration } from './inventory-rollups';
 
 /**
  * Versioned migrations, run at open by Kysely's Migrator: in order, each once, recorded in
@@ -406,6 +407,7 @@ function migrations(dialect: Dialect): Record<string, Migration> {
     '0005_reports': reportTables(dialect),
     '0006_inventory': inventoryMigration(dialect),
     '0007_returns': returnsTables(),
+    '0010_inventory_rollups': inventoryRollupsMigration(dialect),
   };
 }
 
