@@ -106,6 +106,7 @@ async function benchBackend(store: Store, backend: 'sqlite' | 'postgres', opts: 
   process.stdout.write(`\n${backend}: seeded ${fmt(opts.skus)} SKUs, ${fmt(orders.length * 5 + shippedLines)} order lines (${fmt(orders.length)} open orders) in ${((Date.now() - seedStart) / 1000).toFixed(1)} s (peak RSS while seeding ${seedPeak.toFixed(0)} MB) | load average ${load()}\n`);
   globalThis.gc?.();
   const reset = resetPeakRss();
+  const rssBefore = process.memoryUsage().rss / 1048576;
 
   const times: number[] = [];
   let counts: Record<string, number> = {};
@@ -128,7 +129,7 @@ async function benchBackend(store: Store, backend: 'sqlite' | 'postgres', opts: 
   process.stdout.write(
     `velocity + status for all ${fmt(opts.skus)} SKUs (${backend}, one statement): p50 ${p50.toFixed(0)} ms, p95 ${percentile(times, 95).toFixed(0)} ms ` +
       `(goal < ${COMPUTE_GOAL_MS} ms: ratio ${(p50 / COMPUTE_GOAL_MS).toFixed(2)}) | each alone: on hand ${parts.onHand} ms, shipped ${parts.shipped} ms, committed ${parts.committed} ms | statuses ${JSON.stringify(counts)} | ` +
-      `peak RSS of this process during the passes ${passPeak.toFixed(0)} MB${reset ? '' : ' (not reset: includes seeding)'}\n`,
+      `peak RSS of this process (the bench, which runs the store) during the passes ${passPeak.toFixed(0)} MB, ${rssBefore.toFixed(0)} MB of it held before they began${reset ? '' : ' (peak not reset: includes seeding)'}\n`,
   );
   if (opts.changes > 0) await benchPush(store, opts.skus, opts.changes, sku, random);
 }

@@ -4,11 +4,11 @@ import { forecastSku, type ForecastSettings, type SkuForecast, type StockStatus 
 /**
  * The forecast of every SKU with a stock level (or of one), in SKU order, from one statement that
  * joins on hand, committed and shipped units per SKU: the work follows the number of SKUs, not of
- * order lines, and rows are forecast as they arrive.
+ * order lines.
  */
 export async function forecastAll(store: InventoryStore, settings: ForecastSettings, now: number, filter: { sku?: string; status?: StockStatus } = {}): Promise<SkuForecast[]> {
   const out: SkuForecast[] = [];
-  for await (const facts of store.stockFacts(now, filter.sku)) {
+  for (const facts of await store.stockFacts(now, filter.sku)) {
     const f = forecastSku(facts, settings, now);
     if (!filter.status || f.status === filter.status) out.push(f);
   }

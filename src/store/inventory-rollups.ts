@@ -1,4 +1,4 @@
-import { sql, type Kysely, type Migration } from 'kysely';
+import { PostgresAdapter, sql, type Kysely, type Migration } from 'kysely';
 import type { Dialect } from './db';
 import type { Exec } from './doc-table';
 
@@ -106,6 +106,12 @@ async function shippedByDayOf(exec: Exec, orderKeys: readonly string[]): Promise
  * `exec` must be the transaction `write` runs in.
  */
 export async function keepShippedRollup<T>(exec: Exec, orderKeys: readonly string[], write: () => Promise<T>): Promise<T> {
+  // Two replicas writing one order at once would each count the other's change in their "after":
+  // on Postgres, writers of an order wait for each other (in key order, so never in a circle).
+  // SQLite has one writer; a writer whose read is stale fails its transaction instead.
+  if (exec.getExecutor().adapter instanceof PostgresAdapter && orderKeys.length > 0) {
+    await sql`select pg_advisory_xact_lock(hashtext(k)) from unnest(${[...orderKeys].sort()}::text[]) as k`.execute(exec);
+  }
   const before = await shippedByDayOf(exec, orderKeys);
   const result = await write();
   const after = await shippedByDayOf(exec, orderKeys);

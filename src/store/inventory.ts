@@ -252,13 +252,14 @@ export class InventoryStore {
   /**
    * On hand, committed and shipped units of every SKU with a stock level (or of the one given,
    * with or without a level), in SKU order: one statement that joins the three aggregates, each
-   * read from its own covering index, streamed on SQLite rather than built up whole.
+   * read from its own covering index.
    */
-  async *stockFacts(now: number, sku?: string): AsyncGenerator<StockFactsRow> {
+  async stockFacts(now: number, sku?: string): Promise<StockFactsRow[]> {
     const n = (v: number | string | null) => (v === null ? 0 : Number(v));
-    for await (const r of this.rowsOf(this.stockFactsSql(now, sku))) {
-      yield { sku: r.sku, onHand: n(r.on_hand), committed: n(r.committed), shipped: { units7: n(r.d7) + n(r.e7), units14: n(r.d14) + n(r.e14), units30: n(r.d30) + n(r.e30) } };
-    }
+    // Read whole, not streamed: Kysely streams SQLite one row per await, which cost a third more
+    // CPU than the pass itself at 50,000 SKUs (bench/inventory.ts); the rows are a few MB.
+    const { rows } = await this.stockFactsSql(now, sku).execute(this.db);
+    return rows.map((r) => ({ sku: r.sku, onHand: n(r.on_hand), committed: n(r.committed), shipped: { units7: n(r.d7) + n(r.e7), units14: n(r.d14) + n(r.e14), units30: n(r.d30) + n(r.e30) } }));
   }
 
   /**
@@ -286,18 +287,6 @@ export class InventoryStore {
       left join (${this.committedSql(sku)}) c on c.sku = s.sku
       group by s.sku
       order by s.sku`;
-  }
-
-  /**
-   * The rows of a raw query: streamed on SQLite (better-sqlite3 steps the statement as rows are
-   * taken; Kysely streams selects only, hence the wrapping select); on Postgres read whole, since
-   * streaming there needs a cursor package Dockhand does not carry. The caller must not query the
-   * store while it iterates: SQLite's one connection is held until the last row.
-   */
-  private async *rowsOf<R extends object>(query: RawBuilder<R>): AsyncGenerator<R> {
-    const select = this.db.selectFrom(sql<R>`(${query})`.as('q')).selectAll() as unknown as { stream(): AsyncIterable<R>; execute(): Promise<R[]> };
-    if (this.dialect === 'sqlite') yield* select.stream();
-    else yield* await select.execute();
   }
 
   /**
