@@ -1,22 +1,15 @@
 import type { InventoryStore } from '../store/inventory';
-import { forecastSku, NO_SALES, type ForecastSettings, type SkuForecast, type StockStatus } from './forecast';
+import { forecastSku, type ForecastSettings, type SkuForecast, type StockStatus } from './forecast';
 
 /**
- * The forecast of every SKU with a stock level (or of one), from three aggregate queries: on hand
- * per SKU, units shipped per SKU and window, units committed per SKU. Joined in memory by SKU,
- * so the work follows the number of SKUs, never the number of order lines.
+ * The forecast of every SKU with a stock level (or of one), in SKU order, from one statement that
+ * joins on hand, committed and shipped units per SKU: the work follows the number of SKUs, not of
+ * order lines.
  */
 export async function forecastAll(store: InventoryStore, settings: ForecastSettings, now: number, filter: { sku?: string; status?: StockStatus } = {}): Promise<SkuForecast[]> {
-  const { sku } = filter;
-  const [onHand, shipped, committed] = await Promise.all([
-    store.onHand(sku !== undefined ? [sku] : undefined),
-    store.shippedUnits(now, sku),
-    store.committedUnits(sku),
-  ]);
-  const skus = sku !== undefined ? [sku] : [...onHand.keys()].sort();
   const out: SkuForecast[] = [];
-  for (const s of skus) {
-    const f = forecastSku({ sku: s, onHand: onHand.get(s) ?? 0, committed: committed.get(s) ?? 0, shipped: shipped.get(s) ?? NO_SALES }, settings, now);
+  for (const facts of await store.stockFacts(now, filter.sku)) {
+    const f = forecastSku(facts, settings, now);
     if (!filter.status || f.status === filter.status) out.push(f);
   }
   return out;

@@ -1,17 +1,18 @@
-import { sql, type Kysely, type Migration } from 'kysely';
+import { sql, type Kysely, type Migration, type RawBuilder } from 'kysely';
 import type { Database, Dialect } from './db';
+import { addToShippedRollup, dayOf, type InventoryRollupTables } from './inventory-rollups';
 
 /**
  * Inventory's tables and the questions asked of them: stock levels per SKU and warehouse, units
- * shipped per SKU and window and units committed per SKU (both aggregated in SQL from
- * `order_lines`), the open orders waiting on a SKU, the last quantity pushed per SKU and
- * marketplace, the productType cache, ERP deliveries (written before they are sent) and their
+ * shipped per SKU and window (the daily rollup, and `order_lines` for part-days) and units
+ * committed per SKU (`order_lines`), aggregated in SQL and joined in one statement; the open
+ * orders waiting on a SKU, the last quantity pushed per SKU and marketplace, the productType cache, ERP deliveries (written before they are sent) and their
  * dead letters, and snoozes and reorders from Slack.
  */
 
 type AnyDb = Kysely<any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
-export interface InventoryTables {
+export interface InventoryTables extends InventoryRollupTables {
   stock_levels: { sku: string; warehouse: string; on_hand: number; source: string; updated_at: number };
   pushed_quantities: { account_id: string; marketplace_id: string; sku: string; quantity: number; pushed_at: number };
   product_types: { account_id: string; marketplace_id: string; sku: string; product_type: string; fetched_at: number };
@@ -122,6 +123,21 @@ export interface OpenOrderForSku {
   quantity: number;
 }
 
+/** Units shipped in the windows ending at a time (as `ShippedUnits` in src/inventory/forecast.ts). */
+export interface ShippedUnitsRow {
+  units7: number;
+  units14: number;
+  units30: number;
+}
+
+/** What a SKU's forecast is computed from (as `StockFacts` in src/inventory/forecast.ts). */
+export interface StockFactsRow {
+  sku: string;
+  onHand: number;
+  committed: number;
+  shipped: ShippedUnitsRow;
+}
+
 export type ErpDeliveryState = 'pending' | 'delivered' | 'dead';
 
 export interface ErpDelivery {
@@ -146,6 +162,16 @@ const DEFAULT_WAREHOUSE = '';
 const DAY_MS = 86_400_000;
 /** Rows per multi-row insert: well under SQLite's and Postgres's parameter limits. */
 const BATCH = 500;
+
+/**
+ * The windows of `now`: window N is (start, now] with start = now − N days. The rollup answers
+ * its whole UTC days, from the day after the one the start falls in to yesterday.
+ */
+function windowsAt(now: number) {
+  const start = (days: number) => now - days * DAY_MS;
+  const firstDay = (days: number) => dayOf(start(days)) + 1;
+  return { today: dayOf(now), start7: start(7), start14: start(14), start30: start(30), firstDay7: firstDay(7), firstDay14: firstDay(14), firstDay30: firstDay(30) };
+}
 
 /**
  * Imported and still expected to ship, as `orders_open_by_ship_by` is defined (literals, so
@@ -200,37 +226,120 @@ export class InventoryStore {
   }
 
   /**
-   * Units shipped per SKU in the 7, 14 and 30 days up to `now`, summed in SQL over the covering
-   * index on ship time: one pass over the last 30 days of lines, whatever the number of SKUs.
+   * Units shipped per SKU in the 7, 14 and 30 days up to `now`: whole days from the rollup, the
+   * part-days at the windows' edges from the lines themselves.
    */
-  async shippedUnits(now: number, sku?: string): Promise<Map<string, { units7: number; units14: number; units30: number }>> {
-    const since = (days: number) => now - days * DAY_MS;
-    // SQLite's planner, without statistics, takes the ship-time range and sorts 700k rows by SKU;
-    // walking the covering index in SKU order streams the sums instead (bench/inventory.ts).
-    const table = sql.raw(this.dialect === 'sqlite' ? 'order_lines indexed by order_lines_velocity' : 'order_lines');
-    const oneSku = sku !== undefined ? sql`and sku = ${sku}` : sql``;
+  async shippedUnits(now: number, sku?: string): Promise<Map<string, ShippedUnitsRow>> {
     const { rows } = await sql<{ sku: string; u7: number; u14: number; u30: number }>`
-      select sku, sum(quantity) as u30,
-        sum(case when shipped_at > ${since(14)} then quantity else 0 end) as u14,
-        sum(case when shipped_at > ${since(7)} then quantity else 0 end) as u7
-      from ${table}
-      where shipped_at is not null and shipped_at > ${since(30)} and shipped_at <= ${now} and sku is not null ${oneSku}
+      select sku, sum(u7) as u7, sum(u14) as u14, sum(u30) as u30
+      from (${this.soldByDaySql(now, sku)} union all ${this.soldAtEdgesSql(now, sku)}) sold
       group by sku`.execute(this.db);
     return new Map(rows.map((r) => [r.sku, { units7: Number(r.u7), units14: Number(r.u14), units30: Number(r.u30) }]));
   }
 
+  /** Units of one SKU shipped per UTC day (`YYYY-MM-DD`), oldest first: the daily rollup. */
+  async shippedByDay(sku: string): Promise<Array<{ day: string; units: number }>> {
+    const rows = await this.db.selectFrom('shipped_units_by_day').select(['day', 'units']).where('sku', '=', sku).orderBy('day').execute();
+    return rows.map((r) => ({ day: new Date(Number(r.day) * DAY_MS).toISOString().slice(0, 10), units: Number(r.units) }));
+  }
+
   /** Units per SKU on imported orders not shipped yet (in ShipStation, awaiting shipment or on hold). */
   async committedUnits(sku?: string): Promise<Map<string, number>> {
-    // From the open orders (their partial index) to their unshipped lines (theirs): SQLite,
-    // left to itself, walked every line by SKU instead, 2.6 s at a million lines.
+    const { rows } = await sql<{ sku: string; n: number }>`${this.committedSql(sku)}`.execute(this.db);
+    return new Map(rows.map((r) => [r.sku, Number(r.n)]));
+  }
+
+  /**
+   * On hand, committed and shipped units of every SKU with a stock level (or of the one given,
+   * with or without a level), in SKU order: one statement that joins the three aggregates, each
+   * read from its own covering index.
+   */
+  async stockFacts(now: number, sku?: string): Promise<StockFactsRow[]> {
+    const n = (v: number | string | null) => (v === null ? 0 : Number(v));
+    // Read whole, not streamed: Kysely streams SQLite one row per await, which cost a third more
+    // CPU than the pass itself at 50,000 SKUs (bench/inventory.ts); the rows are a few MB.
+    const { rows } = await this.stockFactsSql(now, sku).execute(this.db);
+    return rows.map((r) => ({ sku: r.sku, onHand: n(r.on_hand), committed: n(r.committed), shipped: { units7: n(r.d7) + n(r.e7), units14: n(r.d14) + n(r.e14), units30: n(r.d30) + n(r.e30) } }));
+  }
+
+  /**
+   * SQLite: driven by the stock levels in SKU order (their covering index, grouped as it is
+   * walked, so nothing is sorted); each SKU's whole days are summed by a seek into the rollup's
+   * primary key per window, reading only the window's days however long the history. Postgres
+   * runs such subqueries once per row, slowly (measured 3x): there the rollup's window is
+   * aggregated once and merge-joined like the rest. The part-days and the committed units are
+   * small aggregates joined on SKU on both.
+   */
+  private stockFactsSql(now: number, sku?: string) {
+    const w = windowsAt(now);
+    const levels = sku !== undefined ? sql`(select cast(${sku} as text) as sku, coalesce((select sum(on_hand) from stock_levels where sku = ${sku}), 0) as on_hand)` : sql`stock_levels`;
+    const days = (firstDay: number) => sql`(select sum(units) from shipped_units_by_day r where r.sku = s.sku and r.day >= ${firstDay} and r.day < ${w.today})`;
+    const sold =
+      this.dialect === 'sqlite'
+        ? { columns: sql`${days(w.firstDay7)} as d7, ${days(w.firstDay14)} as d14, ${days(w.firstDay30)} as d30`, join: sql`` }
+        : { columns: sql`max(d.u7) as d7, max(d.u14) as d14, max(d.u30) as d30`, join: sql`left join (${this.soldByDaySql(now, sku)}) d on d.sku = s.sku` };
+    return sql<{ sku: string; on_hand: number; committed: number | null; d7: number | null; d14: number | null; d30: number | null; e7: number | null; e14: number | null; e30: number | null }>`
+      select s.sku, sum(s.on_hand) as on_hand, max(c.n) as committed, ${sold.columns},
+        max(e.u7) as e7, max(e.u14) as e14, max(e.u30) as e30
+      from ${levels} s
+      ${sold.join}
+      left join (${this.soldAtEdgesSql(now, sku)}) e on e.sku = s.sku
+      left join (${this.committedSql(sku)}) c on c.sku = s.sku
+      group by s.sku
+      order by s.sku`;
+  }
+
+  /**
+   * Whole UTC days of each window from the rollup: window N (now − N days, now] holds the days
+   * after the one its start falls in, up to yesterday; the rest is `soldAtEdgesSql`'s.
+   */
+  private soldByDaySql(now: number, sku?: string) {
+    const w = windowsAt(now);
+    const oneSku = sku !== undefined ? sql`and sku = ${sku}` : sql``;
+    return sql`select sku,
+        sum(case when day >= ${w.firstDay7} then units else 0 end) as u7,
+        sum(case when day >= ${w.firstDay14} then units else 0 end) as u14,
+        sum(units) as u30
+      from shipped_units_by_day
+      where day >= ${w.firstDay30} and day < ${w.today} ${oneSku}
+      group by sku`;
+  }
+
+  /**
+   * The part-days the rollup does not answer, from the lines by ship time: today up to `now`
+   * (every window), and for each window the rest of the day its start falls in, after the start.
+   * Each range is under a day of lines, read from the (shipped_at, sku, quantity) index.
+   */
+  private soldAtEdgesSql(now: number, sku?: string) {
+    const w = windowsAt(now);
+    // One SKU: its own lines by SKU and ship time; all SKUs: the ranges by ship time.
+    const lines = sql.raw(this.dialect !== 'sqlite' ? 'order_lines' : sku !== undefined ? 'order_lines indexed by order_lines_by_sku_shipped' : 'order_lines indexed by order_lines_by_ship_time');
+    const oneSku = sku !== undefined ? sql`and sku = ${sku}` : sql`and sku is not null`;
+    const range = (window: number, from: RawBuilder<boolean>) => sql`select sku, quantity, ${sql.lit(window)} as w from ${lines} where ${from} ${oneSku}`;
+    return sql`select sku,
+        sum(case when w in (0, 7) then quantity else 0 end) as u7,
+        sum(case when w in (0, 14) then quantity else 0 end) as u14,
+        sum(case when w in (0, 30) then quantity else 0 end) as u30
+      from (
+        ${range(0, sql`shipped_at >= ${w.today * DAY_MS} and shipped_at <= ${now}`)}
+        union all ${range(7, sql`shipped_at > ${w.start7} and shipped_at < ${w.firstDay7 * DAY_MS}`)}
+        union all ${range(14, sql`shipped_at > ${w.start14} and shipped_at < ${w.firstDay14 * DAY_MS}`)}
+        union all ${range(30, sql`shipped_at > ${w.start30} and shipped_at < ${w.firstDay30 * DAY_MS}`)}
+      ) edges
+      group by sku`;
+  }
+
+  /**
+   * Committed units per SKU: from the open orders (their partial index) to their unshipped lines
+   * (theirs). SQLite, left to itself, walked every line by SKU instead, 2.6 s at a million lines.
+   */
+  private committedSql(sku?: string) {
     const lines = sql.raw(this.dialect === 'sqlite' ? 'order_lines indexed by order_lines_unshipped_by_order' : 'order_lines');
     const oneSku = sku !== undefined ? sql`and sku = ${sku}` : sql``;
-    const { rows } = await sql<{ sku: string; n: number }>`
-      select sku, sum(quantity) as n from ${lines}
+    return sql`select sku, sum(quantity) as n from ${lines}
       where shipped_at is null and sku is not null ${oneSku}
         and order_key in (select o.key from orders o where ${OPEN})
-      group by sku`.execute(this.db);
-    return new Map(rows.map((r) => [r.sku, Number(r.n)]));
+      group by sku`;
   }
 
   /** Open orders waiting on `sku`, Prime first, then by ship-by. */
@@ -264,13 +373,18 @@ export class InventoryStore {
    */
   async importShippedHistory(lines: Array<{ id: string; sku: string; quantity: number; shippedAt: number }>): Promise<void> {
     await this.db.transaction().execute(async (trx) => {
+      const inserted: Array<{ sku: string | null; shipped_at: number | null; quantity: number }> = [];
       for (let i = 0; i < lines.length; i += BATCH) {
-        await trx
+        const rows = await trx
           .insertInto('order_lines')
           .values(lines.slice(i, i + BATCH).map((l) => ({ order_key: `history:${l.id}`, order_item_id: l.id, amazon_sku: null, sku: l.sku, quantity: l.quantity, quantity_shipped: l.quantity, shipped_at: l.shippedAt })))
           .onConflict((oc) => oc.columns(['order_key', 'order_item_id']).doNothing())
+          .returning(['sku', 'shipped_at', 'quantity'])
           .execute();
+        inserted.push(...rows);
       }
+      // Only the lines not there yet count (a repeated import inserts none).
+      await addToShippedRollup(trx, inserted);
     });
   }
 

@@ -4,6 +4,7 @@ import { DocTable, ms, putDoc, readDoc, type DocShape, type Exec } from './doc-t
 import { lateOf } from './orders';
 import { ConfirmationRecord, OrderLabels, PendingConfirmation, orderRecordKey } from './records';
 import { recordLabelQuarantine, writeLabelFact } from './report-facts';
+import { keepShippedRollup } from './inventory-rollups';
 
 /**
  * Tracking writeback's ledger: one row per ShipStation label with what Dockhand did with it on
@@ -109,7 +110,7 @@ export class LabelLedger extends DocTable<typeof ConfirmationRecord> {
   override async set(labelId: string, c: ConfirmationRecord): Promise<void> {
     await this.db.transaction().execute(async (trx) => {
       const before = await trx.selectFrom('labels').select(['state', 'doc']).where('label_id', '=', labelId).executeTakeFirst();
-      await writeLabel(trx, labelId, c, this.clock());
+      await keepShippedRollup(trx, [orderRecordKey(c.accountId, c.amazonOrderId)], () => writeLabel(trx, labelId, c, this.clock()));
       await writeLabelFact(trx, labelId, c);
       // The reports' quarantines: only an entry in quarantine is read whole (for its attempts).
       await recordLabelQuarantine(trx, before?.state === 'quarantined' ? readDoc(LABEL_SHAPE, labelId, before.doc) : before && { state: before.state as ConfirmationRecord['state'], attempts: 0 }, c, this.clock());

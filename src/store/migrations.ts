@@ -5,6 +5,7 @@ import { reportTables } from './report-facts';
 import { reportRollups } from './report-rollups';
 import { moveKeyvRecords } from './upgrade-from-keyv';
 import { inventoryMigration } from './inventory';
+import { inventoryRollupsMigration } from './inventory-rollups';
 
 /**
  * Versioned migrations, run at open by Kysely's Migrator: in order, each once, recorded in
@@ -408,6 +409,7 @@ function migrations(dialect: Dialect): Record<string, Migration> {
     '0006_inventory': inventoryMigration(dialect),
     '0007_returns': returnsTables(),
     '0009_report_rollups': reportRollups(dialect),
+    '0010_inventory_rollups': inventoryRollupsMigration(dialect),
   };
 }
 

@@ -3,6 +3,7 @@ import type { Database } from './db';
 import { DocTable, ms, putDoc, type DocShape, type Exec } from './doc-table';
 import { BuyerData, OrderRecord, type OrderState } from './records';
 import { currencyOfMarketplace, writeOrderCurrency } from './report-facts';
+import { addToShippedRollup, keepShippedRollup } from './inventory-rollups';
 
 /**
  * Orders as Dockhand holds them, and what hangs off each: its lines (SKU, quantity, ship time,
@@ -163,7 +164,7 @@ export class OrderRepository extends DocTable<typeof OrderRecord> {
 
   override async set(key: string, record: OrderRecord): Promise<void> {
     await this.db.transaction().execute(async (trx) => {
-      await writeOrder(trx, key, record, this.clock());
+      await keepShippedRollup(trx, [key], () => writeOrder(trx, key, record, this.clock()));
       // The reports' side (migration 0005), apart from writeOrder, which migration 0003 also runs on the older schema.
       if (record.fulfilledBy !== 'amazon') await writeOrderCurrency(trx, key, currencyOfMarketplace(record.marketplaceId));
     });
@@ -194,7 +195,7 @@ export class OrderRepository extends DocTable<typeof OrderRecord> {
             shipped_at: r.amazonStatus === 'shipped' ? ms(r.closedAt) : null,
           })),
         );
-        if (lines.length > 0) await trx.insertInto('order_lines').values(lines).onConflict((oc) => oc.columns(['order_key', 'order_item_id']).doNothing()).execute();
+        if (lines.length > 0) await addToShippedRollup(trx, await trx.insertInto('order_lines').values(lines).onConflict((oc) => oc.columns(['order_key', 'order_item_id']).doNothing()).returning(['sku', 'shipped_at', 'quantity']).execute());
         const facts = part.filter(([, r]) => r.fulfilledBy !== 'amazon').map(([key, r]) => ({ order_key: key, account_id: r.accountId, amazon_order_id: r.amazonOrderId, ...orderFactsOf(r, now), currency: currencyOfMarketplace(r.marketplaceId) }));
         if (facts.length > 0) await trx.insertInto('fulfillment_facts').values(facts).onConflict((oc) => oc.column('order_key').doNothing()).execute();
       });
@@ -204,7 +205,7 @@ export class OrderRepository extends DocTable<typeof OrderRecord> {
   override async delete(key: string): Promise<boolean> {
     const existed = (await this.get(key)) !== undefined;
     await this.db.transaction().execute(async (trx) => {
-      await deleteOrderRows(trx, [key]);
+      await keepShippedRollup(trx, [key], () => deleteOrderRows(trx, [key]));
       await trx.deleteFrom('fulfillment_facts').where('order_key', '=', key).execute();
     });
     return existed;
@@ -373,7 +374,7 @@ export class OrderRepository extends DocTable<typeof OrderRecord> {
     for (;;) {
       const keys = (await this.db.selectFrom('orders').select('key').where('closed_at', 'is not', null).where('closed_at', '<', cutoff.getTime()).limit(batch).execute()).map((r) => r.key);
       if (keys.length === 0) return purged;
-      await this.db.transaction().execute((trx) => deleteOrderRows(trx, keys));
+      await this.db.transaction().execute((trx) => keepShippedRollup(trx, keys, () => deleteOrderRows(trx, keys)));
       purged += keys.length;
     }
   }

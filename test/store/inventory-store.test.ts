@@ -1,10 +1,14 @@
+import path from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
-import { DAY_MS, shippedUnitsBySku } from '../../src/inventory/forecast';
+import { DAY_MS, shippedUnitsBySku, type ShippedLine } from '../../src/inventory/forecast';
 import { forecastAll } from '../../src/inventory/inventory';
+import { mulberry32 } from '../../src/sandbox/amazon/order-factory';
 import type { ConfirmationRecord, OrderRecord } from '../../src/store/records';
 import { BACKENDS } from '../support/postgres';
-import type { Store } from '../../src/store/store';
-import { openStoreOn } from '../support/store-on';
+import { Store } from '../../src/store/store';
+import { openStoreOn, type OpenedStore } from '../support/store-on';
 
 /** Inventory's queries, on SQLite and (when the test server is there) Postgres alike. */
 
@@ -56,7 +60,7 @@ function label(id: string, amazonOrderId: string, createdAt: string, items: Arra
 }
 
 describe.each(BACKENDS)('inventory store on %s', (backend) => {
-  let opened: { store: Store; dispose(): Promise<void> } | undefined;
+  let opened: OpenedStore | undefined;
   afterEach(async () => {
     await opened?.store.close();
     await opened?.dispose();
@@ -97,6 +101,93 @@ describe.each(BACKENDS)('inventory store on %s', (backend) => {
     expect(Object.fromEntries(shippedUnitsBySku(lines, NOW))).toEqual(Object.fromEntries(units));
     // B's 4 MUG are committed again (its only label was voided): still awaiting shipment.
     expect(Object.fromEntries(await store.inventory.committedUnits())).toEqual({ MUG: 4 });
+  });
+
+  it('keeps the daily shipped rollup in step with the lines: labels, split shipments, voids, reprints, Amazon closing, history, deletes', async () => {
+    opened = await openOn(backend);
+    const { store } = opened;
+    const mug = () => store.inventory.shippedByDay('MUG');
+    // Two Amazon SKUs mapped to MUG on one order, nothing shipped yet.
+    const a = order('A', [item('A1', 'MUG', 2, 'AMZ-MUG-RED'), item('A2', 'MUG', 3, 'AMZ-MUG-BLUE')]);
+    await store.orders.set('us:A', a);
+    expect(await mug()).toEqual([]);
+    // Split: A1 on a label two days ago, A2 on another ten days ago.
+    await store.confirmations.set('L1', label('L1', 'A', daysAgo(2), [{ orderItemId: 'A1', quantity: 2 }]));
+    await store.confirmations.set('L2', label('L2', 'A', daysAgo(10), [{ orderItemId: 'A2', quantity: 3 }]));
+    expect(await mug()).toEqual([{ day: '2026-11-21', units: 3 }, { day: '2026-11-29', units: 2 }]);
+    // Sync writes the order again (Amazon now says partially shipped): nothing counted twice.
+    await store.orders.set('us:A', { ...a, amazonStatus: 'partially_shipped' });
+    expect(await mug()).toEqual([{ day: '2026-11-21', units: 3 }, { day: '2026-11-29', units: 2 }]);
+    // L1 voided before Amazon had it: A1 shipped nothing, and its day leaves no row behind.
+    await store.confirmations.set('L1', label('L1', 'A', daysAgo(2), [{ orderItemId: 'A1', quantity: 2 }], { state: 'skipped' }));
+    expect(await mug()).toEqual([{ day: '2026-11-21', units: 3 }]);
+    // Reprinted yesterday.
+    await store.confirmations.set('L3', label('L3', 'A', daysAgo(1), [{ orderItemId: 'A1', quantity: 2 }]));
+    expect(await mug()).toEqual([{ day: '2026-11-21', units: 3 }, { day: '2026-11-30', units: 2 }]);
+    // L2 voided after Amazon accepted it, no other label carries A2: unshipped again.
+    await store.confirmations.set('L2', label('L2', 'A', daysAgo(10), [{ orderItemId: 'A2', quantity: 3 }], { voidedAfterConfirm: true }));
+    expect(await mug()).toEqual([{ day: '2026-11-30', units: 2 }]);
+    // Amazon closes the order as shipped at midnight: A2 ships then, A1 keeps its label's time.
+    await store.orders.set('us:A', { ...a, amazonStatus: 'shipped', closedAt: daysAgo(0.5) });
+    expect(await mug()).toEqual([{ day: '2026-11-30', units: 2 }, { day: '2026-12-01', units: 3 }]);
+    // A bulk import of an order Amazon shipped, and a sales history imported twice: each counted once.
+    await store.orders.importMany([['us:B', order('B', [item('B1', 'MUG', 4)], { amazonStatus: 'shipped', closedAt: daysAgo(3) })]]);
+    const history = [{ id: 'h1', sku: 'MUG', quantity: 5, shippedAt: NOW - 3 * DAY_MS + 1 }];
+    await store.inventory.importShippedHistory(history);
+    await store.inventory.importShippedHistory(history);
+    expect(await mug()).toEqual([{ day: '2026-11-28', units: 9 }, { day: '2026-11-30', units: 2 }, { day: '2026-12-01', units: 3 }]);
+    // Deleted and purged orders take their units with them.
+    await store.orders.delete('us:A');
+    expect(await mug()).toEqual([{ day: '2026-11-28', units: 9 }]);
+    expect(await store.orders.purgeClosedBefore(new Date(NOW))).toBe(1);
+    expect(await mug()).toEqual([{ day: '2026-11-28', units: 5 }]);
+  });
+
+  it('fills the daily rollup from the lines already stored when migration 0010 runs', async () => {
+    opened = await openOn(backend);
+    await opened.store.orders.set('us:A', order('A', [item('A1', 'MUG', 2), item('A2', 'CUP', 3)]));
+    await opened.store.confirmations.set('L1', label('L1', 'A', daysAgo(2), [{ orderItemId: 'A1', quantity: 2 }, { orderItemId: 'A2', quantity: 3 }]));
+    await opened.store.orders.set('us:B', order('B', [item('B1', 'MUG', 4)], { amazonStatus: 'shipped', closedAt: daysAgo(2.25) }));
+    await opened.store.close();
+    // Back to the schema before 0010, lines and all, as a data dir from the last release has it.
+    const rewind = ['drop table shipped_units_by_day', 'drop index order_lines_by_ship_time', "delete from kysely_migration where name = '0010_inventory_rollups'"];
+    if (backend === 'sqlite') {
+      const db = new BetterSqlite3(path.join(opened.where.dataDir!, 'dockhand.sqlite'));
+      for (const q of rewind) db.exec(q);
+      db.close();
+    } else {
+      const c = new pg.Client({ connectionString: opened.where.storeUrl });
+      await c.connect();
+      for (const q of rewind) await c.query(q);
+      await c.end();
+    }
+    opened.store = await Store.open({ ...opened.where, now: () => NOW });
+    expect(await opened.store.inventory.shippedByDay('MUG')).toEqual([{ day: '2026-11-29', units: 6 }]);
+    expect(await opened.store.inventory.shippedByDay('CUP')).toEqual([{ day: '2026-11-29', units: 3 }]);
+  });
+
+  it('answers the 7, 14 and 30-day windows to the millisecond, as the pure reference does, at any time of day', async () => {
+    opened = await openOn(backend);
+    const inv = opened.store.inventory;
+    const nows = [NOW, Date.parse('2026-12-01T00:00:00.000Z'), Date.parse('2026-11-30T23:59:59.999Z'), Date.parse('2026-12-01T00:00:00.001Z')];
+    const skus = ['A', 'B', 'C', 'D'];
+    const random = mulberry32(7);
+    const lines: ShippedLine[] = Array.from({ length: 300 }, () => ({ sku: skus[Math.floor(random() * skus.length)]!, quantity: 1 + Math.floor(random() * 4), shippedAt: Math.floor(NOW - random() * 35 * DAY_MS + DAY_MS) }));
+    // On, just inside and just outside every window's edges, and today's midnight, for every `now`.
+    for (const now of nows) {
+      for (const t of [now, now + 1, now - 1, Math.floor(now / DAY_MS) * DAY_MS, Math.floor(now / DAY_MS) * DAY_MS - 1]) lines.push({ sku: 'A', quantity: 1, shippedAt: t });
+      for (const days of [7, 14, 30]) for (const d of [-1, 0, 1]) lines.push({ sku: 'B', quantity: 1, shippedAt: now - days * DAY_MS + d });
+    }
+    await inv.importShippedHistory(lines.map((l, i) => ({ id: `e${i}`, ...l })));
+    await inv.putStockLevels(skus.map((sku) => ({ sku, onHand: 100 })), 'csv', NOW);
+    for (const now of nows) {
+      const want = Object.fromEntries(shippedUnitsBySku(lines, now));
+      expect(Object.fromEntries(await inv.shippedUnits(now)), new Date(now).toISOString()).toEqual(want);
+      const all: Record<string, unknown> = {};
+      for (const f of await inv.stockFacts(now)) all[f.sku] = f.shipped;
+      expect(all, new Date(now).toISOString()).toEqual(want);
+      expect((await inv.stockFacts(now, 'B')).map((f) => f.shipped)).toEqual([want.B]);
+    }
   });
 
   it('counts committed units of orders in ShipStation only, and lists the orders waiting on a SKU Prime first', async () => {
