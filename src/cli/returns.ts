@@ -40,15 +40,20 @@ export function createReturnsParts(rt: Runtime): ReturnsParts {
   const cfg = rt.config.returns;
   const logger = rt.logger.child({ part: 'returns' });
   const accounts = withCredentials(rt);
-  const reports = new Map<string, ReportsClient>();
-  const feeds = new Map<string, FeedsClient>();
-  const finances = new Map<string, ReturnType<typeof createFinancesSpClient>>();
-  for (const a of accounts) {
-    const creds = rt.credentialsFor(a);
-    reports.set(a.id, createReportsClient({ ...creds, logger: rt.logger.child({ vendor: 'amazon-reports', accountId: a.id }) }));
-    feeds.set(a.id, createFeedsClient({ ...creds, logger: rt.logger.child({ vendor: 'amazon-feeds', accountId: a.id }) }));
-    finances.set(a.id, createFinancesSpClient({ ...creds, logger: rt.logger.child({ vendor: 'amazon-finances', accountId: a.id }) }));
-  }
+  // Each client is made the first time it is needed: a process that never refunds carries no Feeds or Finances client.
+  const lazily = <T>(make: (a: AccountConfig, logger: Runtime['logger']) => T, vendor: string) => {
+    const made = new Map<string, T>();
+    const get = (accountId: string): T | undefined => {
+      const account = accounts.find((a) => a.id === accountId);
+      if (!account) return undefined;
+      if (!made.has(accountId)) made.set(accountId, make(account, rt.logger.child({ vendor, accountId })));
+      return made.get(accountId);
+    };
+    return { get, made: () => [...made.values()] };
+  };
+  const reports = lazily((a, logger): ReportsClient => createReportsClient({ ...rt.credentialsFor(a), logger }), 'amazon-reports');
+  const feeds = lazily((a, logger): FeedsClient => createFeedsClient({ ...rt.credentialsFor(a), logger }), 'amazon-feeds');
+  const finances = lazily((a, logger) => createFinancesSpClient({ ...rt.credentialsFor(a), logger }), 'amazon-finances');
   const v2 = rt.config.shipstationV2 ? createShipStationV2Client({ baseUrl: rt.config.shipstationV2.baseUrl, apiKey: rt.config.shipstationV2.apiKey, logger: rt.logger.child({ vendor: 'shipstation-v2' }) }) : undefined;
   const orders = amazonOrderSource(async (accountId, amazonOrderId) => {
     const account = rt.config.accounts.find((a) => a.id === accountId);
@@ -63,7 +68,7 @@ export function createReturnsParts(rt: Runtime): ReturnsParts {
   const jobs = actionsFor(async () => false);
   const poll: ReturnsPollDeps = {
     store: rt.store,
-    source: reportsReturnsSource((id) => reports.get(id), { pollMs: rt.config.useSandbox ? 200 : cfg.reportPollSeconds * 1000 }),
+    source: reportsReturnsSource(reports.get, { pollMs: rt.config.useSandbox ? 200 : cfg.reportPollSeconds * 1000 }),
     warehouse: shipstationWarehouse({ store: rt.store, v1: rt.shipstation, ...(v2 ? { v2 } : {}) }),
     tag: cfg.tag,
     redraw: jobs.redraw,
@@ -75,7 +80,7 @@ export function createReturnsParts(rt: Runtime): ReturnsParts {
   const sellerIds = new Map(rt.config.accounts.map((a) => [a.id, a.sellerId]));
   const feedDeps: RefundFeedDeps = {
     store: rt.store,
-    sender: feedsAdjustmentSender((id) => feeds.get(id)),
+    sender: feedsAdjustmentSender(feeds.get),
     redraw: jobs.redraw,
     // MerchantIdentifier: the seller id when configured; Amazon identifies the seller by the token either way.
     sellerIdOf: (id) => sellerIds.get(id) ?? id,
@@ -95,13 +100,13 @@ export function createReturnsParts(rt: Runtime): ReturnsParts {
         startLoop(RETURNS_POLL_JOB, leased(RETURNS_POLL_JOB, () => pollReturns(poll)), () => cfg.pollMinutes * 60_000, logger),
         // Often enough that a gathered batch goes out on time and a sent feed's result is read soon after.
         startLoop(REFUND_FEEDS_JOB, () => runRefundFeeds({ ...feedDeps, ...(isGone ? { isLeaseOwnerGone: isGone } : {}) }).then(() => undefined), () => Math.max(1, Math.min(15, cfg.feed.gatherSeconds / 2)) * 1000, logger),
-        startLoop(REFUND_CONFIRM_JOB, leased(REFUND_CONFIRM_JOB, () => confirmPostedRefunds({ store: rt.store, postings: financesPostings((id) => finances.get(id)), notifier: rt.notifier, redraw: jobs.redraw, now, logger })), () => 30 * 60_000, logger),
+        startLoop(REFUND_CONFIRM_JOB, leased(REFUND_CONFIRM_JOB, () => confirmPostedRefunds({ store: rt.store, postings: financesPostings(finances.get), notifier: rt.notifier, redraw: jobs.redraw, now, logger })), () => 30 * 60_000, logger),
         startLoop(RETURN_AGING_JOB, leased(RETURN_AGING_JOB, () => escalateAging({ store: rt.store, notifier: rt.notifier, receiveDays: cfg.receiveDays, now, logger })), () => 15 * 60_000, logger),
       ];
     },
     async close() {
-      for (const c of reports.values()) c.close();
-      await Promise.all([...feeds.values(), ...finances.values()].map((c) => c.close()));
+      for (const c of reports.made()) c.close();
+      await Promise.all([...feeds.made(), ...finances.made()].map((c) => c.close()));
     },
   };
 }
