@@ -1,97 +1,205 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
+import { execSync } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
-import type { Order } from '../src/domain/order';
-import { silentLogger } from '../src/log/logger';
-import type { AdjustmentFeedSender } from '../src/returns/ports';
-import { runRefundFeeds } from '../src/returns/refund-feeds.job';
-import { createReturnActions } from '../src/returns/return-actions';
-import { DEFAULT_RETURNS_CONFIG } from '../src/returns/returns-config';
-import { pollReturns } from '../src/returns/returns-poll.job';
-import { DOCUMENTED_COLUMNS } from '../src/returns/returns-report';
-import { processAdjustmentFeed } from '../src/sandbox/amazon/payment-adjustment-feed';
-import { createAlertRecorder } from '../src/slack/alerts';
-import { Store } from '../src/store/store';
-import { percentile } from './harness';
+import { XMLParser } from 'fast-xml-parser';
+import { RETURN_ACTIONS } from '../src/returns/return-message';
+import { RETURN_VIEWS } from '../src/returns/returns-slack';
+import { createOrderFactory } from '../src/sandbox/amazon/order-factory';
+import { FEEDS_USAGE_PLANS } from '../src/sandbox/amazon/feeds-api';
+import { startSlackSimulator, type SimUser, type SlackSimulator } from '../src/sandbox/slack/web-api-simulator';
+import { exited, freePort, peakRssMb, percentile, sleep, spawnDockhand, startSimulatorSet } from './harness';
 
 /**
- * `npm run bench -- returns [--n 500]`: a burst of N returns and N approvals through the real
- * store (SQLite in a temp dir), the real poll, actions and feed job, with Amazon's Feeds side
- * played by the sandbox's adjustment checker on a simulated clock. Prints report-to-outbox time
- * (the Slack drain then paces posts at one per second per channel), approval latency
- * percentiles, and how the approvals were batched against createFeed's limit (0.0083/s, burst 15).
+ * `npm run bench -- returns [--n 500] [--scale 20]`: returns through the real wiring. `dockhand
+ * start` runs as its own process (the real-credentials path) against the SP-API simulator
+ * (Reports with the gzipped returns report, Feeds with the adjustment checker, Finances) and the
+ * Slack simulator, whose users click as people would. N returns appear in Amazon's report at once;
+ * the bench times each to its "Return on its way" message in Slack, has the warehouse receive them
+ * all, then fires N approvals (Approve → modal → submit) as a burst, and reads how the refunds were
+ * batched into POST_PAYMENT_ADJUSTMENT_DATA feeds against createFeed's usage plan (0.0083 requests
+ * per second, burst 15: feeds_2021-06-30.json). Amazon's limits run `--scale` times faster, and
+ * Dockhand's feed spacing (returns.feed.minIntervalSeconds) with them, so the ratios hold while the
+ * bench takes minutes instead of hours. Slack's are not scaled: Dockhand itself posts and edits at
+ * most one message per second per channel (chat.postMessage's published limit), so N returns take
+ * about N seconds to reach Slack, and each step's edit queues behind them.
  */
+
+const CHANNEL = 'C0OPS00001';
+const TOKEN = 'xoxb-bench-returns';
+const SECRET = 'bench-returns-signing-secret';
+const ADJUSTMENT = 'POST_PAYMENT_ADJUSTMENT_DATA';
+/** Clickers: each Slack user has one modal open at a time, so a burst needs several people. */
+const MANAGERS = 25;
+const WAREHOUSE = 10;
+
+const arg = (argv: string[], name: string, fallback: number) => {
+  const i = argv.indexOf(name);
+  const v = i >= 0 ? Number(argv[i + 1]) : NaN;
+  return Number.isFinite(v) && v > 0 ? v : fallback;
+};
+
+/* eslint-disable @typescript-eslint/no-explicit-any */
 export async function main(argv: string[]): Promise<void> {
-  const n = Number(argv[argv.indexOf('--n') + 1] ?? 500) || 500;
-  const dir = mkdtempSync(path.join(tmpdir(), 'dockhand-bench-returns-'));
-  let t = Date.parse('2026-12-01T12:00:00Z');
-  const now = () => new Date(t);
-  const store = await Store.open({ dataDir: dir, now: () => t });
-  const orders = new Map<string, Order>();
-  const rows: string[] = [DOCUMENTED_COLUMNS.join('\t')];
-  for (let i = 0; i < n; i++) {
-    const id = `112-${String(i).padStart(7, '0')}-0000001`;
-    orders.set(id, {
-      accountId: 'default', amazonOrderId: id, marketplaceId: 'ATVPDKIKX0DER', createdTime: '', lastUpdatedTime: '', status: 'shipped', fulfilledBy: 'merchant', shipBy: {}, deliverBy: {},
-      programs: [], isPrime: false, isBusiness: false, buyer: {}, shipTo: {}, taxTotal: 0, shippingTotal: 0, isGift: false, packages: [], currency: 'USD',
-      items: [{ orderItemId: String(10_000_000_000_000 + i), sellerSku: `SKU-${i}`, quantityOrdered: 1, quantityShipped: 1, unitPrice: 19.99, tax: 1.6, shipping: 0, cancelRequested: false }],
-    });
-    const cells: Record<string, string> = { 'Order ID': id, 'Amazon RMA ID': `R${i}`, 'Merchant SKU': `SKU-${i}`, 'Return quantity': '1', 'Return Reason': 'UNWANTED_ITEM', 'In policy': 'Y' };
-    rows.push(DOCUMENTED_COLUMNS.map((c) => cells[c] ?? '').join('\t'));
-  }
-  const feeds: Array<{ feedId: string; createdAt: number; messages: number }> = [];
-  const sender: AdjustmentFeedSender = {
-    async submit(_a, _m, document) {
-      const outcome = processAdjustmentFeed(document);
-      feeds.push({ feedId: String(feeds.length + 1), createdAt: t, messages: outcome.processed });
-      reports.set(String(feeds.length), outcome.report);
-      return { feedId: String(feeds.length) };
-    },
-    progress: async (_a, feedId) => ({ state: 'done', report: reports.get(feedId)! }),
-    feedsCreatedSince: async () => [],
-  };
-  const reports = new Map<string, string>();
-  const notifier = createAlertRecorder({ store, now, logger: silentLogger });
-  const actions = createReturnActions({ store, notifier, orders: { order: async (_a, id) => orders.get(id) }, isManager: async () => true, config: DEFAULT_RETURNS_CONFIG, now, logger: silentLogger });
-  const text = rows.join('\n');
-
-  const p0 = performance.now();
-  await pollReturns({ store, source: { returnsReport: async () => text }, tag: 'Return expected', redraw: actions.redraw, accounts: [{ id: 'default', marketplaceIds: ['ATVPDKIKX0DER'] }], windowDays: 3, now, logger: silentLogger });
-  const pollMs = performance.now() - p0;
-  for (let i = 0; i < n; i++) await actions.received('UWARE', 'default', `R${i}`, { condition: 'ok' });
-
-  const approvals: number[] = [];
-  const a0 = performance.now();
-  for (let i = 0; i < n; i += 25) {
-    await Promise.all(
-      Array.from({ length: Math.min(25, n - i) }, async (_, j) => {
-        const s = performance.now();
-        const r = await actions.approve('UMGR', 'default', `R${i + j}`);
-        if (!r.ok) throw new Error(r.message);
-        approvals.push(performance.now() - s);
-      }),
-    );
-  }
-  const approveMs = performance.now() - a0;
-  const started = t;
-  let passes = 0;
-  const f0 = performance.now();
-  while ((await store.returns.byStatus(['refund_pending'], 1)).length > 0 && passes < 100) {
-    t += 10_000;
-    passes++;
-    await runRefundFeeds({ store, sender, redraw: actions.redraw, sellerIdOf: () => 'A2SELLER', feed: DEFAULT_RETURNS_CONFIG.feed, owner: 'bench', now, logger: silentLogger });
-  }
-  const feedMs = performance.now() - f0;
-  approvals.sort((a, b) => a - b);
-  const limitFeeds = 15 + Math.floor((t - started) / 1000 * 0.0083);
+  const n = arg(argv, '--n', 500);
+  const scale = arg(argv, '--scale', 20);
   const out = (l: string) => process.stdout.write(`${l}\n`);
-  out(`returns bench, ${n} returns (SQLite, in-process fakes for Amazon; measured on a shared machine)`);
-  out(`report → ${n} messages in the Slack outbox: ${pollMs.toFixed(0)} ms (${(pollMs / n).toFixed(2)} ms per return; the drain then posts at Slack's 1/s per channel)`);
-  out(`approvals: ${n} in ${approveMs.toFixed(0)} ms; latency p50 ${percentile(approvals, 50).toFixed(1)} ms, p95 ${percentile(approvals, 95).toFixed(1)} ms, p99 ${percentile(approvals, 99).toFixed(1)} ms`);
-  out(`feeds: ${feeds.length} createFeed call(s) carrying ${feeds.reduce((s, f) => s + f.messages, 0)} messages (${feeds.map((f) => f.messages).join(', ')}); simulated ${((t - started) / 1000).toFixed(0)} s from first approval pass to all refunded; createFeed allows ${limitFeeds} in that time → ratio ${(feeds.length / limitFeeds).toFixed(2)} of the limit`);
-  out(`feed passes: ${passes}, ${feedMs.toFixed(0)} ms of work; refunded: ${(await store.returns.byStatus(['refunded'], n + 1)).length}/${n}`);
-  out(`peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`);
-  await store.close();
-  rmSync(dir, { recursive: true, force: true });
+  const managers: SimUser[] = Array.from({ length: MANAGERS }, (_, i) => ({ id: `U0MGR${String(i).padStart(5, '0')}`, name: `mgr${i}`, real_name: `Manager ${i}`, title: 'manager' }));
+  const staff: SimUser[] = Array.from({ length: WAREHOUSE }, (_, i) => ({ id: `U0WH${String(i).padStart(6, '0')}`, name: `wh${i}`, real_name: `Warehouse ${i}`, title: 'warehouse' }));
+  const minInterval = 120 / scale;
+  const yaml = [
+    'slack:',
+    '  channels:',
+    `    default: ${CHANNEL}`,
+    `  managers: [${managers.map((m) => m.id).join(', ')}]`,
+    'returns:',
+    // Polled every 3 s, so the poll interval adds little to what is measured.
+    '  pollMinutes: 0.05',
+    '  reportPollSeconds: 0.5',
+    '  feed:',
+    '    gatherSeconds: 20',
+    `    minIntervalSeconds: ${minInterval}`,
+    '',
+  ].join('\n');
+  const set = await startSimulatorSet({ scale, intervalSeconds: 60, overlapSeconds: 10, events: false, yaml });
+  const slack: SlackSimulator = await startSlackSimulator({ botToken: TOKEN, signingSecret: SECRET, users: [...managers, ...staff], ackTimeoutMs: 10_000 });
+  const port = await freePort();
+  slack.setAppRequestUrl(`http://127.0.0.1:${port}/slack/events`);
+  const sim = set.sandbox.spApi;
+
+  // N shipped orders: the buyers' returns are of orders already out of the warehouse.
+  const factory = createOrderFactory(4242);
+  const orders: Array<{ orderId: string; sku: string; rma: string }> = [];
+  for (let i = 0; i < n; i++) {
+    const { lastUpdatedTime: _t, ...o } = factory.make('standard');
+    o.fulfillment = { ...o.fulfillment, fulfillmentStatus: 'SHIPPED' };
+    const put = sim.putOrder(o);
+    orders.push({ orderId: put.orderId, sku: put.orderItems[0]!.product!.sellerSku!, rma: `B${String(1_000_000 + i)}` });
+  }
+  const byRma = new Map(orders.map((o) => [o.rma, o]));
+  const byOrder = new Map(orders.map((o) => [o.orderId, o]));
+
+  const child = spawnDockhand(set, { SLACK_BOT_TOKEN: TOKEN, SLACK_SIGNING_SECRET: SECRET, SLACK_API_URL: slack.url, PORT: String(port) });
+  try {
+    // Ready once its first returns report (nothing in it yet) came back CANCELLED.
+    for (let i = 0; i < 600 && !sim.reportRequests().some((r) => r.reportType === 'GET_FLAT_FILE_RETURNS_DATA_BY_RETURN_DATE' && r.processingStatus === 'CANCELLED'); i++) await sleep(100);
+
+    // 1. Report → Slack.
+    const t0 = performance.now();
+    const at = new Date().toISOString();
+    for (const o of orders) sim.returns.add({ orderId: o.orderId, rma: o.rma, sku: o.sku, quantity: 1, reason: 'UNWANTED_ITEM', inPolicy: true, carrier: 'UPS', trackingId: `1Z${o.rma}`, currency: 'USD', requestedAt: at });
+    const seen = new Map<string, number>();
+    const ts = new Map<string, string>();
+    const rmaOf = (m: any): string | undefined => /RMA ([A-Z0-9]+)/.exec(m.text ?? '')?.[1];
+    const deadline = Date.now() + 15 * 60_000;
+    while (seen.size < n && Date.now() < deadline) {
+      for (const m of slack.messages(CHANNEL)) {
+        const rma = rmaOf(m);
+        if (rma && byRma.has(rma) && !seen.has(rma)) {
+          seen.set(rma, performance.now() - t0);
+          ts.set(rma, m.ts);
+        }
+      }
+      await sleep(100);
+    }
+    const toSlack = [...seen.values()].sort((a, b) => a - b);
+
+    // 2. The warehouse receives every return (not timed as the burst).
+    const buttonValue = (rma: string, actionId: string): string | undefined => {
+      const m = slack.messages(CHANNEL).find((x) => x.ts === ts.get(rma));
+      return (m?.blocks ?? []).filter((b: any) => b.type === 'actions').flatMap((b: any) => b.elements).find((e: any) => e.action_id === actionId)?.value;
+    };
+    const waitFor = async <T>(f: () => T | undefined, ms = 60_000): Promise<T> => {
+      const end = Date.now() + ms;
+      for (;;) {
+        const v = f();
+        if (v !== undefined) return v;
+        if (Date.now() > end) throw new Error('timed out waiting');
+        await sleep(50);
+      }
+    };
+    const viewOf = (user: string, callbackId: string) => slack.views(user).find((v) => (v.view as any).callback_id === callbackId);
+    const inPool = async (users: SimUser[], rmas: string[], work: (user: string, rma: string) => Promise<void>) => {
+      const queue = [...rmas];
+      await Promise.all(users.map(async (u) => {
+        for (let rma = queue.shift(); rma; rma = queue.shift()) await work(u.id, rma).catch(() => undefined);
+      }));
+    };
+    const r0 = performance.now();
+    await inPool(staff, [...seen.keys()], async (user, rma) => {
+      const value = await waitFor(() => buttonValue(rma, RETURN_ACTIONS.received));
+      await slack.clickButton({ user, channel: CHANNEL, ts: ts.get(rma)!, actionId: RETURN_ACTIONS.received, value });
+      const view = await waitFor(() => viewOf(user, RETURN_VIEWS.received));
+      await slack.submitView({ user, viewId: view.id, values: { condition: { value: 'ok' }, [`qty:${byRma.get(rma)!.sku}`]: { value: '1' } } });
+    });
+    const receiveMs = performance.now() - r0;
+
+    // 3. The burst of approvals: Approve → the modal computed from the order → submit.
+    const approvedAt = new Map<string, number>();
+    const submitMs: number[] = [];
+    const a0 = performance.now();
+    await inPool(managers, [...seen.keys()], async (user, rma) => {
+      const value = await waitFor(() => buttonValue(rma, RETURN_ACTIONS.approve));
+      const s = performance.now();
+      await slack.clickButton({ user, channel: CHANNEL, ts: ts.get(rma)!, actionId: RETURN_ACTIONS.approve, value });
+      const view = (await waitFor(() => viewOf(user, RETURN_VIEWS.approve))) as any;
+      const amounts = Object.fromEntries(view.view.blocks.filter((b: any) => String(b.block_id).startsWith('amount:')).map((b: any) => [b.block_id, { value: b.element.initial_value }]));
+      await slack.submitView({ user, viewId: view.id, values: amounts });
+      submitMs.push(performance.now() - s);
+      approvedAt.set(rma, Date.now());
+    });
+    const approveMs = performance.now() - a0;
+    const firstApproval = Math.min(...approvedAt.values());
+
+    // 4. Until every approved refund is in a feed Amazon processed.
+    const parser = new XMLParser({ parseTagValue: false, isArray: (name) => name === 'Message' });
+    const inFeeds = () => {
+      const feeds = sim.feeds.feeds().filter((f) => f.feedType === ADJUSTMENT && f.content);
+      return feeds.map((f) => ({ createdAt: Date.parse(f.createdTime), status: f.processingStatus, orders: ((parser.parse(f.content!.toString('utf8')).AmazonEnvelope.Message ?? []) as any[]).map((m) => String(m.OrderAdjustment.AmazonOrderID)) }));
+    };
+    const endBy = Date.now() + 15 * 60_000;
+    while (Date.now() < endBy) {
+      const feeds = inFeeds();
+      if (feeds.reduce((s, f) => s + f.orders.length, 0) >= approvedAt.size && feeds.every((f) => f.status === 'DONE')) break;
+      await sleep(250);
+    }
+    const feeds = inFeeds().sort((a, b) => a.createdAt - b.createdAt);
+    const toFeed: number[] = [];
+    const counts = new Map<string, number>();
+    for (const f of feeds) {
+      for (const id of f.orders) {
+        counts.set(id, (counts.get(id) ?? 0) + 1);
+        const o = byOrder.get(id);
+        const t = o && approvedAt.get(o.rma);
+        if (t !== undefined) toFeed.push(f.createdAt - t);
+      }
+    }
+    toFeed.sort((a, b) => a - b);
+    submitMs.sort((a, b) => a - b);
+    const posted = sim.finances.posted().length;
+    const window = ((feeds.at(-1)?.createdAt ?? firstApproval) - firstApproval) / 1000;
+    const plan = FEEDS_USAGE_PLANS.createFeed;
+    const allowed = plan.burst + Math.floor(plan.rate * scale * window);
+    const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+    const rss = peakRssMb(child.pid!);
+    let load = '';
+    try {
+      load = execSync('uptime').toString().trim().replace(/.*load average/, 'load average');
+    } catch {
+      load = 'load unknown';
+    }
+
+    out(`returns bench: ${n} returns, Amazon's limits ×${scale} (createFeed ${plan.rate}/s → ${(plan.rate * scale).toFixed(3)}/s, burst ${plan.burst}), Slack's as published (Dockhand posts and edits 1 message/s per channel); dockhand start as its own process; ${load}`);
+    out(`report → Slack: ${seen.size}/${n} messages; p50 ${s(percentile(toSlack, 50))}, p95 ${s(percentile(toSlack, 95))}, last ${s(toSlack.at(-1) ?? NaN)} (3 s poll and 1 post/s per channel included)`);
+    out(`receive: ${n} marked received through Slack in ${s(receiveMs)} by ${WAREHOUSE} people`);
+    out(`approvals: ${approvedAt.size}/${n} in ${s(approveMs)} by ${MANAGERS} managers (each waits for its message to show Approve, an edit queued behind the others); click → modal → submit p50 ${s(percentile(submitMs, 50))}, p95 ${s(percentile(submitMs, 95))} (each reads the order with getOrder, 0.5/s ×${scale}, burst 30)`);
+    out(`feeds: ${feeds.length} createFeed call(s); approvals per feed ${feeds.map((f) => f.orders.length).join(', ')}; ${window.toFixed(0)} s from the first approval to the last feed, where createFeed allows ${allowed} → ${(feeds.length / allowed).toFixed(3)} of the limit`);
+    out(`approval → feed on Amazon: p50 ${s(percentile(toFeed, 50))}, p95 ${s(percentile(toFeed, 95))} (returns.feed.gatherSeconds 20, minIntervalSeconds ${minInterval})`);
+    out(`exactly once: ${counts.size} orders adjusted, ${[...counts.values()].filter((c) => c > 1).length} more than once; ${posted} refunds applied by Amazon`);
+    out(`dockhand start peak RSS ${rss.toFixed(0)} MB`);
+  } finally {
+    child.kill('SIGTERM');
+    await Promise.race([exited(child), sleep(10_000)]);
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    await slack.close();
+    await set.close();
+  }
 }

@@ -18,6 +18,7 @@ export const FEEDS_USAGE_PLANS = {
   createFeed: { ratePerSecond: 0.0083, burst: 15 },
   getFeed: { ratePerSecond: 2, burst: 15 },
   getFeedDocument: { ratePerSecond: 0.0222, burst: 10 },
+  getFeeds: { ratePerSecond: 0.0222, burst: 10 },
 };
 
 export const CreateFeedDocumentResponse = z.object({ feedDocumentId: z.string(), url: z.string() });
@@ -35,6 +36,7 @@ export const Feed = z.object({
 export type Feed = z.infer<typeof Feed>;
 export const FeedDocument = z.object({ feedDocumentId: z.string(), url: z.string(), compressionAlgorithm: z.literal('GZIP').optional() });
 export type FeedDocument = z.infer<typeof FeedDocument>;
+export const GetFeedsResponse = z.object({ feeds: z.array(Feed), nextToken: z.string().optional() });
 
 export interface FeedsClient {
   createFeedDocument(contentType: string): Promise<{ feedDocumentId: string; url: string }>;
@@ -42,6 +44,8 @@ export interface FeedsClient {
   upload(url: string, content: Buffer | string, contentType: string): Promise<void>;
   createFeed(spec: { feedType: string; marketplaceIds: string[]; inputFeedDocumentId: string; feedOptions?: Record<string, string> }): Promise<string>;
   getFeed(feedId: string): Promise<Feed>;
+  /** getFeeds: the feeds of some types created in a window, every page followed (nextToken). */
+  getFeeds(query: { feedTypes: string[]; createdSince?: string; createdUntil?: string; marketplaceIds?: string[] }): Promise<Feed[]>;
   /** getFeed until DONE, CANCELLED or FATAL (or `timeoutMs`). */
   waitForFeed(feedId: string, opts?: { pollMs?: number; timeoutMs?: number }): Promise<Feed>;
   getFeedDocument(feedDocumentId: string): Promise<FeedDocument>;
@@ -91,6 +95,20 @@ export function createFeedsClient(opts: FeedsClientOptions): FeedsClient {
     async getFeed(feedId) {
       const res = await caller.send('getFeed', `getFeed ${feedId}`, () => ({ operation: 'feeds.getFeed', path: { feedId } }));
       return caller.parse(res, Feed, `getFeed ${feedId}`);
+    },
+    async getFeeds(query) {
+      const out: Feed[] = [];
+      let nextToken: string | undefined;
+      // "Specifying nextToken with any other parameters will cause the request to fail."
+      for (let page = 0; page < 50; page++) {
+        const q = nextToken ? { nextToken } : { ...query, pageSize: 100 };
+        const res = await caller.send('getFeeds', 'getFeeds', () => ({ operation: 'feeds.getFeeds', query: structuredClone(q) }));
+        const parsed = caller.parse(res, GetFeedsResponse, 'getFeeds');
+        out.push(...parsed.feeds);
+        nextToken = parsed.nextToken;
+        if (!nextToken) break;
+      }
+      return out;
     },
     async waitForFeed(feedId, o = {}) {
       const deadline = Date.now() + (o.timeoutMs ?? 30 * 60_000);

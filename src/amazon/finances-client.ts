@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DockhandError } from '../domain/errors';
+import { createSpCaller, type SpCallerOptions } from './sp-call';
 
 /**
  * Finances v0, the one operation the returns work needs: listFinancialEventsByOrderId
@@ -103,4 +104,18 @@ export function createFinancesClient(get: SpApiGet): FinancesClient {
       return out;
     },
   };
+}
+
+/** listFinancialEventsByOrderId's usage plan (financesV0.json). */
+export const FINANCES_USAGE_PLANS = { listFinancialEventsByOrderId: { ratePerSecond: 0.5, burst: 30 } };
+
+/** The Finances client over the shared SP-API caller (pacing, retries, the access token, error codes). */
+export function createFinancesSpClient(opts: SpCallerOptions): FinancesClient & { close(): Promise<void> } {
+  const caller = createSpCaller(opts, FINANCES_USAGE_PLANS, { finances: 'v0' });
+  const client = createFinancesClient(async (path, query) => {
+    const orderId = decodeURIComponent(/^\/finances\/v0\/orders\/([^/]+)\/financialEvents$/.exec(path)?.[1] ?? '');
+    const res = await caller.send('listFinancialEventsByOrderId', `listFinancialEventsByOrderId ${orderId}`, () => ({ operation: 'finances.listFinancialEventsByOrderId', path: { orderId }, query: { ...query } }));
+    return caller.parse(res, ListFinancialEventsResponse, `listFinancialEventsByOrderId ${orderId}`);
+  });
+  return { ...client, close: () => caller.close() };
 }

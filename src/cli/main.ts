@@ -28,6 +28,7 @@ import { startSlackFace } from './slack';
 import { openRuntime, withSandboxConnections, type Runtime } from './runtime';
 import { SANDBOX_DEFAULT_RATE_SCALE } from './sandbox-defaults';
 import { registerReturnsCommands } from '../returns/returns-cli';
+import { withReturnsPoll } from './returns';
 import { registerRulesCommands } from './rules';
 import { registerReportCommands } from './reports';
 import { registerInventoryCommands } from './inventory';
@@ -291,7 +292,7 @@ export function buildCli(): Command {
       });
   }
 
-  registerReturnsCommands(program, { withStore, out });
+  registerReturnsCommands(program, { withStore, out, withPoll: withReturnsPoll(withRuntime) });
 
   program
     .command('audit')

@@ -15,6 +15,7 @@ import { runPollPass, type PollSummary } from '../writeback/poll-labels.job';
 import { runReconcile, type ReconcileSummary } from '../writeback/reconcile.job';
 import { createWritebackParts, pollContext, reconcileContext, type WritebackParts } from './writeback';
 import { createInventoryParts, startInventoryLoop, type InventoryParts } from './inventory';
+import { createReturnsParts, type ReturnsParts } from './returns';
 
 /**
  * How the sync loops have run since start. Order counts are not kept here: summed over passes
@@ -38,6 +39,8 @@ export interface Product {
   writeback: WritebackParts;
   /** Stock, forecasts, pushes to Amazon and the ERP, and the stock webhook. */
   inventory: InventoryParts;
+  /** Returns to refunds: the returns report poll, the adjustment feeds, Finances and aging. */
+  returns: ReturnsParts;
   /** One reconciliation pass (all accounts or one), after any pass already running. */
   reconcile(accountId?: string): Promise<ReconcileSummary>;
   kick(): void;
@@ -137,6 +140,8 @@ export function startProduct(rt: Runtime, opts: { onPass?: (s: RunSummary) => vo
   if (rt.rules.routing) loops.push(startLoop('rules', () => runRulesPass({ store: rt.store, notifier: rt.notifier, logger: rt.logger, rateShopper: rt.rules.rateShopper, reserve: 10 }), () => Math.min(5, wb.pollSeconds) * 1000, rt.logger));
   const inventory = createInventoryParts(rt);
   loops.push(startInventoryLoop(rt, inventory, leaseOwnerGone));
+  const returns = createReturnsParts(rt);
+  loops.push(...returns.start(leaseOwnerGone));
   const purge = async () => {
     const n = await purgeRetained(rt.store, rt.config.retention, new Date());
     if (n.buyerData + n.orders + n.facts > 0) rt.logger.info({ job: 'purge-retained', purged: n }, 'data past retention removed');
@@ -154,6 +159,7 @@ export function startProduct(rt: Runtime, opts: { onPass?: (s: RunSummary) => vo
     ...(events ? { events } : {}),
     writeback,
     inventory,
+    returns,
     reconcile,
     kick: () => loops.forEach((l) => l.kick()),
     alive: () => !stopped,
@@ -166,6 +172,7 @@ export function startProduct(rt: Runtime, opts: { onPass?: (s: RunSummary) => vo
       await Promise.all(loops.map((l) => l.stop()));
       await writeback.intake.drain();
       await inventory.stop();
+      await returns.close();
       await saveHealth().catch(() => undefined);
     },
   };

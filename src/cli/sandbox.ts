@@ -34,6 +34,8 @@ import { WRITEBACK_PROBLEM } from '../writeback/writeback-alert';
 import { LISTING_REJECTED, LOW_STOCK } from '../inventory/inventory-alerts';
 import { seedSandboxInventory, withSandboxInventory } from './sandbox-inventory';
 import { SANDBOX_SELLER_ID } from '../sandbox/amazon/sp-api-simulator';
+import { startReturnStream } from '../sandbox/amazon/return-stream';
+import { withSandboxReturns } from './sandbox-returns';
 
 export { SANDBOX_DEFAULT_RATE_SCALE } from './sandbox-defaults';
 
@@ -156,7 +158,7 @@ export async function startSandboxServices(dataDir: string, opts: { rateScale?: 
 export async function runSandbox(given: Config, opts: SandboxOptions): Promise<void> {
   let config = given;
   const say = (line: string) => process.stdout.write(line + '\n');
-  const sandbox = await startSandboxServices(config.dataDir, { ...(opts.rateScale ? { rateScale: opts.rateScale } : {}), shipstationTags: [config.writeback.priorityTag] });
+  const sandbox = await startSandboxServices(config.dataDir, { ...(opts.rateScale ? { rateScale: opts.rateScale } : {}), shipstationTags: [config.writeback.priorityTag, config.returns.tag] });
   const factory = createOrderFactory(opts.seed ?? 42);
   for (const kind of ORDER_KINDS) sandbox.spApi.putOrder(withoutStamp(factory.make(kind)));
   // Three orders the warehouse has not got to, close to (or past) Amazon's ship-by: the deadline
@@ -206,7 +208,7 @@ export async function runSandbox(given: Config, opts: SandboxOptions): Promise<v
     // Without a Slack token the sandbox brings its own Slack: a Web API simulator and a page.
     const signingSecret = paced.slack.botToken ? undefined : sandboxSigningSecret(config.dataDir);
     const slackSim = signingSecret ? await startSlackSimulator({ botToken: SANDBOX_SLACK.botToken, signingSecret }) : undefined;
-    const live = withSandboxInventory(applySandbox(withSandboxSlack(paced, slackSim && signingSecret ? { url: slackSim.url, signingSecret } : undefined), sandbox.info), sandbox.shipstation.url, SANDBOX_SELLER_ID, scale);
+    const live = withSandboxReturns(withSandboxInventory(applySandbox(withSandboxSlack(paced, slackSim && signingSecret ? { url: slackSim.url, signingSecret } : undefined), sandbox.info), sandbox.shipstation.url, SANDBOX_SELLER_ID, scale), scale);
     // ShipStation's SHIP_NOTIFY comes back to this app; the secret proves it is the simulator.
     live.writeback = { ...live.writeback, pollSeconds: live.writeback.pollSeconds / scale, webhookSecret: live.writeback.webhookSecret ?? randomUUID() };
     const echo: NoticeEcho = (p) => {
@@ -245,6 +247,9 @@ export async function runSandbox(given: Config, opts: SandboxOptions): Promise<v
     await ensureShipNotifyWebhook(shipNotifyContext(rt));
     const warehouse = startWarehouse(sandbox.shipstation, { labelsPerMinute: (opts.ordersPerMinute ?? 12) * 1.5, leaveAlone: (n) => overdue.has(n), seed: opts.seed ?? 42 });
     say(`  ShipStation warehouse prints labels as orders arrive; SHIP_NOTIFY → ${rt.config.writeback.publicUrl}${WEBHOOK_PATH}`);
+    // Buyers send some shipped orders back: the first return request about 40 s in, then one every 2 minutes.
+    const returns = startReturnStream(sandbox.spApi, { firstAfterMs: 40_000, everyMs: 120_000, seed: opts.seed ?? 42 });
+    say(`  returns               a shipped order comes back every 2 min; the returns report is read every ${Math.round(live.returns.pollMinutes * 60)} s → "Return on its way" in Slack`);
     say(`  Dockhand app          http://127.0.0.1:${face.port}  (Slack requests at /slack/events, health at /healthz)`);
     if (slackSim) say(`  Slack sandbox         ${slackSim.pageUrl}  ← open it: alerts, /dockhand commands, buttons and modals`);
     say('  Dockhand              syncing; progress every 5 s. Other commands work meanwhile: `npm run dockhand -- quarantine`');
@@ -271,7 +276,8 @@ export async function runSandbox(given: Config, opts: SandboxOptions): Promise<v
               ` | budget: searchOrders ${amazon?.tokens ?? '?'}/${DEFAULT_USAGE_PLANS.searchOrders.burst}, ShipStation ${ss.remaining ?? '?'}/${ss.limit ?? 40}` +
               (health ? eventsLine(health) + behind : '') +
               ` | labels: ${warehouse.stats().labels} printed (${warehouse.stats().split} split, ${warehouse.stats().voided} voided), ${sandbox.spApi.confirmations().length} confirmed on Amazon` +
-              ` | stock: ${sandbox.spApi.listings.patches().length} quantity update(s) on Amazon`,
+              ` | stock: ${sandbox.spApi.listings.patches().length} quantity update(s) on Amazon` +
+              ` | returns: ${returns.requested()} requested, ${sandbox.spApi.feeds.feeds().filter((f) => f.feedType === 'POST_PAYMENT_ADJUSTMENT_DATA').length} refund feed(s) on Amazon`,
           );
         })
         .catch(() => undefined)
@@ -280,6 +286,7 @@ export async function runSandbox(given: Config, opts: SandboxOptions): Promise<v
     stopProduct = async () => {
       clearInterval(timer);
       warehouse.stop();
+      returns.stop();
       await face.stop();
       await product.stop();
       await rt.close();

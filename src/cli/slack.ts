@@ -69,6 +69,7 @@ export async function startSlackFace(rt: Runtime, product: Product): Promise<Sla
     health: productHealth(rt, product),
     routes: [shipNotifyRoute(product), product.inventory.route],
     reports: reportsFace(reports),
+    returns: product.returns.actionsFor((user) => roles.isManager(user)),
   });
   const started = await app.start();
   appStarted();

@@ -46,7 +46,7 @@ export interface Problem<N = unknown> {
   fold?(open: ProblemState | undefined): ProblemState;
   burst?: ProblemBurst;
   /** The line it is logged with: codes and IDs only (a vendor's reason may echo order data). */
-  log: { level: 'warn' | 'error'; msg: string; fields: Record<string, unknown> };
+  log: { level: 'info' | 'warn' | 'error'; msg: string; fields: Record<string, unknown> };
 }
 
 export interface Notifier {

@@ -41,6 +41,8 @@ export interface RefundFeedDeps {
   feed: ReturnsConfig['feed'];
   /** This process, as lease owner. */
   owner: string;
+  /** Whether a lease holder is a process that has died (same host, pid gone): its lease is taken over at once. */
+  isLeaseOwnerGone?: (owner: string) => boolean;
   now: () => Date;
   logger: Logger;
 }
@@ -61,7 +63,7 @@ export async function runRefundFeeds(deps: RefundFeedDeps): Promise<FeedPassSumm
   const accounts = new Set([...(await deps.store.returns.accountsWithApproved()), ...(await deps.store.returns.accountsWithFeeds(['ready', 'submitting', 'submitted']))]);
   for (const accountId of accounts) {
     try {
-      await deps.store.withLease(`returns:feeds:${accountId}`, deps.owner, () => passForAccount(deps, accountId, sum), { waitMs: 0 });
+      await deps.store.withLease(`returns:feeds:${accountId}`, deps.owner, () => passForAccount(deps, accountId, sum), { waitMs: 0, ...(deps.isLeaseOwnerGone ? { isGone: deps.isLeaseOwnerGone } : {}) });
     } catch (e) {
       const err = toDockhandError(e);
       if (err.code === 'store.lease_busy') continue; // another replica works this account now

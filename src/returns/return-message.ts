@@ -94,7 +94,7 @@ export function returnProblem(v: ReturnView, previousHistory?: string): Problem<
     facts: returnFacts(v, previousHistory),
     replaceFacts: true,
     notice: v,
-    log: { level: 'warn', msg: 'return changed', fields: { accountId: first.accountId, rma: first.rma, amazonOrderId: first.amazonOrderId, status: first.status } },
+    log: { level: 'info', msg: 'return changed', fields: { accountId: first.accountId, rma: first.rma, amazonOrderId: first.amazonOrderId, status: first.status } },
   };
 }
 

@@ -7,13 +7,13 @@ import { pollReturns, type ReturnsPollDeps, type ReturnsPollSummary } from './re
 
 /**
  * `dockhand returns [--status S] [--json]` and `dockhand returns sync --once [--days N]`,
- * registered by one call from src/cli/main.ts, which passes in how to open the store and (once
- * the Reports API client is wired) the poll's ports.
+ * registered by one call from src/cli/main.ts, which passes in how to open the store and the
+ * poll's ports over a runtime (src/cli/returns.ts).
  */
 
 export interface ReturnsCliDeps {
   withStore<T>(fn: (store: Store, cfg: Config) => Promise<T>): Promise<T>;
-  /** The poll's dependencies on a running product (report source, ShipStation, Slack outbox); absent until wired. */
+  /** The poll's dependencies over a runtime (report source, ShipStation, Slack outbox); without it `sync` says it cannot run. */
   withPoll?<T>(fn: (deps: ReturnsPollDeps) => Promise<T>): Promise<T>;
   out(line: string): void;
 }

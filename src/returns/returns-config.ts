@@ -20,6 +20,8 @@ export const ReturnsFileConfig = z
      * the seller's fault: see src/returns/refund.ts.
      */
     restockingFeePercent: z.number().min(0).max(50).default(0),
+    /** Seconds between two looks at a returns report Amazon is still making (getReport allows 2 per second). */
+    reportPollSeconds: z.number().positive().max(300).default(30),
     /** Refund the item's shipping and shipping tax with it. */
     refundShipping: z.boolean().default(true),
     feed: z

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { DockhandError } from '../domain/errors';
 import type { ShipStationClient } from '../shipstation/client';
+import type { ShipStationV2Client } from '../shipstation/v2-client';
 import { orderRecordKey, type Store } from '../store/store';
 import { markPriority } from '../writeback/order-actions';
 import type { ReturnWarehouse } from './ports';
@@ -16,11 +17,8 @@ import type { ReturnWarehouse } from './ports';
  *   inbound shipment: the tag is all the warehouse sees, and a person creates the tag once.
  */
 
-/** The v2 calls used, over the v2 client (API-Key header, https://api.shipstation.com). */
-export interface ShipStationV2Labels {
-  get(path: string, query: Record<string, string>): Promise<unknown>;
-  post(path: string, body: unknown): Promise<unknown>;
-}
+/** The v2 calls used, as the v2 client (src/shipstation/v2-client.ts) makes them. */
+export type ShipStationV2Labels = Pick<ShipStationV2Client, 'listLabels' | 'createReturnLabel'>;
 
 const V2Label = z.object({ label_id: z.string(), tracking_number: z.string().nullish(), is_return_label: z.boolean().nullish(), voided: z.boolean().nullish() }).passthrough();
 const V2LabelList = z.object({ labels: z.array(V2Label) }).passthrough();
@@ -42,11 +40,11 @@ export function shipstationWarehouse(deps: { store: Store; v1: Pick<ShipStationC
       const labels = (await store.confirmations.byOrders([key])).get(key) ?? [];
       const tracking = labels.find((l) => l.state !== 'skipped')?.trackingNumber;
       if (!tracking) return undefined;
-      const found = V2LabelList.safeParse(await v2.get('/v2/labels', { tracking_number: tracking, page_size: '5' }));
+      const found = V2LabelList.safeParse(await v2.listLabels({ tracking_number: tracking, page_size: '5' }));
       const outbound = found.success ? found.data.labels.find((l) => !l.is_return_label && !l.voided) : undefined;
       // Not bought through ShipStation (or not visible to v2): the caller tags the order instead.
       if (!outbound) return undefined;
-      const made = V2Label.parse(await v2.post(`/v2/labels/${encodeURIComponent(outbound.label_id)}/return`, { label_format: 'pdf', label_layout: '4x6' }));
+      const made = V2Label.parse(await v2.createReturnLabel(outbound.label_id, { label_format: 'pdf', label_layout: '4x6' }));
       return { labelId: made.label_id, ...(made.tracking_number ? { trackingNumber: made.tracking_number } : {}) };
     };
   }

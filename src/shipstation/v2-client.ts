@@ -76,6 +76,10 @@ export interface ShipStationV2Client {
   listCarriers(): Promise<V2Carrier[]>;
   /** POST /v2/rates. */
   calculateRates(body: V2RatesRequest): Promise<V2RatesResponse>;
+  /** GET /v2/labels (e.g. `tracking_number`): the labels' JSON, read by the caller (returns). */
+  listLabels(query: Record<string, string>): Promise<unknown>;
+  /** POST /v2/labels/{label_id}/return: a return label for an outbound label. */
+  createReturnLabel(labelId: string, body: Record<string, unknown>): Promise<unknown>;
 }
 
 export function createShipStationV2Client(opts: ShipStationV2Options): ShipStationV2Client {
@@ -121,5 +125,7 @@ export function createShipStationV2Client(opts: ShipStationV2Options): ShipStati
     calculateRates(body) {
       return call('POST', '/v2/rates', `rates (${body.rate_options.carrier_ids.length} carriers)`, V2RatesResponse, body);
     },
+    listLabels: (query) => call('GET', `/v2/labels?${new URLSearchParams(query).toString()}`, 'list labels', z.unknown()),
+    createReturnLabel: (labelId, body) => call('POST', `/v2/labels/${encodeURIComponent(labelId)}/return`, `return label for ${labelId}`, z.unknown(), body),
   };
 }

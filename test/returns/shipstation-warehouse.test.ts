@@ -45,7 +45,7 @@ describe('the ShipStation side of a return', () => {
 
   it('with v2 but no outbound label bought in ShipStation, falls back to the tag', async () => {
     const calls: string[] = [];
-    const v2 = { get: async (p: string) => (calls.push(p), { labels: [] }), post: async (p: string) => (calls.push(p), {}) };
+    const v2 = { listLabels: async () => (calls.push('listLabels'), { labels: [] }), createReturnLabel: async () => (calls.push('createReturnLabel'), {}) };
     await poll(shipstationWarehouse({ store: w.store, v1, v2 }));
     expect(tagged).toEqual([[4242, 7]]);
   });

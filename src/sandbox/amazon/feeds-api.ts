@@ -13,7 +13,7 @@ import type { FeedOutcome, FeedProcessor } from './listings-api';
  * type does is a processor registered for it (`register`), so another feature adds its own.
  */
 
-export type FeedsOperation = 'createFeedDocument' | 'createFeed' | 'getFeed' | 'getFeedDocument';
+export type FeedsOperation = 'createFeedDocument' | 'createFeed' | 'getFeed' | 'getFeedDocument' | 'getFeeds';
 
 /** Usage plans from the model's operation descriptions. */
 export const FEEDS_USAGE_PLANS: Readonly<Record<FeedsOperation, { rate: number; burst: number }>> = {
@@ -21,6 +21,7 @@ export const FEEDS_USAGE_PLANS: Readonly<Record<FeedsOperation, { rate: number; 
   createFeed: { rate: 0.0083, burst: 15 },
   getFeed: { rate: 2, burst: 15 },
   getFeedDocument: { rate: 0.0222, burst: 10 },
+  getFeeds: { rate: 0.0222, burst: 10 },
 };
 
 /** Where presigned document URLs point: not an SP-API path, and no access token is asked for. */
@@ -48,10 +49,14 @@ interface SimDocument {
 
 export interface FeedsApi {
   register(feedType: string, processor: FeedProcessor): void;
+  /** Called with each feed as createFeed accepts it, before the answer is sent (a test may kill its caller there). */
+  onCreated(listener: ((feed: SimFeed) => void) | undefined): void;
   feeds(): SimFeed[];
   createFeedDocument(raw: string, baseUrl: string): ApiResult;
   createFeed(raw: string): ApiResult;
   getFeed(feedId: string): ApiResult;
+  /** getFeeds: by feedTypes (required without nextToken), processingStatuses, marketplaceIds, createdSince/Until, pageSize; or nextToken alone. */
+  getFeeds(query: URLSearchParams): ApiResult;
   getFeedDocument(documentId: string, baseUrl: string): ApiResult;
   /** Serves the presigned URLs: PUT uploads, GET downloads. True when it answered. */
   serveDocument(req: IncomingMessage, res: ServerResponse, path: string): Promise<boolean>;
@@ -62,6 +67,7 @@ export function createFeedsApi(opts: { clock: () => number; processingMs?: numbe
   const documents = new Map<string, SimDocument>();
   const feeds = new Map<string, SimFeed & { dueAt: number }>();
   const processingMs = opts.processingMs ?? 0;
+  let created: ((feed: SimFeed) => void) | undefined;
   const json = (raw: string): Record<string, unknown> => {
     try {
       const v = JSON.parse(raw) as unknown;
@@ -104,6 +110,9 @@ export function createFeedsApi(opts: { clock: () => number; processingMs?: numbe
     register(feedType, processor) {
       processors.set(feedType, processor);
     },
+    onCreated(listener) {
+      created = listener;
+    },
     feeds: () => [...feeds.values()].map(({ dueAt: _dueAt, ...f }) => ({ ...f })),
     createFeedDocument(raw, baseUrl) {
       const body = json(raw);
@@ -123,7 +132,9 @@ export function createFeedsApi(opts: { clock: () => number; processingMs?: numbe
       if (!doc.content) throw invalidInput(`feed document ${inputFeedDocumentId} has no content: upload it before createFeed.`);
       if (!processors.has(feedType)) throw invalidInput(`Invalid feedType: ${feedType}.`);
       const feedId = String(50_000_000_000 + feeds.size + 1);
-      feeds.set(feedId, { feedId, feedType, marketplaceIds: marketplaceIds as string[], createdTime: new Date(opts.clock()).toISOString(), processingStatus: 'IN_QUEUE', inputFeedDocumentId, dueAt: opts.clock() + processingMs });
+      const feed = { feedId, feedType, marketplaceIds: marketplaceIds as string[], createdTime: new Date(opts.clock()).toISOString(), processingStatus: 'IN_QUEUE' as const, inputFeedDocumentId, dueAt: opts.clock() + processingMs };
+      feeds.set(feedId, feed);
+      created?.({ ...feed });
       return { status: 202, body: { feedId } };
     },
     getFeed(feedId) {
@@ -131,6 +142,35 @@ export function createFeedsApi(opts: { clock: () => number; processingMs?: numbe
       if (!feed) throw new ApiError(404, 'NotFound', `Feed ${feedId} not found.`);
       advance(feed);
       return { status: 200, body: wire(feed) };
+    },
+    getFeeds(query) {
+      const known = new Set(['feedTypes', 'marketplaceIds', 'pageSize', 'processingStatuses', 'createdSince', 'createdUntil', 'nextToken']);
+      for (const name of query.keys()) if (!known.has(name)) throw invalidInput(`${name} is not a parameter of getFeeds.`);
+      const token = query.get('nextToken');
+      if (token !== null && [...query.keys()].some((k) => k !== 'nextToken')) throw invalidInput('nextToken must be the only parameter when it is given.');
+      const filter = token !== null ? (JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as Record<string, string>) : Object.fromEntries(query.entries());
+      const list = (name: string) => (filter[name] ? filter[name]!.split(',') : undefined);
+      const types = list('feedTypes');
+      if (!types) throw invalidInput('Either feedTypes or nextToken is required.');
+      if (types.length > 10) throw invalidInput('feedTypes may list at most 10 feed types.');
+      const size = filter.pageSize === undefined ? 10 : Number(filter.pageSize);
+      if (!Number.isInteger(size) || size < 1 || size > 100) throw invalidInput('pageSize must be between 1 and 100.');
+      const dates = ['createdSince', 'createdUntil'].map((k) => (filter[k] === undefined ? undefined : Date.parse(filter[k]!)));
+      if (dates.some((d) => d !== undefined && Number.isNaN(d))) throw invalidInput('createdSince and createdUntil must be ISO 8601 date-times.');
+      // "The default is 90 days ago. Feeds are retained for a maximum of 90 days."
+      const since = dates[0] ?? opts.clock() - 90 * 86_400_000;
+      const until = dates[1] ?? opts.clock();
+      const statuses = list('processingStatuses');
+      const marketplaces = list('marketplaceIds');
+      for (const f of feeds.values()) if (f.processingStatus === 'IN_QUEUE' || f.processingStatus === 'IN_PROGRESS') advance(f);
+      const matching = [...feeds.values()].filter((f) => {
+        const t = Date.parse(f.createdTime);
+        return types.includes(f.feedType) && t >= since && t <= until && (!statuses || statuses.includes(f.processingStatus)) && (!marketplaces || f.marketplaceIds.some((m) => marketplaces.includes(m)));
+      });
+      const start = Number(filter.offset ?? 0);
+      const page = matching.slice(start, start + size);
+      const next = start + size < matching.length ? Buffer.from(JSON.stringify({ ...filter, offset: String(start + size) })).toString('base64url') : undefined;
+      return { status: 200, body: { feeds: page.map(wire), ...(next ? { nextToken: next } : {}) } };
     },
     getFeedDocument(documentId, baseUrl) {
       const doc = documents.get(documentId);

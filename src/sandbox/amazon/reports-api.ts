@@ -28,8 +28,11 @@ export interface ReportRequest {
   reportOptions?: Record<string, string>;
 }
 
-/** Makes a document for a request; `contentType` is what Amazon would serve it as. */
-export type ReportGenerator = (req: ReportRequest, now: Date) => { content: string | Buffer; contentType?: string };
+/**
+ * Makes a document for a request; `contentType` is what Amazon would serve it as. undefined: the
+ * report ends CANCELLED without a document, as Amazon's do when there is no data in the window.
+ */
+export type ReportGenerator = (req: ReportRequest, now: Date) => { content: string | Buffer; contentType?: string } | undefined;
 
 interface StoredReport {
   reportId: string;
@@ -81,7 +84,12 @@ export function createReportsApi(opts: { baseUrl: () => string; clock: () => num
       r.processingStatus = 'FATAL';
       return;
     }
-    const { content, contentType } = generate(r.request, new Date(opts.clock()));
+    const made = generate(r.request, new Date(opts.clock()));
+    if (!made) {
+      r.processingStatus = 'CANCELLED';
+      return;
+    }
+    const { content, contentType } = made;
     const id = `amzn1.spdoc.1.4.na.${randomUUID()}`;
     documents.set(id, { id, bytes: gzipSync(typeof content === 'string' ? Buffer.from(content, 'utf8') : content), contentType: contentType ?? 'application/json' });
     r.reportDocumentId = id;

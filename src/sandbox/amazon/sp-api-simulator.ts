@@ -31,6 +31,8 @@ import {
 import { listenOnLoopback } from '../listen';
 import { FEEDS_USAGE_PLANS, createFeedsApi, type FeedsApi, type FeedsOperation } from './feeds-api';
 import { LISTINGS_USAGE_PLANS, createListingsApi, listingsFeedProcessor, type ListingsApi, type ListingsOperation } from './listings-api';
+import { createFinancesApi, type FinancesApi } from './finances-api';
+import { createReturnsSim, paymentAdjustmentProcessor, type ReturnsSim } from './returns-sim';
 
 /** Default LWA app credentials the sandbox accepts when none are given. */
 export const SANDBOX_LWA_CREDENTIALS = {
@@ -39,7 +41,7 @@ export const SANDBOX_LWA_CREDENTIALS = {
   refreshToken: 'Atzr|dockhand-sandbox-refresh-token',
 } as const;
 
-export type SpApiOperation = 'searchOrders' | 'getOrder' | 'confirmShipment' | NotificationsOperation | ReportsOperation | ListingsOperation | FeedsOperation;
+export type SpApiOperation = 'searchOrders' | 'getOrder' | 'confirmShipment' | NotificationsOperation | ReportsOperation | ListingsOperation | FeedsOperation | 'listFinancialEventsByOrderId';
 
 /**
  * Default usage plans, from each operation's description in orders_2026-01-01.json
@@ -53,6 +55,8 @@ export const SP_API_USAGE_PLANS: Readonly<Record<SpApiOperation, { rate: number;
   ...REPORTS_USAGE_PLANS,
   ...LISTINGS_USAGE_PLANS,
   ...FEEDS_USAGE_PLANS,
+  // financesV0.json, listFinancialEventsByOrderId's usage plan.
+  listFinancialEventsByOrderId: { rate: 0.5, burst: 30 },
 };
 
 /** The selling partner id the sandbox puts in notifications unless `sellerId` is given. */
@@ -107,6 +111,8 @@ export interface SpApiSimulatorOptions {
   notificationDelayMs?: number;
   /** A feed is processed this long (simulator clock) after createFeed. Default 0. */
   feedProcessingMs?: number;
+  /** An applied refund shows in Finances this long (simulator clock) after its feed was processed. Default one day, as Finances lags. */
+  refundPostingMs?: number;
 }
 
 /** An order as given to {@link SpApiSimulator.putOrder}: `lastUpdatedTime` may be left out. */
@@ -169,6 +175,10 @@ export interface SpApiSimulator {
   readonly listings: ListingsApi;
   /** The Feeds API: register a processor per feed type, read the feeds created. */
   readonly feeds: FeedsApi;
+  /** Seller-fulfilled returns (the returns report's rows): add one, and the next report shows it. */
+  readonly returns: ReturnsSim;
+  /** Finances: the refunds the adjustment feeds applied, as listFinancialEventsByOrderId shows them. */
+  readonly finances: FinancesApi;
   close(): Promise<void>;
 }
 
@@ -343,6 +353,22 @@ export async function startSpApiSimulator(opts: SpApiSimulatorOptions = {}): Pro
   const listings = createListingsApi(clock);
   const feedsApi = createFeedsApi({ clock, processingMs: opts.feedProcessingMs ?? 0 });
   feedsApi.register('JSON_LISTINGS_FEED', listingsFeedProcessor(listings));
+  const finances = createFinancesApi();
+  const returnsSim = createReturnsSim();
+  feedsApi.register(
+    'POST_PAYMENT_ADJUSTMENT_DATA',
+    paymentAdjustmentProcessor({
+      finances,
+      clock,
+      postDelayMs: opts.refundPostingMs ?? 86_400_000,
+      lookup: (orderId) => {
+        const order = orders.get(orderId);
+        if (!order) return undefined;
+        const currency = order.proceeds?.grandTotal?.currencyCode ?? order.orderItems.map((i) => i.product?.price?.unitPrice?.currencyCode).find(Boolean);
+        return { items: order.orderItems.map((i) => i.orderItemId), ...(currency ? { currency } : {}) };
+      },
+    }),
+  );
 
   const startedAt = clock();
   const buckets = Object.fromEntries(
@@ -729,7 +755,7 @@ export async function startSpApiSimulator(opts: SpApiSimulatorOptions = {}): Pro
       const table: Record<string, Partial<Record<string, FeedsOperation>>> = {
         'documents/0': { POST: 'createFeedDocument' },
         'documents/1': { GET: 'getFeedDocument' },
-        'feeds/0': { POST: 'createFeed' },
+        'feeds/0': { POST: 'createFeed', GET: 'getFeeds' },
         'feeds/1': { GET: 'getFeed' },
       };
       const params = segments.slice(3).map(decode);
@@ -747,6 +773,9 @@ export async function startSpApiSimulator(opts: SpApiSimulatorOptions = {}): Pro
       const op = table[`${segments[2]}/${params.length}`]?.[method];
       if (op) return { op, params };
     }
+    if (method === 'GET' && segments.length === 5 && segments[0] === 'finances' && segments[1] === 'v0' && segments[2] === 'orders' && segments[4] === 'financialEvents') {
+      return { op: 'listFinancialEventsByOrderId', params: [decode(segments[3]!)] };
+    }
     if (segments[0] === 'reports' && segments[1] === '2021-06-30') {
       if (method === 'POST' && segments[2] === 'reports' && segments.length === 3) return { op: 'createReport' };
       if (method === 'GET' && segments[2] === 'reports' && segments.length === 4) return { op: 'getReport', params: [decode(segments[3]!)] };
@@ -759,6 +788,7 @@ export async function startSpApiSimulator(opts: SpApiSimulatorOptions = {}): Pro
   let reportsBaseUrl = '';
   const reportsApi = createReportsApi({ baseUrl: () => reportsBaseUrl, clock });
   reportsApi.register('GET_V2_SELLER_PERFORMANCE_REPORT', sellerPerformanceReport);
+  reportsApi.register('GET_FLAT_FILE_RETURNS_DATA_BY_RETURN_DATE', returnsSim.report);
   const dispatchNotifications = async (op: NotificationsOperation, params: string[], req: IncomingMessage, query: URLSearchParams): Promise<ApiResult> => {
     const [first = '', second = ''] = params;
     switch (op) {
@@ -838,6 +868,8 @@ export async function startSpApiSimulator(opts: SpApiSimulatorOptions = {}): Pro
       else if (op === 'createFeed') result = feedsApi.createFeed((await readBody(req)).toString('utf8'));
       else if (op === 'getFeed') result = feedsApi.getFeed(target.params?.[0] ?? '');
       else if (op === 'getFeedDocument') result = feedsApi.getFeedDocument(target.params?.[0] ?? '', baseUrl);
+      else if (op === 'getFeeds') result = feedsApi.getFeeds(url.searchParams);
+      else if (op === 'listFinancialEventsByOrderId') result = finances.handle('GET', url.pathname, url.searchParams, new Date(clock()))!;
       else result = await dispatchNotifications(op, target.params ?? [], req, url.searchParams);
     } catch (error) {
       const apiError =
@@ -948,6 +980,8 @@ export async function startSpApiSimulator(opts: SpApiSimulatorOptions = {}): Pro
     },
     listings,
     feeds: feedsApi,
+    returns: returnsSim,
+    finances,
     close: () =>
       new Promise<void>((resolve, reject) => {
         for (const timer of pendingDeliveries) clearTimeout(timer);

@@ -5,7 +5,7 @@ import type { SpApiSimulator } from '../../../src/sandbox/amazon/sp-api-simulato
 import { SANDBOX_LWA_CREDENTIALS } from '../../../src/sandbox/amazon/sp-api-simulator';
 import { readSpec } from '../../support/specs';
 
-type SpecFile = 'orders_2026-01-01.json' | 'ordersV0.json' | 'notifications.json' | 'reports_2021-06-30.json' | 'listingsItems_2021-08-01.json' | 'feeds_2021-06-30.json';
+type SpecFile = 'orders_2026-01-01.json' | 'ordersV0.json' | 'notifications.json' | 'reports_2021-06-30.json' | 'listingsItems_2021-08-01.json' | 'feeds_2021-06-30.json' | 'financesV0.json';
 
 const ajvBySpec = new Map<SpecFile, { ajv: Ajv; definitions: unknown }>();
 
