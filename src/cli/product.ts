@@ -3,6 +3,7 @@ import { DEFAULT_USAGE_PLANS } from '../amazon/pacer';
 import type { AccountConfig } from '../config/config';
 import { runUnderLease } from '../jobs/lease';
 import { startLoop, type Loop } from '../jobs/loop';
+import type { DrainResult } from '../rules/rate-shopper';
 import { runRulesPass } from '../rules/rules-job';
 import type { RunSummary } from '../store/records';
 import { startSqsConsumer, type SqsConsumer } from '../events/sqs-consumer';
@@ -133,8 +134,23 @@ export function startProduct(rt: Runtime, opts: { onPass?: (s: RunSummary) => vo
       { firstDelayMs: wb.reconcileMinutes * 60_000 },
     ),
   );
-  // Rules: rate shopping for the orders that asked (leaving imports 10 calls a window) and the escalation watch.
-  if (rt.rules.routing) loops.push(startLoop('rules', () => runRulesPass({ store: rt.store, notifier: rt.notifier, logger: rt.logger, rateShopper: rt.rules.rateShopper, reserve: 10 }), () => Math.min(5, wb.pollSeconds) * 1000, rt.logger));
+  // Rules: rate shopping for the orders that asked (leaving imports 10 calls a window, and running
+  // again when the window resets if it stopped for them), the match counts and the escalation watch.
+  let lastRulesPass: DrainResult | undefined;
+  if (rt.rules.routing) {
+    rt.rules.warmNames(rt.logger);
+    loops.push(
+      startLoop(
+        'rules',
+        async () => {
+          lastRulesPass = undefined;
+          lastRulesPass = await runRulesPass({ store: rt.store, notifier: rt.notifier, logger: rt.logger, rateShopper: rt.rules.rateShopper, reserve: 10, flushMatches: rt.rules.flushMatches });
+        },
+        () => rt.rules.rateShopper.nextPassInMs(lastRulesPass, Math.min(5, wb.pollSeconds) * 1000),
+        rt.logger,
+      ),
+    );
+  }
   const inventory = createInventoryParts(rt);
   loops.push(startInventoryLoop(rt, inventory, leaseOwnerGone));
   const purge = async () => {
@@ -165,6 +181,7 @@ export function startProduct(rt: Runtime, opts: { onPass?: (s: RunSummary) => vo
       // A pass still running may count orders polling caught: let it finish before health is saved.
       await Promise.all(loops.map((l) => l.stop()));
       await writeback.intake.drain();
+      await rt.rules.flushMatches().catch(() => undefined);
       await inventory.stop();
       await saveHealth().catch(() => undefined);
     },
