@@ -61,6 +61,8 @@ export function startProduct(rt: Runtime, opts: { onPass?: (s: RunSummary) => vo
     const fresh = !!h.lastEventAt && Date.now() - Date.parse(h.lastEventAt) < EVENTS_FRESH_MS;
     return fresh && (!h.lastQueueErrorAt || h.lastEventAt! > h.lastQueueErrorAt);
   };
+  // Import passes running now: rate shopping gives way to them (src/rules/rate-shopper.ts).
+  let importing = 0;
   const loops: Loop[] = rt.config.accounts
     .filter((a: AccountConfig) => a.mode === 'import')
     .map((account) =>
@@ -69,7 +71,8 @@ export function startProduct(rt: Runtime, opts: { onPass?: (s: RunSummary) => vo
         async () => {
           try {
             const flowing = eventsFlowing();
-            const s = await runSync({ accountId: account.id }, rt.contextFor(account));
+            importing++;
+            const s = await runSync({ accountId: account.id }, rt.contextFor(account)).finally(() => importing--);
             add(totals, s);
             if (s.ok && !s.pausedBy && !s.leaseHeldBy) totals.lastSuccessAt = { ...totals.lastSuccessAt, [account.id]: s.finishedAt };
             // What polling had to send while events were flowing, events missed (or were late for).
@@ -144,7 +147,7 @@ export function startProduct(rt: Runtime, opts: { onPass?: (s: RunSummary) => vo
         'rules',
         async () => {
           lastRulesPass = undefined;
-          lastRulesPass = await runRulesPass({ store: rt.store, notifier: rt.notifier, logger: rt.logger, rateShopper: rt.rules.rateShopper, reserve: 10, flushMatches: rt.rules.flushMatches });
+          lastRulesPass = await runRulesPass({ store: rt.store, notifier: rt.notifier, logger: rt.logger, rateShopper: rt.rules.rateShopper, reserve: 10, flushMatches: rt.rules.flushMatches, importing: () => importing > 0 });
         },
         () => rt.rules.rateShopper.nextPassInMs(lastRulesPass, Math.min(5, wb.pollSeconds) * 1000),
         rt.logger,

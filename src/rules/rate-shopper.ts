@@ -52,7 +52,12 @@ export interface DrainResult {
   waiting: number;
   /** The pass stopped for the import's share of the v1 window; it resets then (epoch ms). */
   budgetResetAt?: number;
+  /** The pass stopped because an import pass was running: imports go first. */
+  yielded?: boolean;
 }
+
+/** How soon a pass that gave way to an import looks again. */
+export const YIELD_RETRY_MS = 250;
 
 export interface RateShopperStats {
   cacheHits: number;
@@ -294,8 +299,9 @@ export function createRateShopper(deps: RateShopperDeps) {
    * One pass over the waiting orders. `reserve`: stop while fewer ShipStation calls than this are
    * left in the window, so imports keep their budget (0 for `sync --once`, which finishes them).
    */
-  async function drainOnce(reserve: number, limit = 200): Promise<DrainResult> {
+  async function drainOnce(reserve: number, limit = 200, importing: () => boolean = () => false): Promise<DrainResult> {
     const result: DrainResult = { chosen: 0, failed: 0, waiting: 0 };
+    if (importing()) return { ...result, yielded: true };
     const pending = await deps.store.rules.pendingRateShops(limit);
     const updates: Array<{ choice: RateChoice; body: CreateOrderInput; label?: { orderId: number; carrierCode: string; serviceCode: string; packageCode?: string } }> = [];
     const records = new Map<string, OrderRecord | undefined>();
@@ -311,6 +317,13 @@ export function createRateShopper(deps: RateShopperDeps) {
       log.warn({ code: toDockhandError(e).code }, 'reading the waiting orders back failed; reading them one by one');
     }
     for (const [i, c] of pending.entries()) {
+      if (importing()) {
+        // The import has strict priority, for the process's time as for ShipStation's calls: what is
+        // quoted so far is sent below, the rest waits for the import pass to end.
+        result.waiting += pending.length - i;
+        result.yielded = true;
+        break;
+      }
       if (budgetShort(reserve)) {
         // The import keeps its share; the rest waits for the window to reset.
         result.waiting += pending.length - i;
@@ -384,6 +397,7 @@ export function createRateShopper(deps: RateShopperDeps) {
      * otherwise after `idleMs`.
      */
     nextPassInMs(last: DrainResult | undefined, idleMs: number): number {
+      if (last?.yielded) return Math.min(idleMs, YIELD_RETRY_MS);
       if (last?.budgetResetAt === undefined) return idleMs;
       return Math.min(idleMs, Math.max(50, last.budgetResetAt - Date.now() + 50));
     },

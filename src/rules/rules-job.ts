@@ -22,6 +22,8 @@ export interface RulesJobContext {
   reserve: number;
   /** Writes the rules' match counts tallied in memory. */
   flushMatches?: () => Promise<void>;
+  /** Whether an import pass is running now: rate shopping gives way to it. */
+  importing?: () => boolean;
 }
 
 /** Edits open escalations whose order got a label or a confirmation since they were drawn. */
@@ -49,7 +51,7 @@ export async function watchEscalations(store: Store, notifier: Notifier): Promis
 /** One pass; what it returns says when the next should run (`RateShopper.nextPassInMs`). */
 export async function runRulesPass(ctx: RulesJobContext): Promise<DrainResult> {
   await ctx.flushMatches?.();
-  const r = await ctx.rateShopper.drainOnce(ctx.reserve);
+  const r = await ctx.rateShopper.drainOnce(ctx.reserve, undefined, ctx.importing);
   if (r.chosen + r.failed > 0) ctx.logger.info({ job: name, ...r }, 'rate shopping pass');
   await watchEscalations(ctx.store, ctx.notifier);
   return r;

@@ -220,6 +220,23 @@ describe('rate shopping with ShipStation v1', () => {
     expect(s.nextPassInMs({ chosen: 1, failed: 0, waiting: 0 }, 5_000)).toBe(5_000);
   });
 
+  it('gives way to an import pass: what it quoted goes out, the rest waits, and it looks again soon', async () => {
+    const a = await placeOrder(1, { weightOz: 12 });
+    const b = await placeOrder(2, { weightOz: 12 });
+    const s = shopper();
+    sim.resetStats();
+    expect(await s.drainOnce(0, 200, () => true)).toEqual({ chosen: 0, failed: 0, waiting: 0, yielded: true });
+    expect(sim.stats().requests).toEqual({});
+    // The import starts while the first order is being quoted.
+    let asked = 0;
+    const r = await s.drainOnce(0, 200, () => ++asked > 2);
+    expect(r).toMatchObject({ chosen: 1, waiting: 1, yielded: true });
+    expect(s.nextPassInMs(r, 5_000)).toBe(250);
+    expect((await store.rules.rateChoiceOf(a.key))!.state).toBe('chosen');
+    expect((await store.rules.rateChoiceOf(b.key))!.state).toBe('pending');
+    expect((await s.drainAll()).chosen).toBe(1);
+  });
+
   it('buys the label when the rule says so, but never for Seller Fulfilled Prime', async () => {
     await placeOrder(1, { weightOz: 12 });
     await placeOrder(2, { weightOz: 12, prime: true });
@@ -268,10 +285,11 @@ describe('rate shopping with ShipStation v2', () => {
   });
 
   it("waits out v2's Retry-After when the key's 200 calls a minute are spent, then answers", async () => {
-    // The simulator's clock moves only when the client waits: the 201st call of the minute meets a 429.
+    // The simulator's clock runs with ours, and jumps by what the client waits: the 201st call of the minute meets a 429.
     let t = NOW;
+    const realStart = Date.now();
     const waits: number[] = [];
-    const limited = await startShipStationV2Simulator({ apiKey: 'v2key', rateScale: 1, clock: () => t });
+    const limited = await startShipStationV2Simulator({ apiKey: 'v2key', rateScale: 1, clock: () => t + (Date.now() - realStart) });
     try {
       const v2 = createShipStationV2Client({ baseUrl: limited.url, apiKey: 'v2key', sleep: async (ms) => void (waits.push(ms), (t += ms)) });
       const answers = [];
@@ -279,7 +297,7 @@ describe('rate shopping with ShipStation v2', () => {
       expect(answers.every((a) => a.length > 0)).toBe(true);
       expect(limited.stats()['429']).toBe(1);
       // It waited what Retry-After said (the rest of the minute) and the call went through.
-      expect(waits[0]).toBeGreaterThan(59_000);
+      expect(waits[0]).toBeGreaterThan(50_000);
     } finally {
       await limited.close();
     }
