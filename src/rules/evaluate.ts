@@ -261,11 +261,10 @@ function matches(r: CompiledRule, p: Prepared, now: number): boolean {
 }
 
 /**
- * Which rules can match an order at all: each rule is filed under its most selective exact
- * condition (the text list with the fewest values, else the Prime or business flag, which half of
- * all orders pass), so an order looks only at the rules filed under its own values plus those with
- * no such condition. With many accounts, regions and service levels most rules drop out before any
- * condition runs. Built once per rule list.
+ * Which rules can match an order at all: each rule is filed under its first exact condition (a
+ * text list, or the Prime or business flag), so an order looks only at the rules filed under its
+ * own values plus those with no such condition. With many accounts, regions and service levels
+ * most rules drop out before any condition runs. Built once per rule list.
  */
 interface RuleIndex {
   always: number[];
@@ -283,7 +282,7 @@ function indexOf(rules: CompiledRule[]): RuleIndex {
   if (ix) return ix;
   ix = { always: [], byText: TEXT_FIELDS.map(() => new Map()), byFlag: [[[], []], [[], []]], stamp: new Uint32Array(rules.length), turn: 0 };
   rules.forEach((r, i) => {
-    const key = indexKey(r);
+    const key = r.conditions.find((c) => c.spec.op === OP.text || c.spec.op === OP.prime || c.spec.op === OP.business)?.spec;
     if (!key) ix!.always.push(i);
     else if (key.op === OP.text) {
       const m = ix!.byText[key.index]!;
@@ -292,18 +291,6 @@ function indexOf(rules: CompiledRule[]): RuleIndex {
   });
   indexes.set(rules, ix);
   return ix;
-}
-
-/** The condition a rule is filed under (pure): a text list with the fewest values, else a flag, else none. */
-function indexKey(r: CompiledRule): Spec | undefined {
-  let best: Spec | undefined;
-  for (const c of r.conditions) {
-    const s = c.spec;
-    if (s.op === OP.text) {
-      if (!best || best.op !== OP.text || s.set.size < best.set.size) best = s;
-    } else if ((s.op === OP.prime || s.op === OP.business) && !best) best = s;
-  }
-  return best;
 }
 
 function mark(ix: RuleIndex, list: number[] | undefined): void {
