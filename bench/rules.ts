@@ -1,9 +1,11 @@
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { compileRules, evaluateRules, type RuleFacts } from '../src/rules/evaluate';
 import { parseRules } from '../src/rules/schema';
 import { createOrderFactory, mulberry32, SANDBOX_CATALOGUE } from '../src/sandbox/amazon/order-factory';
 import { SP_API_USAGE_PLANS } from '../src/sandbox/amazon/sp-api-simulator';
 import { SANDBOX_TRANSIT_DAYS } from '../src/cli/sandbox-defaults';
+import { startShipStationV2Simulator } from '../src/sandbox/shipstation/v2-simulator';
 import { Store } from '../src/store/store';
 import { exited, firstSearch, peakRssMb, percentile, placeSpike, sleep, spawnDockhand, startSimulatorSet, watchArrivals, latencies } from './harness';
 import { theoreticalSeconds } from './spike';
@@ -13,10 +15,30 @@ import { theoreticalSeconds } from './spike';
  * 1. The evaluator on one core: orders evaluated per second for 100 and 1,000 rules over 100,000
  *    orders (goals >= 100,000/s and >= 20,000/s). Rules and orders are seeded, so every run
  *    evaluates the same work.
- * 2. A 1,000-order spike with rate shopping on (v1 getrates, the sandbox's simulated carriers),
- *    against the same spike without rules: ShipStation calls per order, the rate cache's hit rate,
- *    and the import ratio against the limit (goal: with rules >= 0.9 of without).
+ * 2. A 1,000-order spike with rate shopping on, against the same spike without rules: ShipStation
+ *    calls per order, the rate cache's hit rate, and the import ratio against the limit (goal: with
+ *    rules >= 0.9 of without). Twice: quoting with v1 getrates (one call per carrier, on the import's
+ *    40-a-minute key), and with SHIPSTATION_V2_API_KEY set, quoting with v2 /v2/rates (all carriers
+ *    in one call, on v2's own 200-a-minute key, scaled like every other limit).
+ *    The machine is shared, so the three spikes run `--repeat` times interleaved and the ratio is
+ *    taken from the median times; the Dockhand child's CPU time from the spike to the last arrival
+ *    is printed too, which other processes' turns do not inflate.
  */
+
+/** CPU seconds (user + system) a process has used, from /proc. */
+function cpuSeconds(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return NaN;
+  }
+}
+
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+};
 
 
 const LEVELS = ['Standard', 'Expedited', 'SecondDay', 'NextDay', 'SameDay'] as const;
@@ -105,29 +127,38 @@ rateShopping:
 interface SpikeResult {
   ratio: number;
   elapsedS: number;
+  /** The Dockhand child's CPU seconds from the spike to the last arrival. */
+  cpuS: number;
   arrived: number;
   p95: number;
   ssCallsPerOrder: number;
+  /** API v2 calls (carriers, rates) per order. */
+  v2CallsPerOrder: number;
   getRates: number;
+  v2Rates: number;
   shopped: number;
   shopS: number;
   rssMb: number;
 }
 
-async function spike(total: number, scale: number, withRules: boolean, seed: number, timeoutMs: number): Promise<SpikeResult> {
+async function spike(total: number, scale: number, mode: 'none' | 'v1' | 'v2', seed: number, timeoutMs: number, waitForShopping: boolean): Promise<SpikeResult> {
+  const withRules = mode !== 'none';
   const set = await startSimulatorSet({ scale, intervalSeconds: 60 / scale, overlapSeconds: 60 / scale, events: false, ...(withRules ? { yaml: RULES_YAML } : {}) });
   const store = await Store.open({ dataDir: set.dataDir });
   await store.rules.putProducts(SANDBOX_CATALOGUE.map((p) => ({ sku: p.shipstationSku, weightOz: p.weightOz })), Date.now());
   await store.close();
-  const child = spawnDockhand(set);
+  const v2 = mode === 'v2' ? await startShipStationV2Simulator({ apiKey: 'bench-v2', rateScale: scale }) : undefined;
+  const child = spawnDockhand(set, v2 ? { SHIPSTATION_V2_API_KEY: 'bench-v2', SHIPSTATION_V2_API_URL: v2.url } : {});
   const { sandbox } = set;
   try {
     const firstCallAt = await firstSearch(sandbox);
     await sleep(1_000);
     const callsBefore = sandbox.spApi.stats().requests.searchOrders ?? 0;
     sandbox.shipstation.resetStats();
+    const cpu0 = cpuSeconds(child.pid!);
     const { placedAt, spikeAt, tokens } = placeSpike(sandbox, { total, seed, scale, firstCallAt, callsBefore });
     const arrived = await watchArrivals(sandbox, placedAt, timeoutMs);
+    const cpuS = cpuSeconds(child.pid!) - cpu0;
     const elapsedS = (Math.max(...arrived.values()) - spikeAt) / 1000;
     // A spike this size fits Amazon's burst and one ShipStation window, so the limits allow it in
     // about one polling pass: that pass is the floor of the theoretical time.
@@ -136,7 +167,7 @@ async function spike(total: number, scale: number, withRules: boolean, seed: num
     // Rate shopping after the import: wait until the serviced orders stop growing.
     let shopped = 0;
     let shopS = 0;
-    if (withRules) {
+    if (withRules && waitForShopping) {
       const want = [...placedAt.keys()].length - Math.ceil(total / 3);
       const deadline = Date.now() + timeoutMs;
       while (Date.now() < deadline) {
@@ -148,13 +179,18 @@ async function spike(total: number, scale: number, withRules: boolean, seed: num
     }
     const req = sandbox.shipstation.stats().requests;
     const ssCalls = Object.values(req).reduce((a, b) => a + b, 0);
+    const v2Stats = v2?.stats() ?? {};
+    const v2Calls = Object.entries(v2Stats).filter(([k]) => k !== '429').reduce((a, [, b]) => a + b, 0);
     return {
       ratio,
       elapsedS,
+      cpuS,
       arrived: arrived.size,
       p95: percentile(latencies(placedAt, arrived), 95),
       ssCallsPerOrder: ssCalls / total,
+      v2CallsPerOrder: v2Calls / total,
       getRates: req['POST /shipments/getrates'] ?? 0,
+      v2Rates: v2Stats['POST /v2/rates'] ?? 0,
       shopped,
       shopS,
       rssMb: peakRssMb(child.pid!),
@@ -162,6 +198,7 @@ async function spike(total: number, scale: number, withRules: boolean, seed: num
   } finally {
     child.kill('SIGTERM');
     await exited(child);
+    await v2?.close();
     await set.close();
   }
 }
@@ -175,6 +212,7 @@ export async function main(argv: string[]): Promise<void> {
       seed: { type: 'string', default: '7' },
       'timeout-s': { type: 'string', default: '300' },
       'no-spike': { type: 'boolean', default: false },
+      repeat: { type: 'string', default: '3' },
     },
   });
   const lines: string[] = ['rules benchmark'];
@@ -189,18 +227,36 @@ export async function main(argv: string[]): Promise<void> {
   const total = Number(values.orders);
   const scale = Number(values.scale);
   const timeoutMs = Number(values['timeout-s']) * 1000;
-  const base = await spike(total, scale, false, Number(values.seed), timeoutMs);
-  const ruled = await spike(total, scale, true, Number(values.seed), timeoutMs);
+  const seed = Number(values.seed);
+  const repeat = Math.max(1, Number(values.repeat));
+  const runs: Record<'none' | 'v1' | 'v2', SpikeResult[]> = { none: [], v1: [], v2: [] };
+  for (let i = 0; i < repeat; i++) {
+    // Interleaved, so a burst of load elsewhere falls on every kind alike. Rate shopping is waited
+    // for in the last round only: it gives way to the import, so it does not change the import time.
+    for (const mode of ['none', 'v1', 'v2'] as const) runs[mode].push(await spike(total, scale, mode, seed, timeoutMs, i === repeat - 1));
+  }
+  const mid = (rs: SpikeResult[]) => ({ elapsedS: median(rs.map((r) => r.elapsedS)), ratio: median(rs.map((r) => r.ratio)), cpuS: median(rs.map((r) => r.cpuS)) });
+  const times = (rs: SpikeResult[]) => rs.map((r) => r.elapsedS.toFixed(1)).join('/');
+  const base = runs.none.at(-1)!;
+  const baseMid = mid(runs.none);
   const carriers = 3;
-  const quotesWanted = ruled.shopped * carriers;
-  process.stdout.write(
-    [
-      `  spike, ${total} orders at once, every limit x${scale}, polling:`,
-      `    without rules   arrived ${base.arrived}/${total} in ${base.elapsedS.toFixed(1)} s, import ratio ${base.ratio.toFixed(3)} of the limit, p95 ${base.p95.toFixed(1)} s, ShipStation calls/order ${base.ssCallsPerOrder.toFixed(3)}, peak RSS ${base.rssMb.toFixed(0)} MB`,
-      `    with rules      arrived ${ruled.arrived}/${total} in ${ruled.elapsedS.toFixed(1)} s, import ratio ${ruled.ratio.toFixed(3)} of the limit, p95 ${ruled.p95.toFixed(1)} s, peak RSS ${ruled.rssMb.toFixed(0)} MB`,
-      `    rate shopping   ${ruled.shopped} orders given a service by ${ruled.shopS.toFixed(1)} s after the spike; ShipStation calls/order ${ruled.ssCallsPerOrder.toFixed(3)} (import + quotes + reads + updates)`,
-      `    rate cache      ${ruled.getRates} getrates calls for ${quotesWanted} carrier quotes: hit rate ${quotesWanted ? (1 - ruled.getRates / quotesWanted).toFixed(3) : 'n/a'}`,
-      `    import ratio with rules / without: ${(ruled.ratio / base.ratio).toFixed(3)} (goal >= 0.9); orders/min ${((ruled.arrived / ruled.elapsedS) * 60).toFixed(0)} vs ${((base.arrived / base.elapsedS) * 60).toFixed(0)}`,
-    ].join('\n') + '\n',
-  );
+  const out = [
+    `  spike, ${total} orders at once, every limit x${scale}, polling; ${repeat} interleaved runs of each, medians:`,
+    `    without rules     arrived ${base.arrived}/${total} in ${baseMid.elapsedS.toFixed(1)} s (${times(runs.none)}), import ratio ${baseMid.ratio.toFixed(3)} of the limit, child CPU ${baseMid.cpuS.toFixed(2)} s, p95 ${base.p95.toFixed(1)} s, ShipStation calls/order ${base.ssCallsPerOrder.toFixed(3)}, peak RSS ${base.rssMb.toFixed(0)} MB`,
+  ];
+  for (const [label, rs] of [['rules, v1 quotes', runs.v1], ['rules, v2 quotes', runs.v2]] as const) {
+    const r = rs.at(-1)!;
+    const m = mid(rs);
+    const quotesWanted = r.shopped * carriers;
+    const cache = label.endsWith('v1 quotes')
+      ? `${r.getRates} getrates calls for ${quotesWanted} carrier quotes: hit rate ${quotesWanted ? (1 - r.getRates / quotesWanted).toFixed(3) : 'n/a'}`
+      : `${r.v2Rates} /v2/rates calls (all carriers each) for ${r.shopped} orders: hit rate ${r.shopped ? (1 - r.v2Rates / r.shopped).toFixed(3) : 'n/a'} per order`;
+    out.push(
+      `    ${label.padEnd(17)} arrived ${r.arrived}/${total} in ${m.elapsedS.toFixed(1)} s (${times(rs)}), import ratio ${m.ratio.toFixed(3)} of the limit, child CPU ${m.cpuS.toFixed(2)} s, p95 ${r.p95.toFixed(1)} s, peak RSS ${r.rssMb.toFixed(0)} MB`,
+      `      rate shopping   ${r.shopped} orders given a service by ${r.shopS.toFixed(1)} s after the spike; ShipStation v1 calls/order ${r.ssCallsPerOrder.toFixed(3)} (import + reads + quotes + updates), v2 calls/order ${r.v2CallsPerOrder.toFixed(3)}`,
+      `      rate cache      ${cache}`,
+      `      import ratio with rules / without: ${(m.ratio / baseMid.ratio).toFixed(3)} (goal >= 0.9) from the medians; child CPU during the import without / with ${(baseMid.cpuS / m.cpuS).toFixed(3)}`,
+    );
+  }
+  process.stdout.write(out.join('\n') + '\n');
 }

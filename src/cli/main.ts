@@ -169,6 +169,7 @@ export function buildCli(): Command {
         }
         // Rate shopping for the orders just sent finishes before the process exits.
         const shop = await rt.rules.rateShopper.drainAll();
+        await rt.rules.flushMatches();
         if (shop.chosen + shop.failed > 0) out(`rate shopping: ${shop.chosen} service(s) chosen, ${shop.failed} without a service${shop.waiting ? `, ${shop.waiting} still waiting` : ''}`);
         return quarantined > 0 ? EXIT_QUARANTINED : EXIT_OK;
       });

@@ -3,6 +3,7 @@ import { DEFAULT_USAGE_PLANS } from '../amazon/pacer';
 import type { AccountConfig } from '../config/config';
 import { runUnderLease } from '../jobs/lease';
 import { startLoop, type Loop } from '../jobs/loop';
+import type { DrainResult } from '../rules/rate-shopper';
 import { runRulesPass } from '../rules/rules-job';
 import type { RunSummary } from '../store/records';
 import { startSqsConsumer, type SqsConsumer } from '../events/sqs-consumer';
@@ -63,6 +64,8 @@ export function startProduct(rt: Runtime, opts: { onPass?: (s: RunSummary) => vo
     const fresh = !!h.lastEventAt && Date.now() - Date.parse(h.lastEventAt) < EVENTS_FRESH_MS;
     return fresh && (!h.lastQueueErrorAt || h.lastEventAt! > h.lastQueueErrorAt);
   };
+  // Import passes running now: rate shopping gives way to them (src/rules/rate-shopper.ts).
+  let importing = 0;
   const loops: Loop[] = rt.config.accounts
     .filter((a: AccountConfig) => a.mode === 'import')
     .map((account) =>
@@ -71,7 +74,8 @@ export function startProduct(rt: Runtime, opts: { onPass?: (s: RunSummary) => vo
         async () => {
           try {
             const flowing = eventsFlowing();
-            const s = await runSync({ accountId: account.id }, rt.contextFor(account));
+            importing++;
+            const s = await runSync({ accountId: account.id }, rt.contextFor(account)).finally(() => importing--);
             add(totals, s);
             if (s.ok && !s.pausedBy && !s.leaseHeldBy) totals.lastSuccessAt = { ...totals.lastSuccessAt, [account.id]: s.finishedAt };
             // What polling had to send while events were flowing, events missed (or were late for).
@@ -136,8 +140,23 @@ export function startProduct(rt: Runtime, opts: { onPass?: (s: RunSummary) => vo
       { firstDelayMs: wb.reconcileMinutes * 60_000 },
     ),
   );
-  // Rules: rate shopping for the orders that asked (leaving imports 10 calls a window) and the escalation watch.
-  if (rt.rules.routing) loops.push(startLoop('rules', () => runRulesPass({ store: rt.store, notifier: rt.notifier, logger: rt.logger, rateShopper: rt.rules.rateShopper, reserve: 10 }), () => Math.min(5, wb.pollSeconds) * 1000, rt.logger));
+  // Rules: rate shopping for the orders that asked (leaving imports 10 calls a window, and running
+  // again when the window resets if it stopped for them), the match counts and the escalation watch.
+  let lastRulesPass: DrainResult | undefined;
+  if (rt.rules.routing) {
+    rt.rules.warmNames(rt.logger);
+    loops.push(
+      startLoop(
+        'rules',
+        async () => {
+          lastRulesPass = undefined;
+          lastRulesPass = await runRulesPass({ store: rt.store, notifier: rt.notifier, logger: rt.logger, rateShopper: rt.rules.rateShopper, reserve: 10, flushMatches: rt.rules.flushMatches, importing: () => importing > 0 });
+        },
+        () => rt.rules.rateShopper.nextPassInMs(lastRulesPass, Math.min(5, wb.pollSeconds) * 1000),
+        rt.logger,
+      ),
+    );
+  }
   const inventory = createInventoryParts(rt);
   loops.push(startInventoryLoop(rt, inventory, leaseOwnerGone));
   const returns = createReturnsParts(rt);
@@ -171,6 +190,7 @@ export function startProduct(rt: Runtime, opts: { onPass?: (s: RunSummary) => vo
       // A pass still running may count orders polling caught: let it finish before health is saved.
       await Promise.all(loops.map((l) => l.stop()));
       await writeback.intake.drain();
+      await rt.rules.flushMatches().catch(() => undefined);
       await inventory.stop();
       await returns.close();
       await saveHealth().catch(() => undefined);

@@ -68,7 +68,7 @@ export function createDockhandOps(rt: Runtime, product: Product): DockhandOps {
     holdOrder: (shipstationOrderId) => holdOrder(rt.shipstation, shipstationOrderId, now()),
     reroute: (amazonOrderId, warehouse) => rerouteOrder({ store: rt.store, shipstation: rt.shipstation, names: rt.rules.names, notifier: rt.notifier, accountIds: accounts().map((a) => a.id) }, amazonOrderId, warehouse),
     warehouses: async () => (await rt.rules.names.warehouses()).map((w) => ({ id: w.warehouseId, name: w.warehouseName })),
-    rulesInForce: () => rulesInForce(rt.config.rules, rt.store, now()),
+    rulesInForce: () => rulesInForce(rt.config.rules, rt.store, now(), rt.rules.flushMatches),
   };
 }
 

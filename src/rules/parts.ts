@@ -17,6 +17,13 @@ export interface RulesParts {
   /** Absent when the config has no rules: the sync maps as before. */
   routing?: Routing;
   rateShopper: RateShopper;
+  /** Writes the match counts tallied since the last flush (the rules pass, and stop). */
+  flushMatches(): Promise<void>;
+  /**
+   * Reads ShipStation's tag, warehouse and store names now, in the background, so the first
+   * order after start (often the first of a spike) does not wait for three list calls.
+   */
+  warmNames(logger: Logger): void;
 }
 
 export function createRulesParts(deps: { config: Config; store: Store; shipstation: ShipStationClient; notifier: Notifier; logger: Logger; now?: () => Date }): RulesParts {
@@ -35,5 +42,15 @@ export function createRulesParts(deps: { config: Config; store: Store; shipstati
     logger: deps.logger,
     now,
   });
-  return { names, router: routing.router, ...(deps.config.rules.length > 0 ? { routing } : {}), rateShopper };
+  return {
+    names,
+    router: routing.router,
+    ...(deps.config.rules.length > 0 ? { routing } : {}),
+    rateShopper,
+    flushMatches: () => routing.flushMatches(),
+    warmNames(logger) {
+      // A failure here is only a missed head start: the first order reads the names again.
+      names.current().catch((e: unknown) => logger.warn({ part: 'rules', err: (e as Error).message }, 'reading ShipStation names at start failed; read on first use'));
+    },
+  };
 }

@@ -3,6 +3,7 @@ import type { Notifier } from '../domain/notifier';
 import type { Logger } from '../log/logger';
 import type { ShipStationClient } from '../shipstation/client';
 import type { CreateOrderInput, ShipStationOrder } from '../shipstation/schemas';
+import type { OrderRecord } from '../store/records';
 import type { ShipStationV2Client, V2Address } from '../shipstation/v2-client';
 import type { RateChoice } from '../store/rule-tables';
 import type { Store } from '../store/store';
@@ -22,11 +23,19 @@ import type { RateShoppingConfig, Rule } from './schema';
  * weight bracket, dimensions, carrier, residential) for `cacheMinutes`, so a burst of similar
  * orders does not spend ShipStation's 40 calls a minute. A failure (429, 5xx, no service meets the
  * promise) leaves the order without a service and says why; it never blocks other orders.
+ *
+ * ShipStation v1 allows 40 calls a minute for everything, and the import comes first: a pass stops
+ * quoting while fewer than `reserve` calls are left in the window, and says when the window
+ * resets so the next pass starts then (`nextPassInMs`) and uses what the import left. The orders
+ * of a pass are read back in pages of {@link LIST_PAGE} (GET /orders by modify date) rather than
+ * one GET /orders/{id} each: the read is what keeps staff's changes (mergeForUpdate), and one
+ * page costs what one order's read did. With SHIPSTATION_V2_API_KEY the quotes go to v2, whose
+ * key has its own 200 calls a minute, so v1 carries only the read and the batched update.
  */
 
 export interface RateShopperDeps {
   store: Store;
-  shipstation: Pick<ShipStationClient, 'getOrder' | 'createOrders' | 'getRates' | 'createLabelForOrder' | 'budget'>;
+  shipstation: Pick<ShipStationClient, 'getOrder' | 'listOrders' | 'createOrders' | 'getRates' | 'createLabelForOrder' | 'budget'>;
   v2?: ShipStationV2Client;
   names: ShipStationNames;
   rules: Rule[];
@@ -41,7 +50,14 @@ export interface DrainResult {
   failed: number;
   /** Left waiting: a passing failure, the budget kept for imports, or not in ShipStation yet. */
   waiting: number;
+  /** The pass stopped for the import's share of the v1 window; it resets then (epoch ms). */
+  budgetResetAt?: number;
+  /** The pass stopped because an import pass was running: imports go first. */
+  yielded?: boolean;
 }
+
+/** How soon a pass that gave way to an import looks again. */
+export const YIELD_RETRY_MS = 250;
 
 export interface RateShopperStats {
   cacheHits: number;
@@ -51,6 +67,19 @@ export interface RateShopperStats {
 }
 
 const MAX_ATTEMPTS = 3;
+/** GET /orders pageSize maximum (v1 spec). */
+export const LIST_PAGE = 500;
+/** ShipStation's clock may run behind ours: the modify-date read reaches this far before our send. */
+const CLOCK_SKEW_MS = 5 * 60_000;
+
+/**
+ * How a pass reads back its orders (pure): one GET /orders page costs what one GET /orders/{id}
+ * does, so pages are read while they can still save calls, at most one per `perPage` orders
+ * wanted, and only when more than one order is wanted. What a page misses is read one by one.
+ */
+export function pagesWorthReading(wanted: number, perPage = 100): number {
+  return wanted < 2 ? 0 : Math.ceil(wanted / perPage);
+}
 
 const toOunces = (w: { value: number; units: string } | null | undefined): number | undefined => {
   if (!w || !(w.value > 0)) return undefined;
@@ -117,15 +146,42 @@ export function createRateShopper(deps: RateShopperDeps) {
     return v2Carriers;
   }
 
-  async function shop(c: RateChoice): Promise<{ choice: RateChoice; body?: CreateOrderInput; label?: { orderId: number; carrierCode: string; serviceCode: string; packageCode?: string } } | 'wait'> {
+  /**
+   * ShipStation's current copies of `ids`, read in pages of orders modified since `sinceMs` (our
+   * orders were created or changed since then, so each is on them unless ShipStation's clock is far
+   * off); ids the pages do not hold are left for a GET each. Stops when the budget is short.
+   */
+  async function readBack(ids: Set<number>, sinceMs: number, reserve: number): Promise<Map<number, ShipStationOrder>> {
+    const found = new Map<number, ShipStationOrder>();
+    const pages = pagesWorthReading(ids.size);
+    for (let page = 1; page <= pages && found.size < ids.size; page++) {
+      if (budgetShort(reserve)) break;
+      stats.calls++;
+      const res = await deps.shipstation.listOrders({ modifyDateStart: new Date(sinceMs - CLOCK_SKEW_MS).toISOString(), sortBy: 'ModifyDate', sortDir: 'ASC', page, pageSize: LIST_PAGE });
+      for (const o of res.orders) if (ids.has(o.orderId)) found.set(o.orderId, o);
+      if (page >= res.pages) break;
+    }
+    return found;
+  }
+
+  /** Whether fewer than `reserve` calls are left in a window that has not reset yet (0: never short). */
+  function budgetShort(reserve: number): boolean {
+    // The budget is as the last answer left it; once its window has reset it says nothing.
+    const { remaining: left, resetAt } = deps.shipstation.budget();
+    return reserve > 0 && left !== undefined && left < reserve && (resetAt === undefined || resetAt > Date.now());
+  }
+
+  async function shop(c: RateChoice, record: OrderRecord | undefined, readBefore: ShipStationOrder | undefined): Promise<{ choice: RateChoice; body?: CreateOrderInput; label?: { orderId: number; carrierCode: string; serviceCode: string; packageCode?: string } } | 'wait'> {
     const rule = deps.rules.find((r) => r.name === c.rule)?.then.rateShop;
     const now = deps.now();
     const fail = (why: string): { choice: RateChoice } => ({ choice: { ...c, state: 'failed', decidedAt: now.toISOString(), why } });
     if (!rule) return fail(`rule "${c.rule}" no longer asks for rate shopping`);
-    const record = await deps.store.orders.get(c.orderKey);
     if (record?.shipstationOrderId === undefined) return record?.state === 'in_flight' || !record ? 'wait' : fail(`the order is ${record.state}, not in ShipStation`);
-    stats.calls++;
-    const current = await deps.shipstation.getOrder(record.shipstationOrderId);
+    let current = readBefore;
+    if (!current) {
+      stats.calls++;
+      current = await deps.shipstation.getOrder(record.shipstationOrderId);
+    }
     if (current.orderStatus === 'shipped' || current.orderStatus === 'cancelled') return fail(`the order is ${current.orderStatus} in ShipStation`);
     if (current.serviceCode) return fail(`ShipStation already has a service (${current.carrierCode ?? '?'} ${current.serviceCode}); staff's choice stays`);
     const weightOz = toOunces(current.weight);
@@ -243,19 +299,40 @@ export function createRateShopper(deps: RateShopperDeps) {
    * One pass over the waiting orders. `reserve`: stop while fewer ShipStation calls than this are
    * left in the window, so imports keep their budget (0 for `sync --once`, which finishes them).
    */
-  async function drainOnce(reserve: number, limit = 200): Promise<DrainResult> {
+  async function drainOnce(reserve: number, limit = 200, importing: () => boolean = () => false): Promise<DrainResult> {
     const result: DrainResult = { chosen: 0, failed: 0, waiting: 0 };
+    if (importing()) return { ...result, yielded: true };
     const pending = await deps.store.rules.pendingRateShops(limit);
     const updates: Array<{ choice: RateChoice; body: CreateOrderInput; label?: { orderId: number; carrierCode: string; serviceCode: string; packageCode?: string } }> = [];
-    for (const c of pending) {
-      // The budget is as the last answer left it; once its window has reset it says nothing.
-      const { remaining: left, resetAt } = deps.shipstation.budget();
-      if (reserve > 0 && left !== undefined && left < reserve && (resetAt === undefined || resetAt > Date.now())) {
-        result.waiting++;
-        continue;
+    const records = new Map<string, OrderRecord | undefined>();
+    for (const c of pending) records.set(c.orderKey, await deps.store.orders.get(c.orderKey));
+    const ids = new Set([...records.values()].map((r) => r?.shipstationOrderId).filter((id): id is number => id !== undefined));
+    // Requested before it was sent: every waiting order was created in ShipStation after its request.
+    const since = Math.min(...pending.map((c) => Date.parse(c.requestedAt)).filter(Number.isFinite));
+    let read = new Map<number, ShipStationOrder>();
+    try {
+      if (ids.size > 0 && Number.isFinite(since)) read = await readBack(ids, since, reserve);
+    } catch (e) {
+      // The orders are then read one by one, as they would be without the pages.
+      log.warn({ code: toDockhandError(e).code }, 'reading the waiting orders back failed; reading them one by one');
+    }
+    for (const [i, c] of pending.entries()) {
+      if (importing()) {
+        // The import has strict priority, for the process's time as for ShipStation's calls: what is
+        // quoted so far is sent below, the rest waits for the import pass to end.
+        result.waiting += pending.length - i;
+        result.yielded = true;
+        break;
       }
+      if (budgetShort(reserve)) {
+        // The import keeps its share; the rest waits for the window to reset.
+        result.waiting += pending.length - i;
+        result.budgetResetAt = deps.shipstation.budget().resetAt;
+        break;
+      }
+      const record = records.get(c.orderKey);
       try {
-        const r = await shop(c);
+        const r = await shop(c, record, record?.shipstationOrderId !== undefined ? read.get(record.shipstationOrderId) : undefined);
         if (r === 'wait') {
           result.waiting++;
           continue;
@@ -314,6 +391,16 @@ export function createRateShopper(deps: RateShopperDeps) {
 
   return {
     drainOnce,
+    /**
+     * When the rules pass should run next after `last`: at once after the v1 window resets when the
+     * last pass stopped for the import's share (so rate shopping uses what the import leaves),
+     * otherwise after `idleMs`.
+     */
+    nextPassInMs(last: DrainResult | undefined, idleMs: number): number {
+      if (last?.yielded) return Math.min(idleMs, YIELD_RETRY_MS);
+      if (last?.budgetResetAt === undefined) return idleMs;
+      return Math.min(idleMs, Math.max(50, last.budgetResetAt - Date.now() + 50));
+    },
     /** Drains until nothing is left that can be done now (`sync --once`). */
     async drainAll(maxPasses = 50): Promise<DrainResult> {
       const total: DrainResult = { chosen: 0, failed: 0, waiting: 0 };

@@ -55,7 +55,9 @@ export interface RuleInForce {
   summary: string;
 }
 
-export async function rulesInForce(rules: Array<{ name: string; when: object; then: object; stop: boolean }>, store: Store, now: Date): Promise<RuleInForce[]> {
+/** `flushMatches` first writes what this process has tallied in memory, so the counts are up to the moment. */
+export async function rulesInForce(rules: Array<{ name: string; when: object; then: object; stop: boolean }>, store: Store, now: Date, flushMatches?: () => Promise<void>): Promise<RuleInForce[]> {
+  await flushMatches?.();
   const counts = await store.rules.matchesOn(now.getTime());
   return rules.map((r) => ({
     name: r.name,

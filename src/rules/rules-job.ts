@@ -3,7 +3,7 @@ import type { Logger } from '../log/logger';
 import type { Store } from '../store/store';
 import { orderRecordKey } from '../store/store';
 import { escalationUpdate, PRIME_ESCALATION } from './escalation-alert';
-import type { RateShopper } from './rate-shopper';
+import type { DrainResult, RateShopper } from './rate-shopper';
 
 /**
  * The rules' background pass: rate shopping for waiting orders (keeping `reserve` ShipStation
@@ -20,6 +20,10 @@ export interface RulesJobContext {
   rateShopper: RateShopper;
   /** ShipStation calls per window left for imports. */
   reserve: number;
+  /** Writes the rules' match counts tallied in memory. */
+  flushMatches?: () => Promise<void>;
+  /** Whether an import pass is running now: rate shopping gives way to it. */
+  importing?: () => boolean;
 }
 
 /** Edits open escalations whose order got a label or a confirmation since they were drawn. */
@@ -44,8 +48,11 @@ export async function watchEscalations(store: Store, notifier: Notifier): Promis
   return edited;
 }
 
-export async function runRulesPass(ctx: RulesJobContext): Promise<void> {
-  const r = await ctx.rateShopper.drainOnce(ctx.reserve);
+/** One pass; what it returns says when the next should run (`RateShopper.nextPassInMs`). */
+export async function runRulesPass(ctx: RulesJobContext): Promise<DrainResult> {
+  await ctx.flushMatches?.();
+  const r = await ctx.rateShopper.drainOnce(ctx.reserve, undefined, ctx.importing);
   if (r.chosen + r.failed > 0) ctx.logger.info({ job: name, ...r }, 'rate shopping pass');
   await watchEscalations(ctx.store, ctx.notifier);
+  return r;
 }

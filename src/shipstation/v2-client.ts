@@ -18,7 +18,12 @@ export interface ShipStationV2Options {
   apiKey: string;
   logger?: Logger;
   timeoutMs?: number;
+  /** Injected for tests: waits out a 429's Retry-After. */
+  sleep?: (ms: number) => Promise<void>;
 }
+
+/** Retries of a call ShipStation answered 429 (every v2 call here only reads or quotes, so a retry is safe). */
+const MAX_RATE_LIMITED_RETRIES = 3;
 
 const Money = z.looseObject({ currency: z.string().nullish(), amount: z.number() });
 
@@ -93,12 +98,24 @@ export function createShipStationV2Client(opts: ShipStationV2Options): ShipStati
     responseType: 'text',
   });
 
+  const sleep = opts.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  /** Until when the key's window is spent (a 429's Retry-After): later calls wait instead of meeting another 429. */
+  let heldUntil = 0;
+
   async function call<S extends z.ZodType>(method: 'GET' | 'POST', path: string, what: string, schema: S, body?: unknown): Promise<z.infer<S>> {
     let res;
-    try {
-      res = await http.request<string>({ method, url: path, data: body, headers: body === undefined ? undefined : { 'Content-Type': 'application/json' } });
-    } catch (e) {
-      throw errorForNetwork(e, what);
+    for (let attempt = 0; ; attempt++) {
+      if (heldUntil > Date.now()) await sleep(heldUntil - Date.now());
+      try {
+        res = await http.request<string>({ method, url: path, data: body, headers: body === undefined ? undefined : { 'Content-Type': 'application/json' } });
+      } catch (e) {
+        throw errorForNetwork(e, what);
+      }
+      if (res.status !== 429 || attempt >= MAX_RATE_LIMITED_RETRIES) break;
+      // v2 allows 200 calls a minute per key (its own, apart from v1's 40) and names the wait in Retry-After.
+      const seconds = Number(res.headers['retry-after']);
+      heldUntil = Date.now() + (Number.isFinite(seconds) && seconds >= 0 ? seconds * 1000 : 60_000);
+      log.warn({ path, attempt: attempt + 1, waitMs: heldUntil - Date.now() }, 'shipstation v2 rate limited; waiting');
     }
     log.debug({ method, path, status: res.status }, 'shipstation v2 call');
     const text = typeof res.data === 'string' ? res.data : '';

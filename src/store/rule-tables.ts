@@ -106,14 +106,17 @@ export class RuleTables {
 
   /** One more order matched by each of `rules` on the UTC day of `at`. */
   async countMatches(rules: string[], at: number): Promise<void> {
-    const day = Math.floor(at / DAY_MS);
-    for (const rule of new Set(rules)) {
-      await this.db
-        .insertInto('rule_matches')
-        .values({ day, rule_name: rule, n: 1 })
-        .onConflict((oc) => oc.columns(['day', 'rule_name']).doUpdateSet({ n: sql<number>`rule_matches.n + 1` }))
-        .execute();
-    }
+    await this.addMatches([...new Set(rules)].map((rule) => ({ day: Math.floor(at / DAY_MS), rule, n: 1 })));
+  }
+
+  /** Adds `n` orders to each (UTC day number, rule) in one statement: a tally kept in memory between flushes. */
+  async addMatches(counts: Array<{ day: number; rule: string; n: number }>): Promise<void> {
+    if (counts.length === 0) return;
+    await this.db
+      .insertInto('rule_matches')
+      .values(counts.map((c) => ({ day: c.day, rule_name: c.rule, n: c.n })))
+      .onConflict((oc) => oc.columns(['day', 'rule_name']).doUpdateSet({ n: sql<number>`rule_matches.n + excluded.n` }))
+      .execute();
   }
 
   /** Orders matched per rule on the UTC day of `at`. */

@@ -178,6 +178,65 @@ describe('rate shopping with ShipStation v1', () => {
     expect((await store.rules.rateChoiceOf(key))!.state).toBe('failed');
   });
 
+  it('reads a burst of waiting orders back with one GET /orders page, not one GET each', async () => {
+    for (let i = 1; i <= 5; i++) await placeOrder(i, { weightOz: 12 });
+    sim.resetStats();
+    expect((await shopper().drainAll()).chosen).toBe(5);
+    const req = sim.stats().requests;
+    expect(req['GET /orders']).toBe(1);
+    expect(req['GET /orders/{orderId}']).toBeUndefined();
+    expect(sim.orders().every((o) => o.serviceCode === 'usps_priority_mail')).toBe(true);
+  });
+
+  it('keeps what staff changed in ShipStation when the orders are read back in a page', async () => {
+    const a = await placeOrder(1, { weightOz: 12 });
+    const b = await placeOrder(2, { weightOz: 12 });
+    sim.staffEdit(a.orderId, { carrierCode: 'ups', serviceCode: 'ups_ground' });
+    sim.staffEdit(b.orderId, { internalNotes: 'gift wrap' });
+    await shopper().drainAll();
+    const [oa, ob] = [a.orderId, b.orderId].map((id) => sim.orders().find((o) => o.orderId === id)!);
+    expect(oa!.serviceCode).toBe('ups_ground');
+    expect((await store.rules.rateChoiceOf(a.key))!.state).toBe('failed');
+    expect(ob!.serviceCode).toBe('usps_priority_mail');
+    expect(ob!.internalNotes).toBe('gift wrap');
+    // Every order exactly once in ShipStation.
+    expect(sim.orders()).toHaveLength(2);
+  });
+
+  it("stops quoting for the import's share of the window and says when it resets", async () => {
+    await placeOrder(1, { weightOz: 12 });
+    await placeOrder(2, { weightOz: 12 });
+    // Other work (the import) has left fewer than 10 calls in this window.
+    for (let i = 0; i < 32; i++) await client.listTags();
+    sim.resetStats();
+    const s = shopper();
+    const r = await s.drainOnce(10);
+    expect(r).toMatchObject({ chosen: 0, waiting: 2 });
+    expect(r.budgetResetAt).toBeGreaterThan(Date.now());
+    expect(sim.stats().requests).toEqual({});
+    // The next pass is due when the window resets, not a whole idle interval later.
+    const before = Date.now();
+    expect(s.nextPassInMs(r, 3_600_000)).toBeLessThanOrEqual(r.budgetResetAt! - before + 50);
+    expect(s.nextPassInMs({ chosen: 1, failed: 0, waiting: 0 }, 5_000)).toBe(5_000);
+  });
+
+  it('gives way to an import pass: what it quoted goes out, the rest waits, and it looks again soon', async () => {
+    const a = await placeOrder(1, { weightOz: 12 });
+    const b = await placeOrder(2, { weightOz: 12 });
+    const s = shopper();
+    sim.resetStats();
+    expect(await s.drainOnce(0, 200, () => true)).toEqual({ chosen: 0, failed: 0, waiting: 0, yielded: true });
+    expect(sim.stats().requests).toEqual({});
+    // The import starts while the first order is being quoted.
+    let asked = 0;
+    const r = await s.drainOnce(0, 200, () => ++asked > 2);
+    expect(r).toMatchObject({ chosen: 1, waiting: 1, yielded: true });
+    expect(s.nextPassInMs(r, 5_000)).toBe(250);
+    expect((await store.rules.rateChoiceOf(a.key))!.state).toBe('chosen');
+    expect((await store.rules.rateChoiceOf(b.key))!.state).toBe('pending');
+    expect((await s.drainAll()).chosen).toBe(1);
+  });
+
   it('buys the label when the rule says so, but never for Seller Fulfilled Prime', async () => {
     await placeOrder(1, { weightOz: 12 });
     await placeOrder(2, { weightOz: 12, prime: true });
@@ -223,6 +282,25 @@ describe('rate shopping with ShipStation v2', () => {
     expect(unknownKeys(body.shipment.packages[0]!, v2Props('package'))).toEqual([]);
     expect(res.rate_response.rates!.length).toBeGreaterThan(0);
     for (const rate of res.rate_response.rates!) expect(v2Rate(rate), JSON.stringify(v2Rate.errors)).toBe(true);
+  });
+
+  it("waits out v2's Retry-After when the key's 200 calls a minute are spent, then answers", async () => {
+    // The simulator's clock runs with ours, and jumps by what the client waits: the 201st call of the minute meets a 429.
+    let t = NOW;
+    const realStart = Date.now();
+    const waits: number[] = [];
+    const limited = await startShipStationV2Simulator({ apiKey: 'v2key', rateScale: 1, clock: () => t + (Date.now() - realStart) });
+    try {
+      const v2 = createShipStationV2Client({ baseUrl: limited.url, apiKey: 'v2key', sleep: async (ms) => void (waits.push(ms), (t += ms)) });
+      const answers = [];
+      for (let i = 0; i < 202; i++) answers.push(await v2.listCarriers());
+      expect(answers.every((a) => a.length > 0)).toBe(true);
+      expect(limited.stats()['429']).toBe(1);
+      // It waited what Retry-After said (the rest of the minute) and the call went through.
+      expect(waits[0]).toBeGreaterThan(50_000);
+    } finally {
+      await limited.close();
+    }
   });
 
   it('refuses a call without the API key', async () => {

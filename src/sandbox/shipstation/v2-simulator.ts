@@ -2,6 +2,10 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { randomUUID } from 'node:crypto';
 import { listenOnLoopback } from '../listen';
 import { quote, SIM_CARRIERS } from './rates';
+import { FixedRateWindow } from './rate-window';
+
+/** API v2 allows 200 requests a minute per API key, and answers more with 429 and Retry-After (https://docs.shipstation.com/rate-limits). */
+export const V2_REQUESTS_PER_MINUTE = 200;
 
 /**
  * A loopback ShipStation API v2 (https://api.shipstation.com), written from
@@ -24,6 +28,11 @@ export interface ShipStationV2SimulatorOptions {
   clock?: () => number;
   /** More endpoints (inventory, …) registered next to the built-in ones. */
   routes?: V2Route[];
+  /**
+   * Enforces the 200-a-minute limit over a window of 60 s / `rateScale` (as the v1 simulator
+   * scales its window); unset, nothing is limited.
+   */
+  rateScale?: number;
 }
 
 export interface ShipStationV2Simulator {
@@ -123,6 +132,7 @@ export async function startShipStationV2Simulator(opts: ShipStationV2SimulatorOp
   const clock = opts.clock ?? Date.now;
   const stats: Record<string, number> = {};
   let failures = 0;
+  const limiter = opts.rateScale ? new FixedRateWindow(V2_REQUESTS_PER_MINUTE, 60_000 / opts.rateScale, clock) : undefined;
   const routes: V2Route[] = [
     {
       method: 'GET',
@@ -143,6 +153,12 @@ export async function startShipStationV2Simulator(opts: ShipStationV2SimulatorOp
     }
     const url = new URL(req.url ?? '/', 'http://localhost');
     const method = (req.method ?? 'GET').toUpperCase();
+    const window = limiter?.take(opts.apiKey);
+    if (window && !window.allowed) {
+      stats['429'] = (stats['429'] ?? 0) + 1;
+      const e = errorBody(429, 'You have exceeded the rate limit.', 'system');
+      return void res.writeHead(429, { 'Content-Type': 'application/json', 'Retry-After': String(window.resetSeconds) }).end(JSON.stringify({ ...e.body, errors: [{ ...e.body.errors[0], error_code: 'rate_limit_exceeded' }] }));
+    }
     for (const r of routes) {
       const match = r.method === method ? r.pattern.exec(url.pathname.replace(/\/+$/, '')) : null;
       if (!match) continue;
