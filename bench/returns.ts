@@ -116,6 +116,9 @@ export async function main(argv: string[]): Promise<void> {
         await sleep(50);
       }
     };
+    // A button shows once its message's edit is posted, and edits go out one a second per channel
+    // (Dockhand's drain, as Slack's limit), so the last of n waits behind nearly n of them.
+    const buttonWaitMs = Math.max(60_000, n * 1_500);
     const viewOf = (user: string, callbackId: string) => slack.views(user).find((v) => (v.view as any).callback_id === callbackId);
     const inPool = async (users: SimUser[], rmas: string[], work: (user: string, rma: string) => Promise<void>) => {
       const queue = [...rmas];
@@ -125,7 +128,7 @@ export async function main(argv: string[]): Promise<void> {
     };
     const r0 = performance.now();
     await inPool(staff, [...seen.keys()], async (user, rma) => {
-      const value = await waitFor(() => buttonValue(rma, RETURN_ACTIONS.received));
+      const value = await waitFor(() => buttonValue(rma, RETURN_ACTIONS.received), buttonWaitMs);
       await slack.clickButton({ user, channel: CHANNEL, ts: ts.get(rma)!, actionId: RETURN_ACTIONS.received, value });
       const view = await waitFor(() => viewOf(user, RETURN_VIEWS.received));
       await slack.submitView({ user, viewId: view.id, values: { condition: { value: 'ok' }, [`qty:${byRma.get(rma)!.sku}`]: { value: '1' } } });
@@ -137,7 +140,7 @@ export async function main(argv: string[]): Promise<void> {
     const submitMs: number[] = [];
     const a0 = performance.now();
     await inPool(managers, [...seen.keys()], async (user, rma) => {
-      const value = await waitFor(() => buttonValue(rma, RETURN_ACTIONS.approve));
+      const value = await waitFor(() => buttonValue(rma, RETURN_ACTIONS.approve), buttonWaitMs);
       const s = performance.now();
       await slack.clickButton({ user, channel: CHANNEL, ts: ts.get(rma)!, actionId: RETURN_ACTIONS.approve, value });
       const view = (await waitFor(() => viewOf(user, RETURN_VIEWS.approve))) as any;
