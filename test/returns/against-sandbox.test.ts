@@ -2,10 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startProduct, type Product } from '../../src/cli/product';
 import { applySandbox, openRuntime, type Runtime } from '../../src/cli/runtime';
 import { SANDBOX_SLACK, startSandboxServices, withSandboxSlack, type Sandbox } from '../../src/cli/sandbox';
-import { startSlackFace, type SlackFace } from '../../src/cli/slack';
 import { loadConfig } from '../../src/config/config';
 import { silentLogger } from '../../src/log/logger';
 import { RETURN_ACTIONS } from '../../src/returns/return-message';
@@ -14,6 +12,7 @@ import { createOrderFactory } from '../../src/sandbox/amazon/order-factory';
 import { processAdjustmentFeed } from '../../src/sandbox/amazon/payment-adjustment-feed';
 import type { WireOrder } from '../../src/sandbox/amazon/wire-order';
 import { startSlackSimulator, type SlackSimulator } from '../../src/sandbox/slack/web-api-simulator';
+import { startProductWithSlack } from '../support/slack-face';
 import { XMLParser } from 'fast-xml-parser';
 
 /**
@@ -30,8 +29,7 @@ let dataDir: string;
 let sandbox: Sandbox;
 let slack: SlackSimulator;
 let rt: Runtime;
-let product: Product;
-let face: SlackFace;
+let running: { stop(): Promise<void> } | undefined;
 const orders: WireOrder[] = [];
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -49,14 +47,11 @@ beforeAll(async () => {
     orders.push(sandbox.spApi.putOrder(o));
   }
   rt = await openRuntime(config, silentLogger);
-  product = startProduct(rt);
-  face = await startSlackFace(rt, product);
-  slack.setAppRequestUrl(`http://127.0.0.1:${face.port}/slack/events`);
+  running = await startProductWithSlack(rt, slack);
 }, 60_000);
 
 afterAll(async () => {
-  await face?.stop();
-  await product?.stop();
+  await running?.stop();
   await rt?.close();
   await slack?.close();
   await sandbox?.close();

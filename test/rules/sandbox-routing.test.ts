@@ -2,16 +2,15 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startProduct, type Product } from '../../src/cli/product';
 import { applySandbox, openRuntime, withSandboxRules, type Runtime } from '../../src/cli/runtime';
 import { SANDBOX_SLACK, startSandboxServices, withSandboxSlack, type Sandbox } from '../../src/cli/sandbox';
 import { SANDBOX_TRANSIT_DAYS } from '../../src/cli/sandbox-defaults';
-import { startSlackFace, type SlackFace } from '../../src/cli/slack';
 import { loadConfig } from '../../src/config/config';
 import { silentLogger } from '../../src/log/logger';
 import { createOrderFactory, SANDBOX_CATALOGUE } from '../../src/sandbox/amazon/order-factory';
 import { quote } from '../../src/sandbox/shipstation/rates';
 import { startSlackSimulator, type SlackSimulator } from '../../src/sandbox/slack/web-api-simulator';
+import { startProductWithSlack } from '../support/slack-face';
 
 /**
  * The default sandbox rules against the sandbox: a Prime NextDay order arrives tagged and in
@@ -28,8 +27,7 @@ let dataDir: string;
 let sandbox: Sandbox;
 let slack: SlackSimulator;
 let rt: Runtime;
-let product: Product;
-let face: SlackFace;
+let running: { stop(): Promise<void> } | undefined;
 let primeId: string;
 let shopId: string;
 let latestDelivery: number;
@@ -54,14 +52,11 @@ beforeAll(async () => {
   rt = await openRuntime(config, silentLogger);
   for (const p of SANDBOX_CATALOGUE) await rt.store.putSkuMapping({ amazonSku: p.sellerSku, shipstationSku: p.shipstationSku, asin: p.asin });
   await rt.store.rules.putProducts(SANDBOX_CATALOGUE.map((p) => ({ sku: p.shipstationSku, weightOz: p.weightOz })), Date.now());
-  product = startProduct(rt);
-  face = await startSlackFace(rt, product);
-  slack.setAppRequestUrl(`http://127.0.0.1:${face.port}/slack/events`);
+  running = await startProductWithSlack(rt, slack);
 }, 60_000);
 
 afterAll(async () => {
-  await face?.stop();
-  await product?.stop();
+  await running?.stop();
   await rt?.close();
   await slack?.close();
   await sandbox?.close();
