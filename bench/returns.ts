@@ -82,6 +82,18 @@ export async function main(argv: string[]): Promise<void> {
     // Ready once its first returns report (nothing in it yet) came back CANCELLED.
     for (let i = 0; i < 600 && !sim.reportRequests().some((r) => r.reportType === 'GET_FLAT_FILE_RETURNS_DATA_BY_RETURN_DATE' && r.processingStatus === 'CANCELLED'); i++) await sleep(100);
 
+    const plan = FEEDS_USAGE_PLANS.createFeed;
+    const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+    const load = () => {
+      try {
+        return execSync('uptime').toString().trim().replace(/.*load average/, 'load average');
+      } catch {
+        return 'load unknown';
+      }
+    };
+    // Each phase prints as it ends, so a long run that is cut short still leaves its figures.
+    out(`returns bench: ${n} returns, Amazon's limits ×${scale} (createFeed ${plan.rate}/s → ${(plan.rate * scale).toFixed(3)}/s, burst ${plan.burst}), Slack's as published (Dockhand posts and edits 1 message/s per channel); dockhand start as its own process; ${load()}`);
+
     // 1. Report → Slack.
     const t0 = performance.now();
     const at = new Date().toISOString();
@@ -101,6 +113,7 @@ export async function main(argv: string[]): Promise<void> {
       await sleep(100);
     }
     const toSlack = [...seen.values()].sort((a, b) => a - b);
+    out(`report → Slack: ${seen.size}/${n} messages; p50 ${s(percentile(toSlack, 50))}, p95 ${s(percentile(toSlack, 95))}, last ${s(toSlack.at(-1) ?? NaN)} (3 s poll and 1 post/s per channel included)`);
 
     // 2. The warehouse receives every return (not timed as the burst).
     const buttonValue = (rma: string, actionId: string): string | undefined => {
@@ -134,6 +147,7 @@ export async function main(argv: string[]): Promise<void> {
       await slack.submitView({ user, viewId: view.id, values: { condition: { value: 'ok' }, [`qty:${byRma.get(rma)!.sku}`]: { value: '1' } } });
     });
     const receiveMs = performance.now() - r0;
+    out(`receive: ${n} marked received through Slack in ${s(receiveMs)} by ${WAREHOUSE} people`);
 
     // 3. The burst of approvals: Approve → the modal computed from the order → submit.
     const approvedAt = new Map<string, number>();
@@ -151,6 +165,8 @@ export async function main(argv: string[]): Promise<void> {
     });
     const approveMs = performance.now() - a0;
     const firstApproval = Math.min(...approvedAt.values());
+    submitMs.sort((a, b) => a - b);
+    out(`approvals: ${approvedAt.size}/${n} in ${s(approveMs)} by ${MANAGERS} managers (each waits for its message to show Approve, an edit queued behind the others); click → modal → submit p50 ${s(percentile(submitMs, 50))}, p95 ${s(percentile(submitMs, 95))} (each reads the order with getOrder, 0.5/s ×${scale}, burst 30)`);
 
     // 4. Until every approved refund is in a feed Amazon processed.
     const parser = new XMLParser({ parseTagValue: false, isArray: (name) => name === 'Message' });
@@ -176,28 +192,14 @@ export async function main(argv: string[]): Promise<void> {
       }
     }
     toFeed.sort((a, b) => a - b);
-    submitMs.sort((a, b) => a - b);
     const posted = sim.finances.posted().length;
     const window = ((feeds.at(-1)?.createdAt ?? firstApproval) - firstApproval) / 1000;
-    const plan = FEEDS_USAGE_PLANS.createFeed;
     const allowed = plan.burst + Math.floor(plan.rate * scale * window);
-    const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
     const rss = peakRssMb(child.pid!);
-    let load = '';
-    try {
-      load = execSync('uptime').toString().trim().replace(/.*load average/, 'load average');
-    } catch {
-      load = 'load unknown';
-    }
-
-    out(`returns bench: ${n} returns, Amazon's limits ×${scale} (createFeed ${plan.rate}/s → ${(plan.rate * scale).toFixed(3)}/s, burst ${plan.burst}), Slack's as published (Dockhand posts and edits 1 message/s per channel); dockhand start as its own process; ${load}`);
-    out(`report → Slack: ${seen.size}/${n} messages; p50 ${s(percentile(toSlack, 50))}, p95 ${s(percentile(toSlack, 95))}, last ${s(toSlack.at(-1) ?? NaN)} (3 s poll and 1 post/s per channel included)`);
-    out(`receive: ${n} marked received through Slack in ${s(receiveMs)} by ${WAREHOUSE} people`);
-    out(`approvals: ${approvedAt.size}/${n} in ${s(approveMs)} by ${MANAGERS} managers (each waits for its message to show Approve, an edit queued behind the others); click → modal → submit p50 ${s(percentile(submitMs, 50))}, p95 ${s(percentile(submitMs, 95))} (each reads the order with getOrder, 0.5/s ×${scale}, burst 30)`);
     out(`feeds: ${feeds.length} createFeed call(s); approvals per feed ${feeds.map((f) => f.orders.length).join(', ')}; ${window.toFixed(0)} s from the first approval to the last feed, where createFeed allows ${allowed} → ${(feeds.length / allowed).toFixed(3)} of the limit`);
     out(`approval → feed on Amazon: p50 ${s(percentile(toFeed, 50))}, p95 ${s(percentile(toFeed, 95))} (returns.feed.gatherSeconds 20, minIntervalSeconds ${minInterval})`);
     out(`exactly once: ${counts.size} orders adjusted, ${[...counts.values()].filter((c) => c > 1).length} more than once; ${posted} refunds applied by Amazon`);
-    out(`dockhand start peak RSS ${rss.toFixed(0)} MB`);
+    out(`dockhand start peak RSS ${rss.toFixed(0)} MB; ${load()}`);
   } finally {
     child.kill('SIGTERM');
     await Promise.race([exited(child), sleep(10_000)]);
