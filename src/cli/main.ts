@@ -112,7 +112,7 @@ export function buildCli(): Command {
       const cfg = config();
       if (cfg.useSandbox) return (await loadSandbox()).runSandbox(cfg, { product: true, rateScale: SANDBOX_DEFAULT_RATE_SCALE });
       const logger = createLogger({ level: process.env.LOG_LEVEL ?? 'info' });
-      const rt = await openRuntime(cfg, logger);
+      const rt = await openRuntime(cfg, logger, undefined, { longRunning: true });
       const product = startProduct(rt);
       const face = await startSlackFace(rt, product).catch(async (e: unknown) => {
         // A port already taken (or Slack refusing to start) ends the process, not just the face.

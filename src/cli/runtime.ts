@@ -132,8 +132,13 @@ function required(value: string | undefined, name: string): string {
  * Opens the store and builds the clients. Every problem any command meets is recorded in the
  * alert outbox (Slack or not); `echo` also shows each notice as it happens.
  */
-export async function openRuntime(config: Config, logger: Logger, echo?: NoticeEcho): Promise<Runtime> {
-  const store = await Store.open({ dataDir: config.dataDir, ...(config.storeUrl ? { storeUrl: config.storeUrl } : {}) });
+export async function openRuntime(config: Config, logger: Logger, echo?: NoticeEcho, opts: { longRunning?: boolean } = {}): Promise<Runtime> {
+  const store = await Store.open({
+    dataDir: config.dataDir,
+    ...(config.storeUrl ? { storeUrl: config.storeUrl } : {}),
+    // `dockhand start` keeps writing: its SQLite checkpoints run beside it (src/store/db.ts).
+    ...(opts.longRunning ? { checkpointInBackground: true } : {}),
+  });
   const alerts = createAlertRecorder({ store, now: () => new Date(), logger: logger.child({ part: 'alerts' }) });
   const notifier = echo ? withEcho(alerts, echo) : alerts;
   const sealer = createSealer(resolveSealerKey(config.dataDir, config.secretKey));

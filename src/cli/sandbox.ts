@@ -223,7 +223,7 @@ export async function runSandbox(given: Config, opts: SandboxOptions): Promise<v
         say(`  ! ship-by: ${n.orders.length} order(s) ${n.stage === 'at_risk' ? `within ${n.leadMinutes} min of the deadline` : n.stage.replace('_', ' ')}`);
       }
     };
-    const rt = await openRuntime(live, logger, echo);
+    const rt = await openRuntime(live, logger, echo, { longRunning: true });
     // What `dockhand notifications setup` does for a real seller.
     const queueArn = sandbox.sqs.queueArn(SANDBOX_QUEUE);
     for (const account of live.accounts) {
