@@ -20,7 +20,8 @@ import type { Rule } from './schema';
  * read through a short memo (one read per SKU per minute, not one per order), and match counts,
  * which only feed `/dockhand rules` ("matched today"), are tallied in memory and written in one
  * statement per flush (the rules pass, and stop). A crash loses at most one flush interval of counts;
- * what must survive a crash (the rate-shop request) is still written before the order is sent.
+ * what must survive a crash (the rate-shop requests, one statement per batch) is still written before
+ * the orders are sent.
  */
 
 const DAY_MS = 86_400_000;
@@ -108,18 +109,24 @@ export function createRouting(deps: RoutingDeps): Routing & { router: OrderRoute
     flushMatches: () => tally.flush(deps.store.rules),
     route: (order, payload, decidedAt) => router.route(order, payload, decidedAt),
 
-    async beforeSend(order: Order, routed: RoutedOrder) {
-      if (!routed.rateShopRule) return;
-      await deps.store.rules.requestRateShop({
-        orderKey: orderRecordKey(order.accountId, order.amazonOrderId),
-        accountId: order.accountId,
-        amazonOrderId: order.amazonOrderId,
-        requestedAt: deps.now().toISOString(),
-        rule: routed.rateShopRule,
-        ...(order.deliverBy.latest ? { latestDeliveryAt: order.deliverBy.latest } : {}),
-        prime: order.isPrime,
-        escalated: routed.actions.escalate === true,
-      });
+    async beforeSend(sends) {
+      const requestedAt = deps.now().toISOString();
+      await deps.store.rules.requestRateShops(
+        sends.flatMap(({ order, routed }) =>
+          routed.rateShopRule
+            ? [{
+                orderKey: orderRecordKey(order.accountId, order.amazonOrderId),
+                accountId: order.accountId,
+                amazonOrderId: order.amazonOrderId,
+                requestedAt,
+                rule: routed.rateShopRule,
+                ...(order.deliverBy.latest ? { latestDeliveryAt: order.deliverBy.latest } : {}),
+                prime: order.isPrime,
+                escalated: routed.actions.escalate === true,
+              }]
+            : [],
+        ),
+      );
     },
 
     async afterSend(order, routed, shipstationOrderId, kind) {

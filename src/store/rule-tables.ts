@@ -125,12 +125,12 @@ export class RuleTables {
     return new Map(rows.map((r) => [r.rule_name, Number(r.n)]));
   }
 
-  /** Records an order as waiting for rate shopping (kept if it already waits or was decided). */
-  async requestRateShop(c: Pick<RateChoice, 'orderKey' | 'accountId' | 'amazonOrderId' | 'requestedAt' | 'rule' | 'latestDeliveryAt' | 'prime' | 'escalated'>): Promise<void> {
-    const doc: RateChoice = { ...c, state: 'pending' };
+  /** Records orders as waiting for rate shopping, in one statement (each kept if it already waits or was decided). */
+  async requestRateShops(cs: Array<Pick<RateChoice, 'orderKey' | 'accountId' | 'amazonOrderId' | 'requestedAt' | 'rule' | 'latestDeliveryAt' | 'prime' | 'escalated'>>): Promise<void> {
+    if (cs.length === 0) return;
     await this.db
       .insertInto('rate_choices')
-      .values({ order_key: c.orderKey, account_id: c.accountId, state: 'pending', requested_at: Date.parse(c.requestedAt), saving: null, doc: JSON.stringify(doc) })
+      .values(cs.map((c) => ({ order_key: c.orderKey, account_id: c.accountId, state: 'pending', requested_at: Date.parse(c.requestedAt), saving: null, doc: JSON.stringify({ ...c, state: 'pending' } satisfies RateChoice) })))
       .onConflict((oc) => oc.column('order_key').doNothing())
       .execute();
   }

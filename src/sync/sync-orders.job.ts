@@ -99,8 +99,8 @@ export interface SyncContext {
 /** What the sync needs of the rules: routing a mapped order, and the steps around sending it. */
 export interface Routing {
   route(order: Order, payload: CreateOrderInput, decidedAt: number): Promise<RoutedOrder>;
-  /** Before the order is sent: what must happen later (rate shopping) is written down first. */
-  beforeSend(order: Order, routed: RoutedOrder): Promise<void>;
+  /** Before a batch is sent: what must happen later (rate shopping) is written down first, for the whole batch at once. */
+  beforeSend(sends: Array<{ order: Order; routed: RoutedOrder }>): Promise<void>;
   /** After ShipStation took it: match counts, escalation, alerts for names it lacks. */
   afterSend(order: Order, routed: RoutedOrder, shipstationOrderId: number | undefined, kind: 'create' | 'update' | 'cancel'): Promise<void>;
 }
@@ -357,8 +357,8 @@ async function sendBatch(batch: Pending[], ctx: SyncContext, summary: RunSummary
     const key = orderRecordKey(p.order.accountId, p.order.amazonOrderId);
     await ctx.store.orders.set(key, recordAsSent(p, now, 'in_flight'));
     await ctx.store.keepBuyerData(key, ctx.sealer.seal(p.order));
-    if (p.routed && ctx.routing) await ctx.routing.beforeSend(p.order, p.routed);
   }
+  if (ctx.routing) await ctx.routing.beforeSend(ready.flatMap((p) => (p.routed ? [{ order: p.order, routed: p.routed }] : [])));
 
   // createorders is idempotent here: every order carries its orderKey (see the client).
   const result = await createOrdersIsolatingRejects(ready.map((p) => p.body), ctx);

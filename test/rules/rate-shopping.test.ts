@@ -98,7 +98,7 @@ async function placeOrder(n: number, opts: { weightOz?: number; prime?: boolean;
   });
   const key = `us:${amazonOrderId}`;
   await store.orders.set(key, { accountId: 'us', amazonOrderId, orderKey, state: 'sent', amazonStatus: 'unshipped', lastUpdatedTime: '2026-03-02T08:00:00Z', firstSeenAt: '2026-03-02T08:00:00Z', unmappedSkus: [], isPrime: opts.prime ?? false, shipstationOrderId: o.orderId });
-  await store.rules.requestRateShop({ orderKey: key, accountId: 'us', amazonOrderId, requestedAt: new Date(NOW).toISOString(), rule: opts.rule ?? 'shop', latestDeliveryAt: new Date(opts.latestDelivery ?? NOW + 2 * DAY).toISOString(), prime: opts.prime ?? false });
+  await store.rules.requestRateShops([{ orderKey: key, accountId: 'us', amazonOrderId, requestedAt: new Date(NOW).toISOString(), rule: opts.rule ?? 'shop', latestDeliveryAt: new Date(opts.latestDelivery ?? NOW + 2 * DAY).toISOString(), prime: opts.prime ?? false }]);
   return { key, orderId: o.orderId };
 }
 

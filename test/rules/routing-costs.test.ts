@@ -84,6 +84,29 @@ describe.each(BACKENDS)('match counts on %s', (backend) => {
   });
 });
 
+describe.each(BACKENDS)('rate-shop requests on %s', (backend) => {
+  let opened: OpenedStore | undefined;
+  afterEach(async () => {
+    await opened?.dispose();
+    opened = undefined;
+  });
+
+  it('writes a batch in one statement, oldest first, and leaves an order already waiting or decided as it was', async () => {
+    opened = await openStoreOn(backend);
+    const { store } = opened;
+    const req = (id: string, at: number, rule = 'shop') => ({ orderKey: `us:${id}`, accountId: 'us', amazonOrderId: id, requestedAt: new Date(at).toISOString(), rule });
+    await store.rules.requestRateShops([req('111-1', T0)]);
+    await store.rules.recordRateChoice({ ...req('111-1', T0), state: 'chosen', saving: 1.5 });
+    await store.rules.requestRateShops([req('111-2', T0 + 2_000), req('111-3', T0 + 1_000)]);
+    // Resent batch: 111-1 was decided and 111-2 waits already; neither changes.
+    await store.rules.requestRateShops([req('111-1', T0 + 5_000, 'other'), req('111-2', T0 + 5_000, 'other'), req('111-4', T0 + 3_000)]);
+    await store.rules.requestRateShops([]);
+    expect((await store.rules.pendingRateShops(10)).map((c) => [c.amazonOrderId, c.rule])).toEqual([['111-3', 'shop'], ['111-2', 'shop'], ['111-4', 'shop']]);
+    expect((await store.rules.rateChoiceOf('us:111-1'))?.state).toBe('chosen');
+    await store.close();
+  });
+});
+
 describe('reading waiting orders back', () => {
   it.each([
     [0, 0],

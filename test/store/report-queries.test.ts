@@ -170,7 +170,7 @@ async function load(store: Store, f: Fixture): Promise<void> {
   for (const c of f.rows.rateChoices) {
     const [accountId, amazonOrderId] = c.orderKey.split(':') as [string, string];
     const requestedAt = iso(c.requestedAt);
-    await store.rules.requestRateShop({ orderKey: c.orderKey, accountId, amazonOrderId, requestedAt, rule: 'cheapest' });
+    await store.rules.requestRateShops([{ orderKey: c.orderKey, accountId, amazonOrderId, requestedAt, rule: 'cheapest' }]);
     await store.rules.recordRateChoice({ orderKey: c.orderKey, accountId, amazonOrderId, requestedAt, rule: 'cheapest', state: c.chosen ? 'chosen' : 'failed', ...(c.saving !== null ? { saving: c.saving } : {}) });
   }
   for (const q of f.quarantines) {
