@@ -117,7 +117,9 @@ export async function main(argv: string[]): Promise<void> {
 
     // 2. The warehouse receives every return (not timed as the burst).
     const buttonValue = (rma: string, actionId: string): string | undefined => {
-      const m = slack.messages(CHANNEL).find((x) => x.ts === ts.get(rma));
+      // One message, not the channel: 35 people poll, and copying 500 messages each time starved the simulators.
+      const at = ts.get(rma);
+      const m = at ? slack.message(CHANNEL, at) : undefined;
       return (m?.blocks ?? []).filter((b: any) => b.type === 'actions').flatMap((b: any) => b.elements).find((e: any) => e.action_id === actionId)?.value;
     };
     const waitFor = async <T>(f: () => T | undefined, ms = 60_000): Promise<T> => {
@@ -126,7 +128,7 @@ export async function main(argv: string[]): Promise<void> {
         const v = f();
         if (v !== undefined) return v;
         if (Date.now() > end) throw new Error('timed out waiting');
-        await sleep(50);
+        await sleep(100);
       }
     };
     // A button shows once its message's edit is posted, and edits go out one a second per channel
