@@ -53,6 +53,11 @@ export interface Notifier {
   /** Records a problem, or one more occurrence of the one open under its key. */
   raise(problem: Problem): Promise<void>;
   /**
+   * Records several at once, as `raise` would one after another, but a burst they fold into is
+   * written once for all of them (a batch of imported orders escalated together). Optional.
+   */
+  raiseAll?(problems: Problem[]): Promise<void>;
+  /**
    * The problem open under `key` went away (confirmed on retry, found on Amazon…): its message
    * says so with `resolution(facts)`. Nothing happens when none is open.
    */
@@ -60,6 +65,13 @@ export interface Notifier {
 }
 
 const done = (): Promise<void> => Promise.resolve();
+
+/** Raises `problems` in order, in one step when the notifier can. */
+export async function raiseAll(notifier: Notifier, problems: Problem[]): Promise<void> {
+  if (problems.length === 0) return;
+  if (notifier.raiseAll) return notifier.raiseAll(problems);
+  for (const p of problems) await notifier.raise(p);
+}
 
 export const nullNotifier: Notifier = { raise: done, resolve: done };
 
@@ -72,6 +84,10 @@ export function withEcho(notifier: Notifier, echo: NoticeEcho): Notifier {
     raise(problem) {
       echo(problem);
       return notifier.raise(problem);
+    },
+    raiseAll(problems) {
+      for (const p of problems) echo(p);
+      return raiseAll(notifier, problems);
     },
     resolve: (key, resolution) => notifier.resolve(key, resolution),
   };

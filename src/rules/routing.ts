@@ -1,4 +1,4 @@
-import type { Notifier } from '../domain/notifier';
+import { raiseAll, type Notifier, type Problem } from '../domain/notifier';
 import type { Order } from '../domain/order';
 import type { Logger } from '../log/logger';
 import type { Store } from '../store/store';
@@ -129,32 +129,39 @@ export function createRouting(deps: RoutingDeps): Routing & { router: OrderRoute
       );
     },
 
-    async afterSend(order, routed, shipstationOrderId, kind) {
-      if (kind !== 'create' || routed.matched.length === 0) return;
-      tally.add(routed.matched, deps.now().getTime());
-      for (const m of routed.missing) await deps.notifier.raise(missingNameProblem(m, routed.matched, order.amazonOrderId));
-      if (routed.rateShopRule) deps.onRateShopRequested?.();
-      if (!routed.actions.escalate) return;
-      const warehouseId = routed.payload.advancedOptions?.warehouseId ?? undefined;
-      const warehouse = warehouseId !== undefined ? findWarehouse(await deps.names.warehouses().catch(() => []), warehouseId)?.warehouseName : undefined;
-      const notes: string[] = [];
-      if (routed.actions.rateShop) notes.push('rate shopping: choosing the service now');
-      // Amazon expects Buy Shipping labels for Seller Fulfilled Prime: Dockhand never buys those itself.
-      if (routed.actions.rateShop?.createLabel && order.isPrime) notes.push('Seller Fulfilled Prime: buy the label with Amazon Buy Shipping, not auto-labelled');
-      await deps.notifier.raise(
-        escalationProblem({
-          accountId: order.accountId,
-          amazonOrderId: order.amazonOrderId,
-          prime: order.isPrime,
-          ...(routed.facts.serviceLevel ? { serviceLevel: routed.facts.serviceLevel } : {}),
-          ...(order.shipBy.latest ? { shipByLatest: order.shipBy.latest } : {}),
-          ...(warehouse ? { warehouse } : warehouseId !== undefined ? { warehouse: String(warehouseId) } : {}),
-          items: itemsLine(routed.payload),
-          ...(shipstationOrderId !== undefined ? { shipstationOrderId } : {}),
-          rules: routed.matched,
-          ...(notes.length ? { note: notes.join('; ') } : {}),
-        }),
-      );
+    async afterSend(sent) {
+      const escalations: Problem[] = [];
+      let rateShopRequested = false;
+      for (const { order, routed, shipstationOrderId, kind } of sent) {
+        if (kind !== 'create' || routed.matched.length === 0) continue;
+        tally.add(routed.matched, deps.now().getTime());
+        for (const m of routed.missing) await deps.notifier.raise(missingNameProblem(m, routed.matched, order.amazonOrderId));
+        if (routed.rateShopRule) rateShopRequested = true;
+        if (!routed.actions.escalate) continue;
+        const warehouseId = routed.payload.advancedOptions?.warehouseId ?? undefined;
+        const warehouse = warehouseId !== undefined ? findWarehouse(await deps.names.warehouses().catch(() => []), warehouseId)?.warehouseName : undefined;
+        const notes: string[] = [];
+        if (routed.actions.rateShop) notes.push('rate shopping: choosing the service now');
+        // Amazon expects Buy Shipping labels for Seller Fulfilled Prime: Dockhand never buys those itself.
+        if (routed.actions.rateShop?.createLabel && order.isPrime) notes.push('Seller Fulfilled Prime: buy the label with Amazon Buy Shipping, not auto-labelled');
+        escalations.push(
+          escalationProblem({
+            accountId: order.accountId,
+            amazonOrderId: order.amazonOrderId,
+            prime: order.isPrime,
+            ...(routed.facts.serviceLevel ? { serviceLevel: routed.facts.serviceLevel } : {}),
+            ...(order.shipBy.latest ? { shipByLatest: order.shipBy.latest } : {}),
+            ...(warehouse ? { warehouse } : warehouseId !== undefined ? { warehouse: String(warehouseId) } : {}),
+            items: itemsLine(routed.payload),
+            ...(shipstationOrderId !== undefined ? { shipstationOrderId } : {}),
+            rules: routed.matched,
+            ...(notes.length ? { note: notes.join('; ') } : {}),
+          }),
+        );
+      }
+      // A batch escalated together joins its account's burst in one write.
+      await raiseAll(deps.notifier, escalations);
+      if (rateShopRequested) deps.onRateShopRequested?.();
     },
   };
 }

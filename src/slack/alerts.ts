@@ -199,8 +199,12 @@ export function createAlertRecorder(opts: AlertRecorderOptions): AlertRecorder {
     if (next) await save(r, next);
   }
 
-  /** Records `p`, or folds it into its group's burst when more than `burst.threshold` came within `burst.windowMs`. */
-  async function raiseInBurst(p: Problem, b: ProblemBurst): Promise<void> {
+  /**
+   * Records `p`, or folds it into its group's burst when more than `burst.threshold` came within
+   * `burst.windowMs`. With `folding`, an occurrence that joins a burst already under way is only
+   * collected there, for the caller to write once for the lot.
+   */
+  async function raiseInBurst(p: Problem, b: ProblemBurst, folding?: Map<string, { b: ProblemBurst; ids: string[] }>): Promise<void> {
     const now = nowMs();
     const window = windows.get(b.key) ?? new Map<string, { at: number; id: string }>();
     windows.set(b.key, window);
@@ -212,7 +216,17 @@ export function createAlertRecorder(opts: AlertRecorderOptions): AlertRecorder {
       // Already reported on its own before the burst began: keep that message current instead.
       const own = await current(p.key);
       if (own?.state === 'open' && own.ts) return upsert(p.key, p.kind, occurrence(p));
-      return upsert(b.key, b.kind, (o) => b.fold(o, [b.id], nowIso()));
+      if (!folding) return upsert(b.key, b.kind, (o) => b.fold(o, [b.id], nowIso()));
+      const f = folding.get(b.key) ?? { b, ids: [] };
+      f.ids.push(b.id);
+      folding.set(b.key, f);
+      return;
+    }
+    const pending = folding?.get(b.key);
+    if (pending) {
+      // The burst ended within the batch: what it collected is written before this one starts afresh.
+      folding!.delete(b.key);
+      await upsert(b.key, b.kind, (o) => pending.b.fold(o, pending.ids, nowIso()));
     }
     if (window.size <= burst.threshold) return upsert(p.key, p.kind, occurrence(p));
 
@@ -234,6 +248,14 @@ export function createAlertRecorder(opts: AlertRecorderOptions): AlertRecorder {
     raise(p) {
       logger[p.log.level](p.log.fields, p.log.msg);
       return durable(p.kind, () => (p.burst ? raiseInBurst(p, p.burst) : upsert(p.key, p.kind, occurrence(p))));
+    },
+    raiseAll(ps) {
+      for (const p of ps) logger[p.log.level](p.log.fields, p.log.msg);
+      return durable(ps[0]?.kind ?? 'none', async () => {
+        const folding = new Map<string, { b: ProblemBurst; ids: string[] }>();
+        for (const p of ps) await (p.burst ? raiseInBurst(p, p.burst, folding) : upsert(p.key, p.kind, occurrence(p)));
+        for (const { b, ids } of folding.values()) await upsert(b.key, b.kind, (o) => b.fold(o, ids, nowIso()));
+      });
     },
     resolve(key, resolution) {
       return durable('resolved', () =>

@@ -101,8 +101,8 @@ export interface Routing {
   route(order: Order, payload: CreateOrderInput, decidedAt: number): Promise<RoutedOrder>;
   /** Before a batch is sent: what must happen later (rate shopping) is written down first, for the whole batch at once. */
   beforeSend(sends: Array<{ order: Order; routed: RoutedOrder }>): Promise<void>;
-  /** After ShipStation took it: match counts, escalation, alerts for names it lacks. */
-  afterSend(order: Order, routed: RoutedOrder, shipstationOrderId: number | undefined, kind: 'create' | 'update' | 'cancel'): Promise<void>;
+  /** After ShipStation took a batch: match counts, escalations, alerts for names it lacks (each order as it was sent). */
+  afterSend(sent: Array<{ order: Order; routed: RoutedOrder; shipstationOrderId: number | undefined; kind: 'create' | 'update' | 'cancel' }>): Promise<void>;
 }
 
 const FIRST_RUN_STATUSES = ['PENDING', 'UNSHIPPED', 'PARTIALLY_SHIPPED'];
@@ -363,6 +363,7 @@ async function sendBatch(batch: Pending[], ctx: SyncContext, summary: RunSummary
   // createorders is idempotent here: every order carries its orderKey (see the client).
   const result = await createOrdersIsolatingRejects(ready.map((p) => p.body), ctx);
   const byKey = new Map(result.results.map((r) => [r.orderKey ?? '', r]));
+  const routedSent: Parameters<Routing['afterSend']>[0] = [];
   for (const p of ready) {
     const key = orderRecordKey(p.order.accountId, p.order.amazonOrderId);
     const r = byKey.get(p.body.orderKey ?? '');
@@ -398,8 +399,9 @@ async function sendBatch(batch: Pending[], ctx: SyncContext, summary: RunSummary
     else if (p.kind === 'update') summary.updated++;
     else summary.created++;
     for (const sku of p.unmappedSkus) await noteUnmapped(sku, p.order, ctx, now);
-    if (p.routed && ctx.routing) await ctx.routing.afterSend(p.order, p.routed, r.orderId ?? p.record?.shipstationOrderId, p.kind);
+    if (p.routed) routedSent.push({ order: p.order, routed: p.routed, shipstationOrderId: r.orderId ?? p.record?.shipstationOrderId, kind: p.kind });
   }
+  if (ctx.routing && routedSent.length) await ctx.routing.afterSend(routedSent);
   log.debug({ sent: ready.length }, 'batch sent');
 }
 
