@@ -132,8 +132,10 @@ export async function main(argv: string[]): Promise<void> {
       }
     };
     // A button shows once its message's edit is posted, and edits go out one a second per channel
-    // (Dockhand's drain, as Slack's limit), so the last of n waits behind nearly n of them.
-    const buttonWaitMs = Math.max(60_000, n * 1_500);
+    // (Dockhand's drain, as Slack's limit). During the approvals the channel carries three edits per
+    // return (received, approved, refunded), so the last Approve can wait behind ~3n of them: at
+    // n × 1.5 s, 85 of 500 managers gave up before their button showed.
+    const buttonWaitMs = Math.max(60_000, n * 4_000);
     const viewOf = (user: string, callbackId: string) => slack.views(user).find((v) => (v.view as any).callback_id === callbackId);
     const inPool = async (users: SimUser[], rmas: string[], work: (user: string, rma: string) => Promise<void>) => {
       const queue = [...rmas];
