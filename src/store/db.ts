@@ -240,20 +240,13 @@ function sqliteDb(file: string, checkpointInBackground = false): Db {
   // A bounded page cache (8 MB) whatever the data dir's size: memory stays flat as orders grow.
   database.pragma('cache_size = -8000');
   const checkpointer = checkpointInBackground ? startCheckpointer(database, file) : undefined;
-  const statements = reusingStatements(database);
-  const closing: SqliteDatabase = {
-    prepare: (sql) => statements.prepare(sql),
-    close() {
-      void checkpointer?.terminate();
-      statements.close();
-    },
-  };
-  return { kysely: new Kysely<Database>({ dialect: new SqliteDialect({ database: closing }) }), dialect: 'sqlite', where: file };
+  const statements = reusingStatements(database, 512, () => void checkpointer?.terminate());
+  return { kysely: new Kysely<Database>({ dialect: new SqliteDialect({ database: statements }) }), dialect: 'sqlite', where: file };
 }
 
 /** How often the checkpointer copies the WAL back, and the WAL size (pages) at which the writer does it itself. */
-export const CHECKPOINT_EVERY_MS = 1_000;
-export const WRITER_CHECKPOINT_PAGES = 10_000;
+const CHECKPOINT_EVERY_MS = 1_000;
+const WRITER_CHECKPOINT_PAGES = 10_000;
 
 /**
  * SQLite's checkpoint (copying the WAL into the database file, with an fsync) runs by default in
@@ -298,7 +291,7 @@ function startCheckpointer(database: BetterSqlite3.Database, file: string): Work
  * first. Kysely runs one query at a time on this single connection (its connection mutex), so a
  * statement is never in use twice at once.
  */
-export function reusingStatements(database: SqliteDatabase, max = 512): SqliteDatabase {
+export function reusingStatements(database: SqliteDatabase, max = 512, onClose?: () => void): SqliteDatabase {
   const kept = new Map<string, SqliteStatement>();
   return {
     prepare(sql) {
@@ -312,6 +305,7 @@ export function reusingStatements(database: SqliteDatabase, max = 512): SqliteDa
       return statement;
     },
     close() {
+      onClose?.();
       kept.clear();
       database.close();
     },
