@@ -45,6 +45,8 @@ export interface Problem<N = unknown> {
   /** How this occurrence folds into the open problem (undefined when none). Default: one more, `facts` added (or replacing). Pure. */
   fold?(open: ProblemState | undefined): ProblemState;
   burst?: ProblemBurst;
+  /** A person's click caused it and they are watching its message: Slack gets it before changes nobody waits for. */
+  awaited?: boolean;
   /** The line it is logged with: codes and IDs only (a vendor's reason may echo order data). */
   log: { level: 'info' | 'warn' | 'error'; msg: string; fields: Record<string, unknown> };
 }

@@ -59,15 +59,20 @@ export function createReturnActions(deps: ReturnActionDeps) {
       .catch((e: unknown) => deps.logger.error({ err: (e as Error).message, action }, 'audit entry not written'));
   }
 
-  /** Redraws the RMA's message from what the store holds now. */
-  async function redraw(accountId: string, rma: string, step?: string): Promise<void> {
+  /** Redraws the RMA's message from what the store holds now; `awaited` when the step is a person's click. */
+  async function draw(accountId: string, rma: string, step: string | undefined, awaited: boolean): Promise<void> {
     const rows = await store.returns.byRma(accountId, rma);
     if (rows.length === 0) return;
     const refunds = await store.returns.refundsForRma(accountId, rma);
     const previous = (await store.alerts.get(returnKey(accountId, rma)))?.facts.history;
     const pending = (await store.outbox.get(returnKey(accountId, rma)))?.facts.history;
-    await deps.notifier.raise(returnProblem({ rows, refunds, ...(step ? { step } : {}) }, pending ?? previous ?? ''));
+    const problem = returnProblem({ rows, refunds, ...(step ? { step } : {}) }, pending ?? previous ?? '');
+    await deps.notifier.raise(awaited ? { ...problem, awaited } : problem);
   }
+  /** What the jobs change (a report read, a feed's result): nobody is watching for it. */
+  const redraw = (accountId: string, rma: string, step?: string) => draw(accountId, rma, step, false);
+  /** The person who clicked sees their step in the message first, ahead of the channel's other edits. */
+  const answer = (accountId: string, rma: string, step: string) => draw(accountId, rma, step, true);
 
   /** The role and state checks every step makes before it changes anything; a refusal is audited. */
   async function guard(actor: string, step: ReturnStep | 'retry_refund', accountId: string, rma: string): Promise<{ rows: ReturnRecord[] } | StepResult> {
@@ -134,7 +139,7 @@ export function createReturnActions(deps: ReturnActionDeps) {
       const units = moved.map((r) => `${r.quantityReceived} of ${r.quantity} ${r.sku}`).join(', ');
       await audit(actor, 'receive', 'ok', returnKey(accountId, rma), `${input.condition}: ${units}`);
       await deps.notifier.resolve(`return_aging:${accountId}:${rma}:receive`, () => 'marked received');
-      await redraw(accountId, rma, `${mention(actor)} marked it received: ${input.condition}, ${units}`);
+      await answer(accountId, rma, `${mention(actor)} marked it received: ${input.condition}, ${units}`);
       return { ok: true, message: `Return ${rma} marked received (${input.condition}).` };
     },
 
@@ -208,7 +213,7 @@ export function createReturnActions(deps: ReturnActionDeps) {
       const text = `${(total / 100).toFixed(2)} ${offer.currency}`;
       await audit(actor, 'approve_refund', 'ok', returnKey(accountId, rma), `${text}: ${refunds.map((r) => `${r.sku} ${(r.total / 100).toFixed(2)}`).join(', ')}`);
       await deps.notifier.resolve(`return_aging:${accountId}:${rma}:approve`, () => 'refund approved');
-      await redraw(accountId, rma, `${mention(actor)} approved a refund of ${text}`);
+      await answer(accountId, rma, `${mention(actor)} approved a refund of ${text}`);
       return { ok: true, message: `Refund of ${text} for ${rma} approved; it goes to Amazon in the next adjustment feed.` };
     },
 
@@ -223,7 +228,7 @@ export function createReturnActions(deps: ReturnActionDeps) {
       if (!moved) return lostRace(actor, 'reject', accountId, rma);
       await audit(actor, 'reject', 'ok', returnKey(accountId, rma), reason);
       await deps.notifier.resolve(`return_aging:${accountId}:${rma}:approve`, () => 'rejected');
-      await redraw(accountId, rma, `${mention(actor)} rejected the refund`);
+      await answer(accountId, rma, `${mention(actor)} rejected the refund`);
       return { ok: true, message: `Return ${rma} rejected.` };
     },
 
@@ -234,7 +239,7 @@ export function createReturnActions(deps: ReturnActionDeps) {
       if (!moved) return lostRace(actor, 'replace', accountId, rma);
       await audit(actor, 'replace', 'ok', returnKey(accountId, rma));
       await deps.notifier.resolve(`return_aging:${accountId}:${rma}:approve`, () => 'replacement chosen');
-      await redraw(accountId, rma, `${mention(actor)} chose a replacement instead of a refund`);
+      await answer(accountId, rma, `${mention(actor)} chose a replacement instead of a refund`);
       return { ok: true, message: `Return ${rma} marked replaced.` };
     },
 
@@ -258,7 +263,7 @@ export function createReturnActions(deps: ReturnActionDeps) {
       }
       if (n === 0) return lostRace(actor, 'retry_refund', accountId, rma);
       await audit(actor, 'retry_refund', 'ok', returnKey(accountId, rma), `${n} refund(s) queued again`);
-      await redraw(accountId, rma, `${mention(actor)} pressed Retry`);
+      await answer(accountId, rma, `${mention(actor)} pressed Retry`);
       return { ok: true, message: `Refund for ${rma} queued again for the next adjustment feed.` };
     },
   };

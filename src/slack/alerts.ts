@@ -116,7 +116,8 @@ const realTimers: AlertTimers = {
 };
 
 interface ChannelQueue {
-  keys: string[];
+  /** What waits to be sent, in order: the one being sent, awaited changes, then the rest as they came. */
+  keys: Array<{ key: string; awaited: boolean }>;
   /** The key being sent (still at keys[0]). */
   sending?: string;
   nextAt: number;
@@ -171,8 +172,11 @@ export function createAlertRecorder(opts: AlertRecorderOptions): AlertRecorder {
     for (const fn of listeners) fn(next.key);
   }
 
-  /** Creates or changes a problem; `fold` gets the open one, or undefined when there is none. */
-  async function upsert(key: string, kind: string, fold: (open: ProblemState | undefined) => ProblemState): Promise<void> {
+  /**
+   * Creates or changes a problem; `fold` gets the open one, or undefined when there is none. An
+   * `awaited` change stays awaited until sent, whatever is folded into it meanwhile.
+   */
+  async function upsert(key: string, kind: string, fold: (open: ProblemState | undefined) => ProblemState, awaited?: boolean): Promise<void> {
     const existing = await current(key);
     const open = existing?.state === 'open' ? existing : undefined;
     const { count, facts } = fold(open);
@@ -180,7 +184,7 @@ export function createAlertRecorder(opts: AlertRecorderOptions): AlertRecorder {
       ? { ...open, count, facts, updatedAt: nowIso() }
       : // A problem that comes back after it was resolved gets a new message: the old one says "resolved".
         { key, kind, state: 'open', count, facts, updatedAt: nowIso(), newMessage: true };
-    await save(existing, next);
+    await save(existing, awaited ? { ...next, awaited } : next);
   }
 
   /** What one occurrence of `p` makes of the problem open under its key. */
@@ -215,7 +219,7 @@ export function createAlertRecorder(opts: AlertRecorderOptions): AlertRecorder {
       burstUntil.set(b.key, now + burst.windowMs);
       // Already reported on its own before the burst began: keep that message current instead.
       const own = await current(p.key);
-      if (own?.state === 'open' && own.ts) return upsert(p.key, p.kind, occurrence(p));
+      if (own?.state === 'open' && own.ts) return upsert(p.key, p.kind, occurrence(p), p.awaited);
       if (!folding) return upsert(b.key, b.kind, (o) => b.fold(o, [b.id], nowIso()));
       const f = folding.get(b.key) ?? { b, ids: [] };
       f.ids.push(b.id);
@@ -228,7 +232,7 @@ export function createAlertRecorder(opts: AlertRecorderOptions): AlertRecorder {
       folding!.delete(b.key);
       await upsert(b.key, b.kind, (o) => pending.b.fold(o, pending.ids, nowIso()));
     }
-    if (window.size <= burst.threshold) return upsert(p.key, p.kind, occurrence(p));
+    if (window.size <= burst.threshold) return upsert(p.key, p.kind, occurrence(p), p.awaited);
 
     // The burst starts: alerts of this window not yet in Slack fold into one message.
     burstUntil.set(b.key, now + burst.windowMs);
@@ -247,13 +251,13 @@ export function createAlertRecorder(opts: AlertRecorderOptions): AlertRecorder {
   return {
     raise(p) {
       logger[p.log.level](p.log.fields, p.log.msg);
-      return durable(p.kind, () => (p.burst ? raiseInBurst(p, p.burst) : upsert(p.key, p.kind, occurrence(p))));
+      return durable(p.kind, () => (p.burst ? raiseInBurst(p, p.burst) : upsert(p.key, p.kind, occurrence(p), p.awaited)));
     },
     raiseAll(ps) {
       for (const p of ps) logger[p.log.level](p.log.fields, p.log.msg);
       return durable(ps[0]?.kind ?? 'none', async () => {
         const folding = new Map<string, { b: ProblemBurst; ids: string[] }>();
-        for (const p of ps) await (p.burst ? raiseInBurst(p, p.burst, folding) : upsert(p.key, p.kind, occurrence(p)));
+        for (const p of ps) await (p.burst ? raiseInBurst(p, p.burst, folding) : upsert(p.key, p.kind, occurrence(p), p.awaited));
         for (const { b, ids } of folding.values()) await upsert(b.key, b.kind, (o) => b.fold(o, ids, nowIso()));
       });
     },
@@ -272,13 +276,13 @@ export function createAlertRecorder(opts: AlertRecorderOptions): AlertRecorder {
           state: 'resolved',
           lastActionAt: nowIso(),
           // Without an actor the message shows `facts.resolution`; with one, "<@U…> <text> at <time>".
-          ...(actor ? { lastActor: actor, lastActionText: text } : { facts: { ...r.facts, resolution: text } }),
+          ...(actor ? { lastActor: actor, lastActionText: text, awaited: true } : { facts: { ...r.facts, resolution: text } }),
           updatedAt: nowIso(),
         })),
       );
     },
     noteAction(key, actor, text) {
-      return bestEffort('note', () => withRecord(key, (r) => ({ ...r, lastActor: actor, lastActionAt: nowIso(), lastActionText: text, updatedAt: nowIso() })));
+      return bestEffort('note', () => withRecord(key, (r) => ({ ...r, lastActor: actor, lastActionAt: nowIso(), lastActionText: text, updatedAt: nowIso(), awaited: true })));
     },
     get(key) {
       return serial(() => current(key));
@@ -327,11 +331,19 @@ export function startAlertDrain(opts: AlertDrainOptions): AlertDrain {
     return q;
   }
 
-  function enqueue(ch: string, key: string): void {
+  function enqueue(ch: string, key: string, awaited: boolean): void {
     const q = queueFor(ch);
     // A change while the key is being sent needs one more send after it, with the newer facts.
-    const at = q.keys.indexOf(key, q.sending === key ? 1 : 0);
-    if (at === -1) q.keys.push(key);
+    const from = q.sending === undefined ? 0 : 1;
+    const at = q.keys.findIndex((e, i) => i >= from && e.key === key);
+    if (awaited && !(at !== -1 && q.keys[at]!.awaited)) {
+      // Someone clicked and watches the message: it goes ahead of what nobody waits for (a burst
+      // of new returns posts for minutes at one message a second), behind earlier clicks.
+      if (at !== -1) q.keys.splice(at, 1);
+      let i = from;
+      while (i < q.keys.length && q.keys[i]!.awaited) i++;
+      q.keys.splice(i, 0, { key, awaited });
+    } else if (at === -1) q.keys.push({ key, awaited });
     kick(ch);
   }
 
@@ -344,7 +356,7 @@ export function startAlertDrain(opts: AlertDrainOptions): AlertDrain {
       warnedNoChannel = true;
       return;
     }
-    enqueue(ch, key);
+    enqueue(ch, key, pending.awaited === true);
   }
 
   function kick(ch: string): void {
@@ -371,7 +383,7 @@ export function startAlertDrain(opts: AlertDrainOptions): AlertDrain {
         q.keys = [];
         return;
       }
-      const key = q.keys[0]!;
+      const key = q.keys[0]!.key;
       q.sending = key;
       try {
         const called = await send(ch, key);
@@ -399,7 +411,7 @@ export function startAlertDrain(opts: AlertDrainOptions): AlertDrain {
     if (!pending) return false;
     const ts = pending.newMessage ? undefined : (pending.ts ?? sent?.ts);
     const channel = (ts ? (pending.channel ?? sent?.channel) : undefined) ?? ch;
-    const { newMessage: _new, ...rest } = pending;
+    const { newMessage: _new, awaited: _awaited, ...rest } = pending;
     const record: AlertRecord = { ...rest, channel, ...(ts ? { ts } : {}) };
     let called = false;
     if (ts) {

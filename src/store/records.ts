@@ -182,6 +182,8 @@ export const AlertRecord = z.object({
   rev: z.number().int().optional(),
   /** In the outbox: this version starts a new message (the problem came back after it was resolved). */
   newMessage: z.boolean().optional(),
+  /** In the outbox: a person's click made this change and they watch the message, so it goes before the channel's other sends. */
+  awaited: z.boolean().optional(),
   state: z.enum(['open', 'resolved']),
   /** How many occurrences the message stands for (bursts collapse into one). */
   count: z.number().int(),

@@ -76,6 +76,14 @@ describe.each(BACKENDS)('returns to refunds on %s', (backend) => {
     expect(msg?.history).toContain(`<@${MANAGER}> approved a refund of 24.10 USD`);
   });
 
+  it("a person's step is marked for Slack to show first; the jobs' redraws wait their turn", async () => {
+    await w.poll();
+    expect((await w.store.outbox.get('return:default:RMA1'))?.awaited).toBeUndefined();
+    await w.actions.received(WAREHOUSE, 'default', 'RMA1', { condition: 'ok' });
+    expect((await w.store.outbox.get('return:default:RMA1'))?.awaited).toBe(true);
+    expect((await w.store.outbox.get('return:default:RMA2'))?.awaited).toBeUndefined();
+  });
+
   it('approving before receipt is refused by the state machine', async () => {
     await w.poll();
     expect(await w.actions.approve(MANAGER, 'default', 'RMA1')).toMatchObject({ ok: false, code: 'returns.illegal_transition' });

@@ -47,6 +47,8 @@ function fakeClock(start = Date.parse('2026-03-02T10:00:00Z')) {
 /** A fake Slack Web API: messages by ts, with an outage switch and queued 429s. */
 function fakeSlack() {
   const messages = new Map<string, { channel: string; msg: AlertMessage; updates: number; postedAt: number }>();
+  /** Every call Slack answered, in order: `post <ts>` or `update <ts>`. */
+  const calls: string[] = [];
   let n = 0;
   const state = { down: false, rateLimitOnce: undefined as number | undefined, clock: () => 0 };
   const fail = () => {
@@ -60,11 +62,13 @@ function fakeSlack() {
   return {
     state,
     messages,
+    calls,
     texts: () => [...messages.values()].map((m) => JSON.stringify(m.msg)),
     post: async (channel: string, msg: AlertMessage) => {
       fail();
       const ts = `1700000000.${String(++n).padStart(6, '0')}`;
       messages.set(ts, { channel, msg, updates: 0, postedAt: state.clock() });
+      calls.push(`post ${ts}`);
       return { ts };
     },
     update: async (channel: string, ts: string, msg: AlertMessage) => {
@@ -73,12 +77,14 @@ function fakeSlack() {
       if (!m || m.channel !== channel) throw new Error('message_not_found');
       m.msg = msg;
       m.updates++;
+      calls.push(`update ${ts}`);
     },
   };
 }
 
 const notice = (id: string, account = 'default') => ({ accountId: account, amazonOrderId: id, code: 'order.malformed', reason: 'no shipping address', hint: 'Fix it on Amazon, then press Retry' });
 const orderId = (i: number) => `111-${String(i).padStart(7, '0')}-0000001`;
+const posts = (n: number) => Array.from({ length: n }, () => 'post');
 
 describe('alert manager', () => {
   let store: Store;
@@ -235,6 +241,48 @@ describe('alert manager', () => {
     await clock.advance(3_000, alerts);
     expect(slack.messages.size).toBe(1);
     expect(await store.outbox.get(`quarantine:default:${orderId(1)}`)).toBeUndefined();
+  });
+
+  const keyOf = (i: number) => `quarantine:default:${orderId(i)}`;
+  it.each([
+    // [what happens to messages 1 and 2 while 8 new problems wait to be posted, the Slack calls that follow, in order]
+    ['a note of who pressed a button goes before the posts queued ahead of it', (a: AlertManager) => a.noteAction(keyOf(1), 'U1', 'pressed Retry'), ['update 1', ...posts(8)]],
+    ['a fix by someone goes first too', (a: AlertManager) => a.markResolved(keyOf(1), 'mapped the SKU', 'U1'), ['update 1', ...posts(8)]],
+    ['a change raised as awaited goes first', (a: AlertManager) => a.raise({ ...quarantinedOrderProblem(notice(orderId(1))), awaited: true }), ['update 1', ...posts(8)]],
+    ['a change nobody waits for keeps its turn', (a: AlertManager) => a.raise(quarantinedOrderProblem(notice(orderId(1)))), [...posts(8), 'update 1']],
+    [
+      'an edit already queued moves up when someone acts on it',
+      async (a: AlertManager) => {
+        await a.raise(quarantinedOrderProblem(notice(orderId(1))));
+        await a.noteAction(keyOf(1), 'U1', 'pressed Retry');
+      },
+      ['update 1', ...posts(8)],
+    ],
+    [
+      'earlier clicks first',
+      async (a: AlertManager) => {
+        await a.noteAction(keyOf(2), 'U2', 'pressed Retry');
+        await a.noteAction(keyOf(1), 'U1', 'pressed Retry');
+      },
+      ['update 2', 'update 1', ...posts(8)],
+    ],
+  ] as Array<[string, (a: AlertManager) => Promise<void>, string[]]>)('sends what a person waits for first: %s', async (_what, act, expected) => {
+    const { clock, slack, alerts } = await setup();
+    await alerts.raise(quarantinedOrderProblem(notice(orderId(1))));
+    await alerts.raise(quarantinedOrderProblem(notice(orderId(2))));
+    await clock.advance(3_000, alerts);
+    const [m1, m2] = [...slack.messages.keys()];
+    const before = slack.calls.length;
+    // Recorded before the drain sends any: the first post goes out at once, the rest at 1 a second.
+    slack.state.down = true;
+    for (let i = 10; i < 18; i++) await alerts.raise(quarantinedOrderProblem(notice(orderId(i))));
+    await act(alerts);
+    slack.state.down = false;
+    await clock.advance(20_000, alerts);
+    const name = (call: string) => (call.endsWith(m1!) ? call.replace(m1!, '1') : call.endsWith(m2!) ? call.replace(m2!, '2') : 'post');
+    expect(slack.calls.slice(before).map(name)).toEqual(expected);
+    // Once sent, the click is answered: a later change nobody waits for queues behind the rest.
+    expect((await alerts.get(keyOf(1)))?.awaited).toBeUndefined();
   });
 
   const wb = (over: Partial<WritebackNotice> = {}): WritebackNotice => refusedConfirmation({ amazonOrderId: orderId(1), ...over });
