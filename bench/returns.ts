@@ -116,12 +116,34 @@ export async function main(argv: string[]): Promise<void> {
     out(`report → Slack: ${seen.size}/${n} messages; p50 ${s(percentile(toSlack, 50))}, p95 ${s(percentile(toSlack, 95))}, last ${s(toSlack.at(-1) ?? NaN)} (3 s poll and 1 post/s per channel included)`);
 
     // 2. The warehouse receives every return (not timed as the burst).
+    const buttonOf = (m: any, actionId: string): string | undefined =>
+      (m?.blocks ?? []).filter((b: any) => b.type === 'actions').flatMap((b: any) => b.elements).find((e: any) => e.action_id === actionId)?.value;
     const buttonValue = (rma: string, actionId: string): string | undefined => {
       // One message, not the channel: 35 people poll, and copying 500 messages each time starved the simulators.
       const at = ts.get(rma);
-      const m = at ? slack.message(CHANNEL, at) : undefined;
-      return (m?.blocks ?? []).filter((b: any) => b.type === 'actions').flatMap((b: any) => b.elements).find((e: any) => e.action_id === actionId)?.value;
+      return buttonOf(at ? slack.message(CHANNEL, at) : undefined, actionId);
     };
+    // What the person who clicked waits for: their step in the message itself (the ephemeral reply
+    // comes at once). One reader copies the channel every 250 ms for all of them.
+    const answered = { received: [] as number[], approved: [] as number[] };
+    /** By `<rma> <step>`: a manager may approve before this reader saw Approve show. */
+    const awaiting = new Map<string, { rma: string; since: number; shows: (m: any) => boolean; into: number[] }>();
+    let watching = true;
+    const watcher = (async () => {
+      while (watching) {
+        if (awaiting.size > 0) {
+          const byTs = new Map(slack.messages(CHANNEL).map((m) => [m.ts, m]));
+          for (const [k, w] of awaiting) {
+            const m = byTs.get(ts.get(w.rma)!);
+            if (m && w.shows(m)) {
+              w.into.push(performance.now() - w.since);
+              awaiting.delete(k);
+            }
+          }
+        }
+        await sleep(250);
+      }
+    })();
     const waitFor = async <T>(f: () => T | undefined, ms = 60_000): Promise<T> => {
       const end = Date.now() + ms;
       for (;;) {
@@ -132,9 +154,8 @@ export async function main(argv: string[]): Promise<void> {
       }
     };
     // A button shows once its message's edit is posted, and edits go out one a second per channel
-    // (Dockhand's drain, as Slack's limit). During the approvals the channel carries three edits per
-    // return (received, approved, refunded), so the last Approve can wait behind ~3n of them: at
-    // n × 1.5 s, 85 of 500 managers gave up before their button showed.
+    // (Dockhand's drain, as Slack's limit). The edit a click causes goes ahead of the rest; the wait
+    // still allows for every edit of the channel (~3 per return) before it.
     const buttonWaitMs = Math.max(60_000, n * 4_000);
     const viewOf = (user: string, callbackId: string) => slack.views(user).find((v) => (v.view as any).callback_id === callbackId);
     const inPool = async (users: SimUser[], rmas: string[], work: (user: string, rma: string) => Promise<void>) => {
@@ -149,6 +170,7 @@ export async function main(argv: string[]): Promise<void> {
       await slack.clickButton({ user, channel: CHANNEL, ts: ts.get(rma)!, actionId: RETURN_ACTIONS.received, value });
       const view = await waitFor(() => viewOf(user, RETURN_VIEWS.received));
       await slack.submitView({ user, viewId: view.id, values: { condition: { value: 'ok' }, [`qty:${byRma.get(rma)!.sku}`]: { value: '1' } } });
+      awaiting.set(`${rma} received`, { rma, since: performance.now(), shows: (m) => buttonOf(m, RETURN_ACTIONS.approve) !== undefined, into: answered.received });
     });
     const receiveMs = performance.now() - r0;
     out(`receive: ${n} marked received through Slack in ${s(receiveMs)} by ${WAREHOUSE} people`);
@@ -166,11 +188,12 @@ export async function main(argv: string[]): Promise<void> {
       await slack.submitView({ user, viewId: view.id, values: amounts });
       submitMs.push(performance.now() - s);
       approvedAt.set(rma, Date.now());
+      awaiting.set(`${rma} approved`, { rma, since: performance.now(), shows: (m) => JSON.stringify(m.blocks ?? []).includes('approved a refund'), into: answered.approved });
     });
     const approveMs = performance.now() - a0;
     const firstApproval = Math.min(...approvedAt.values());
     submitMs.sort((a, b) => a - b);
-    out(`approvals: ${approvedAt.size}/${n} in ${s(approveMs)} by ${MANAGERS} managers (each waits for its message to show Approve, an edit queued behind the others); click → modal → submit p50 ${s(percentile(submitMs, 50))}, p95 ${s(percentile(submitMs, 95))} (each reads the order with getOrder, 0.5/s ×${scale}, burst 30)`);
+    out(`approvals: ${approvedAt.size}/${n} in ${s(approveMs)} by ${MANAGERS} managers (each waits for its message to show Approve); click → modal → submit p50 ${s(percentile(submitMs, 50))}, p95 ${s(percentile(submitMs, 95))} (each reads the order with getOrder, 0.5/s ×${scale}, burst 30)`);
 
     // 4. Until every approved refund is in a feed Amazon processed.
     const parser = new XMLParser({ parseTagValue: false, isArray: (name) => name === 'Message' });
@@ -202,6 +225,12 @@ export async function main(argv: string[]): Promise<void> {
     const rss = peakRssMb(child.pid!);
     out(`feeds: ${feeds.length} createFeed call(s); approvals per feed ${feeds.map((f) => f.orders.length).join(', ')}; ${window.toFixed(0)} s from the first approval to the last feed, where createFeed allows ${allowed} → ${(feeds.length / allowed).toFixed(3)} of the limit`);
     out(`approval → feed on Amazon: p50 ${s(percentile(toFeed, 50))}, p95 ${s(percentile(toFeed, 95))} (returns.feed.gatherSeconds 20, minIntervalSeconds ${minInterval})`);
+    // The last steps' edits may still be queued behind the feeds' results.
+    for (const until = Date.now() + buttonWaitMs; awaiting.size > 0 && Date.now() < until; ) await sleep(250);
+    watching = false;
+    await watcher;
+    const shown = (xs: number[]) => `${xs.length}/${n}, p50 ${s(percentile(xs.sort((a, b) => a - b), 50))}, p95 ${s(percentile(xs, 95))}, max ${s(xs.at(-1) ?? NaN)}`;
+    out(`the clicker's message shows their step: Received → Approve shown ${shown(answered.received)}; Approve → "approved" shown ${shown(answered.approved)}`);
     out(`exactly once: ${counts.size} orders adjusted, ${[...counts.values()].filter((c) => c > 1).length} more than once; ${posted} refunds applied by Amazon`);
     out(`dockhand start peak RSS ${rss.toFixed(0)} MB; ${load()}`);
   } finally {
