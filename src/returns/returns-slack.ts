@@ -2,6 +2,7 @@ import type { App, types } from '@slack/bolt';
 import { fitBlock, parseButtonValue, section } from '../domain/block-kit';
 import { ReturnCondition, type ReturnRecord } from '../domain/return';
 import type { Logger } from '../log/logger';
+import type { OpenModal, Respond } from '../slack/modal';
 import { formatCents, parseCents } from './refund';
 import type { RefundOffer, ReturnActions, StepResult } from './return-actions';
 import { parseReturnKey, RETURN_ACTIONS } from './return-message';
@@ -143,6 +144,8 @@ export interface ReturnsSlackDeps {
   logger: Logger;
   /** Runs work after the ack (app.ts's queue). */
   later(fn: () => Promise<void>): void;
+  /** Opens a click's modal, telling the person when Slack did not. */
+  openModal: OpenModal;
 }
 
 /**
@@ -151,21 +154,20 @@ export interface ReturnsSlackDeps {
  */
 export function registerReturnsSlack(app: App, deps: ReturnsSlackDeps): void {
   const { actions, logger } = deps;
-  const reply = async (respond: (m: { response_type: 'ephemeral'; text: string; replace_original: false }) => Promise<unknown>, r: StepResult) => {
+  const reply = async (respond: Respond, r: StepResult) => {
     await respond({ response_type: 'ephemeral', text: r.ok ? r.message : `:no_entry: ${r.message}`, replace_original: false }).catch((e: unknown) => logger.warn({ err: (e as Error).message }, 'returns reply not delivered'));
   };
-  const open = (client: { views: { open(a: unknown): Promise<unknown> } }, triggerId: string | undefined, view: types.ModalView) =>
-    triggerId ? client.views.open({ trigger_id: triggerId, view }).catch((e: unknown) => logger.warn({ err: (e as Error).message }, 'views.open failed')) : Promise.resolve();
+  const triggerOf = (body: unknown) => (body as { trigger_id?: string }).trigger_id;
 
-  app.action(new RegExp(`^${RETURN_ACTIONS.received}$`), async ({ ack, body, action, client }) => {
+  app.action(new RegExp(`^${RETURN_ACTIONS.received}$`), async ({ ack, body, action, respond }) => {
     await ack();
     const t = targetOf('value' in action ? (action.value as string) : undefined);
     if (!t) return;
     const rows = await actions.rows(t.accountId, t.rma);
-    if (rows.length) await open(client, (body as { trigger_id?: string }).trigger_id, receivedModal(rows));
+    if (rows.length) await deps.openModal(triggerOf(body), receivedModal(rows), respond);
   });
 
-  app.action(new RegExp(`^(${RETURN_ACTIONS.approve}|${RETURN_ACTIONS.reject})$`), async ({ ack, body, action, client, respond }) => {
+  app.action(new RegExp(`^(${RETURN_ACTIONS.approve}|${RETURN_ACTIONS.reject})$`), async ({ ack, body, action, respond }) => {
     await ack();
     const t = targetOf('value' in action ? (action.value as string) : undefined);
     if (!t) return;
@@ -173,10 +175,10 @@ export function registerReturnsSlack(app: App, deps: ReturnsSlackDeps): void {
     // Only managers get the modal; a refused click is audited and changes nothing.
     const refused = await actions.mayDecide(body.user.id, approve ? 'approve_refund' : 'reject', t.accountId, t.rma);
     if (refused) return reply(respond, refused);
-    const trigger = (body as { trigger_id?: string }).trigger_id;
-    if (!approve) return void (await open(client, trigger, rejectModal(t)));
+    const trigger = triggerOf(body);
+    if (!approve) return void (await deps.openModal(trigger, rejectModal(t), respond));
     try {
-      await open(client, trigger, approveModal(await actions.offer(t.accountId, t.rma)));
+      await deps.openModal(trigger, approveModal(await actions.offer(t.accountId, t.rma)), respond);
     } catch (e) {
       await reply(respond, { ok: false, code: 'returns.refund_not_computable', message: (e as Error).message });
     }

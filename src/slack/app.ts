@@ -10,6 +10,7 @@ import type { Store } from '../store/store';
 import type { AlertManager, AlertMessage } from './alerts';
 import { createHandlers, type DockhandOps, type HandlerDeps, type HandlerRoles, type Reply } from './handlers';
 import { startSlackFront, type SlackFront } from './front';
+import { modalClient, modalOpener } from './modal';
 import { registerReturnsSlack } from '../returns/returns-slack';
 import type { ReturnActions } from '../returns/return-actions';
 
@@ -180,9 +181,10 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
     });
   });
 
-  if (opts.returns) registerReturnsSlack(app, { actions: opts.returns, logger, later });
+  const openModal = modalOpener(modalClient(botToken, config.slack.apiUrl), logger);
+  if (opts.returns) registerReturnsSlack(app, { actions: opts.returns, logger, later, openModal });
   // Every action but the returns' (registered above, each acking its own).
-  app.action(/^(?!returns_)/, async ({ action, body, ack, respond, client, context }) => {
+  app.action(/^(?!returns_)/, async ({ action, body, ack, respond, context }) => {
     await ack();
     const actionId = 'action_id' in action ? action.action_id : '';
     const value = 'value' in action && typeof action.value === 'string' ? action.value : undefined;
@@ -192,9 +194,7 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
     if (handlers.opensModal(actionId)) {
       // trigger_id lives 3 s: open the modal before any slow work.
       const view = await handlers.modalFor(actionId, value, userId);
-      if (view && triggerId) {
-        await client.views.open({ trigger_id: triggerId, view: view as never }).catch((e: unknown) => logger.warn({ err: (e as Error).message }, 'views.open failed'));
-      }
+      if (view && !(await openModal(triggerId, view, respond))) return;
       await handlers.auditModalOpened(actionId, userId, value);
       return;
     }
