@@ -144,12 +144,12 @@ export async function main(argv: string[]): Promise<void> {
         await sleep(250);
       }
     })();
-    const waitFor = async <T>(f: () => T | undefined, ms = 60_000): Promise<T> => {
+    const waitFor = async <T>(what: string, f: () => T | undefined, ms = 60_000): Promise<T> => {
       const end = Date.now() + ms;
       for (;;) {
         const v = f();
         if (v !== undefined) return v;
-        if (Date.now() > end) throw new Error('timed out waiting');
+        if (Date.now() > end) throw new Error(`no ${what} within ${s(ms)}`);
         await sleep(100);
       }
     };
@@ -158,34 +158,59 @@ export async function main(argv: string[]): Promise<void> {
     // still allows for every edit of the channel (~3 per return) before it.
     const buttonWaitMs = Math.max(60_000, n * 4_000);
     const viewOf = (user: string, callbackId: string) => slack.views(user).find((v) => (v.view as any).callback_id === callbackId);
-    const inPool = async (users: SimUser[], rmas: string[], work: (user: string, rma: string) => Promise<void>) => {
+    /** Shares `rmas` among `users`; what went wrong is counted by its message, for the phase's line. */
+    const inPool = async (users: SimUser[], rmas: string[], work: (user: string, rma: string) => Promise<void>): Promise<string> => {
       const queue = [...rmas];
+      const failed = new Map<string, number>();
       await Promise.all(users.map(async (u) => {
-        for (let rma = queue.shift(); rma; rma = queue.shift()) await work(u.id, rma).catch(() => undefined);
+        for (let rma = queue.shift(); rma; rma = queue.shift()) {
+          await work(u.id, rma).catch((e: unknown) => failed.set((e as Error).message, (failed.get((e as Error).message) ?? 0) + 1));
+        }
       }));
+      return failed.size === 0 ? 'none failed' : `failed: ${[...failed].map(([m, c]) => `${c} × ${m}`).join('; ')}`;
     };
+    /** A reply Slack would show the person as an error fails their step. */
+    const ok = async (what: string, reply: Promise<{ status: number; error?: string }>) => {
+      const r = await reply;
+      if (r.status !== 200 || r.error) throw new Error(`${what} answered ${r.status}${r.error ? ` ${r.error}` : ''}`);
+    };
+    // views.open is Tier 4 (100 a minute): past it Dockhand tells the person to press again, as they would.
+    let clicksAgain = 0;
+    const clickForModal = async (user: string, rma: string, actionId: string, callbackId: string, value: string) => {
+      for (let attempt = 1; ; attempt++) {
+        await ok(`${actionId} click`, slack.clickButton({ user, channel: CHANNEL, ts: ts.get(rma)!, actionId, value }));
+        const view = await waitFor(`${callbackId} modal`, () => viewOf(user, callbackId), 5_000).catch((e: unknown) => {
+          if (attempt >= 20) throw e;
+          return undefined;
+        });
+        if (view) return view;
+        clicksAgain++;
+        await sleep(2_000);
+      }
+    };
+    let receivedCount = 0;
     const r0 = performance.now();
-    await inPool(staff, [...seen.keys()], async (user, rma) => {
-      const value = await waitFor(() => buttonValue(rma, RETURN_ACTIONS.received), buttonWaitMs);
-      await slack.clickButton({ user, channel: CHANNEL, ts: ts.get(rma)!, actionId: RETURN_ACTIONS.received, value });
-      const view = await waitFor(() => viewOf(user, RETURN_VIEWS.received));
-      await slack.submitView({ user, viewId: view.id, values: { condition: { value: 'ok' }, [`qty:${byRma.get(rma)!.sku}`]: { value: '1' } } });
+    const receiveFailures = await inPool(staff, [...seen.keys()], async (user, rma) => {
+      const value = await waitFor('Received button', () => buttonValue(rma, RETURN_ACTIONS.received), buttonWaitMs);
+      const view = await clickForModal(user, rma, RETURN_ACTIONS.received, RETURN_VIEWS.received, value);
+      await ok('Received submit', slack.submitView({ user, viewId: view.id, values: { condition: { value: 'ok' }, [`qty:${byRma.get(rma)!.sku}`]: { value: '1' } } }));
+      receivedCount++;
       awaiting.set(`${rma} received`, { rma, since: performance.now(), shows: (m) => buttonOf(m, RETURN_ACTIONS.approve) !== undefined, into: answered.received });
     });
     const receiveMs = performance.now() - r0;
-    out(`receive: ${n} marked received through Slack in ${s(receiveMs)} by ${WAREHOUSE} people`);
+    out(`receive: ${receivedCount}/${n} marked received through Slack in ${s(receiveMs)} by ${WAREHOUSE} people; ${clicksAgain} clicks again after Slack refused a modal; ${receiveFailures}`);
+    clicksAgain = 0;
 
     // 3. The burst of approvals: Approve → the modal computed from the order → submit.
     const approvedAt = new Map<string, number>();
     const submitMs: number[] = [];
     const a0 = performance.now();
-    await inPool(managers, [...seen.keys()], async (user, rma) => {
-      const value = await waitFor(() => buttonValue(rma, RETURN_ACTIONS.approve), buttonWaitMs);
+    const approveFailures = await inPool(managers, [...seen.keys()], async (user, rma) => {
+      const value = await waitFor('Approve button', () => buttonValue(rma, RETURN_ACTIONS.approve), buttonWaitMs);
       const s = performance.now();
-      await slack.clickButton({ user, channel: CHANNEL, ts: ts.get(rma)!, actionId: RETURN_ACTIONS.approve, value });
-      const view = (await waitFor(() => viewOf(user, RETURN_VIEWS.approve))) as any;
+      const view = (await clickForModal(user, rma, RETURN_ACTIONS.approve, RETURN_VIEWS.approve, value)) as any;
       const amounts = Object.fromEntries(view.view.blocks.filter((b: any) => String(b.block_id).startsWith('amount:')).map((b: any) => [b.block_id, { value: b.element.initial_value }]));
-      await slack.submitView({ user, viewId: view.id, values: amounts });
+      await ok('Approve submit', slack.submitView({ user, viewId: view.id, values: amounts }));
       submitMs.push(performance.now() - s);
       approvedAt.set(rma, Date.now());
       awaiting.set(`${rma} approved`, { rma, since: performance.now(), shows: (m) => JSON.stringify(m.blocks ?? []).includes('approved a refund'), into: answered.approved });
@@ -193,7 +218,7 @@ export async function main(argv: string[]): Promise<void> {
     const approveMs = performance.now() - a0;
     const firstApproval = Math.min(...approvedAt.values());
     submitMs.sort((a, b) => a - b);
-    out(`approvals: ${approvedAt.size}/${n} in ${s(approveMs)} by ${MANAGERS} managers (each waits for its message to show Approve); click → modal → submit p50 ${s(percentile(submitMs, 50))}, p95 ${s(percentile(submitMs, 95))} (each reads the order with getOrder, 0.5/s ×${scale}, burst 30)`);
+    out(`approvals: ${approvedAt.size}/${n} in ${s(approveMs)} by ${MANAGERS} managers (each waits for its message to show Approve); click → modal → submit p50 ${s(percentile(submitMs, 50))}, p95 ${s(percentile(submitMs, 95))} (each reads the order with getOrder, 0.5/s ×${scale}, burst 30); ${clicksAgain} clicks again after Slack refused a modal; ${approveFailures}`);
 
     // 4. Until every approved refund is in a feed Amazon processed.
     const parser = new XMLParser({ parseTagValue: false, isArray: (name) => name === 'Message' });
