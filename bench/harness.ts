@@ -135,11 +135,21 @@ export function spawnDockhand(set: SimulatorSet, env: Record<string, string> = {
   const [node, ...args] = npmStartCommand();
   if (node !== 'node') throw new Error(`package.json's start script must run node, not ${node}`);
   const extra = process.env.BENCH_CHILD_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
-  return spawn(process.execPath, [...extra, ...args], {
+  const child = spawn(process.execPath, [...extra, ...args], {
     cwd: path.resolve(import.meta.dirname, '..'),
     env: { ...set.childEnv, ...env },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
+  children.add(child);
+  child.once('exit', () => children.delete(child));
+  return child;
+}
+
+const children = new Set<ChildProcess>();
+
+/** Kills every `dockhand start` still running: a bench stopped by a signal must not leave one polling ports a later bench may get. */
+export function killDockhands(): void {
+  for (const c of children) c.kill('SIGKILL');
 }
 
 /** Resolves when a child has ended (at once when it already has). */

@@ -21,4 +21,12 @@ if (!load) {
   process.stderr.write(`usage: npm run bench -- <${Object.keys(BENCHES).join('|')}> [options]\n`);
   process.exit(1);
 }
+// Stopped by a signal, a bench takes the `dockhand start` it spawned with it.
+const { killDockhands } = await import('./harness');
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+  process.once(signal, () => {
+    killDockhands();
+    process.exit(128 + (signal === 'SIGINT' ? 2 : signal === 'SIGTERM' ? 15 : 1));
+  });
+}
 await (await load()).main(rest);
