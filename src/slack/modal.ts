@@ -1,5 +1,6 @@
 import { webApi } from '@slack/bolt';
 import type { Logger } from '../log/logger';
+import { retryAfterSeconds } from './alerts';
 
 /** Sends an ephemeral reply to the person who clicked (Bolt's `respond`). */
 export type Respond = (m: { response_type: 'ephemeral'; text: string; replace_original: false }) => Promise<unknown>;
@@ -14,8 +15,8 @@ export type OpenModal = (triggerId: string | undefined, view: object, respond: R
 
 /** What a failed views.open says, as Slack names it (`expired_trigger_id`, `ratelimited`…). */
 function slackError(e: unknown): string {
-  const err = e as { data?: { error?: unknown }; code?: unknown; retryAfter?: unknown } | null;
-  if (typeof err?.retryAfter === 'number') return 'ratelimited';
+  if (retryAfterSeconds(e) !== undefined) return 'ratelimited';
+  const err = e as { data?: { error?: unknown }; code?: unknown } | null;
   if (typeof err?.data?.error === 'string') return err.data.error;
   return typeof err?.code === 'string' ? err.code : 'error';
 }
